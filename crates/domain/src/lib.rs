@@ -1,0 +1,40 @@
+//! Roster's domain: the values a users service stores, each a type that can only
+//! hold a valid value.
+//!
+//! Every constrained value is a newtype with a private field and a `parse`
+//! function ("parse, don't validate"): once you hold a [`Username`] or an
+//! [`EmailAddress`], it is valid, and nothing needs to check it again. Parsing
+//! also normalises (e-mail addresses are trimmed and lower-cased), so a plain
+//! `UNIQUE` column enforces uniqueness.
+//!
+//! The crate does no I/O and depends on no database or web framework, so other
+//! services can reuse the same rules. With the `serde` feature, the value types
+//! implement `Deserialize` through the same `parse`, so no invalid value can be
+//! built by deserializing either.
+//!
+//! ```
+//! use roster_domain::{EmailAddress, Username};
+//!
+//! let email = EmailAddress::parse("  Alice@Example.COM ").unwrap();
+//! assert_eq!(email.as_str(), "alice@example.com");
+//! assert!(Username::parse("api").is_err()); // reserved by Roster's own routes
+//! ```
+#![deny(missing_docs)]
+
+mod email;
+mod error;
+mod password;
+mod profile;
+#[cfg(feature = "serde")]
+mod serde_support;
+mod state;
+mod token;
+mod username;
+
+pub use email::EmailAddress;
+pub use error::{FieldError, Problem};
+pub use password::Password;
+pub use profile::{Birthday, Gender, Name, PhoneNumber, ProfileText, TimeZone, WebUrl};
+pub use state::{StateChange, Transition, UserState};
+pub use token::{Scope, Scopes, TokenDigest, TokenKind, TokenSecret};
+pub use username::Username;

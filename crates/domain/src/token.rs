@@ -1,0 +1,223 @@
+//! Access tokens: their kinds, scopes, secrets and the digests stored for them.
+use crate::error::{FieldError, Problem};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// What a token is, told by its prefix so that secret scanners (and Roster)
+/// recognise it without a look-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenKind {
+    /// A personal access token, `roster_pat_…`.
+    Personal,
+    /// An OAuth access token, `roster_oat_…`.
+    OAuthAccess,
+    /// An OAuth refresh token, `roster_ort_…`.
+    OAuthRefresh,
+}
+
+impl TokenKind {
+    /// The prefix every token of this kind starts with.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Self::Personal => "roster_pat_",
+            Self::OAuthAccess => "roster_oat_",
+            Self::OAuthRefresh => "roster_ort_",
+        }
+    }
+
+    /// The kind a presented token claims by its prefix.
+    pub fn of(token: &str) -> Option<Self> {
+        [Self::Personal, Self::OAuthAccess, Self::OAuthRefresh]
+            .into_iter()
+            .find(|k| token.starts_with(k.prefix()))
+    }
+}
+
+/// A freshly made token secret: a prefix and 192 random bits in hex. It is
+/// shown to its owner once and only its [`TokenDigest`] is stored. `Debug` is
+/// redacted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TokenSecret(String);
+
+impl TokenSecret {
+    /// Random bytes in a secret.
+    pub const RANDOM_BYTES: usize = 24;
+
+    /// Makes a new random secret of `kind` from the operating system's generator.
+    pub fn generate(kind: TokenKind) -> Self {
+        let mut bytes = [0u8; Self::RANDOM_BYTES];
+        rand::rng().fill_bytes(&mut bytes);
+        Self(format!("{}{}", kind.prefix(), hex::encode(bytes)))
+    }
+
+    /// The secret, to hand to its owner.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The digest to store and look up.
+    pub fn digest(&self) -> TokenDigest {
+        TokenDigest::of(&self.0)
+    }
+}
+
+impl fmt::Debug for TokenSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TokenSecret(<redacted>)")
+    }
+}
+
+/// The SHA-256 of a token, in hex: what the database stores and indexes.
+/// A fast hash is right here (unlike for passwords): the secret has 192 random
+/// bits, so it cannot be guessed, and the look-up must be O(1).
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct TokenDigest(String);
+
+impl TokenDigest {
+    /// The digest of a presented token, whatever its form.
+    pub fn of(token: &str) -> Self {
+        Self(hex::encode(Sha256::digest(token.as_bytes())))
+    }
+
+    /// The hex digest.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What a token may do, with GitLab's scope names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    /// Full read and write access.
+    Api,
+    /// Read access to the whole API.
+    ReadApi,
+    /// Read access to users (which in Roster is the whole API).
+    ReadUser,
+}
+
+impl Scope {
+    /// The scope's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Api => "api",
+            Self::ReadApi => "read_api",
+            Self::ReadUser => "read_user",
+        }
+    }
+
+    /// Parses one scope name.
+    pub fn parse(value: &str) -> Result<Self, FieldError> {
+        match value.trim() {
+            "api" => Ok(Self::Api),
+            "read_api" => Ok(Self::ReadApi),
+            "read_user" => Ok(Self::ReadUser),
+            _ => Err(FieldError::new(
+                "scopes",
+                Problem::NotOneOf("api, read_api, read_user"),
+            )),
+        }
+    }
+}
+
+/// A non-empty set of scopes, kept sorted and without repeats.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Scopes(Vec<Scope>);
+
+impl Scopes {
+    /// Parses a list of scope names; empty lists are refused.
+    pub fn parse<S: AsRef<str>>(names: &[S]) -> Result<Self, FieldError> {
+        let mut scopes = names
+            .iter()
+            .filter(|n| !n.as_ref().trim().is_empty())
+            .map(|n| Scope::parse(n.as_ref()))
+            .collect::<Result<Vec<_>, _>>()?;
+        scopes.sort();
+        scopes.dedup();
+        if scopes.is_empty() {
+            return Err(FieldError::new("scopes", Problem::Blank));
+        }
+        Ok(Self(scopes))
+    }
+
+    /// Parses the stored or OAuth form: names separated by spaces or commas.
+    pub fn parse_joined(joined: &str) -> Result<Self, FieldError> {
+        let names: Vec<&str> = joined.split([' ', ',']).collect();
+        Self::parse(&names)
+    }
+
+    /// Only the given scope.
+    pub fn only(scope: Scope) -> Self {
+        Self(vec![scope])
+    }
+
+    /// The scopes, sorted.
+    pub fn iter(&self) -> impl Iterator<Item = Scope> + '_ {
+        self.0.iter().copied()
+    }
+
+    /// The names, for JSON.
+    pub fn names(&self) -> Vec<&'static str> {
+        self.0.iter().map(|s| s.as_str()).collect()
+    }
+
+    /// The stored and OAuth form: names joined by single spaces.
+    pub fn joined(&self) -> String {
+        self.names().join(" ")
+    }
+
+    /// Whether a token with these scopes may change anything.
+    pub fn can_write(&self) -> bool {
+        self.0.contains(&Scope::Api)
+    }
+
+    /// Whether every scope of `other` is also in `self` (a refreshed or
+    /// rotated token never gains scopes).
+    pub fn covers(&self, other: &Scopes) -> bool {
+        other.0.iter().all(|s| self.0.contains(s))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_prefixed_random_and_redacted() {
+        let a = TokenSecret::generate(TokenKind::Personal);
+        let b = TokenSecret::generate(TokenKind::Personal);
+        assert_ne!(a, b);
+        assert!(a.expose().starts_with("roster_pat_"));
+        assert_eq!(a.expose().len(), "roster_pat_".len() + 48);
+        assert_eq!(TokenKind::of(a.expose()), Some(TokenKind::Personal));
+        assert!(!format!("{a:?}").contains(&a.expose()[11..]));
+        let r = TokenSecret::generate(TokenKind::OAuthRefresh);
+        assert_eq!(TokenKind::of(r.expose()), Some(TokenKind::OAuthRefresh));
+        assert_eq!(TokenKind::of("glpat-xyz"), None);
+    }
+
+    #[test]
+    fn digest_is_sha256_hex() {
+        assert_eq!(
+            TokenDigest::of("abc").as_str(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let s = TokenSecret::generate(TokenKind::OAuthAccess);
+        assert_eq!(s.digest(), TokenDigest::of(s.expose()));
+    }
+
+    #[test]
+    fn scopes() {
+        let s = Scopes::parse(&["read_user", "api", "api"]).unwrap();
+        assert_eq!(s.names(), vec!["api", "read_user"]);
+        assert!(s.can_write());
+        assert!(!Scopes::only(Scope::ReadApi).can_write());
+        assert!(Scopes::parse::<&str>(&[]).is_err());
+        assert!(Scopes::parse(&["sudo"]).is_err());
+        assert_eq!(Scopes::parse_joined("api read_user").unwrap(), s);
+        assert_eq!(Scopes::parse_joined("api,read_user").unwrap(), s);
+        assert!(s.covers(&Scopes::only(Scope::Api)));
+        assert!(!Scopes::only(Scope::Api).covers(&s));
+    }
+}
