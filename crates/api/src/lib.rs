@@ -1,1 +1,21 @@
-//! placeholder
+//! Roster's HTTP API: an actix-web application over `roster-persistence`,
+//! speaking GitLab's v4 Users API conventions.
+//!
+//! The binary `roster` (see `main.rs`) reads [`settings::Settings`] from the
+//! environment and calls [`app::serve`]. Tests and other services start a real
+//! server with [`app::open_database`] and [`app::bind`] (the `roster-testkit`
+//! crate wraps this).
+#![deny(missing_docs)]
+
+pub mod app;
+pub mod auth;
+pub mod db;
+pub mod error;
+pub mod hashing;
+pub mod pagination;
+pub mod params;
+pub mod routes;
+pub mod services;
+pub mod settings;
+pub mod state;
+pub mod views;

@@ -1,1 +1,134 @@
-fn main(){}
+//! `roster`: the Roster users service and its command line.
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use roster_api::hashing::PasswordHasher;
+use roster_api::settings::Settings;
+use roster_api::{app, services};
+use roster_domain::{Password, Scopes, TokenExpiry};
+use roster_persistence::users;
+use std::io::Read;
+
+/// Roster: a self-hosted users service with a GitLab-compatible API.
+///
+/// Settings come from the environment (DATABASE_URL, ROSTER_BIND, …); see
+/// docs/configuration.md.
+#[derive(Parser)]
+#[command(name = "roster", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply pending migrations, then serve (the default).
+    Serve,
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Manage admins.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Manage tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an active, confirmed admin. Without --password-stdin a password
+    /// is generated and printed once.
+    Create(AdminCreate),
+}
+
+#[derive(Args)]
+struct AdminCreate {
+    #[arg(long)]
+    username: String,
+    #[arg(long)]
+    email: String,
+    /// Read the password from standard input instead of generating one.
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a personal access token and print only the token.
+    Create(TokenCreate),
+}
+
+#[derive(Args)]
+struct TokenCreate {
+    #[arg(long)]
+    username: String,
+    #[arg(long)]
+    name: String,
+    /// Comma-separated scopes: api, read_api, read_user.
+    #[arg(long, default_value = "api")]
+    scopes: String,
+    /// Expiry date, YYYY-MM-DD (default: a year from today).
+    #[arg(long)]
+    expires_at: Option<String>,
+}
+
+fn main() {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    if let Err(e) = run(Cli::parse()) {
+        eprintln!("roster: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::from_env()?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => actix_web::rt::System::new().block_on(app::serve(settings)),
+        Command::Migrate => {
+            app::open_database(&settings)?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Create(args)) => admin_create(&settings, args),
+        Command::Token(TokenCommand::Create(args)) => token_create(&settings, args),
+    }
+}
+
+fn admin_create(settings: &Settings, args: AdminCreate) -> anyhow::Result<()> {
+    let db = app::open_database(settings)?;
+    let (password, generated) = if args.password_stdin {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).context("reading the password")?;
+        let line = text.trim_end_matches(['\n', '\r']);
+        (Password::parse(line)?, false)
+    } else {
+        (services::users::random_password(), true)
+    };
+    let hasher = PasswordHasher::start(settings.bcrypt_cost, 1, 1)?;
+    let mut conn = db.pool().get()?;
+    let user = services::users::create_admin_now(&mut conn, &hasher, &args.username, &args.email, &password)
+        .map_err(|e| match e.downcast_ref::<roster_persistence::RepoError>() {
+            Some(roster_persistence::RepoError::Taken(t)) => anyhow::anyhow!("{t:?} is already taken"),
+            _ => e,
+        })?;
+    eprintln!("created admin {} (id {})", user.username, user.id);
+    if generated {
+        println!("{}", password.expose());
+    }
+    Ok(())
+}
+
+fn token_create(settings: &Settings, args: TokenCreate) -> anyhow::Result<()> {
+    let today = services::users::today();
+    let scopes = Scopes::parse_joined(&args.scopes)?;
+    let expires = match &args.expires_at {
+        Some(d) => TokenExpiry::parse(d, today)?,
+        None => TokenExpiry::days_after(today, TokenExpiry::MAX_DAYS as u64),
+    };
+    let db = app::open_database(settings)?;
+    let mut conn = db.pool().get()?;
+    let user = users::find_by_username(&mut conn, &args.username)?
+        .with_context(|| format!("no user named {}", args.username))?;
+    let (_, secret) = services::tokens::issue_pat(&mut conn, user.id, &args.name, &scopes, Some(expires))?;
+    println!("{}", secret.expose());
+    Ok(())
+}

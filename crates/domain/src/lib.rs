@@ -21,6 +21,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod access;
 mod email;
 mod error;
 mod password;
@@ -31,10 +32,11 @@ mod state;
 mod token;
 mod username;
 
+pub use access::{ProfileView, Viewer};
 pub use email::EmailAddress;
 pub use error::{FieldError, Problem};
 pub use password::Password;
 pub use profile::{Birthday, Gender, Name, PhoneNumber, ProfileText, TimeZone, WebUrl};
 pub use state::{StateChange, Transition, UserState};
-pub use token::{Scope, Scopes, TokenDigest, TokenKind, TokenSecret};
+pub use token::{Scope, Scopes, TokenDigest, TokenExpiry, TokenKind, TokenSecret};
 pub use username::Username;

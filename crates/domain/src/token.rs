@@ -221,3 +221,62 @@ mod tests {
         assert!(!Scopes::only(Scope::Api).covers(&s));
     }
 }
+
+/// The expiry date of a personal access token: after today, and at most
+/// [`TokenExpiry::MAX_DAYS`] days ahead (GitLab's default limit). The token
+/// stops working at the start of that day, UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TokenExpiry(chrono::NaiveDate);
+
+impl TokenExpiry {
+    /// The furthest allowed expiry, in days from today.
+    pub const MAX_DAYS: i64 = 365;
+
+    /// Parses `YYYY-MM-DD`, judged against `today`.
+    pub fn parse(value: &str, today: chrono::NaiveDate) -> Result<Self, FieldError> {
+        let err = |p| Err(FieldError::new("expires_at", p));
+        let Ok(date) = chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d") else {
+            return err(Problem::InvalidBecause("must be a date as YYYY-MM-DD"));
+        };
+        if date <= today {
+            return err(Problem::InvalidBecause("must be in the future"));
+        }
+        if date > today + chrono::Days::new(Self::MAX_DAYS as u64) {
+            return err(Problem::InvalidBecause("must be at most 365 days from today"));
+        }
+        Ok(Self(date))
+    }
+
+    /// `days` days after `today` (the default when none is given), capped at
+    /// the maximum.
+    pub fn days_after(today: chrono::NaiveDate, days: u64) -> Self {
+        Self(today + chrono::Days::new(days.clamp(1, Self::MAX_DAYS as u64)))
+    }
+
+    /// The date.
+    pub fn date(self) -> chrono::NaiveDate {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod expiry_tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn expiry_rules() {
+        let today = NaiveDate::from_ymd_opt(2026, 1, 10).unwrap();
+        let ok = |s: &str| TokenExpiry::parse(s, today).map(|e| e.date().to_string());
+        assert_eq!(ok("2026-01-11").unwrap(), "2026-01-11");
+        assert!(ok("2026-01-10").is_err());
+        assert!(ok("2025-12-31").is_err());
+        assert_eq!(ok("2027-01-10").unwrap(), "2027-01-10");
+        assert!(ok("2027-01-11").is_err());
+        assert!(ok("tomorrow").is_err());
+        assert_eq!(
+            TokenExpiry::days_after(today, 7).date(),
+            NaiveDate::from_ymd_opt(2026, 1, 17).unwrap()
+        );
+    }
+}

@@ -1,1 +1,43 @@
-//! placeholder
+//! Roster's storage: one code path over SQLite and PostgreSQL.
+//!
+//! [`DbConnection`] is a Diesel `MultiConnection` over both backends; the
+//! backend is chosen at run time from the database URL. Queries are plain
+//! functions taking `&mut DbConnection`; they return rows (`UserRow`, …) or
+//! [`RepoError`], whose [`Taken`] variant names the field a unique index refused
+//! on either backend.
+#![deny(missing_docs)]
+
+mod connection;
+mod error;
+pub mod migrations;
+mod pagination;
+#[allow(missing_docs)]
+pub mod oauth_tokens;
+#[allow(missing_docs)]
+pub mod personal_tokens;
+pub mod schema;
+pub mod testing;
+pub mod user_list;
+#[allow(missing_docs)]
+pub mod users;
+
+pub use connection::{
+    build_pool, write_transaction, Backend, ConnectError, DbConnection, DbManager, DbPool,
+    PoolOptions, PooledConnection,
+};
+pub use error::{RepoError, Taken};
+pub use pagination::{Page, PageRequest, COUNT_LIMIT};
+
+/// The backend type of [`DbConnection`], for boxed queries.
+pub type Db = <DbConnection as diesel::Connection>::Backend;
+
+/// The current time in UTC, as stored in `TIMESTAMP` columns.
+pub fn now() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}
+
+/// Checks that the database answers (for readiness probes).
+pub fn ping(conn: &mut DbConnection) -> Result<(), RepoError> {
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute("SELECT 1").map_err(RepoError::from)
+}

@@ -1,0 +1,131 @@
+//! Building and running the HTTP server.
+use crate::db::Db;
+use crate::error::ApiError;
+use crate::hashing::PasswordHasher;
+use crate::params::MAX_BODY_BYTES;
+use crate::routes;
+use crate::settings::Settings;
+use crate::state::AppState;
+use actix_web::dev::{Server, ServerHandle, Service};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Logger;
+use actix_web::{web, App, HttpMessage, HttpServer};
+use roster_persistence::{build_pool, migrations, Backend, PoolOptions};
+use std::net::{SocketAddr, TcpListener};
+
+/// The request id of a request, as received or made.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+const REQUEST_ID: &str = "x-request-id";
+
+fn request_id_from(value: Option<&HeaderValue>) -> String {
+    value
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty() && v.len() <= 200 && v.chars().all(|c| c.is_ascii_graphic()))
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+}
+
+/// Opens the pool and applies pending migrations.
+pub fn open_database(settings: &Settings) -> anyhow::Result<Db> {
+    let backend = Backend::from_url(&settings.database_url)?;
+    let pool = build_pool(
+        &settings.database_url,
+        &PoolOptions { max_size: settings.db_pool_size, ..PoolOptions::default() },
+    )?;
+    let mut conn = pool.get()?;
+    let applied = migrations::run_pending(&mut conn)?;
+    if !applied.is_empty() {
+        log::info!("applied migrations: {}", applied.join(", "));
+    }
+    drop(conn);
+    Ok(Db::new(pool, backend))
+}
+
+/// A server bound to its address, ready to run.
+pub struct Bound {
+    /// The server future; await it to serve.
+    pub server: Server,
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    /// The public URL in use.
+    pub public_url: String,
+}
+
+/// Builds the server on `listener` (which may be bound to port 0). Must be
+/// called inside an actix/tokio runtime.
+pub fn bind(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result<Bound> {
+    let addr = listener.local_addr()?;
+    let public_url = settings
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    let hasher = PasswordHasher::start(settings.bcrypt_cost, settings.hash_workers, settings.hash_queue)?;
+    let workers = settings.http_workers;
+    let state = web::Data::new(AppState { db, hasher, settings, public_url: public_url.clone() });
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+            .configure(routes::configure)
+            .default_service(web::to(routes::not_found))
+            .wrap_fn(|req, srv| {
+                let id = request_id_from(req.headers().get(REQUEST_ID));
+                req.extensions_mut().insert(RequestId(id.clone()));
+                let response = srv.call(req);
+                async move {
+                    let mut response = response.await?;
+                    if let Ok(value) = HeaderValue::from_str(&id) {
+                        response.headers_mut().insert(HeaderName::from_static(REQUEST_ID), value);
+                    }
+                    Ok(response)
+                }
+            })
+            .wrap(
+                Logger::new("%{r}a \"%{method}xo %U\" route=%{route}xo %s %b %Dms request_id=%{x-request-id}o")
+                    .custom_response_replace("method", |res| res.request().method().to_string())
+                    .custom_response_replace("route", |res| {
+                        res.request().match_pattern().unwrap_or_else(|| "-".into())
+                    }),
+            )
+    })
+    .workers(workers)
+    .listen(listener)?
+    .run();
+    Ok(Bound { server, addr, public_url })
+}
+
+/// Serves until the process is told to stop (SIGTERM or Ctrl-C finish the
+/// requests in flight, then return).
+pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let db = open_database(&settings)?;
+    let listener = TcpListener::bind(&settings.bind)
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
+    let pool = db.pool().clone();
+    let fresh = web::block(move || -> anyhow::Result<bool> {
+        let mut conn = pool.get()?;
+        Ok(!roster_persistence::users::any_user(&mut conn)?)
+    })
+    .await??;
+    let Bound { server, addr, public_url } = bind(settings, db, listener)?;
+    log::info!("Roster listening on {addr}; public URL {public_url}");
+    if fresh {
+        log::info!(
+            "no users yet: create the first admin with `roster admin create --username root --email you@example.com`"
+        );
+    }
+    server.await?;
+    log::info!("Roster stopped");
+    Ok(())
+}
+
+/// A handle to stop a running server.
+pub type Handle = ServerHandle;
+
+impl From<std::io::Error> for ApiError {
+    fn from(e: std::io::Error) -> Self {
+        ApiError::Internal(e.into())
+    }
+}

@@ -1,0 +1,195 @@
+//! Who is calling: the token in `Authorization: Bearer` or `PRIVATE-TOKEN`,
+//! checked with one indexed look-up of its SHA-256 (never bcrypt).
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::dev::Payload;
+use actix_web::http::{header, Method};
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use roster_domain::{Scopes, TokenDigest, TokenKind, UserState, Viewer};
+use roster_persistence::users::UserRow;
+use roster_persistence::{now, oauth_tokens, personal_tokens, users};
+
+/// Uses closer together than this do not rewrite `last_used_at`.
+const TOUCH_INTERVAL_SECS: i64 = 60;
+
+/// The token a request was made with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenUsed {
+    /// A personal access token, by id.
+    Personal(i64),
+    /// An OAuth access token, by id and family.
+    OAuth {
+        /// The row id.
+        id: i64,
+        /// The grant family.
+        family: String,
+    },
+}
+
+/// An authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The user.
+    pub user: UserRow,
+    /// What the token may do.
+    pub scopes: Scopes,
+    /// Which token.
+    pub token: TokenUsed,
+    /// When the token was made.
+    pub token_created_at: chrono::NaiveDateTime,
+    /// When the token stops working, if ever.
+    pub token_expires_at: Option<chrono::NaiveDateTime>,
+}
+
+impl Caller {
+    /// The caller as a viewer of profiles.
+    pub fn viewer(&self) -> Viewer {
+        Viewer::User { id: self.user.id, is_admin: self.user.is_admin }
+    }
+
+    /// `403` unless the caller is an admin.
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        if self.user.is_admin {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(None))
+        }
+    }
+}
+
+/// A caller who may or may not have sent a token. A token that was sent but is
+/// not valid is still a 401, as in GitLab.
+#[derive(Debug, Clone)]
+pub struct MaybeCaller(pub Option<Caller>);
+
+impl MaybeCaller {
+    /// The caller as a viewer of profiles.
+    pub fn viewer(&self) -> Viewer {
+        self.0.as_ref().map_or(Viewer::Anonymous, Caller::viewer)
+    }
+}
+
+fn presented_token(req: &HttpRequest) -> Option<String> {
+    let headers = req.headers();
+    if let Some(v) = headers.get("PRIVATE-TOKEN").and_then(|v| v.to_str().ok()) {
+        return Some(v.trim().to_owned());
+    }
+    let auth = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, token) = auth.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+}
+
+async fn authenticate(state: web::Data<AppState>, token: String, writes: bool) -> Result<Caller, ApiError> {
+    let kind = TokenKind::of(&token).ok_or(ApiError::Unauthorized)?;
+    let digest = TokenDigest::of(&token);
+    let caller = state
+        .db
+        .run_api(move |conn| {
+            let at = now();
+            let today = at.date();
+            let caller = match kind {
+                TokenKind::Personal => {
+                    let Some((pat, user)) = personal_tokens::authenticate_pat(conn, digest.as_str())? else {
+                        return Err(ApiError::Unauthorized);
+                    };
+                    if !pat.is_active_on(today) {
+                        return Err(ApiError::Unauthorized);
+                    }
+                    let stale = pat
+                        .last_used_at
+                        .is_none_or(|t| (at - t).num_seconds() >= TOUCH_INTERVAL_SECS);
+                    if stale {
+                        personal_tokens::touch_pat(conn, pat.id, at)?;
+                    }
+                    let scopes = Scopes::parse_joined(&pat.scopes).map_err(|_| ApiError::Unauthorized)?;
+                    Caller {
+                        user,
+                        scopes,
+                        token: TokenUsed::Personal(pat.id),
+                        token_created_at: pat.created_at,
+                        token_expires_at: pat.expires_at.and_then(|d| d.and_hms_opt(0, 0, 0)),
+                    }
+                }
+                TokenKind::OAuthAccess => {
+                    let Some((row, user)) = oauth_tokens::authenticate_oauth(conn, digest.as_str())? else {
+                        return Err(ApiError::Unauthorized);
+                    };
+                    if !row.access_valid_at(at) {
+                        return Err(ApiError::Unauthorized);
+                    }
+                    let scopes = Scopes::parse_joined(&row.scopes).map_err(|_| ApiError::Unauthorized)?;
+                    Caller {
+                        user,
+                        scopes,
+                        token: TokenUsed::OAuth { id: row.id, family: row.family },
+                        token_created_at: row.created_at,
+                        token_expires_at: Some(row.expires_at),
+                    }
+                }
+                TokenKind::OAuthRefresh => return Err(ApiError::Unauthorized),
+            };
+            if caller.user.last_activity_on != Some(today) {
+                users::touch_activity(conn, caller.user.id, today)?;
+            }
+            Ok(caller)
+        })
+        .await?;
+    match UserState::from_stored(&caller.user.state) {
+        Some(UserState::Active) => {}
+        Some(UserState::Blocked) => {
+            return Err(ApiError::Forbidden(Some("Your account has been blocked.".into())))
+        }
+        _ => {
+            return Err(ApiError::Forbidden(Some(
+                "Your account has been deactivated by your administrator.".into(),
+            )))
+        }
+    }
+    if writes && !caller.scopes.can_write() {
+        return Err(ApiError::InsufficientScope);
+    }
+    Ok(caller)
+}
+
+fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))
+}
+
+fn writes(req: &HttpRequest) -> bool {
+    !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = presented_token(req);
+        let state = state_of(req);
+        let writes = writes(req);
+        Box::pin(async move {
+            let token = token.ok_or(ApiError::Unauthorized)?;
+            authenticate(state?, token, writes).await
+        })
+    }
+}
+
+impl FromRequest for MaybeCaller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = presented_token(req);
+        let state = state_of(req);
+        let writes = writes(req);
+        Box::pin(async move {
+            match token {
+                None => Ok(MaybeCaller(None)),
+                Some(token) => Ok(MaybeCaller(Some(authenticate(state?, token, writes).await?))),
+            }
+        })
+    }
+}

@@ -1,0 +1,57 @@
+//! Runs storage calls on the blocking pool, never on the async workers.
+use crate::error::ApiError;
+use actix_web::web;
+use roster_persistence::{Backend, DbConnection, DbPool, RepoError};
+
+/// The database handle the handlers use.
+#[derive(Clone)]
+pub struct Db {
+    pool: DbPool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Wraps a pool.
+    pub fn new(pool: DbPool, backend: Backend) -> Self {
+        Self { pool, backend }
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    /// The pool (for health checks and metrics).
+    pub fn pool(&self) -> &DbPool {
+        &self.pool
+    }
+
+    /// Runs `f` with a pooled connection on actix's blocking thread pool.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, RepoError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
+        .map_err(ApiError::from)
+    }
+
+    /// Like [`Db::run`], for closures that fail with [`ApiError`] themselves.
+    pub async fn run_api<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get().map_err(RepoError::from)?;
+            f(&mut conn)
+        })
+        .await?
+    }
+}

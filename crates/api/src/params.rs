@@ -1,0 +1,344 @@
+//! Request parameters: query string, JSON body or form body, merged into one
+//! map as GitLab's API does, with typed, lenient getters (`"1"`, `"true"`,
+//! `true` are all true) that collect every problem before answering.
+use crate::error::ApiError;
+use actix_web::dev::Payload;
+use actix_web::http::{header, Method};
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use roster_domain::FieldError;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// The largest body accepted by ordinary routes.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// All parameters of a request.
+#[derive(Debug, Clone, Default)]
+pub struct Params(Map<String, Value>);
+
+fn insert_pair(map: &mut Map<String, Value>, key: String, value: String) {
+    // `scopes[]=a&scopes[]=b` and repeated keys make arrays.
+    if let Some(base) = key.strip_suffix("[]") {
+        let entry = map.entry(base.to_owned()).or_insert_with(|| Value::Array(Vec::new()));
+        match entry {
+            Value::Array(items) => items.push(Value::String(value)),
+            other => *other = Value::Array(vec![other.take(), Value::String(value)]),
+        }
+        return;
+    }
+    match map.get_mut(&key) {
+        Some(Value::Array(items)) => items.push(Value::String(value)),
+        Some(existing) => *existing = Value::Array(vec![existing.take(), Value::String(value)]),
+        None => {
+            map.insert(key, Value::String(value));
+        }
+    }
+}
+
+impl Params {
+    /// Parses a query string (lenient: a malformed one is a 400).
+    pub fn from_query(query: &str) -> Result<Self, ApiError> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
+            .map_err(|_| ApiError::BadRequest("malformed query string".into()))?;
+        let mut map = Map::new();
+        for (k, v) in pairs {
+            insert_pair(&mut map, k, v);
+        }
+        Ok(Self(map))
+    }
+
+    fn merge_body(&mut self, content_type: &str, body: &[u8]) -> Result<(), ApiError> {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(());
+        }
+        let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        match mime.as_str() {
+            "application/json" | "" => match serde_json::from_slice::<Value>(body) {
+                Ok(Value::Object(obj)) => {
+                    self.0.extend(obj);
+                    Ok(())
+                }
+                Ok(_) => Err(ApiError::BadRequest("the JSON body must be an object".into())),
+                Err(_) if mime.is_empty() => Err(ApiError::UnsupportedMediaType),
+                Err(e) => Err(ApiError::BadRequest(format!("malformed JSON body: {e}"))),
+            },
+            "application/x-www-form-urlencoded" => {
+                let mut form = Map::new();
+                let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+                    .map_err(|_| ApiError::BadRequest("malformed form body".into()))?;
+                for (k, v) in pairs {
+                    insert_pair(&mut form, k, v);
+                }
+                self.0.extend(form);
+                Ok(())
+            }
+            _ => Err(ApiError::UnsupportedMediaType),
+        }
+    }
+
+    /// A parameter as text; numbers and booleans are given in their JSON form.
+    /// `None` when absent or JSON `null`.
+    pub fn text(&self, name: &str) -> Option<String> {
+        match self.0.get(name)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    /// Whether the parameter was given at all (even as `null`).
+    pub fn has(&self, name: &str) -> bool {
+        self.0.contains_key(name)
+    }
+
+    /// The raw value.
+    pub fn raw(&self, name: &str) -> Option<&Value> {
+        self.0.get(name)
+    }
+
+    /// Starts collecting fields from these parameters.
+    pub fn fields(&self) -> Fields<'_> {
+        Fields { params: self, missing: Vec::new(), errors: BTreeMap::new() }
+    }
+
+    /// A list parameter: a JSON array, repeated keys, or one comma-separated text.
+    pub fn list(&self, name: &str) -> Option<Vec<String>> {
+        match self.0.get(name)? {
+            Value::Array(items) => Some(
+                items
+                    .iter()
+                    .filter_map(|v| match v {
+                        Value::String(s) => Some(s.clone()),
+                        Value::Number(n) => Some(n.to_string()),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+            Value::String(s) => Some(s.split(',').map(|p| p.trim().to_owned()).collect()),
+            _ => None,
+        }
+    }
+}
+
+/// Reads a boolean the way GitLab's clients send them.
+pub fn parse_bool(value: &Value) -> Option<bool> {
+    match value {
+        Value::Bool(b) => Some(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(0) => Some(false),
+            Some(1) => Some(true),
+            _ => None,
+        },
+        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "t" | "yes" | "on" => Some(true),
+            "false" | "0" | "f" | "no" | "off" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Collects typed fields and every problem with them, then reports them all at
+/// once: missing parameters first (as GitLab does), then invalid values.
+pub struct Fields<'a> {
+    params: &'a Params,
+    missing: Vec<String>,
+    errors: BTreeMap<String, Vec<String>>,
+}
+
+impl Fields<'_> {
+    fn refuse(&mut self, e: FieldError) {
+        self.errors.entry(e.field.to_owned()).or_default().push(e.problem.to_string());
+    }
+
+    /// A required text field, parsed.
+    pub fn required<T>(&mut self, name: &str, parse: impl FnOnce(&str) -> Result<T, FieldError>) -> Option<T> {
+        match self.params.text(name) {
+            None => {
+                self.missing.push(name.to_owned());
+                None
+            }
+            Some(v) => self.parse_value(&v, parse),
+        }
+    }
+
+    /// An optional text field, parsed when present and not null.
+    pub fn optional<T>(&mut self, name: &str, parse: impl FnOnce(&str) -> Result<T, FieldError>) -> Option<T> {
+        let v = self.params.text(name)?;
+        self.parse_value(&v, parse)
+    }
+
+    /// An optional field that can be cleared: absent → `None`; `null` or `""` →
+    /// `Some(None)`; a value → `Some(Some(parsed))`.
+    pub fn clearable<T>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, FieldError>,
+    ) -> Option<Option<T>> {
+        if !self.params.has(name) {
+            return None;
+        }
+        match self.params.text(name) {
+            None => Some(None),
+            Some(v) if v.trim().is_empty() => Some(None),
+            Some(v) => self.parse_value(&v, parse).map(Some),
+        }
+    }
+
+    fn parse_value<T>(&mut self, value: &str, parse: impl FnOnce(&str) -> Result<T, FieldError>) -> Option<T> {
+        match parse(value) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.refuse(e);
+                None
+            }
+        }
+    }
+
+    /// An optional boolean.
+    pub fn boolean(&mut self, name: &str) -> Option<bool> {
+        let value = self.params.raw(name)?;
+        if value.is_null() {
+            return None;
+        }
+        let parsed = parse_bool(value);
+        if parsed.is_none() {
+            self.errors.entry(name.to_owned()).or_default().push("is invalid".into());
+        }
+        parsed
+    }
+
+    /// An optional integer within `range`.
+    pub fn integer(&mut self, name: &str, range: std::ops::RangeInclusive<i64>) -> Option<i64> {
+        let text = self.params.text(name)?;
+        match text.trim().parse::<i64>() {
+            Ok(n) if range.contains(&n) => Some(n),
+            _ => {
+                self.errors.entry(name.to_owned()).or_default().push("is invalid".into());
+                None
+            }
+        }
+    }
+
+    /// Records a problem found outside the getters.
+    pub fn reject(&mut self, field: &str, reason: impl Into<String>) {
+        self.errors.entry(field.to_owned()).or_default().push(reason.into());
+    }
+
+    /// Records a missing parameter found outside the getters.
+    pub fn require_one_of(&mut self, message: String) {
+        self.missing.push(message);
+    }
+
+    /// Whether any problem was found so far.
+    pub fn has_errors(&self) -> bool {
+        !self.missing.is_empty() || !self.errors.is_empty()
+    }
+
+    /// `Ok` when every field was fine.
+    pub fn finish(self) -> Result<(), ApiError> {
+        if !self.missing.is_empty() {
+            return Err(ApiError::Missing(self.missing));
+        }
+        if !self.errors.is_empty() {
+            return Err(ApiError::Validation(self.errors));
+        }
+        Ok(())
+    }
+}
+
+impl FromRequest for Params {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let query = Params::from_query(req.query_string());
+        let reads_body = !matches!(*req.method(), Method::GET | Method::HEAD);
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let mut params = query?;
+            if reads_body {
+                let bytes = body.await.map_err(|e| match e.as_response_error().status_code().as_u16() {
+                    413 => ApiError::PayloadTooLarge,
+                    _ => ApiError::BadRequest("the body could not be read".into()),
+                })?;
+                params.merge_body(&content_type, &bytes)?;
+            }
+            Ok(params)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn query_and_form_make_arrays_for_repeated_keys() {
+        let p = Params::from_query("scopes[]=api&scopes[]=read_user&name=x").unwrap();
+        assert_eq!(p.list("scopes").unwrap(), vec!["api", "read_user"]);
+        assert_eq!(p.text("name").as_deref(), Some("x"));
+        let p = Params::from_query("scopes=api,read_user").unwrap();
+        assert_eq!(p.list("scopes").unwrap(), vec!["api", "read_user"]);
+    }
+
+    #[test]
+    fn bodies_merge_over_the_query() {
+        let mut p = Params::from_query("a=1&b=2").unwrap();
+        p.merge_body("application/json; charset=utf-8", br#"{"b": 3, "c": true}"#).unwrap();
+        assert_eq!(p.text("a").as_deref(), Some("1"));
+        assert_eq!(p.text("b").as_deref(), Some("3"));
+        assert_eq!(p.text("c").as_deref(), Some("true"));
+        let mut p = Params::default();
+        p.merge_body("application/x-www-form-urlencoded", b"admin=1&name=A+B").unwrap();
+        assert_eq!(p.text("name").as_deref(), Some("A B"));
+        assert!(matches!(p.merge_body("application/json", b"[1]"), Err(ApiError::BadRequest(_))));
+        assert!(matches!(p.merge_body("application/json", b"{"), Err(ApiError::BadRequest(_))));
+        assert!(matches!(p.merge_body("text/csv", b"a,b"), Err(ApiError::UnsupportedMediaType)));
+        assert!(p.merge_body("text/csv", b"").is_ok());
+    }
+
+    #[test]
+    fn booleans_as_clients_send_them() {
+        for (v, expected) in [
+            (json!(true), Some(true)),
+            (json!("True"), Some(true)),
+            (json!("1"), Some(true)),
+            (json!(0), Some(false)),
+            (json!("false"), Some(false)),
+            (json!("maybe"), None),
+            (json!(2), None),
+        ] {
+            assert_eq!(parse_bool(&v), expected, "{v}");
+        }
+    }
+
+    #[test]
+    fn fields_report_missing_before_invalid() {
+        let mut p = Params::default();
+        p.merge_body("application/json", br#"{"admin": "perhaps", "n": "12"}"#).unwrap();
+        let mut f = p.fields();
+        assert_eq!(f.boolean("admin"), None);
+        assert_eq!(f.integer("n", 0..=10), None);
+        f.required("email", |v| Ok(v.to_owned()));
+        match f.finish() {
+            Err(ApiError::Missing(m)) => assert_eq!(m, vec!["email"]),
+            other => panic!("{other:?}"),
+        }
+        let mut f = p.fields();
+        f.boolean("admin");
+        match f.finish() {
+            Err(ApiError::Validation(m)) => assert_eq!(m["admin"], vec!["is invalid"]),
+            other => panic!("{other:?}"),
+        }
+    }
+}

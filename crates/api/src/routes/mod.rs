@@ -1,0 +1,61 @@
+//! The routes, one module per resource; each exposes `configure`.
+use crate::error::ApiError;
+use actix_web::{web, HttpRequest};
+
+pub mod oauth;
+pub mod ops;
+pub mod tokens;
+pub mod users;
+
+/// Registers one path with its methods; any other method gets a JSON 405 with
+/// `Allow`. `GET` routes answer `HEAD` too.
+#[macro_export]
+macro_rules! endpoint {
+    ($cfg:expr, $path:expr, $($method:ident => $handler:expr),+ $(,)?) => {{
+        let allow: Vec<&'static str> = vec![$(stringify!($method)),+];
+        let mut allow_header = allow.clone();
+        if allow.contains(&"GET") {
+            allow_header.push("HEAD");
+        }
+        let allow_header = allow_header.join(", ");
+        let mut resource = actix_web::web::resource($path);
+        $(
+            resource = resource.route(
+                actix_web::web::method(actix_web::http::Method::$method).to($handler),
+            );
+            if stringify!($method) == "GET" {
+                resource = resource.route(actix_web::web::head().to($handler));
+            }
+        )+
+        $cfg.service(resource.default_service(actix_web::web::to(move || {
+            let allow = allow_header.clone();
+            async move { Err::<actix_web::HttpResponse, _>($crate::error::ApiError::MethodNotAllowed(allow)) }
+        })));
+    }};
+}
+
+/// Reads an id from the path; anything but a positive integer is "not found".
+pub fn path_id(req: &HttpRequest, name: &str, what: &'static str) -> Result<i64, ApiError> {
+    req.match_info()
+        .get(name)
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|id| *id > 0)
+        .ok_or(ApiError::NotFound(what))
+}
+
+/// Every route of the API.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    ops::configure(cfg);
+    oauth::configure(cfg);
+    cfg.service(
+        web::scope("/api/v4")
+            .configure(users::configure)
+            .configure(tokens::configure)
+            .default_service(web::to(not_found)),
+    );
+}
+
+/// The JSON 404 for any unknown path.
+pub async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::NotFound(""))
+}

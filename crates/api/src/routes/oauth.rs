@@ -1,0 +1,87 @@
+//! `/oauth`: the password and refresh grants, revocation and token info.
+use crate::auth::Caller;
+use crate::endpoint;
+use crate::error::ApiError;
+use crate::params::Params;
+use crate::services::sessions::{self, Issued};
+use crate::state::AppState;
+use crate::views;
+use actix_web::{web, HttpRequest, HttpResponse};
+use roster_domain::{Scopes, TokenDigest};
+use roster_persistence::oauth_tokens;
+use serde_json::json;
+
+fn issued(issued: &Issued) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .insert_header(("Pragma", "no-cache"))
+        .json(views::oauth_token(&issued.row, issued.access.expose(), issued.refresh.expose()))
+}
+
+/// `POST /oauth/token`.
+pub async fn token(req: HttpRequest, state: web::Data<AppState>, params: Params) -> Result<HttpResponse, ApiError> {
+    let required = |name: &str| {
+        params
+            .text(name)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| ApiError::invalid_request(format!("Missing required parameter: {name}.")))
+    };
+    match params.text("grant_type").as_deref() {
+        Some("password") => {
+            let login = required("username")?;
+            let password = required("password")?;
+            let scopes = match params.text("scope").filter(|s| !s.trim().is_empty()) {
+                None => None,
+                Some(s) => Some(Scopes::parse_joined(&s).map_err(|_| ApiError::OAuth {
+                    status: actix_web::http::StatusCode::BAD_REQUEST,
+                    error: "invalid_scope",
+                    description: "The requested scope is invalid, unknown, or malformed.".into(),
+                })?),
+            };
+            let ip = req.connection_info().realip_remote_addr().map(str::to_owned);
+            let issued_pair = sessions::password_grant(&state, login, password, scopes, ip).await?;
+            Ok(issued(&issued_pair))
+        }
+        Some("refresh_token") => {
+            let refresh = required("refresh_token")?;
+            Ok(issued(&sessions::refresh_grant(&state, refresh).await?))
+        }
+        Some(_) => Err(ApiError::OAuth {
+            status: actix_web::http::StatusCode::BAD_REQUEST,
+            error: "unsupported_grant_type",
+            description: "The authorization grant type is not supported by the authorization server.".into(),
+        }),
+        None => Err(ApiError::invalid_request("Missing required parameter: grant_type.")),
+    }
+}
+
+/// `POST /oauth/revoke` (RFC 7009): always `200 {}`.
+pub async fn revoke(state: web::Data<AppState>, params: Params) -> Result<HttpResponse, ApiError> {
+    if let Some(token) = params.text("token").filter(|t| !t.is_empty()) {
+        let digest = TokenDigest::of(&token);
+        state.db.run(move |conn| oauth_tokens::revoke_by_digest(conn, digest.as_str())).await?;
+    }
+    Ok(HttpResponse::Ok().json(json!({})))
+}
+
+/// `GET /oauth/token/info`.
+pub async fn token_info(caller: Caller) -> Result<HttpResponse, ApiError> {
+    let now = roster_persistence::now();
+    let expires_in = caller.token_expires_at.map(|t| (t - now).num_seconds().max(0));
+    Ok(HttpResponse::Ok().json(json!({
+        "resource_owner_id": caller.user.id,
+        "scope": caller.scopes.names(),
+        "scopes": caller.scopes.names(),
+        "expires_in": expires_in,
+        "expires_in_seconds": expires_in,
+        "application": null,
+        "created_at": caller.token_created_at.and_utc().timestamp(),
+    })))
+}
+
+/// Registers the OAuth routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    endpoint!(cfg, "/oauth/token", POST => token);
+    endpoint!(cfg, "/oauth/revoke", POST => revoke);
+    endpoint!(cfg, "/oauth/token/info", GET => token_info);
+}

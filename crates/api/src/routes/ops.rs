@@ -1,0 +1,42 @@
+//! Health and readiness.
+use crate::endpoint;
+use crate::state::AppState;
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+
+/// `GET /-/health`: the process is up.
+pub async fn health() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "status": "ok" }))
+}
+
+/// `GET /-/readiness`: the database answers.
+pub async fn readiness(state: web::Data<AppState>) -> HttpResponse {
+    let pool = state.db.pool().clone();
+    let checked = web::block(move || -> Result<(), String> {
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        roster_persistence::ping(&mut conn).map_err(|e| e.to_string())
+    })
+    .await;
+    let failure = match checked {
+        Ok(Ok(())) => None,
+        Ok(Err(e)) => Some(e),
+        Err(e) => Some(e.to_string()),
+    };
+    match failure {
+        None => HttpResponse::Ok().json(json!({ "status": "ok", "checks": { "database": "ok" } })),
+        Some(reason) => {
+            log::warn!("readiness: database check failed: {reason}");
+            HttpResponse::ServiceUnavailable().json(json!({
+                "status": "failed",
+                "checks": { "database": "failed" },
+                "message": "the database does not answer"
+            }))
+        }
+    }
+}
+
+/// Registers the operations routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    endpoint!(cfg, "/-/health", GET => health);
+    endpoint!(cfg, "/-/readiness", GET => readiness);
+}

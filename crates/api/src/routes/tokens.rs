@@ -1,0 +1,184 @@
+//! Personal access tokens.
+use super::path_id;
+use crate::auth::{Caller, TokenUsed};
+use crate::endpoint;
+use crate::error::ApiError;
+use crate::params::Params;
+use crate::services::tokens::issue_pat;
+use crate::services::users::today;
+use crate::state::AppState;
+use crate::views;
+use actix_web::{web, HttpRequest, HttpResponse};
+use roster_domain::{Scopes, TokenExpiry, TokenKind, TokenSecret};
+use roster_persistence::personal_tokens::{self, PatRow, Rotation};
+use roster_persistence::users;
+
+const TOKEN: &str = "Personal Access Token";
+/// A rotated token lives a week unless told otherwise (GitLab's default).
+const ROTATED_DAYS: u64 = 7;
+
+/// Reads `name`, `scopes` and `expires_at` for a new token. Without
+/// `expires_at`, the token lives the longest allowed time (a year), as in GitLab.
+fn read_new_token(params: &Params) -> Result<(String, Scopes, TokenExpiry), ApiError> {
+    let today = today();
+    let mut f = params.fields();
+    let name = f.required("name", |v| {
+        roster_domain::ProfileText::parse("name", v, 255).and_then(|t| {
+            if t.as_str().is_empty() {
+                Err(roster_domain::FieldError::new("name", roster_domain::Problem::Blank))
+            } else {
+                Ok(t.into_inner())
+            }
+        })
+    });
+    let scopes = match params.list("scopes") {
+        None => {
+            f.require_one_of("scopes".into());
+            None
+        }
+        Some(names) => match Scopes::parse(&names) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                f.reject(e.field, e.problem.to_string());
+                None
+            }
+        },
+    };
+    let expires = f.optional("expires_at", |v| TokenExpiry::parse(v, today));
+    f.finish()?;
+    match (name, scopes) {
+        (Some(name), Some(scopes)) => {
+            Ok((name, scopes, expires.unwrap_or_else(|| TokenExpiry::days_after(today, TokenExpiry::MAX_DAYS as u64))))
+        }
+        _ => Err(ApiError::Internal(anyhow::anyhow!("validated token fields missing"))),
+    }
+}
+
+async fn create_for(state: &AppState, user_id: i64, params: &Params) -> Result<HttpResponse, ApiError> {
+    let (name, scopes, expires) = read_new_token(params)?;
+    let (row, secret) = state
+        .db
+        .run_api(move |conn| {
+            users::find_user(conn, user_id)?.ok_or(ApiError::NotFound("User"))?;
+            Ok(issue_pat(conn, user_id, &name, &scopes, Some(expires))?)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(views::pat(&row, today(), Some(secret.expose()))))
+}
+
+/// `POST /user/personal_access_tokens`.
+pub async fn create_own_token(state: web::Data<AppState>, caller: Caller, params: Params) -> Result<HttpResponse, ApiError> {
+    create_for(&state, caller.user.id, &params).await
+}
+
+/// `POST /users/:id/personal_access_tokens` (admin).
+pub async fn create_user_token(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let id = path_id(&req, "id", "User")?;
+    create_for(&state, id, &params).await
+}
+
+/// `GET /personal_access_tokens`: own tokens; admins see everyone's, or one
+/// user's with `user_id`.
+pub async fn list_tokens(req: HttpRequest, state: web::Data<AppState>, caller: Caller, params: Params) -> Result<HttpResponse, ApiError> {
+    let mut f = params.fields();
+    let user_id = f.integer("user_id", 1..=i64::MAX);
+    if f.has_errors() {
+        return Err(ApiError::InvalidParam("user_id".into()));
+    }
+    let owner = match (caller.user.is_admin, user_id) {
+        (true, filter) => filter,
+        (false, Some(id)) if id != caller.user.id => return Err(ApiError::Forbidden(None)),
+        (false, _) => Some(caller.user.id),
+    };
+    let paging = crate::pagination::read(&params, false)?;
+    let roster_persistence::PageRequest::Offset { page, per_page } = paging.request else {
+        return Err(ApiError::MethodNotAllowedKeyset);
+    };
+    let page = state.db.run(move |conn| personal_tokens::list_pats(conn, owner, page, per_page)).await?;
+    let today = today();
+    let body = page
+        .items
+        .iter()
+        .map(|row| serde_json::to_value(views::pat(row, today, None)).unwrap_or_default())
+        .collect();
+    Ok(crate::pagination::respond(&req, &state.public_url, paging, &page, None, body))
+}
+
+/// The token `:id` names (or the one in use, for `self`), if the caller may see it.
+async fn visible_token(req: &HttpRequest, state: &AppState, caller: &Caller) -> Result<PatRow, ApiError> {
+    let id = match req.match_info().get("id") {
+        Some("self") => match caller.token {
+            TokenUsed::Personal(id) => id,
+            TokenUsed::OAuth { .. } => return Err(ApiError::NotFound(TOKEN)),
+        },
+        _ => path_id(req, "id", TOKEN)?,
+    };
+    let row = state
+        .db
+        .run(move |conn| personal_tokens::find_pat(conn, id))
+        .await?
+        .ok_or(ApiError::NotFound(TOKEN))?;
+    if row.user_id != caller.user.id && !caller.user.is_admin {
+        return Err(ApiError::NotFound(TOKEN));
+    }
+    Ok(row)
+}
+
+/// `GET /personal_access_tokens/:id` and `/self`.
+pub async fn get_token(req: HttpRequest, state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    let row = visible_token(&req, &state, &caller).await?;
+    Ok(HttpResponse::Ok().json(views::pat(&row, today(), None)))
+}
+
+/// `DELETE /personal_access_tokens/:id` and `/self`.
+pub async fn revoke_token(req: HttpRequest, state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    let row = visible_token(&req, &state, &caller).await?;
+    let id = row.id;
+    state.db.run(move |conn| personal_tokens::revoke_pat(conn, id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `POST /personal_access_tokens/:id/rotate` and `/self/rotate`.
+pub async fn rotate_token(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    let today = today();
+    let mut f = params.fields();
+    let expires = f.optional("expires_at", |v| TokenExpiry::parse(v, today));
+    f.finish()?;
+    let expires = expires.unwrap_or_else(|| TokenExpiry::days_after(today, ROTATED_DAYS));
+    let row = visible_token(&req, &state, &caller).await?;
+    let secret = TokenSecret::generate(TokenKind::Personal);
+    let digest = secret.digest();
+    let id = row.id;
+    let outcome = state
+        .db
+        .run(move |conn| personal_tokens::rotate_pat(conn, id, digest.as_str(), Some(expires.date())))
+        .await?;
+    match outcome {
+        Rotation::Rotated(new) => Ok(HttpResponse::Created().json(views::pat(&new, today, Some(secret.expose())))),
+        Rotation::ReuseDetected => {
+            log::warn!("revoked personal access token {id} was rotated; its chain is revoked");
+            Err(ApiError::BadRequest("the token was revoked; every token rotated from it is now revoked too".into()))
+        }
+        Rotation::Missing => Err(ApiError::NotFound(TOKEN)),
+    }
+}
+
+/// Registers the token routes (inside `/api/v4`).
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    endpoint!(cfg, "/personal_access_tokens", GET => list_tokens);
+    endpoint!(cfg, "/personal_access_tokens/{id}", GET => get_token, DELETE => revoke_token);
+    endpoint!(cfg, "/personal_access_tokens/{id}/rotate", POST => rotate_token);
+    endpoint!(cfg, "/user/personal_access_tokens", POST => create_own_token);
+    endpoint!(cfg, "/users/{id}/personal_access_tokens", POST => create_user_token);
+}

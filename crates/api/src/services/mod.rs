@@ -1,0 +1,6 @@
+//! What the handlers do, beyond reading parameters and writing answers: the
+//! steps shared by several routes and by the command line.
+pub mod profile;
+pub mod sessions;
+pub mod tokens;
+pub mod users;

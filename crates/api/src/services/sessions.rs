@@ -1,0 +1,136 @@
+//! Signing in with a password, and refreshing OAuth tokens.
+use crate::error::ApiError;
+use crate::settings::EmailConfirmation;
+use crate::state::AppState;
+use chrono::Duration;
+use roster_domain::{Scope, Scopes, TokenKind, TokenSecret, UserState};
+use roster_persistence::oauth_tokens::{self, NewOAuth, OAuthRow, Refresh};
+use roster_persistence::{now, users};
+
+/// A freshly issued token pair: the row and both secrets.
+pub struct Issued {
+    /// The stored row.
+    pub row: OAuthRow,
+    /// The access token, shown once.
+    pub access: TokenSecret,
+    /// The refresh token, shown once.
+    pub refresh: TokenSecret,
+}
+
+fn ttl(state: &AppState) -> Duration {
+    Duration::seconds(state.settings.access_token_ttl.as_secs() as i64)
+}
+
+/// The OAuth password grant. Every failure looks the same to the caller
+/// (`invalid_grant`), and an unknown user costs one bcrypt check like a known
+/// one. Ten failures in a row lock the account for ten minutes.
+pub async fn password_grant(
+    state: &AppState,
+    login: String,
+    password: String,
+    requested: Option<Scopes>,
+    ip: Option<String>,
+) -> Result<Issued, ApiError> {
+    let lookup = login.clone();
+    let user = state.db.run(move |conn| users::find_by_login(conn, &lookup)).await?;
+    let matches = state
+        .hasher
+        .verify(password, user.as_ref().map(|u| u.password_hash.clone()))
+        .await?;
+    let refused = || ApiError::invalid_grant("Invalid username or password.");
+    let Some(user) = user else {
+        return Err(refused());
+    };
+    let at = now();
+    if user.is_locked_at(at) {
+        return Err(ApiError::invalid_grant(
+            "Your account is locked after too many failed sign-in attempts. Try again later or reset your password.",
+        ));
+    }
+    if !matches {
+        let max = state.settings.max_failed_sign_ins;
+        let until = at + Duration::seconds(state.settings.lockout.as_secs() as i64);
+        let id = user.id;
+        let locked = state
+            .db
+            .run(move |conn| users::record_failed_sign_in(conn, id, max, until))
+            .await?;
+        if locked {
+            log::warn!("user {id} locked after {max} failed sign-ins");
+        }
+        return Err(refused());
+    }
+    match UserState::from_stored(&user.state) {
+        Some(UserState::Active) => {}
+        Some(UserState::Blocked) => return Err(ApiError::invalid_grant("Your account has been blocked.")),
+        _ => return Err(ApiError::invalid_grant("Your account has been deactivated.")),
+    }
+    if state.settings.email_confirmation == EmailConfirmation::Hard && user.confirmed_at.is_none() {
+        return Err(ApiError::invalid_grant(
+            "You have to confirm your email address before continuing.",
+        ));
+    }
+    let scopes = requested.unwrap_or_else(|| Scopes::only(Scope::Api));
+    let ttl = ttl(state);
+    state
+        .db
+        .run(move |conn| {
+            users::record_sign_in(conn, &user, ip.as_deref())?;
+            let access = TokenSecret::generate(TokenKind::OAuthAccess);
+            let refresh = TokenSecret::generate(TokenKind::OAuthRefresh);
+            let created = now();
+            let family = uuid::Uuid::new_v4().simple().to_string();
+            let row = oauth_tokens::create_oauth(
+                conn,
+                &NewOAuth {
+                    user_id: user.id,
+                    family: &family,
+                    access_digest: access.digest().as_str(),
+                    refresh_digest: refresh.digest().as_str(),
+                    scopes: &scopes.joined(),
+                    expires_at: created + ttl,
+                    created_at: created,
+                },
+            )?;
+            Ok(Issued { row, access, refresh })
+        })
+        .await
+}
+
+/// The OAuth refresh grant: the refresh token is single use; presenting a used
+/// one revokes every token of its grant.
+pub async fn refresh_grant(state: &AppState, refresh_token: String) -> Result<Issued, ApiError> {
+    if TokenKind::of(&refresh_token) != Some(TokenKind::OAuthRefresh) {
+        return Err(ApiError::invalid_grant("The refresh token is invalid."));
+    }
+    let digest = roster_domain::TokenDigest::of(&refresh_token);
+    let ttl = ttl(state);
+    let access = TokenSecret::generate(TokenKind::OAuthAccess);
+    let refresh = TokenSecret::generate(TokenKind::OAuthRefresh);
+    let (access_digest, refresh_digest) = (access.digest(), refresh.digest());
+    let outcome = state
+        .db
+        .run(move |conn| {
+            oauth_tokens::refresh(conn, digest.as_str(), |_| {
+                (
+                    access_digest.as_str().to_owned(),
+                    refresh_digest.as_str().to_owned(),
+                    now() + ttl,
+                )
+            })
+        })
+        .await?;
+    match outcome {
+        Refresh::Rotated(row, user) => {
+            if UserState::from_stored(&user.state) != Some(UserState::Active) {
+                return Err(ApiError::invalid_grant("The account is not active."));
+            }
+            Ok(Issued { row, access, refresh })
+        }
+        Refresh::Reused => {
+            log::warn!("a used refresh token was presented again; its grant is revoked");
+            Err(ApiError::invalid_grant("The refresh token is invalid."))
+        }
+        Refresh::Unknown => Err(ApiError::invalid_grant("The refresh token is invalid.")),
+    }
+}

@@ -1,0 +1,213 @@
+//! Settings, read once from the environment in `main` and passed in.
+use std::time::Duration;
+
+/// Whether and how new addresses must be confirmed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailConfirmation {
+    /// No confirmation.
+    Off,
+    /// Sign-in allowed before confirming.
+    Soft,
+    /// Sign-in refused until the primary address is confirmed.
+    Hard,
+}
+
+/// Everything Roster can be told. See `docs/configuration.md`.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `DATABASE_URL`.
+    pub database_url: String,
+    /// `ROSTER_BIND`.
+    pub bind: String,
+    /// `ROSTER_PUBLIC_URL`, without a trailing slash; `None` means
+    /// `http://<bound address>`.
+    pub public_url: Option<String>,
+    /// `ROSTER_BCRYPT_COST`.
+    pub bcrypt_cost: u32,
+    /// `ROSTER_HASH_WORKERS`: threads that hash passwords (default: CPUs).
+    pub hash_workers: usize,
+    /// `ROSTER_HASH_QUEUE`: hashing jobs that may wait before sign-ins get 503.
+    pub hash_queue: usize,
+    /// `ROSTER_SIGNUP_ENABLED`.
+    pub signup_enabled: bool,
+    /// `ROSTER_EMAIL_CONFIRMATION`.
+    pub email_confirmation: EmailConfirmation,
+    /// `ROSTER_SMTP_URL`.
+    pub smtp_url: Option<String>,
+    /// `ROSTER_MAIL_FROM`.
+    pub mail_from: String,
+    /// `ROSTER_DB_POOL_SIZE`.
+    pub db_pool_size: u32,
+    /// `ROSTER_WORKERS`: HTTP worker threads (default: CPUs).
+    pub http_workers: usize,
+    /// `ROSTER_ACCESS_TOKEN_TTL` (seconds): life of an OAuth access token.
+    pub access_token_ttl: Duration,
+    /// `ROSTER_MAX_FAILED_SIGN_INS`: failures in a row that lock an account.
+    pub max_failed_sign_ins: i32,
+    /// `ROSTER_LOCKOUT_SECONDS`: how long a lock lasts.
+    pub lockout: Duration,
+}
+
+/// A setting that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {reason}")]
+pub struct SettingsError {
+    name: &'static str,
+    reason: String,
+}
+
+fn cpus() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://roster.db".into(),
+            bind: "127.0.0.1:8080".into(),
+            public_url: None,
+            bcrypt_cost: 12,
+            hash_workers: cpus(),
+            hash_queue: 256,
+            signup_enabled: true,
+            email_confirmation: EmailConfirmation::Soft,
+            smtp_url: None,
+            mail_from: "Roster <roster@localhost>".into(),
+            db_pool_size: 10,
+            http_workers: cpus(),
+            access_token_ttl: Duration::from_secs(7200),
+            max_failed_sign_ins: 10,
+            lockout: Duration::from_secs(600),
+        }
+    }
+}
+
+impl Settings {
+    /// Reads the settings from the process environment.
+    pub fn from_env() -> Result<Self, SettingsError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        let d = Self::default();
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        fn parse<T: std::str::FromStr>(name: &'static str, v: Option<String>, default: T) -> Result<T, SettingsError>
+        where
+            T::Err: std::fmt::Display,
+        {
+            match v {
+                None => Ok(default),
+                Some(v) => v.trim().parse().map_err(|e: T::Err| SettingsError { name, reason: e.to_string() }),
+            }
+        }
+        let bool_of = |name: &'static str, default: bool| -> Result<bool, SettingsError> {
+            match get(name).map(|v| v.trim().to_ascii_lowercase()) {
+                None => Ok(default),
+                Some(v) if matches!(v.as_str(), "1" | "true" | "yes" | "on") => Ok(true),
+                Some(v) if matches!(v.as_str(), "0" | "false" | "no" | "off") => Ok(false),
+                Some(v) => Err(SettingsError { name, reason: format!("{v:?} is not a boolean") }),
+            }
+        };
+        let bcrypt_cost = parse("ROSTER_BCRYPT_COST", get("ROSTER_BCRYPT_COST"), d.bcrypt_cost)?;
+        if !(4..=31).contains(&bcrypt_cost) {
+            return Err(SettingsError { name: "ROSTER_BCRYPT_COST", reason: "must be 4 to 31".into() });
+        }
+        let email_confirmation = match get("ROSTER_EMAIL_CONFIRMATION").as_deref().map(str::trim) {
+            None | Some("soft") => EmailConfirmation::Soft,
+            Some("off") => EmailConfirmation::Off,
+            Some("hard") => EmailConfirmation::Hard,
+            Some(other) => {
+                return Err(SettingsError {
+                    name: "ROSTER_EMAIL_CONFIRMATION",
+                    reason: format!("{other:?} is not off, soft or hard"),
+                })
+            }
+        };
+        let public_url = match get("ROSTER_PUBLIC_URL") {
+            None => None,
+            Some(v) => {
+                let parsed = url::Url::parse(v.trim()).map_err(|e| SettingsError {
+                    name: "ROSTER_PUBLIC_URL",
+                    reason: e.to_string(),
+                })?;
+                if !matches!(parsed.scheme(), "http" | "https") {
+                    return Err(SettingsError { name: "ROSTER_PUBLIC_URL", reason: "must be http or https".into() });
+                }
+                Some(v.trim().trim_end_matches('/').to_owned())
+            }
+        };
+        let positive = |name: &'static str, v: usize| {
+            if v == 0 {
+                Err(SettingsError { name, reason: "must be at least 1".into() })
+            } else {
+                Ok(v)
+            }
+        };
+        Ok(Self {
+            database_url: get("DATABASE_URL").unwrap_or(d.database_url),
+            bind: get("ROSTER_BIND").unwrap_or(d.bind),
+            public_url,
+            bcrypt_cost,
+            hash_workers: positive("ROSTER_HASH_WORKERS", parse("ROSTER_HASH_WORKERS", get("ROSTER_HASH_WORKERS"), d.hash_workers)?)?,
+            hash_queue: positive("ROSTER_HASH_QUEUE", parse("ROSTER_HASH_QUEUE", get("ROSTER_HASH_QUEUE"), d.hash_queue)?)?,
+            signup_enabled: bool_of("ROSTER_SIGNUP_ENABLED", d.signup_enabled)?,
+            email_confirmation,
+            smtp_url: get("ROSTER_SMTP_URL"),
+            mail_from: get("ROSTER_MAIL_FROM").unwrap_or(d.mail_from),
+            db_pool_size: positive("ROSTER_DB_POOL_SIZE", parse("ROSTER_DB_POOL_SIZE", get("ROSTER_DB_POOL_SIZE"), d.db_pool_size as usize)?)? as u32,
+            http_workers: positive("ROSTER_WORKERS", parse("ROSTER_WORKERS", get("ROSTER_WORKERS"), d.http_workers)?)?,
+            access_token_ttl: Duration::from_secs(positive(
+                "ROSTER_ACCESS_TOKEN_TTL",
+                parse("ROSTER_ACCESS_TOKEN_TTL", get("ROSTER_ACCESS_TOKEN_TTL"), d.access_token_ttl.as_secs() as usize)?,
+            )? as u64),
+            max_failed_sign_ins: positive(
+                "ROSTER_MAX_FAILED_SIGN_INS",
+                parse("ROSTER_MAX_FAILED_SIGN_INS", get("ROSTER_MAX_FAILED_SIGN_INS"), d.max_failed_sign_ins as usize)?,
+            )? as i32,
+            lockout: Duration::from_secs(parse("ROSTER_LOCKOUT_SECONDS", get("ROSTER_LOCKOUT_SECONDS"), d.lockout.as_secs())?),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn read(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_and_overrides() {
+        let s = read(&[]).unwrap();
+        assert_eq!(s.database_url, "sqlite://roster.db");
+        assert_eq!(s.bind, "127.0.0.1:8080");
+        assert_eq!(s.bcrypt_cost, 12);
+        assert_eq!(s.email_confirmation, EmailConfirmation::Soft);
+        let s = read(&[
+            ("ROSTER_BCRYPT_COST", "4"),
+            ("ROSTER_SIGNUP_ENABLED", "false"),
+            ("ROSTER_PUBLIC_URL", "https://id.example.com/"),
+            ("ROSTER_EMAIL_CONFIRMATION", "hard"),
+        ])
+        .unwrap();
+        assert_eq!(s.bcrypt_cost, 4);
+        assert!(!s.signup_enabled);
+        assert_eq!(s.public_url.as_deref(), Some("https://id.example.com"));
+        assert_eq!(s.email_confirmation, EmailConfirmation::Hard);
+    }
+
+    #[test]
+    fn refuses_bad_values() {
+        assert!(read(&[("ROSTER_BCRYPT_COST", "3")]).is_err());
+        assert!(read(&[("ROSTER_BCRYPT_COST", "x")]).is_err());
+        assert!(read(&[("ROSTER_SIGNUP_ENABLED", "maybe")]).is_err());
+        assert!(read(&[("ROSTER_EMAIL_CONFIRMATION", "strict")]).is_err());
+        assert!(read(&[("ROSTER_PUBLIC_URL", "ftp://x")]).is_err());
+        assert!(read(&[("ROSTER_DB_POOL_SIZE", "0")]).is_err());
+    }
+}

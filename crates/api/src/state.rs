@@ -1,0 +1,24 @@
+//! What every handler can reach.
+use crate::db::Db;
+use crate::hashing::PasswordHasher;
+use crate::settings::Settings;
+use crate::views::ViewContext;
+
+/// Shared application state, built once at start.
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// The password hashing pool.
+    pub hasher: PasswordHasher,
+    /// The settings read at start.
+    pub settings: Settings,
+    /// The public base URL, without a trailing slash.
+    pub public_url: String,
+}
+
+impl AppState {
+    /// What the views need, as of now.
+    pub fn view_context(&self) -> ViewContext<'_> {
+        ViewContext { public_url: &self.public_url, now: roster_persistence::now() }
+    }
+}

@@ -1,0 +1,302 @@
+//! The JSON shapes of the contract (§2), built from rows.
+use chrono::{NaiveDate, NaiveDateTime};
+use roster_domain::{ProfileView, Scopes};
+use roster_persistence::oauth_tokens::OAuthRow;
+use roster_persistence::personal_tokens::PatRow;
+use roster_persistence::users::{IdentityRow, UserRow};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// RFC 3339 in UTC with milliseconds: `2026-05-23T08:00:58.123Z`.
+pub fn time(t: NaiveDateTime) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+fn opt_time(t: Option<NaiveDateTime>) -> Option<String> {
+    t.map(time)
+}
+
+fn date(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// What the views need besides the row.
+pub struct ViewContext<'a> {
+    /// Base of `web_url`.
+    pub public_url: &'a str,
+    /// Now, to tell whether an account is locked.
+    pub now: NaiveDateTime,
+}
+
+/// `UserBasic`.
+#[derive(Serialize)]
+pub struct UserBasic {
+    id: i64,
+    username: String,
+    name: String,
+    state: String,
+    locked: bool,
+    avatar_url: Option<String>,
+    web_url: String,
+}
+
+/// `UserBasic` + `private_profile`: a private profile seen by others.
+#[derive(Serialize)]
+pub struct UserRestricted {
+    #[serde(flatten)]
+    basic: UserBasic,
+    private_profile: bool,
+}
+
+/// `User`: a public profile.
+#[derive(Serialize)]
+pub struct UserPublic {
+    #[serde(flatten)]
+    basic: UserBasic,
+    created_at: String,
+    bio: String,
+    location: String,
+    public_email: Option<String>,
+    skype: String,
+    linkedin: String,
+    twitter: String,
+    discord: String,
+    website_url: String,
+    organization: String,
+    job_title: String,
+    pronouns: Option<String>,
+    bot: bool,
+    private_profile: bool,
+}
+
+/// One linked identity.
+#[derive(Serialize)]
+pub struct IdentityView {
+    provider: String,
+    extern_uid: String,
+}
+
+/// `UserSelf`: what the owner sees on `GET /user`.
+#[derive(Serialize)]
+pub struct UserOwn {
+    #[serde(flatten)]
+    public: UserPublic,
+    email: String,
+    commit_email: String,
+    first_name: String,
+    last_name: String,
+    phone: Option<String>,
+    gender: Option<String>,
+    birthday: Option<String>,
+    time_zone: Option<String>,
+    unconfirmed_email: Option<String>,
+    confirmed_at: Option<String>,
+    last_sign_in_at: Option<String>,
+    current_sign_in_at: Option<String>,
+    last_activity_on: Option<String>,
+    identities: Vec<IdentityView>,
+    can_create_group: bool,
+    can_create_project: bool,
+    projects_limit: i32,
+    two_factor_enabled: bool,
+    external: bool,
+    is_admin: bool,
+    theme_id: i32,
+    color_scheme_id: i32,
+}
+
+/// `UserAdmin`: what admins see everywhere.
+#[derive(Serialize)]
+pub struct UserAdmin {
+    #[serde(flatten)]
+    own: UserOwn,
+    note: String,
+    current_sign_in_ip: Option<String>,
+    last_sign_in_ip: Option<String>,
+    sign_in_count: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    custom_attributes: Option<Vec<serde_json::Value>>,
+}
+
+/// A user seen through one of the views.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum UserView {
+    /// `UserBasic` + `private_profile`.
+    Restricted(UserRestricted),
+    /// `User`.
+    Public(UserPublic),
+    /// `UserSelf`.
+    Own(Box<UserOwn>),
+    /// `UserAdmin`.
+    Admin(Box<UserAdmin>),
+}
+
+/// A plain `UserBasic`, as in lists for non-admins and follow answers.
+pub fn basic(row: &UserRow, ctx: &ViewContext<'_>) -> UserBasic {
+    UserBasic {
+        id: row.id,
+        username: row.username.clone(),
+        name: row.name.clone(),
+        state: row.state.clone(),
+        locked: row.is_locked_at(ctx.now),
+        avatar_url: None,
+        web_url: format!("{}/{}", ctx.public_url, row.username),
+    }
+}
+
+fn public(row: &UserRow, ctx: &ViewContext<'_>) -> UserPublic {
+    let non_empty = |s: &Option<String>| s.clone().filter(|v| !v.is_empty());
+    UserPublic {
+        basic: basic(row, ctx),
+        created_at: time(row.created_at),
+        bio: row.bio.clone(),
+        location: row.location.clone(),
+        public_email: non_empty(&row.public_email),
+        skype: row.skype.clone(),
+        linkedin: row.linkedin.clone(),
+        twitter: row.twitter.clone(),
+        discord: row.discord.clone(),
+        website_url: row.website_url.clone(),
+        organization: row.organization.clone(),
+        job_title: row.job_title.clone(),
+        pronouns: non_empty(&row.pronouns),
+        bot: false,
+        private_profile: row.private_profile,
+    }
+}
+
+fn own(row: &UserRow, identities: &[&IdentityRow], ctx: &ViewContext<'_>) -> UserOwn {
+    UserOwn {
+        public: public(row, ctx),
+        email: row.email.clone(),
+        commit_email: row.email.clone(),
+        first_name: row.first_name.clone(),
+        last_name: row.last_name.clone(),
+        phone: row.phone.clone(),
+        gender: row.gender.clone(),
+        birthday: row.birthday.map(date),
+        time_zone: row.time_zone.clone(),
+        unconfirmed_email: row.unconfirmed_email.clone(),
+        confirmed_at: opt_time(row.confirmed_at),
+        last_sign_in_at: opt_time(row.last_sign_in_at),
+        current_sign_in_at: opt_time(row.current_sign_in_at),
+        last_activity_on: row.last_activity_on.map(date),
+        identities: identities
+            .iter()
+            .map(|i| IdentityView { provider: i.provider.clone(), extern_uid: i.extern_uid.clone() })
+            .collect(),
+        can_create_group: row.can_create_group,
+        can_create_project: row.projects_limit > 0,
+        projects_limit: row.projects_limit,
+        two_factor_enabled: false,
+        external: row.external,
+        is_admin: row.is_admin,
+        theme_id: row.theme_id,
+        color_scheme_id: row.color_scheme_id,
+    }
+}
+
+/// The view of `row` at `level`. `identities` may hold other users' rows too.
+pub fn user(row: &UserRow, level: ProfileView, identities: &[IdentityRow], ctx: &ViewContext<'_>) -> UserView {
+    let mine: Vec<&IdentityRow> = identities.iter().filter(|i| i.user_id == row.id).collect();
+    match level {
+        ProfileView::Restricted => UserView::Restricted(UserRestricted {
+            basic: basic(row, ctx),
+            private_profile: row.private_profile,
+        }),
+        ProfileView::Public => UserView::Public(public(row, ctx)),
+        ProfileView::Own => UserView::Own(Box::new(own(row, &mine, ctx))),
+        ProfileView::Admin => UserView::Admin(Box::new(UserAdmin {
+            own: own(row, &mine, ctx),
+            note: row.note.clone(),
+            current_sign_in_ip: row.current_sign_in_ip.clone(),
+            last_sign_in_ip: row.last_sign_in_ip.clone(),
+            sign_in_count: row.sign_in_count,
+            custom_attributes: None,
+        })),
+    }
+}
+
+/// A list of users at one level; `UserBasic` rows for the restricted level.
+pub fn users(rows: &[UserRow], level: ProfileView, identities: &[IdentityRow], ctx: &ViewContext<'_>) -> Vec<serde_json::Value> {
+    let mut by_user: HashMap<i64, Vec<IdentityRow>> = HashMap::new();
+    for i in identities {
+        by_user.entry(i.user_id).or_default().push(i.clone());
+    }
+    rows.iter()
+        .map(|row| {
+            let value = match level {
+                ProfileView::Restricted => serde_json::to_value(basic(row, ctx)),
+                _ => serde_json::to_value(user(row, level, by_user.get(&row.id).map_or(&[], Vec::as_slice), ctx)),
+            };
+            value.unwrap_or(serde_json::Value::Null)
+        })
+        .collect()
+}
+
+/// `PersonalAccessToken`.
+#[derive(Serialize)]
+pub struct PatView {
+    id: i64,
+    name: String,
+    revoked: bool,
+    created_at: String,
+    scopes: Vec<String>,
+    user_id: i64,
+    last_used_at: Option<String>,
+    active: bool,
+    expires_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<String>,
+}
+
+/// The view of a token; `secret` only in the answer that creates it.
+pub fn pat(row: &PatRow, today: NaiveDate, secret: Option<&str>) -> PatView {
+    PatView {
+        id: row.id,
+        name: row.name.clone(),
+        revoked: row.revoked,
+        created_at: time(row.created_at),
+        scopes: row.scopes.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+        user_id: row.user_id,
+        last_used_at: opt_time(row.last_used_at),
+        active: row.is_active_on(today),
+        expires_at: row.expires_at.map(date),
+        token: secret.map(str::to_owned),
+    }
+}
+
+/// The OAuth token response (RFC 6749 §5.1, with Doorkeeper's `created_at`).
+#[derive(Serialize)]
+pub struct OAuthTokenView {
+    access_token: String,
+    token_type: &'static str,
+    expires_in: i64,
+    refresh_token: String,
+    scope: String,
+    created_at: i64,
+}
+
+/// The answer to a successful grant.
+pub fn oauth_token(row: &OAuthRow, access: &str, refresh: &str) -> OAuthTokenView {
+    OAuthTokenView {
+        access_token: access.to_owned(),
+        token_type: "Bearer",
+        expires_in: (row.expires_at - row.created_at).num_seconds(),
+        refresh_token: refresh.to_owned(),
+        scope: Scopes::parse_joined(&row.scopes).map(|s| s.joined()).unwrap_or_default(),
+        created_at: row.created_at.and_utc().timestamp(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_rfc3339_utc_millis() {
+        let t = NaiveDate::from_ymd_opt(2026, 5, 23).unwrap().and_hms_micro_opt(8, 0, 58, 123_456).unwrap();
+        assert_eq!(time(t), "2026-05-23T08:00:58.123Z");
+    }
+}

@@ -1,0 +1,219 @@
+//! One connection type for both backends, and the pool that hands them out.
+use crate::error::RepoError;
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use std::time::Duration;
+
+/// A connection to whichever backend `DATABASE_URL` chose. Queries are written
+/// once against this type; Diesel dispatches to the variant at run time.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    /// PostgreSQL, for deployments with several Roster nodes.
+    Postgres(diesel::PgConnection),
+    /// SQLite, the embedded default.
+    Sqlite(diesel::SqliteConnection),
+}
+
+/// Which backend a URL names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    /// `postgres://…` or `postgresql://…`.
+    Postgres,
+    /// `sqlite://PATH`, `sqlite:PATH` or a plain path: a file.
+    SqliteFile(String),
+    /// `sqlite::memory:`: a private in-memory database (one connection).
+    SqliteMemory,
+}
+
+impl Backend {
+    /// Reads the backend from a database URL.
+    pub fn from_url(url: &str) -> Result<Self, RepoError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres);
+        }
+        let rest = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        match rest {
+            "" => Err(RepoError::Config(format!("no database path in {url:?}"))),
+            ":memory:" => Ok(Self::SqliteMemory),
+            _ if url.contains("://") && !url.starts_with("sqlite://") => Err(RepoError::Config(
+                "DATABASE_URL must start with sqlite:// or postgres://".into(),
+            )),
+            path => Ok(Self::SqliteFile(path.to_owned())),
+        }
+    }
+
+    /// A short name for logs and metrics.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Postgres => "postgres",
+            Self::SqliteFile(_) | Self::SqliteMemory => "sqlite",
+        }
+    }
+}
+
+/// Makes connections for r2d2. Diesel's stock manager hides the real error when
+/// PostgreSQL is down and cannot apply SQLite's settings, hence this one.
+#[derive(Debug, Clone)]
+pub struct DbManager {
+    url: String,
+    backend: Backend,
+}
+
+/// Why a connection could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// The server or file refused.
+    #[error("cannot connect to the database: {0}")]
+    Connection(#[from] diesel::ConnectionError),
+    /// A connection setting could not be applied.
+    #[error("cannot set up the database connection: {0}")]
+    Setup(#[from] diesel::result::Error),
+}
+
+impl DbManager {
+    /// A manager for `url`.
+    pub fn new(url: &str) -> Result<Self, RepoError> {
+        Ok(Self { url: url.to_owned(), backend: Backend::from_url(url)? })
+    }
+
+    /// The backend this manager connects to.
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    /// Opens one connection, with SQLite's settings applied.
+    pub fn connect_now(&self) -> Result<DbConnection, ConnectError> {
+        match &self.backend {
+            Backend::Postgres => Ok(DbConnection::Postgres(diesel::PgConnection::establish(
+                &self.url,
+            )?)),
+            Backend::SqliteFile(path) => {
+                let mut conn = diesel::SqliteConnection::establish(path)?;
+                // busy_timeout first: switching to WAL needs a lock other
+                // connections may hold for a moment.
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                )?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+            Backend::SqliteMemory => {
+                let mut conn = diesel::SqliteConnection::establish(":memory:")?;
+                conn.batch_execute("PRAGMA foreign_keys = ON;")?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+}
+
+impl r2d2::ManageConnection for DbManager {
+    type Connection = DbConnection;
+    type Error = ConnectError;
+
+    fn connect(&self) -> Result<DbConnection, ConnectError> {
+        self.connect_now()
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectError> {
+        conn.batch_execute("SELECT 1")?;
+        Ok(())
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+/// The pool of connections.
+pub type DbPool = r2d2::Pool<DbManager>;
+/// A connection borrowed from the pool.
+pub type PooledConnection = r2d2::PooledConnection<DbManager>;
+
+/// How big the pool is and how long to wait for a connection.
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    /// Most connections open at once.
+    pub max_size: u32,
+    /// How long a caller waits for a free connection before an error.
+    pub connection_timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        Self { max_size: 10, connection_timeout: Duration::from_secs(5) }
+    }
+}
+
+/// Builds the pool for `url`. An in-memory SQLite database lives in one
+/// connection, so its pool holds exactly one, never closed.
+pub fn build_pool(url: &str, options: &PoolOptions) -> Result<DbPool, RepoError> {
+    let manager = DbManager::new(url)?;
+    let builder = r2d2::Pool::builder().connection_timeout(options.connection_timeout);
+    let builder = match manager.backend() {
+        Backend::SqliteMemory => builder
+            .max_size(1)
+            .min_idle(Some(1))
+            .idle_timeout(None)
+            .max_lifetime(None),
+        _ => builder.max_size(options.max_size.max(1)).min_idle(Some(1)),
+    };
+    builder.build(manager).map_err(RepoError::from)
+}
+
+/// Runs `f` in a transaction that may write. On SQLite it starts with
+/// `BEGIN IMMEDIATE`, so the write lock is taken (waiting up to the busy
+/// timeout) before anything is read; a deferred transaction that read first
+/// would fail with `SQLITE_BUSY` when another connection wrote meanwhile.
+pub fn write_transaction<T, E>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    let DbConnection::Sqlite(sqlite) = conn else {
+        return conn.transaction(f);
+    };
+    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+    let result = f(conn);
+    let DbConnection::Sqlite(sqlite) = conn else {
+        unreachable!("the variant of a connection never changes");
+    };
+    match result {
+        Ok(value) => {
+            AnsiTransactionManager::commit_transaction(sqlite)?;
+            Ok(value)
+        }
+        Err(e) => {
+            if let Err(rollback) = AnsiTransactionManager::rollback_transaction(sqlite) {
+                log::error!("rollback failed: {rollback}");
+            }
+            Err(e)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_from_url() {
+        assert_eq!(Backend::from_url("postgres://u@h/db").unwrap(), Backend::Postgres);
+        assert_eq!(Backend::from_url("postgresql://h/db").unwrap(), Backend::Postgres);
+        assert_eq!(
+            Backend::from_url("sqlite://roster.db").unwrap(),
+            Backend::SqliteFile("roster.db".into())
+        );
+        assert_eq!(
+            Backend::from_url("sqlite:///var/lib/roster.db").unwrap(),
+            Backend::SqliteFile("/var/lib/roster.db".into())
+        );
+        assert_eq!(Backend::from_url("sqlite::memory:").unwrap(), Backend::SqliteMemory);
+        assert!(Backend::from_url("mysql://x").is_err());
+        assert!(Backend::from_url("sqlite://").is_err());
+    }
+}

@@ -1,0 +1,170 @@
+//! OAuth access and refresh tokens, in families that share one grant.
+use crate::connection::{write_transaction, DbConnection};
+use crate::error::RepoError;
+use crate::now;
+use crate::schema::{oauth_tokens as oauth, users};
+use crate::users::UserRow;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+/// An access token and its refresh token, as stored (digests only).
+#[derive(Debug, Clone, Queryable, Selectable, PartialEq)]
+#[diesel(table_name = oauth)]
+pub struct OAuthRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub family: String,
+    pub access_digest: String,
+    pub refresh_digest: String,
+    pub scopes: String,
+    pub expires_at: NaiveDateTime,
+    pub refresh_used_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+impl OAuthRow {
+    /// Whether the access token may be used at `at`.
+    pub fn access_valid_at(&self, at: NaiveDateTime) -> bool {
+        self.revoked_at.is_none() && self.expires_at > at
+    }
+}
+
+/// A token pair to store.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = oauth)]
+pub struct NewOAuth<'a> {
+    pub user_id: i64,
+    pub family: &'a str,
+    pub access_digest: &'a str,
+    pub refresh_digest: &'a str,
+    pub scopes: &'a str,
+    pub expires_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+}
+
+/// Stores a token pair.
+pub fn create_oauth(conn: &mut DbConnection, new: &NewOAuth<'_>) -> Result<OAuthRow, RepoError> {
+    let id: i64 = diesel::insert_into(oauth::table)
+        .values(new)
+        .returning(oauth::id)
+        .get_result(conn)?;
+    Ok(oauth::table.find(id).select(OAuthRow::as_select()).first(conn)?)
+}
+
+/// The access token with this digest and its owner, in one query.
+pub fn authenticate_oauth(
+    conn: &mut DbConnection,
+    access_digest: &str,
+) -> Result<Option<(OAuthRow, UserRow)>, RepoError> {
+    Ok(oauth::table
+        .inner_join(users::table)
+        .filter(oauth::access_digest.eq(access_digest))
+        .select((OAuthRow::as_select(), UserRow::as_select()))
+        .first(conn)
+        .optional()?)
+}
+
+/// What presenting a refresh token did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refresh {
+    /// A new pair was stored; the old one is revoked.
+    Rotated(OAuthRow, UserRow),
+    /// The refresh token had been used or revoked already: the whole family is
+    /// now revoked (a stolen refresh token is only good once, for someone).
+    Reused,
+    /// No such refresh token.
+    Unknown,
+}
+
+/// Exchanges the refresh token with digest `refresh_digest` for a new pair.
+pub fn refresh(
+    conn: &mut DbConnection,
+    refresh_digest: &str,
+    new: impl FnOnce(&OAuthRow) -> (String, String, NaiveDateTime),
+) -> Result<Refresh, RepoError> {
+    write_transaction(conn, |conn| {
+        let found = oauth::table
+            .inner_join(users::table)
+            .filter(oauth::refresh_digest.eq(refresh_digest))
+            .select((OAuthRow::as_select(), UserRow::as_select()))
+            .first::<(OAuthRow, UserRow)>(conn)
+            .optional()?;
+        let Some((old, user)) = found else {
+            return Ok(Refresh::Unknown);
+        };
+        let at = now();
+        if old.refresh_used_at.is_some() || old.revoked_at.is_some() {
+            revoke_family(conn, &old.family)?;
+            return Ok(Refresh::Reused);
+        }
+        diesel::update(oauth::table.find(old.id))
+            .set((oauth::refresh_used_at.eq(at), oauth::revoked_at.eq(at)))
+            .execute(conn)?;
+        let (access_digest, refresh_digest, expires_at) = new(&old);
+        let row = create_oauth(
+            conn,
+            &NewOAuth {
+                user_id: old.user_id,
+                family: &old.family,
+                access_digest: &access_digest,
+                refresh_digest: &refresh_digest,
+                scopes: &old.scopes,
+                expires_at,
+                created_at: at,
+            },
+        )?;
+        Ok(Refresh::Rotated(row, user))
+    })
+}
+
+/// Revokes every token of a family.
+pub fn revoke_family(conn: &mut DbConnection, family: &str) -> Result<(), RepoError> {
+    diesel::update(
+        oauth::table
+            .filter(oauth::family.eq(family))
+            .filter(oauth::revoked_at.is_null()),
+    )
+    .set(oauth::revoked_at.eq(now()))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Revokes the token pair whose access or refresh digest is `digest` (RFC
+/// 7009). A refresh token takes its whole family with it. Unknown tokens are
+/// ignored.
+pub fn revoke_by_digest(conn: &mut DbConnection, digest: &str) -> Result<(), RepoError> {
+    let by_refresh: Option<String> = oauth::table
+        .filter(oauth::refresh_digest.eq(digest))
+        .select(oauth::family)
+        .first(conn)
+        .optional()?;
+    if let Some(family) = by_refresh {
+        return revoke_family(conn, &family);
+    }
+    diesel::update(
+        oauth::table
+            .filter(oauth::access_digest.eq(digest))
+            .filter(oauth::revoked_at.is_null()),
+    )
+    .set(oauth::revoked_at.eq(now()))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Revokes every OAuth token of a user but the family `keep` (after a
+/// password change, say).
+pub fn revoke_user_tokens(
+    conn: &mut DbConnection,
+    user_id: i64,
+    keep: Option<&str>,
+) -> Result<usize, RepoError> {
+    let mut q = diesel::update(oauth::table)
+        .filter(oauth::user_id.eq(user_id))
+        .filter(oauth::revoked_at.is_null())
+        .into_boxed();
+    if let Some(keep) = keep {
+        q = q.filter(oauth::family.ne(keep.to_owned()));
+    }
+    Ok(q.set(oauth::revoked_at.eq(now())).execute(conn)?)
+}

@@ -1,0 +1,114 @@
+//! The Diesel schema, written by hand to match both migration trees.
+// Diesel's macros generate items without docs.
+#![allow(missing_docs)]
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        username -> Text,
+        email -> Text,
+        name -> Text,
+        first_name -> Text,
+        last_name -> Text,
+        phone -> Nullable<Text>,
+        gender -> Nullable<Text>,
+        birthday -> Nullable<Date>,
+        time_zone -> Nullable<Text>,
+        bio -> Text,
+        location -> Text,
+        public_email -> Nullable<Text>,
+        skype -> Text,
+        linkedin -> Text,
+        twitter -> Text,
+        discord -> Text,
+        website_url -> Text,
+        organization -> Text,
+        job_title -> Text,
+        pronouns -> Nullable<Text>,
+        note -> Text,
+        state -> Text,
+        is_admin -> Bool,
+        external -> Bool,
+        private_profile -> Bool,
+        projects_limit -> Integer,
+        can_create_group -> Bool,
+        theme_id -> Integer,
+        color_scheme_id -> Integer,
+        password_hash -> Text,
+        confirmed_at -> Nullable<Timestamp>,
+        unconfirmed_email -> Nullable<Text>,
+        sign_in_count -> Integer,
+        current_sign_in_at -> Nullable<Timestamp>,
+        last_sign_in_at -> Nullable<Timestamp>,
+        current_sign_in_ip -> Nullable<Text>,
+        last_sign_in_ip -> Nullable<Text>,
+        last_activity_on -> Nullable<Date>,
+        failed_attempts -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    emails (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        email -> Text,
+        confirmed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    identities (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        provider -> Text,
+        extern_uid -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    personal_access_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        token_digest -> Text,
+        scopes -> Text,
+        revoked -> Bool,
+        expires_at -> Nullable<Date>,
+        last_used_at -> Nullable<Timestamp>,
+        previous_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    oauth_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        family -> Text,
+        access_digest -> Text,
+        refresh_digest -> Text,
+        scopes -> Text,
+        expires_at -> Timestamp,
+        refresh_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(emails -> users (user_id));
+diesel::joinable!(identities -> users (user_id));
+diesel::joinable!(personal_access_tokens -> users (user_id));
+diesel::joinable!(oauth_tokens -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    emails,
+    identities,
+    personal_access_tokens,
+    oauth_tokens,
+);

@@ -1,0 +1,88 @@
+//! Fresh databases for tests: a temporary SQLite file, or a new PostgreSQL
+//! database on the server named by `ROSTER_TEST_DATABASE_URL`, so that tests
+//! run in parallel without sharing state. Dropped when the value is dropped.
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+
+/// The environment variable naming a PostgreSQL server for tests. When it is
+/// unset, tests use SQLite.
+pub const TEST_DATABASE_ENV: &str = "ROSTER_TEST_DATABASE_URL";
+
+/// A database that exists for the life of one test.
+#[derive(Debug)]
+pub struct TestDatabase {
+    url: String,
+    cleanup: Cleanup,
+}
+
+#[derive(Debug)]
+enum Cleanup {
+    SqliteFile(std::path::PathBuf),
+    PostgresDatabase { server_url: String, name: String },
+}
+
+impl TestDatabase {
+    /// A fresh database on the backend the environment chooses.
+    ///
+    /// # Panics
+    /// When `ROSTER_TEST_DATABASE_URL` names a PostgreSQL server that cannot be
+    /// reached: a test run meant for PostgreSQL must fail, not pass on SQLite.
+    pub fn create() -> Self {
+        match std::env::var(TEST_DATABASE_ENV) {
+            Ok(url) if !url.is_empty() => Self::postgres(&url),
+            _ => Self::sqlite(),
+        }
+    }
+
+    /// A fresh SQLite file in the temporary directory.
+    pub fn sqlite() -> Self {
+        let path = std::env::temp_dir().join(format!("roster-test-{}.db", uuid::Uuid::new_v4()));
+        Self {
+            url: format!("sqlite://{}", path.display()),
+            cleanup: Cleanup::SqliteFile(path),
+        }
+    }
+
+    /// A fresh database on the PostgreSQL server at `server_url`.
+    ///
+    /// # Panics
+    /// When the server cannot be reached or refuses to create the database.
+    pub fn postgres(server_url: &str) -> Self {
+        let name = format!("roster_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = diesel::PgConnection::establish(server_url)
+            .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {server_url}: {e}"));
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap_or_else(|e| panic!("cannot create test database {name}: {e}"));
+        let mut url = url::Url::parse(server_url).expect("ROSTER_TEST_DATABASE_URL is a URL");
+        url.set_path(&name);
+        Self {
+            url: url.to_string(),
+            cleanup: Cleanup::PostgresDatabase { server_url: server_url.to_owned(), name },
+        }
+    }
+
+    /// The URL to connect to.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::SqliteFile(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut p = path.clone().into_os_string();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+            Cleanup::PostgresDatabase { server_url, name } => {
+                if let Ok(mut admin) = diesel::PgConnection::establish(server_url) {
+                    let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,396 @@
+//! Users: rows, look-ups, writes and the filtered list.
+use crate::connection::{write_transaction, DbConnection};
+use crate::error::RepoError;
+use crate::schema::{emails, identities, users};
+use crate::{now, Db};
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+diesel::define_sql_function! {
+    /// SQL `lower(text)`, on both backends.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// A user as stored.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, PartialEq)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub name: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: Option<String>,
+    pub gender: Option<String>,
+    pub birthday: Option<NaiveDate>,
+    pub time_zone: Option<String>,
+    pub bio: String,
+    pub location: String,
+    pub public_email: Option<String>,
+    pub skype: String,
+    pub linkedin: String,
+    pub twitter: String,
+    pub discord: String,
+    pub website_url: String,
+    pub organization: String,
+    pub job_title: String,
+    pub pronouns: Option<String>,
+    pub note: String,
+    pub state: String,
+    pub is_admin: bool,
+    pub external: bool,
+    pub private_profile: bool,
+    pub projects_limit: i32,
+    pub can_create_group: bool,
+    pub theme_id: i32,
+    pub color_scheme_id: i32,
+    pub password_hash: String,
+    pub confirmed_at: Option<NaiveDateTime>,
+    pub unconfirmed_email: Option<String>,
+    pub sign_in_count: i32,
+    pub current_sign_in_at: Option<NaiveDateTime>,
+    pub last_sign_in_at: Option<NaiveDateTime>,
+    pub current_sign_in_ip: Option<String>,
+    pub last_sign_in_ip: Option<String>,
+    pub last_activity_on: Option<NaiveDate>,
+    pub failed_attempts: i32,
+    pub locked_until: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl UserRow {
+    /// Whether sign-in is locked at `at` after too many failures.
+    pub fn is_locked_at(&self, at: NaiveDateTime) -> bool {
+        self.locked_until.is_some_and(|until| until > at)
+    }
+}
+
+/// The profile and settings fields shared by create and update. On update,
+/// `None` leaves a field alone; for nullable columns `Some(None)` clears it.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChangeset {
+    pub username: Option<String>,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phone: Option<Option<String>>,
+    pub gender: Option<Option<String>>,
+    pub birthday: Option<Option<NaiveDate>>,
+    pub time_zone: Option<Option<String>>,
+    pub bio: Option<String>,
+    pub location: Option<String>,
+    pub public_email: Option<Option<String>>,
+    pub skype: Option<String>,
+    pub linkedin: Option<String>,
+    pub twitter: Option<String>,
+    pub discord: Option<String>,
+    pub website_url: Option<String>,
+    pub organization: Option<String>,
+    pub job_title: Option<String>,
+    pub pronouns: Option<Option<String>>,
+    pub note: Option<String>,
+    pub is_admin: Option<bool>,
+    pub external: Option<bool>,
+    pub private_profile: Option<bool>,
+    pub projects_limit: Option<i32>,
+    pub can_create_group: Option<bool>,
+    pub theme_id: Option<i32>,
+    pub color_scheme_id: Option<i32>,
+    pub password_hash: Option<String>,
+    pub confirmed_at: Option<Option<NaiveDateTime>>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+/// A new user: the required fields, then everything else as a changeset.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+    pub confirmed: bool,
+    pub profile: UserChangeset,
+    pub identity: Option<NewIdentity>,
+}
+
+/// An external identity to link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewIdentity {
+    pub provider: String,
+    pub extern_uid: String,
+}
+
+/// A linked external identity.
+#[derive(Debug, Clone, Queryable, Selectable, PartialEq)]
+#[diesel(table_name = identities)]
+pub struct IdentityRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub provider: String,
+    pub extern_uid: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = users)]
+struct InsertUser<'a> {
+    username: &'a str,
+    email: &'a str,
+    name: &'a str,
+    password_hash: &'a str,
+    confirmed_at: Option<NaiveDateTime>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+/// Creates a user with its primary address and optional identity, in one
+/// transaction. Fails with `Taken` when the name, address or identity is taken.
+pub fn create_user(conn: &mut DbConnection, new: &NewUser) -> Result<UserRow, RepoError> {
+    write_transaction(conn, |conn| {
+        let at = now();
+        let confirmed_at = new.confirmed.then_some(at);
+        let id: i64 = diesel::insert_into(users::table)
+            .values(InsertUser {
+                username: &new.username,
+                email: &new.email,
+                name: &new.name,
+                password_hash: &new.password_hash,
+                confirmed_at,
+                created_at: at,
+                updated_at: at,
+            })
+            .returning(users::id)
+            .get_result(conn)?;
+        let mut profile = new.profile.clone();
+        profile.updated_at = Some(at);
+        diesel::update(users::table.find(id)).set(&profile).execute(conn)?;
+        diesel::insert_into(emails::table)
+            .values((
+                emails::user_id.eq(id),
+                emails::email.eq(&new.email),
+                emails::confirmed_at.eq(confirmed_at),
+                emails::created_at.eq(at),
+            ))
+            .execute(conn)?;
+        if let Some(identity) = &new.identity {
+            link_identity(conn, id, identity)?;
+        }
+        Ok(users::table.find(id).select(UserRow::as_select()).first(conn)?)
+    })
+}
+
+fn link_identity(conn: &mut DbConnection, user_id: i64, identity: &NewIdentity) -> Result<(), RepoError> {
+    diesel::delete(
+        identities::table
+            .filter(identities::user_id.eq(user_id))
+            .filter(identities::provider.eq(&identity.provider)),
+    )
+    .execute(conn)?;
+    diesel::insert_into(identities::table)
+        .values((
+            identities::user_id.eq(user_id),
+            identities::provider.eq(&identity.provider),
+            identities::extern_uid.eq(&identity.extern_uid),
+            identities::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Applies a partial update; `None` when the user does not exist. A new
+/// primary address replaces the old one in `emails`; when it was one of the
+/// user's own secondary addresses, that row is folded into the primary.
+pub fn update_user(
+    conn: &mut DbConnection,
+    id: i64,
+    changes: &UserChangeset,
+    identity: Option<&NewIdentity>,
+) -> Result<Option<UserRow>, RepoError> {
+    write_transaction(conn, |conn| {
+        let Some(current) = find_user(conn, id)? else {
+            return Ok(None);
+        };
+        let mut changes = changes.clone();
+        changes.updated_at = Some(now());
+        if let Some(new_email) = changes.email.as_deref().filter(|e| *e != current.email) {
+            diesel::delete(
+                emails::table
+                    .filter(emails::user_id.eq(id))
+                    .filter(emails::email.eq(new_email)),
+            )
+            .execute(conn)?;
+            diesel::update(
+                emails::table
+                    .filter(emails::user_id.eq(id))
+                    .filter(emails::email.eq(&current.email)),
+            )
+            .set(emails::email.eq(new_email))
+            .execute(conn)?;
+        }
+        diesel::update(users::table.find(id)).set(&changes).execute(conn)?;
+        if let Some(identity) = identity {
+            link_identity(conn, id, identity)?;
+        }
+        find_user(conn, id)
+    })
+}
+
+/// One user by id.
+pub fn find_user(conn: &mut DbConnection, id: i64) -> Result<Option<UserRow>, RepoError> {
+    Ok(users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// One user by name, ignoring case.
+pub fn find_by_username(conn: &mut DbConnection, username: &str) -> Result<Option<UserRow>, RepoError> {
+    Ok(users::table
+        .filter(lower(users::username).eq(username.to_ascii_lowercase()))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The user a sign-in names: by user name, or by primary e-mail address.
+pub fn find_by_login(conn: &mut DbConnection, login: &str) -> Result<Option<UserRow>, RepoError> {
+    let login = login.trim();
+    if login.contains('@') {
+        Ok(users::table
+            .filter(users::email.eq(login.to_lowercase()))
+            .select(UserRow::as_select())
+            .first(conn)
+            .optional()?)
+    } else {
+        find_by_username(conn, login)
+    }
+}
+
+/// Deletes a user and, by cascade, everything it owns. `false` when absent.
+pub fn delete_user(conn: &mut DbConnection, id: i64) -> Result<bool, RepoError> {
+    Ok(diesel::delete(users::table.find(id)).execute(conn)? > 0)
+}
+
+/// Sets the state; `false` when the user does not exist.
+pub fn set_state(conn: &mut DbConnection, id: i64, state: &str) -> Result<bool, RepoError> {
+    let n = diesel::update(users::table.find(id))
+        .set((users::state.eq(state), users::updated_at.eq(now())))
+        .execute(conn)?;
+    Ok(n > 0)
+}
+
+/// Marks the primary address confirmed now (unless it already was).
+pub fn confirm_primary(conn: &mut DbConnection, id: i64) -> Result<bool, RepoError> {
+    write_transaction(conn, |conn| {
+        let Some(user) = find_user(conn, id)? else {
+            return Ok(false);
+        };
+        if user.confirmed_at.is_none() {
+            let at = now();
+            diesel::update(users::table.find(id))
+                .set((users::confirmed_at.eq(at), users::updated_at.eq(at)))
+                .execute(conn)?;
+            diesel::update(
+                emails::table
+                    .filter(emails::user_id.eq(id))
+                    .filter(emails::email.eq(&user.email)),
+            )
+            .set(emails::confirmed_at.eq(at))
+            .execute(conn)?;
+        }
+        Ok(true)
+    })
+}
+
+/// Records a successful sign-in from `ip` and clears the failure count.
+pub fn record_sign_in(conn: &mut DbConnection, user: &UserRow, ip: Option<&str>) -> Result<(), RepoError> {
+    let at = now();
+    diesel::update(users::table.find(user.id))
+        .set((
+            users::sign_in_count.eq(users::sign_in_count + 1),
+            users::last_sign_in_at.eq(user.current_sign_in_at),
+            users::last_sign_in_ip.eq(&user.current_sign_in_ip),
+            users::current_sign_in_at.eq(at),
+            users::current_sign_in_ip.eq(ip),
+            users::last_activity_on.eq(at.date()),
+            users::failed_attempts.eq(0),
+            users::locked_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Counts a failed sign-in; at `max_attempts` failures in a row the account
+/// is locked until `lock_until` and the count starts again. Returns whether
+/// this failure locked it. The increment happens in SQL, so failures on
+/// several nodes add up.
+pub fn record_failed_sign_in(
+    conn: &mut DbConnection,
+    id: i64,
+    max_attempts: i32,
+    lock_until: NaiveDateTime,
+) -> Result<bool, RepoError> {
+    write_transaction(conn, |conn| {
+        diesel::update(users::table.find(id))
+            .set(users::failed_attempts.eq(users::failed_attempts + 1))
+            .execute(conn)?;
+        let locked = diesel::update(
+            users::table
+                .find(id)
+                .filter(users::failed_attempts.ge(max_attempts)),
+        )
+        .set((users::failed_attempts.eq(0), users::locked_until.eq(Some(lock_until))))
+        .execute(conn)?;
+        Ok(locked > 0)
+    })
+}
+
+/// Marks the user active today (at most one write a day).
+pub fn touch_activity(conn: &mut DbConnection, id: i64, today: NaiveDate) -> Result<(), RepoError> {
+    diesel::update(
+        users::table
+            .find(id)
+            .filter(users::last_activity_on.ne(today).or(users::last_activity_on.is_null())),
+    )
+    .set(users::last_activity_on.eq(today))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Whether any user exists (to greet a fresh installation).
+pub fn any_user(conn: &mut DbConnection) -> Result<bool, RepoError> {
+    Ok(users::table.select(users::id).first::<i64>(conn).optional()?.is_some())
+}
+
+/// The identities of several users, for their views.
+pub fn identities_of(conn: &mut DbConnection, user_ids: &[i64]) -> Result<Vec<IdentityRow>, RepoError> {
+    if user_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(identities::table
+        .filter(identities::user_id.eq_any(user_ids))
+        .order((identities::user_id, identities::provider))
+        .select(IdentityRow::as_select())
+        .load(conn)?)
+}
+
+/// Unlinks the user's identity with `provider`; `false` when there was none.
+pub fn delete_identity(conn: &mut DbConnection, user_id: i64, provider: &str) -> Result<bool, RepoError> {
+    let n = diesel::delete(
+        identities::table
+            .filter(identities::user_id.eq(user_id))
+            .filter(identities::provider.eq(provider)),
+    )
+    .execute(conn)?;
+    Ok(n > 0)
+}
+
+/// Makes a boxed `users` query usable on both backends.
+pub(crate) fn boxed_users() -> users::BoxedQuery<'static, Db> {
+    users::table.into_boxed()
+}
