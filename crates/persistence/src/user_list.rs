@@ -135,8 +135,10 @@ fn ordered(
                 q.order(users::id.asc())
             }
         }
-        UserOrder::Name => by!(users::name),
-        UserOrder::Username => by!(users::username),
+        // Names sort case-insensitively, the same on both backends whatever
+        // the PostgreSQL collation.
+        UserOrder::Name => by!(lower(users::name)),
+        UserOrder::Username => by!(lower(users::username)),
         UserOrder::CreatedAt => by!(users::created_at),
         UserOrder::UpdatedAt => by!(users::updated_at),
         UserOrder::LastActivityOn => by!(users::last_activity_on),

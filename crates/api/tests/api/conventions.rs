@@ -1,0 +1,133 @@
+//! §1 conventions: errors, 404/405, request ids, bodies, auth headers.
+use reqwest::Method;
+use roster_testkit::TestRoster;
+use serde_json::json;
+
+#[tokio::test]
+async fn unknown_routes_and_methods_answer_json() {
+    let roster = TestRoster::spawn().await;
+    let r = roster.get("/api/v4/nothing-here").send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.headers()["content-type"], "application/json");
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap(), json!({"message": "404 Not Found"}));
+
+    let r = roster.get("/elsewhere").send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap(), json!({"message": "404 Not Found"}));
+
+    let r = roster.as_admin(Method::PATCH, "/api/v4/users").send().await.unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(r.headers()["allow"], "GET, POST, HEAD");
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap(), json!({"message": "405 Method Not Allowed"}));
+}
+
+#[tokio::test]
+async fn request_ids_are_echoed_or_made() {
+    let roster = TestRoster::spawn().await;
+    let r = roster.get("/-/health").header("X-Request-Id", "abc-123").send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["x-request-id"], "abc-123");
+    let r = roster.get("/-/health").send().await.unwrap();
+    let made = r.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(made.len(), 36, "a UUID: {made}");
+}
+
+#[tokio::test]
+async fn readiness_checks_the_database() {
+    let roster = TestRoster::spawn().await;
+    let body = roster.expect_json(roster.get("/-/readiness"), 200).await;
+    assert_eq!(body["checks"]["database"], "ok");
+}
+
+#[tokio::test]
+async fn tokens_come_in_either_header_but_not_the_query() {
+    let roster = TestRoster::spawn().await;
+    let token = roster.admin.token.clone();
+    let body = roster
+        .expect_json(roster.get("/api/v4/user").header("PRIVATE-TOKEN", &token), 200)
+        .await;
+    assert_eq!(body["username"], "root");
+    roster.expect_json(roster.get("/api/v4/user").bearer_auth(&token), 200).await;
+    let body = roster
+        .expect_json(roster.get(&format!("/api/v4/user?private_token={token}")), 401)
+        .await;
+    assert_eq!(body, json!({"message": "401 Unauthorized"}));
+    let r = roster.get("/api/v4/user").bearer_auth("roster_pat_nope").send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(r.headers().contains_key("www-authenticate"));
+    // A bad token is refused even on routes anyone may call.
+    roster.expect_json(roster.get("/api/v4/users").bearer_auth("garbage"), 401).await;
+}
+
+#[tokio::test]
+async fn json_form_and_query_bodies_all_work() {
+    let roster = TestRoster::spawn().await;
+    let form = roster
+        .as_admin(Method::POST, "/api/v4/users")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("email=form%40example.com&username=formuser&name=Form+User&password=long-enough-1&admin=false&external=1");
+    let body = roster.expect_json(form, 201).await;
+    assert_eq!(body["name"], "Form User");
+    assert_eq!(body["external"], true);
+    let query = roster.as_admin(
+        Method::POST,
+        "/api/v4/users?email=q%40example.com&username=queryuser&name=Q&password=long-enough-1",
+    );
+    let body = roster.expect_json(query, 201).await;
+    assert_eq!(body["username"], "queryuser");
+    // python-gitlab sends Content-Type: application/json on bodiless GETs.
+    roster
+        .expect_json(roster.get("/api/v4/users").header("Content-Type", "application/json"), 200)
+        .await;
+    roster
+        .expect_json(
+            roster
+                .as_admin(Method::DELETE, "/api/v4/users/999")
+                .header("Content-Type", "application/json"),
+            404,
+        )
+        .await;
+}
+
+#[tokio::test]
+async fn malformed_bodies_are_clear_4xx() {
+    let roster = TestRoster::spawn().await;
+    let r = roster
+        .as_admin(Method::POST, "/api/v4/users")
+        .header("Content-Type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(body["message"].as_str().unwrap().starts_with("400 Bad request"), "{body}");
+
+    let r = roster
+        .as_admin(Method::POST, "/api/v4/users")
+        .header("Content-Type", "application/json")
+        .body("[1, 2]")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+
+    let r = roster
+        .as_admin(Method::POST, "/api/v4/users")
+        .header("Content-Type", "text/csv")
+        .body("a,b")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 415);
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap(), json!({"message": "415 Unsupported Media Type"}));
+
+    let huge = "x".repeat(200 * 1024);
+    let r = roster
+        .as_admin(Method::POST, "/api/v4/users")
+        .json(&json!({ "bio": huge }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+}

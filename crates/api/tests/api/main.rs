@@ -1,0 +1,8 @@
+//! The API tests: each starts a real Roster (testkit) on a fresh database.
+//! Set `ROSTER_TEST_DATABASE_URL=postgres://…` to run them on PostgreSQL.
+mod cli;
+mod conventions;
+mod oauth;
+mod tokens;
+mod users;
+mod users_list;
