@@ -33,7 +33,10 @@ pub fn open_database(settings: &Settings) -> anyhow::Result<Db> {
     let backend = Backend::from_url(&settings.database_url)?;
     let pool = build_pool(
         &settings.database_url,
-        &PoolOptions { max_size: settings.db_pool_size, ..PoolOptions::default() },
+        &PoolOptions {
+            max_size: settings.db_pool_size,
+            ..PoolOptions::default()
+        },
     )?;
     let mut conn = pool.get()?;
     let applied = migrations::run_pending(&mut conn)?;
@@ -64,7 +67,12 @@ pub fn bind(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result
         .unwrap_or_else(|| format!("http://{addr}"));
     let hasher = PasswordHasher::start(settings.bcrypt_cost, settings.hash_workers, settings.hash_queue)?;
     let workers = settings.http_workers;
-    let state = web::Data::new(AppState { db, hasher, settings, public_url: public_url.clone() });
+    let state = web::Data::new(AppState {
+        db,
+        hasher,
+        settings,
+        public_url: public_url.clone(),
+    });
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
@@ -78,23 +86,31 @@ pub fn bind(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result
                 async move {
                     let mut response = response.await?;
                     if let Ok(value) = HeaderValue::from_str(&id) {
-                        response.headers_mut().insert(HeaderName::from_static(REQUEST_ID), value);
+                        response
+                            .headers_mut()
+                            .insert(HeaderName::from_static(REQUEST_ID), value);
                     }
                     Ok(response)
                 }
             })
             .wrap(
-                Logger::new("%{r}a \"%{method}xo %U\" route=%{route}xo %s %b %Dms request_id=%{x-request-id}o")
-                    .custom_response_replace("method", |res| res.request().method().to_string())
-                    .custom_response_replace("route", |res| {
-                        res.request().match_pattern().unwrap_or_else(|| "-".into())
-                    }),
+                Logger::new(
+                    "%{r}a \"%{method}xo %U\" route=%{route}xo %s %b %Dms request_id=%{x-request-id}o",
+                )
+                .custom_response_replace("method", |res| res.request().method().to_string())
+                .custom_response_replace("route", |res| {
+                    res.request().match_pattern().unwrap_or_else(|| "-".into())
+                }),
             )
     })
     .workers(workers)
     .listen(listener)?
     .run();
-    Ok(Bound { server, addr, public_url })
+    Ok(Bound {
+        server,
+        addr,
+        public_url,
+    })
 }
 
 /// Serves until the process is told to stop (SIGTERM or Ctrl-C finish the
@@ -109,7 +125,11 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         Ok(!roster_persistence::users::any_user(&mut conn)?)
     })
     .await??;
-    let Bound { server, addr, public_url } = bind(settings, db, listener)?;
+    let Bound {
+        server,
+        addr,
+        public_url,
+    } = bind(settings, db, listener)?;
     log::info!("Roster listening on {addr}; public URL {public_url}");
     if fresh {
         log::info!(

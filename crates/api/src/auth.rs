@@ -45,7 +45,10 @@ pub struct Caller {
 impl Caller {
     /// The caller as a viewer of profiles.
     pub fn viewer(&self) -> Viewer {
-        Viewer::User { id: self.user.id, is_admin: self.user.is_admin }
+        Viewer::User {
+            id: self.user.id,
+            is_admin: self.user.is_admin,
+        }
     }
 
     /// `403` unless the caller is an admin.
@@ -77,7 +80,9 @@ fn presented_token(req: &HttpRequest) -> Option<String> {
     }
     let auth = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
     let (scheme, token) = auth.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
 }
 
 async fn authenticate(state: web::Data<AppState>, token: String, writes: bool) -> Result<Caller, ApiError> {
@@ -122,7 +127,10 @@ async fn authenticate(state: web::Data<AppState>, token: String, writes: bool) -
                     Caller {
                         user,
                         scopes,
-                        token: TokenUsed::OAuth { id: row.id, family: row.family },
+                        token: TokenUsed::OAuth {
+                            id: row.id,
+                            family: row.family,
+                        },
                         token_created_at: row.created_at,
                         token_expires_at: Some(row.expires_at),
                     }

@@ -107,12 +107,8 @@ impl From<RepoError> for ApiError {
     fn from(e: RepoError) -> Self {
         match e {
             RepoError::Taken(Taken::Email) => Self::Conflict("Email has already been taken".into()),
-            RepoError::Taken(Taken::Username) => {
-                Self::Conflict("Username has already been taken".into())
-            }
-            RepoError::Taken(Taken::Identity) => {
-                Self::Conflict("Identity has already been taken".into())
-            }
+            RepoError::Taken(Taken::Username) => Self::Conflict("Username has already been taken".into()),
+            RepoError::Taken(Taken::Identity) => Self::Conflict("Identity has already been taken".into()),
             RepoError::Taken(Taken::IdentityProvider) => {
                 Self::Conflict("Identity provider is already linked".into())
             }
@@ -141,9 +137,7 @@ impl ResponseError for ApiError {
             | Self::Missing(_)
             | Self::Param(_)
             | Self::InvalidParam(_)
-            | Self::BadRequest(_) => {
-                StatusCode::BAD_REQUEST
-            }
+            | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) | Self::InsufficientScope => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
@@ -175,7 +169,7 @@ impl ResponseError for ApiError {
                 "error_description": "The request requires higher privileges than provided by the access token.",
                 "scope": "api"
             }),
-            Self::NotFound(what) if what.is_empty() => json!({ "message": "404 Not Found" }),
+            Self::NotFound("") => json!({ "message": "404 Not Found" }),
             Self::NotFound(what) => json!({ "message": format!("404 {what} Not Found") }),
             Self::MethodNotAllowed(_) => json!({ "message": "405 Method Not Allowed" }),
             Self::MethodNotAllowedKeyset => json!({
@@ -185,7 +179,9 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge => json!({ "message": "413 Request Entity Too Large" }),
             Self::UnsupportedMediaType => json!({ "message": "415 Unsupported Media Type" }),
             Self::Unavailable(_) => json!({ "message": "503 Service Unavailable" }),
-            Self::OAuth { error, description, .. } => {
+            Self::OAuth {
+                error, description, ..
+            } => {
                 json!({ "error": error, "error_description": description })
             }
             Self::Internal(e) => {

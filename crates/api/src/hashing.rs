@@ -46,7 +46,12 @@ impl PasswordHasher {
         }
         let decoy_secret = roster_domain::TokenSecret::generate(roster_domain::TokenKind::Personal);
         let decoy = bcrypt::hash(decoy_secret.expose(), cost)?;
-        Ok(Self { jobs, cost, stats: Arc::default(), decoy: Arc::new(decoy) })
+        Ok(Self {
+            jobs,
+            cost,
+            stats: Arc::default(),
+            decoy: Arc::new(decoy),
+        })
     }
 
     /// The pool's counters.
@@ -78,7 +83,8 @@ impl PasswordHasher {
                 return Err(ApiError::Internal(anyhow::anyhow!("hashing pool stopped")));
             }
         }
-        rx.await.map_err(|_| ApiError::Internal(anyhow::anyhow!("hashing job was dropped")))
+        rx.await
+            .map_err(|_| ApiError::Internal(anyhow::anyhow!("hashing job was dropped")))
     }
 
     /// Hashes a new password.

@@ -97,7 +97,9 @@ fn admin_create(settings: &Settings, args: AdminCreate) -> anyhow::Result<()> {
     let db = app::open_database(settings)?;
     let (password, generated) = if args.password_stdin {
         let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).context("reading the password")?;
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("reading the password")?;
         let line = text.trim_end_matches(['\n', '\r']);
         (Password::parse(line)?, false)
     } else {

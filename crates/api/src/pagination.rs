@@ -23,7 +23,9 @@ fn encode_cursor(id: i64) -> String {
 }
 
 fn decode_cursor(cursor: &str) -> Option<i64> {
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor.trim()).ok()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor.trim())
+        .ok()?;
     let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
     value.get("id")?.as_i64()
 }
@@ -38,7 +40,10 @@ pub fn read(params: &Params, keyset_ok: bool) -> Result<Paging, ApiError> {
         .unwrap_or(DEFAULT_PER_PAGE)
         .clamp(1, MAX_PER_PAGE);
     if fields.has_errors() {
-        let name = if params.text("page").is_some_and(|p| p.trim().parse::<i64>().is_err()) {
+        let name = if params
+            .text("page")
+            .is_some_and(|p| p.trim().parse::<i64>().is_err())
+        {
             "page"
         } else {
             "per_page"
@@ -46,7 +51,9 @@ pub fn read(params: &Params, keyset_ok: bool) -> Result<Paging, ApiError> {
         return Err(ApiError::InvalidParam(name.into()));
     }
     match params.text("pagination").as_deref() {
-        None | Some("offset") => Ok(Paging { request: PageRequest::Offset { page, per_page } }),
+        None | Some("offset") => Ok(Paging {
+            request: PageRequest::Offset { page, per_page },
+        }),
         Some("keyset") => {
             if !keyset_ok {
                 return Err(ApiError::MethodNotAllowedKeyset);
@@ -55,15 +62,16 @@ pub fn read(params: &Params, keyset_ok: bool) -> Result<Paging, ApiError> {
                 None => None,
                 Some(c) => Some(decode_cursor(&c).ok_or_else(|| ApiError::InvalidParam("cursor".into()))?),
             };
-            Ok(Paging { request: PageRequest::Keyset { after, per_page } })
+            Ok(Paging {
+                request: PageRequest::Keyset { after, per_page },
+            })
         }
         Some(_) => Err(ApiError::InvalidParam("pagination".into())),
     }
 }
 
 fn link(base: &str, req: &HttpRequest, replace: &[(&str, String)]) -> String {
-    let mut pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+    let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
     pairs.retain(|(k, _)| !replace.iter().any(|(r, _)| r == k));
     pairs.extend(replace.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
     let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
@@ -86,8 +94,16 @@ pub fn respond<T>(
     let mut links = Vec::new();
     match paging.request {
         PageRequest::Offset { page: current, .. } => {
-            let next = page.has_more.then(|| (current + 1).to_string()).unwrap_or_default();
-            let prev = (current > 1).then(|| (current - 1).to_string()).unwrap_or_default();
+            let next = if page.has_more {
+                (current + 1).to_string()
+            } else {
+                String::new()
+            };
+            let prev = if current > 1 {
+                (current - 1).to_string()
+            } else {
+                String::new()
+            };
             response.insert_header(("X-Page", current.to_string()));
             response.insert_header(("X-Next-Page", next.clone()));
             response.insert_header(("X-Prev-Page", prev.clone()));
@@ -139,7 +155,13 @@ mod tests {
     fn reads_and_clamps() {
         let p = Params::from_query("page=0&per_page=1000").unwrap();
         let paging = read(&p, false).unwrap();
-        assert_eq!(paging.request, PageRequest::Offset { page: 1, per_page: 100 });
+        assert_eq!(
+            paging.request,
+            PageRequest::Offset {
+                page: 1,
+                per_page: 100
+            }
+        );
         assert!(matches!(
             read(&Params::from_query("page=x").unwrap(), false),
             Err(ApiError::InvalidParam(n)) if n == "page"
@@ -149,6 +171,12 @@ mod tests {
             Err(ApiError::MethodNotAllowedKeyset)
         ));
         let p = Params::from_query(&format!("pagination=keyset&cursor={}", encode_cursor(7))).unwrap();
-        assert_eq!(read(&p, true).unwrap().request, PageRequest::Keyset { after: Some(7), per_page: 20 });
+        assert_eq!(
+            read(&p, true).unwrap().request,
+            PageRequest::Keyset {
+                after: Some(7),
+                per_page: 20
+            }
+        );
     }
 }

@@ -20,7 +20,9 @@ pub struct Params(Map<String, Value>);
 fn insert_pair(map: &mut Map<String, Value>, key: String, value: String) {
     // `scopes[]=a&scopes[]=b` and repeated keys make arrays.
     if let Some(base) = key.strip_suffix("[]") {
-        let entry = map.entry(base.to_owned()).or_insert_with(|| Value::Array(Vec::new()));
+        let entry = map
+            .entry(base.to_owned())
+            .or_insert_with(|| Value::Array(Vec::new()));
         match entry {
             Value::Array(items) => items.push(Value::String(value)),
             other => *other = Value::Array(vec![other.take(), Value::String(value)]),
@@ -52,7 +54,12 @@ impl Params {
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(());
         }
-        let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let mime = content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         match mime.as_str() {
             "application/json" | "" => match serde_json::from_slice::<Value>(body) {
                 Ok(Value::Object(obj)) => {
@@ -100,7 +107,11 @@ impl Params {
 
     /// Starts collecting fields from these parameters.
     pub fn fields(&self) -> Fields<'_> {
-        Fields { params: self, missing: Vec::new(), errors: BTreeMap::new() }
+        Fields {
+            params: self,
+            missing: Vec::new(),
+            errors: BTreeMap::new(),
+        }
     }
 
     /// A list parameter: a JSON array, repeated keys, or one comma-separated text.
@@ -150,11 +161,18 @@ pub struct Fields<'a> {
 
 impl Fields<'_> {
     fn refuse(&mut self, e: FieldError) {
-        self.errors.entry(e.field.to_owned()).or_default().push(e.problem.to_string());
+        self.errors
+            .entry(e.field.to_owned())
+            .or_default()
+            .push(e.problem.to_string());
     }
 
     /// A required text field, parsed.
-    pub fn required<T>(&mut self, name: &str, parse: impl FnOnce(&str) -> Result<T, FieldError>) -> Option<T> {
+    pub fn required<T>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, FieldError>,
+    ) -> Option<T> {
         match self.params.text(name) {
             None => {
                 self.missing.push(name.to_owned());
@@ -165,7 +183,11 @@ impl Fields<'_> {
     }
 
     /// An optional text field, parsed when present and not null.
-    pub fn optional<T>(&mut self, name: &str, parse: impl FnOnce(&str) -> Result<T, FieldError>) -> Option<T> {
+    pub fn optional<T>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, FieldError>,
+    ) -> Option<T> {
         let v = self.params.text(name)?;
         self.parse_value(&v, parse)
     }
@@ -187,7 +209,11 @@ impl Fields<'_> {
         }
     }
 
-    fn parse_value<T>(&mut self, value: &str, parse: impl FnOnce(&str) -> Result<T, FieldError>) -> Option<T> {
+    fn parse_value<T>(
+        &mut self,
+        value: &str,
+        parse: impl FnOnce(&str) -> Result<T, FieldError>,
+    ) -> Option<T> {
         match parse(value) {
             Ok(v) => Some(v),
             Err(e) => {
@@ -205,7 +231,10 @@ impl Fields<'_> {
         }
         let parsed = parse_bool(value);
         if parsed.is_none() {
-            self.errors.entry(name.to_owned()).or_default().push("is invalid".into());
+            self.errors
+                .entry(name.to_owned())
+                .or_default()
+                .push("is invalid".into());
         }
         parsed
     }
@@ -216,7 +245,10 @@ impl Fields<'_> {
         match text.trim().parse::<i64>() {
             Ok(n) if range.contains(&n) => Some(n),
             _ => {
-                self.errors.entry(name.to_owned()).or_default().push("is invalid".into());
+                self.errors
+                    .entry(name.to_owned())
+                    .or_default()
+                    .push("is invalid".into());
                 None
             }
         }
@@ -224,7 +256,10 @@ impl Fields<'_> {
 
     /// Records a problem found outside the getters.
     pub fn reject(&mut self, field: &str, reason: impl Into<String>) {
-        self.errors.entry(field.to_owned()).or_default().push(reason.into());
+        self.errors
+            .entry(field.to_owned())
+            .or_default()
+            .push(reason.into());
     }
 
     /// Records a missing parameter found outside the getters.
@@ -266,10 +301,12 @@ impl FromRequest for Params {
         Box::pin(async move {
             let mut params = query?;
             if reads_body {
-                let bytes = body.await.map_err(|e| match e.as_response_error().status_code().as_u16() {
-                    413 => ApiError::PayloadTooLarge,
-                    _ => ApiError::BadRequest("the body could not be read".into()),
-                })?;
+                let bytes = body
+                    .await
+                    .map_err(|e| match e.as_response_error().status_code().as_u16() {
+                        413 => ApiError::PayloadTooLarge,
+                        _ => ApiError::BadRequest("the body could not be read".into()),
+                    })?;
                 params.merge_body(&content_type, &bytes)?;
             }
             Ok(params)
@@ -294,16 +331,27 @@ mod tests {
     #[test]
     fn bodies_merge_over_the_query() {
         let mut p = Params::from_query("a=1&b=2").unwrap();
-        p.merge_body("application/json; charset=utf-8", br#"{"b": 3, "c": true}"#).unwrap();
+        p.merge_body("application/json; charset=utf-8", br#"{"b": 3, "c": true}"#)
+            .unwrap();
         assert_eq!(p.text("a").as_deref(), Some("1"));
         assert_eq!(p.text("b").as_deref(), Some("3"));
         assert_eq!(p.text("c").as_deref(), Some("true"));
         let mut p = Params::default();
-        p.merge_body("application/x-www-form-urlencoded", b"admin=1&name=A+B").unwrap();
+        p.merge_body("application/x-www-form-urlencoded", b"admin=1&name=A+B")
+            .unwrap();
         assert_eq!(p.text("name").as_deref(), Some("A B"));
-        assert!(matches!(p.merge_body("application/json", b"[1]"), Err(ApiError::BadRequest(_))));
-        assert!(matches!(p.merge_body("application/json", b"{"), Err(ApiError::BadRequest(_))));
-        assert!(matches!(p.merge_body("text/csv", b"a,b"), Err(ApiError::UnsupportedMediaType)));
+        assert!(matches!(
+            p.merge_body("application/json", b"[1]"),
+            Err(ApiError::BadRequest(_))
+        ));
+        assert!(matches!(
+            p.merge_body("application/json", b"{"),
+            Err(ApiError::BadRequest(_))
+        ));
+        assert!(matches!(
+            p.merge_body("text/csv", b"a,b"),
+            Err(ApiError::UnsupportedMediaType)
+        ));
         assert!(p.merge_body("text/csv", b"").is_ok());
     }
 
@@ -325,7 +373,8 @@ mod tests {
     #[test]
     fn fields_report_missing_before_invalid() {
         let mut p = Params::default();
-        p.merge_body("application/json", br#"{"admin": "perhaps", "n": "12"}"#).unwrap();
+        p.merge_body("application/json", br#"{"admin": "perhaps", "n": "12"}"#)
+            .unwrap();
         let mut f = p.fields();
         assert_eq!(f.boolean("admin"), None);
         assert_eq!(f.integer("n", 0..=10), None);

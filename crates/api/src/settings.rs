@@ -92,13 +92,20 @@ impl Settings {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
         let d = Self::default();
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        fn parse<T: std::str::FromStr>(name: &'static str, v: Option<String>, default: T) -> Result<T, SettingsError>
+        fn parse<T: std::str::FromStr>(
+            name: &'static str,
+            v: Option<String>,
+            default: T,
+        ) -> Result<T, SettingsError>
         where
             T::Err: std::fmt::Display,
         {
             match v {
                 None => Ok(default),
-                Some(v) => v.trim().parse().map_err(|e: T::Err| SettingsError { name, reason: e.to_string() }),
+                Some(v) => v.trim().parse().map_err(|e: T::Err| SettingsError {
+                    name,
+                    reason: e.to_string(),
+                }),
             }
         }
         let bool_of = |name: &'static str, default: bool| -> Result<bool, SettingsError> {
@@ -106,12 +113,18 @@ impl Settings {
                 None => Ok(default),
                 Some(v) if matches!(v.as_str(), "1" | "true" | "yes" | "on") => Ok(true),
                 Some(v) if matches!(v.as_str(), "0" | "false" | "no" | "off") => Ok(false),
-                Some(v) => Err(SettingsError { name, reason: format!("{v:?} is not a boolean") }),
+                Some(v) => Err(SettingsError {
+                    name,
+                    reason: format!("{v:?} is not a boolean"),
+                }),
             }
         };
         let bcrypt_cost = parse("ROSTER_BCRYPT_COST", get("ROSTER_BCRYPT_COST"), d.bcrypt_cost)?;
         if !(4..=31).contains(&bcrypt_cost) {
-            return Err(SettingsError { name: "ROSTER_BCRYPT_COST", reason: "must be 4 to 31".into() });
+            return Err(SettingsError {
+                name: "ROSTER_BCRYPT_COST",
+                reason: "must be 4 to 31".into(),
+            });
         }
         let email_confirmation = match get("ROSTER_EMAIL_CONFIRMATION").as_deref().map(str::trim) {
             None | Some("soft") => EmailConfirmation::Soft,
@@ -132,14 +145,20 @@ impl Settings {
                     reason: e.to_string(),
                 })?;
                 if !matches!(parsed.scheme(), "http" | "https") {
-                    return Err(SettingsError { name: "ROSTER_PUBLIC_URL", reason: "must be http or https".into() });
+                    return Err(SettingsError {
+                        name: "ROSTER_PUBLIC_URL",
+                        reason: "must be http or https".into(),
+                    });
                 }
                 Some(v.trim().trim_end_matches('/').to_owned())
             }
         };
         let positive = |name: &'static str, v: usize| {
             if v == 0 {
-                Err(SettingsError { name, reason: "must be at least 1".into() })
+                Err(SettingsError {
+                    name,
+                    reason: "must be at least 1".into(),
+                })
             } else {
                 Ok(v)
             }
@@ -149,23 +168,51 @@ impl Settings {
             bind: get("ROSTER_BIND").unwrap_or(d.bind),
             public_url,
             bcrypt_cost,
-            hash_workers: positive("ROSTER_HASH_WORKERS", parse("ROSTER_HASH_WORKERS", get("ROSTER_HASH_WORKERS"), d.hash_workers)?)?,
-            hash_queue: positive("ROSTER_HASH_QUEUE", parse("ROSTER_HASH_QUEUE", get("ROSTER_HASH_QUEUE"), d.hash_queue)?)?,
+            hash_workers: positive(
+                "ROSTER_HASH_WORKERS",
+                parse("ROSTER_HASH_WORKERS", get("ROSTER_HASH_WORKERS"), d.hash_workers)?,
+            )?,
+            hash_queue: positive(
+                "ROSTER_HASH_QUEUE",
+                parse("ROSTER_HASH_QUEUE", get("ROSTER_HASH_QUEUE"), d.hash_queue)?,
+            )?,
             signup_enabled: bool_of("ROSTER_SIGNUP_ENABLED", d.signup_enabled)?,
             email_confirmation,
             smtp_url: get("ROSTER_SMTP_URL"),
             mail_from: get("ROSTER_MAIL_FROM").unwrap_or(d.mail_from),
-            db_pool_size: positive("ROSTER_DB_POOL_SIZE", parse("ROSTER_DB_POOL_SIZE", get("ROSTER_DB_POOL_SIZE"), d.db_pool_size as usize)?)? as u32,
-            http_workers: positive("ROSTER_WORKERS", parse("ROSTER_WORKERS", get("ROSTER_WORKERS"), d.http_workers)?)?,
+            db_pool_size: positive(
+                "ROSTER_DB_POOL_SIZE",
+                parse(
+                    "ROSTER_DB_POOL_SIZE",
+                    get("ROSTER_DB_POOL_SIZE"),
+                    d.db_pool_size as usize,
+                )?,
+            )? as u32,
+            http_workers: positive(
+                "ROSTER_WORKERS",
+                parse("ROSTER_WORKERS", get("ROSTER_WORKERS"), d.http_workers)?,
+            )?,
             access_token_ttl: Duration::from_secs(positive(
                 "ROSTER_ACCESS_TOKEN_TTL",
-                parse("ROSTER_ACCESS_TOKEN_TTL", get("ROSTER_ACCESS_TOKEN_TTL"), d.access_token_ttl.as_secs() as usize)?,
+                parse(
+                    "ROSTER_ACCESS_TOKEN_TTL",
+                    get("ROSTER_ACCESS_TOKEN_TTL"),
+                    d.access_token_ttl.as_secs() as usize,
+                )?,
             )? as u64),
             max_failed_sign_ins: positive(
                 "ROSTER_MAX_FAILED_SIGN_INS",
-                parse("ROSTER_MAX_FAILED_SIGN_INS", get("ROSTER_MAX_FAILED_SIGN_INS"), d.max_failed_sign_ins as usize)?,
+                parse(
+                    "ROSTER_MAX_FAILED_SIGN_INS",
+                    get("ROSTER_MAX_FAILED_SIGN_INS"),
+                    d.max_failed_sign_ins as usize,
+                )?,
             )? as i32,
-            lockout: Duration::from_secs(parse("ROSTER_LOCKOUT_SECONDS", get("ROSTER_LOCKOUT_SECONDS"), d.lockout.as_secs())?),
+            lockout: Duration::from_secs(parse(
+                "ROSTER_LOCKOUT_SECONDS",
+                get("ROSTER_LOCKOUT_SECONDS"),
+                d.lockout.as_secs(),
+            )?),
         })
     }
 }
@@ -176,8 +223,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn read(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Settings::from_lookup(|k| map.get(k).cloned())
     }
 

@@ -19,6 +19,9 @@ pub struct AppState {
 impl AppState {
     /// What the views need, as of now.
     pub fn view_context(&self) -> ViewContext<'_> {
-        ViewContext { public_url: &self.public_url, now: roster_persistence::now() }
+        ViewContext {
+            public_url: &self.public_url,
+            now: roster_persistence::now(),
+        }
     }
 }

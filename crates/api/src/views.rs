@@ -125,7 +125,7 @@ pub enum UserView {
     /// `UserBasic` + `private_profile`.
     Restricted(UserRestricted),
     /// `User`.
-    Public(UserPublic),
+    Public(Box<UserPublic>),
     /// `UserSelf`.
     Own(Box<UserOwn>),
     /// `UserAdmin`.
@@ -184,7 +184,10 @@ fn own(row: &UserRow, identities: &[&IdentityRow], ctx: &ViewContext<'_>) -> Use
         last_activity_on: row.last_activity_on.map(date),
         identities: identities
             .iter()
-            .map(|i| IdentityView { provider: i.provider.clone(), extern_uid: i.extern_uid.clone() })
+            .map(|i| IdentityView {
+                provider: i.provider.clone(),
+                extern_uid: i.extern_uid.clone(),
+            })
             .collect(),
         can_create_group: row.can_create_group,
         can_create_project: row.projects_limit > 0,
@@ -198,14 +201,19 @@ fn own(row: &UserRow, identities: &[&IdentityRow], ctx: &ViewContext<'_>) -> Use
 }
 
 /// The view of `row` at `level`. `identities` may hold other users' rows too.
-pub fn user(row: &UserRow, level: ProfileView, identities: &[IdentityRow], ctx: &ViewContext<'_>) -> UserView {
+pub fn user(
+    row: &UserRow,
+    level: ProfileView,
+    identities: &[IdentityRow],
+    ctx: &ViewContext<'_>,
+) -> UserView {
     let mine: Vec<&IdentityRow> = identities.iter().filter(|i| i.user_id == row.id).collect();
     match level {
         ProfileView::Restricted => UserView::Restricted(UserRestricted {
             basic: basic(row, ctx),
             private_profile: row.private_profile,
         }),
-        ProfileView::Public => UserView::Public(public(row, ctx)),
+        ProfileView::Public => UserView::Public(Box::new(public(row, ctx))),
         ProfileView::Own => UserView::Own(Box::new(own(row, &mine, ctx))),
         ProfileView::Admin => UserView::Admin(Box::new(UserAdmin {
             own: own(row, &mine, ctx),
@@ -219,7 +227,12 @@ pub fn user(row: &UserRow, level: ProfileView, identities: &[IdentityRow], ctx: 
 }
 
 /// A list of users at one level; `UserBasic` rows for the restricted level.
-pub fn users(rows: &[UserRow], level: ProfileView, identities: &[IdentityRow], ctx: &ViewContext<'_>) -> Vec<serde_json::Value> {
+pub fn users(
+    rows: &[UserRow],
+    level: ProfileView,
+    identities: &[IdentityRow],
+    ctx: &ViewContext<'_>,
+) -> Vec<serde_json::Value> {
     let mut by_user: HashMap<i64, Vec<IdentityRow>> = HashMap::new();
     for i in identities {
         by_user.entry(i.user_id).or_default().push(i.clone());
@@ -228,7 +241,12 @@ pub fn users(rows: &[UserRow], level: ProfileView, identities: &[IdentityRow], c
         .map(|row| {
             let value = match level {
                 ProfileView::Restricted => serde_json::to_value(basic(row, ctx)),
-                _ => serde_json::to_value(user(row, level, by_user.get(&row.id).map_or(&[], Vec::as_slice), ctx)),
+                _ => serde_json::to_value(user(
+                    row,
+                    level,
+                    by_user.get(&row.id).map_or(&[], Vec::as_slice),
+                    ctx,
+                )),
             };
             value.unwrap_or(serde_json::Value::Null)
         })
@@ -258,7 +276,12 @@ pub fn pat(row: &PatRow, today: NaiveDate, secret: Option<&str>) -> PatView {
         name: row.name.clone(),
         revoked: row.revoked,
         created_at: time(row.created_at),
-        scopes: row.scopes.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+        scopes: row
+            .scopes
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
         user_id: row.user_id,
         last_used_at: opt_time(row.last_used_at),
         active: row.is_active_on(today),
@@ -285,7 +308,9 @@ pub fn oauth_token(row: &OAuthRow, access: &str, refresh: &str) -> OAuthTokenVie
         token_type: "Bearer",
         expires_in: (row.expires_at - row.created_at).num_seconds(),
         refresh_token: refresh.to_owned(),
-        scope: Scopes::parse_joined(&row.scopes).map(|s| s.joined()).unwrap_or_default(),
+        scope: Scopes::parse_joined(&row.scopes)
+            .map(|s| s.joined())
+            .unwrap_or_default(),
         created_at: row.created_at.and_utc().timestamp(),
     }
 }
@@ -296,7 +321,10 @@ mod tests {
 
     #[test]
     fn times_are_rfc3339_utc_millis() {
-        let t = NaiveDate::from_ymd_opt(2026, 5, 23).unwrap().and_hms_micro_opt(8, 0, 58, 123_456).unwrap();
+        let t = NaiveDate::from_ymd_opt(2026, 5, 23)
+            .unwrap()
+            .and_hms_micro_opt(8, 0, 58, 123_456)
+            .unwrap();
         assert_eq!(time(t), "2026-05-23T08:00:58.123Z");
     }
 }

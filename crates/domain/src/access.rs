@@ -63,9 +63,18 @@ mod tests {
     #[test]
     fn profile_view_table() {
         let anon = Viewer::Anonymous;
-        let owner = Viewer::User { id: 1, is_admin: false };
-        let other = Viewer::User { id: 2, is_admin: false };
-        let admin = Viewer::User { id: 3, is_admin: true };
+        let owner = Viewer::User {
+            id: 1,
+            is_admin: false,
+        };
+        let other = Viewer::User {
+            id: 2,
+            is_admin: false,
+        };
+        let admin = Viewer::User {
+            id: 3,
+            is_admin: true,
+        };
         let table = [
             (anon, false, Public),
             (anon, true, Restricted),
@@ -77,7 +86,11 @@ mod tests {
             (admin, true, Admin),
         ];
         for (viewer, private, expected) in table {
-            assert_eq!(viewer.profile_view(1, private), expected, "{viewer:?} private={private}");
+            assert_eq!(
+                viewer.profile_view(1, private),
+                expected,
+                "{viewer:?} private={private}"
+            );
         }
         assert_eq!(admin.list_view(), Admin);
         assert_eq!(other.list_view(), Restricted);

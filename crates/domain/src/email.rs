@@ -74,7 +74,10 @@ mod tests {
         let cases: &[(&str, Option<&str>)] = &[
             ("alice@example.com", Some("alice@example.com")),
             ("  Alice@Example.COM ", Some("alice@example.com")),
-            ("first.last+tag@sub.example.org", Some("first.last+tag@sub.example.org")),
+            (
+                "first.last+tag@sub.example.org",
+                Some("first.last+tag@sub.example.org"),
+            ),
             ("user@localhost", None),
             ("no-at-sign", None),
             ("@example.com", None),

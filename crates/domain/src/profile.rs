@@ -265,7 +265,10 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!(Name::parse("name", "  Ada Lovelace ").unwrap().as_str(), "Ada Lovelace");
+        assert_eq!(
+            Name::parse("name", "  Ada Lovelace ").unwrap().as_str(),
+            "Ada Lovelace"
+        );
         assert_eq!(Name::parse("name", "").unwrap_err().problem, Problem::Blank);
         assert!(Name::parse("name", "<script>").is_err());
         assert!(Name::parse("name", "line\nbreak").is_err());
@@ -350,9 +353,15 @@ mod tests {
     #[test]
     fn urls() {
         let ok = |s: &str| WebUrl::parse("website_url", s).ok().map(WebUrl::into_inner);
-        assert_eq!(ok("https://example.com/me").as_deref(), Some("https://example.com/me"));
+        assert_eq!(
+            ok("https://example.com/me").as_deref(),
+            Some("https://example.com/me")
+        );
         assert_eq!(ok("example.com").as_deref(), Some("https://example.com"));
-        assert_eq!(ok("http://localhost:3000").as_deref(), Some("http://localhost:3000"));
+        assert_eq!(
+            ok("http://localhost:3000").as_deref(),
+            Some("http://localhost:3000")
+        );
         assert_eq!(ok("javascript:alert(1)"), None);
         assert_eq!(ok("ftp://example.com"), None);
         assert_eq!(ok("https://exa mple.com"), None);

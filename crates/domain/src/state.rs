@@ -52,9 +52,7 @@ impl UserState {
                 StateChange::Forbidden("A blocked user cannot be deactivated by the API")
             }
             (Activate, Deactivated) => StateChange::To(Active),
-            (Activate, Blocked) => {
-                StateChange::Forbidden("A blocked user must be unblocked to be activated")
-            }
+            (Activate, Blocked) => StateChange::Forbidden("A blocked user must be unblocked to be activated"),
         }
     }
 }
@@ -104,13 +102,25 @@ mod tests {
             (Deactivated, Block, To(Blocked)),
             (Active, Unblock, Unchanged),
             (Blocked, Unblock, To(Active)),
-            (Deactivated, Unblock, Forbidden("Deactivated users cannot be unblocked by the API")),
+            (
+                Deactivated,
+                Unblock,
+                Forbidden("Deactivated users cannot be unblocked by the API"),
+            ),
             (Active, Deactivate, To(Deactivated)),
             (Deactivated, Deactivate, Unchanged),
-            (Blocked, Deactivate, Forbidden("A blocked user cannot be deactivated by the API")),
+            (
+                Blocked,
+                Deactivate,
+                Forbidden("A blocked user cannot be deactivated by the API"),
+            ),
             (Active, Activate, Unchanged),
             (Deactivated, Activate, To(Active)),
-            (Blocked, Activate, Forbidden("A blocked user must be unblocked to be activated")),
+            (
+                Blocked,
+                Activate,
+                Forbidden("A blocked user must be unblocked to be activated"),
+            ),
         ];
         for (from, t, expected) in table {
             assert_eq!(from.apply(t), expected, "{from:?} {t:?}");

@@ -76,7 +76,10 @@ pub enum ConnectError {
 impl DbManager {
     /// A manager for `url`.
     pub fn new(url: &str) -> Result<Self, RepoError> {
-        Ok(Self { url: url.to_owned(), backend: Backend::from_url(url)? })
+        Ok(Self {
+            url: url.to_owned(),
+            backend: Backend::from_url(url)?,
+        })
     }
 
     /// The backend this manager connects to.
@@ -143,7 +146,10 @@ pub struct PoolOptions {
 
 impl Default for PoolOptions {
     fn default() -> Self {
-        Self { max_size: 10, connection_timeout: Duration::from_secs(5) }
+        Self {
+            max_size: 10,
+            connection_timeout: Duration::from_secs(5),
+        }
     }
 }
 
@@ -212,7 +218,10 @@ mod tests {
             Backend::from_url("sqlite:///var/lib/roster.db").unwrap(),
             Backend::SqliteFile("/var/lib/roster.db".into())
         );
-        assert_eq!(Backend::from_url("sqlite::memory:").unwrap(), Backend::SqliteMemory);
+        assert_eq!(
+            Backend::from_url("sqlite::memory:").unwrap(),
+            Backend::SqliteMemory
+        );
         assert!(Backend::from_url("mysql://x").is_err());
         assert!(Backend::from_url("sqlite://").is_err());
     }

@@ -94,7 +94,10 @@ mod tests {
             Taken::Username
         );
         assert_eq!(
-            taken_by(None, "UNIQUE constraint failed: identities.provider, identities.extern_uid"),
+            taken_by(
+                None,
+                "UNIQUE constraint failed: identities.provider, identities.extern_uid"
+            ),
             Taken::Identity
         );
         assert_eq!(taken_by(Some("whatever_key"), "x"), Taken::Other);

@@ -10,9 +10,9 @@
 mod connection;
 mod error;
 pub mod migrations;
-mod pagination;
 #[allow(missing_docs)]
 pub mod oauth_tokens;
+mod pagination;
 #[allow(missing_docs)]
 pub mod personal_tokens;
 pub mod schema;
@@ -22,8 +22,8 @@ pub mod user_list;
 pub mod users;
 
 pub use connection::{
-    build_pool, write_transaction, Backend, ConnectError, DbConnection, DbManager, DbPool,
-    PoolOptions, PooledConnection,
+    build_pool, write_transaction, Backend, ConnectError, DbConnection, DbManager, DbPool, PoolOptions,
+    PooledConnection,
 };
 pub use error::{RepoError, Taken};
 pub use pagination::{Page, PageRequest, COUNT_LIMIT};

@@ -69,7 +69,7 @@ pub fn authenticate_oauth(
 #[derive(Debug, Clone, PartialEq)]
 pub enum Refresh {
     /// A new pair was stored; the old one is revoked.
-    Rotated(OAuthRow, UserRow),
+    Rotated(Box<(OAuthRow, UserRow)>),
     /// The refresh token had been used or revoked already: the whole family is
     /// now revoked (a stolen refresh token is only good once, for someone).
     Reused,
@@ -114,7 +114,7 @@ pub fn refresh(
                 created_at: at,
             },
         )?;
-        Ok(Refresh::Rotated(row, user))
+        Ok(Refresh::Rotated(Box::new((row, user))))
     })
 }
 

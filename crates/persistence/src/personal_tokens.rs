@@ -56,7 +56,11 @@ pub fn create_pat(conn: &mut DbConnection, new: &NewPat<'_>) -> Result<PatRow, R
 
 /// One token by id.
 pub fn find_pat(conn: &mut DbConnection, id: i64) -> Result<Option<PatRow>, RepoError> {
-    Ok(pats::table.find(id).select(PatRow::as_select()).first(conn).optional()?)
+    Ok(pats::table
+        .find(id)
+        .select(PatRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 /// Tokens, newest first, of one user or (for admins) of everyone.

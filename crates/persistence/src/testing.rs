@@ -58,7 +58,10 @@ impl TestDatabase {
         url.set_path(&name);
         Self {
             url: url.to_string(),
-            cleanup: Cleanup::PostgresDatabase { server_url: server_url.to_owned(), name },
+            cleanup: Cleanup::PostgresDatabase {
+                server_url: server_url.to_owned(),
+                name,
+            },
         }
     }
 

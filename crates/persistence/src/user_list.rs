@@ -170,7 +170,11 @@ pub fn list_users(
             let count = counted.len() as i64;
             let has_more = page.saturating_mul(per_page) < count;
             let total = (count <= COUNT_LIMIT).then_some(count);
-            Ok(Page { items, total, has_more })
+            Ok(Page {
+                items,
+                total,
+                has_more,
+            })
         }
         PageRequest::Keyset { after, .. } => {
             let mut q = ordered(filtered(filter), UserOrder::Id, descending);
@@ -181,11 +185,14 @@ pub fn list_users(
                     q.filter(users::id.gt(after))
                 };
             }
-            let mut items: Vec<UserRow> =
-                q.limit(per_page + 1).select(UserRow::as_select()).load(conn)?;
+            let mut items: Vec<UserRow> = q.limit(per_page + 1).select(UserRow::as_select()).load(conn)?;
             let has_more = items.len() as i64 > per_page;
             items.truncate(per_page as usize);
-            Ok(Page { items, total: None, has_more })
+            Ok(Page {
+                items,
+                total: None,
+                has_more,
+            })
         }
     }
 }

@@ -167,7 +167,9 @@ pub fn create_user(conn: &mut DbConnection, new: &NewUser) -> Result<UserRow, Re
             .get_result(conn)?;
         let mut profile = new.profile.clone();
         profile.updated_at = Some(at);
-        diesel::update(users::table.find(id)).set(&profile).execute(conn)?;
+        diesel::update(users::table.find(id))
+            .set(&profile)
+            .execute(conn)?;
         diesel::insert_into(emails::table)
             .values((
                 emails::user_id.eq(id),
@@ -231,7 +233,9 @@ pub fn update_user(
             .set(emails::email.eq(new_email))
             .execute(conn)?;
         }
-        diesel::update(users::table.find(id)).set(&changes).execute(conn)?;
+        diesel::update(users::table.find(id))
+            .set(&changes)
+            .execute(conn)?;
         if let Some(identity) = identity {
             link_identity(conn, id, identity)?;
         }
@@ -344,7 +348,10 @@ pub fn record_failed_sign_in(
                 .find(id)
                 .filter(users::failed_attempts.ge(max_attempts)),
         )
-        .set((users::failed_attempts.eq(0), users::locked_until.eq(Some(lock_until))))
+        .set((
+            users::failed_attempts.eq(0),
+            users::locked_until.eq(Some(lock_until)),
+        ))
         .execute(conn)?;
         Ok(locked > 0)
     })
@@ -353,9 +360,11 @@ pub fn record_failed_sign_in(
 /// Marks the user active today (at most one write a day).
 pub fn touch_activity(conn: &mut DbConnection, id: i64, today: NaiveDate) -> Result<(), RepoError> {
     diesel::update(
-        users::table
-            .find(id)
-            .filter(users::last_activity_on.ne(today).or(users::last_activity_on.is_null())),
+        users::table.find(id).filter(
+            users::last_activity_on
+                .ne(today)
+                .or(users::last_activity_on.is_null()),
+        ),
     )
     .set(users::last_activity_on.eq(today))
     .execute(conn)?;
@@ -364,7 +373,11 @@ pub fn touch_activity(conn: &mut DbConnection, id: i64, today: NaiveDate) -> Res
 
 /// Whether any user exists (to greet a fresh installation).
 pub fn any_user(conn: &mut DbConnection) -> Result<bool, RepoError> {
-    Ok(users::table.select(users::id).first::<i64>(conn).optional()?.is_some())
+    Ok(users::table
+        .select(users::id)
+        .first::<i64>(conn)
+        .optional()?
+        .is_some())
 }
 
 /// The identities of several users, for their views.

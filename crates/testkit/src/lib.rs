@@ -94,10 +94,12 @@ impl TestRoster {
             let mut conn = db.pool().get().expect("a database connection");
             let hasher = PasswordHasher::start(settings.bcrypt_cost, 1, 1).expect("hasher");
             let password = Password::parse(TEST_PASSWORD).expect("valid password");
-            let user = services::users::create_admin_now(&mut conn, &hasher, "root", "root@example.com", &password)
-                .expect("create the admin");
-            let (_, secret) = services::tokens::issue_pat(&mut conn, user.id, "testkit", &Scopes::only(Scope::Api), None)
-                .expect("create the admin token");
+            let user =
+                services::users::create_admin_now(&mut conn, &hasher, "root", "root@example.com", &password)
+                    .expect("create the admin");
+            let (_, secret) =
+                services::tokens::issue_pat(&mut conn, user.id, "testkit", &Scopes::only(Scope::Api), None)
+                    .expect("create the admin token");
             TestUser {
                 id: user.id,
                 username: user.username,
@@ -112,7 +114,8 @@ impl TestRoster {
         std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
                 let bound = app::bind(server_settings, db, listener).expect("start the server");
-                tx.send(bound.server.handle()).expect("hand back the server handle");
+                tx.send(bound.server.handle())
+                    .expect("hand back the server handle");
                 let _ = bound.server.await;
             });
         });
@@ -144,7 +147,8 @@ impl TestRoster {
 
     /// A request as the admin.
     pub fn as_admin(&self, method: Method, path: &str) -> RequestBuilder {
-        self.request(method, path).header("PRIVATE-TOKEN", &self.admin.token)
+        self.request(method, path)
+            .header("PRIVATE-TOKEN", &self.admin.token)
     }
 
     /// A request with `token`.
@@ -177,12 +181,17 @@ impl TestRoster {
         if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
             body.extend(extra.clone());
         }
-        let created: Value = self.expect_json(self.as_admin(Method::POST, "/api/v4/users").json(&body), 201).await;
+        let created: Value = self
+            .expect_json(self.as_admin(Method::POST, "/api/v4/users").json(&body), 201)
+            .await;
         let id = created["id"].as_i64().expect("an id");
         let token: Value = self
             .expect_json(
-                self.as_admin(Method::POST, &format!("/api/v4/users/{id}/personal_access_tokens"))
-                    .json(&json!({ "name": "test", "scopes": ["api"] })),
+                self.as_admin(
+                    Method::POST,
+                    &format!("/api/v4/users/{id}/personal_access_tokens"),
+                )
+                .json(&json!({ "name": "test", "scopes": ["api"] })),
                 201,
             )
             .await;

@@ -15,11 +15,19 @@ fn issued(issued: &Issued) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .insert_header(("Pragma", "no-cache"))
-        .json(views::oauth_token(&issued.row, issued.access.expose(), issued.refresh.expose()))
+        .json(views::oauth_token(
+            &issued.row,
+            issued.access.expose(),
+            issued.refresh.expose(),
+        ))
 }
 
 /// `POST /oauth/token`.
-pub async fn token(req: HttpRequest, state: web::Data<AppState>, params: Params) -> Result<HttpResponse, ApiError> {
+pub async fn token(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
     let required = |name: &str| {
         params
             .text(name)
@@ -51,7 +59,9 @@ pub async fn token(req: HttpRequest, state: web::Data<AppState>, params: Params)
             error: "unsupported_grant_type",
             description: "The authorization grant type is not supported by the authorization server.".into(),
         }),
-        None => Err(ApiError::invalid_request("Missing required parameter: grant_type.")),
+        None => Err(ApiError::invalid_request(
+            "Missing required parameter: grant_type.",
+        )),
     }
 }
 
@@ -59,7 +69,10 @@ pub async fn token(req: HttpRequest, state: web::Data<AppState>, params: Params)
 pub async fn revoke(state: web::Data<AppState>, params: Params) -> Result<HttpResponse, ApiError> {
     if let Some(token) = params.text("token").filter(|t| !t.is_empty()) {
         let digest = TokenDigest::of(&token);
-        state.db.run(move |conn| oauth_tokens::revoke_by_digest(conn, digest.as_str())).await?;
+        state
+            .db
+            .run(move |conn| oauth_tokens::revoke_by_digest(conn, digest.as_str()))
+            .await?;
     }
     Ok(HttpResponse::Ok().json(json!({})))
 }

@@ -25,7 +25,10 @@ fn read_new_token(params: &Params) -> Result<(String, Scopes, TokenExpiry), ApiE
     let name = f.required("name", |v| {
         roster_domain::ProfileText::parse("name", v, 255).and_then(|t| {
             if t.as_str().is_empty() {
-                Err(roster_domain::FieldError::new("name", roster_domain::Problem::Blank))
+                Err(roster_domain::FieldError::new(
+                    "name",
+                    roster_domain::Problem::Blank,
+                ))
             } else {
                 Ok(t.into_inner())
             }
@@ -47,10 +50,14 @@ fn read_new_token(params: &Params) -> Result<(String, Scopes, TokenExpiry), ApiE
     let expires = f.optional("expires_at", |v| TokenExpiry::parse(v, today));
     f.finish()?;
     match (name, scopes) {
-        (Some(name), Some(scopes)) => {
-            Ok((name, scopes, expires.unwrap_or_else(|| TokenExpiry::days_after(today, TokenExpiry::MAX_DAYS as u64))))
-        }
-        _ => Err(ApiError::Internal(anyhow::anyhow!("validated token fields missing"))),
+        (Some(name), Some(scopes)) => Ok((
+            name,
+            scopes,
+            expires.unwrap_or_else(|| TokenExpiry::days_after(today, TokenExpiry::MAX_DAYS as u64)),
+        )),
+        _ => Err(ApiError::Internal(anyhow::anyhow!(
+            "validated token fields missing"
+        ))),
     }
 }
 
@@ -67,7 +74,11 @@ async fn create_for(state: &AppState, user_id: i64, params: &Params) -> Result<H
 }
 
 /// `POST /user/personal_access_tokens`.
-pub async fn create_own_token(state: web::Data<AppState>, caller: Caller, params: Params) -> Result<HttpResponse, ApiError> {
+pub async fn create_own_token(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
     create_for(&state, caller.user.id, &params).await
 }
 
@@ -85,7 +96,12 @@ pub async fn create_user_token(
 
 /// `GET /personal_access_tokens`: own tokens; admins see everyone's, or one
 /// user's with `user_id`.
-pub async fn list_tokens(req: HttpRequest, state: web::Data<AppState>, caller: Caller, params: Params) -> Result<HttpResponse, ApiError> {
+pub async fn list_tokens(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
     let mut f = params.fields();
     let user_id = f.integer("user_id", 1..=i64::MAX);
     if f.has_errors() {
@@ -100,14 +116,24 @@ pub async fn list_tokens(req: HttpRequest, state: web::Data<AppState>, caller: C
     let roster_persistence::PageRequest::Offset { page, per_page } = paging.request else {
         return Err(ApiError::MethodNotAllowedKeyset);
     };
-    let page = state.db.run(move |conn| personal_tokens::list_pats(conn, owner, page, per_page)).await?;
+    let page = state
+        .db
+        .run(move |conn| personal_tokens::list_pats(conn, owner, page, per_page))
+        .await?;
     let today = today();
     let body = page
         .items
         .iter()
         .map(|row| serde_json::to_value(views::pat(row, today, None)).unwrap_or_default())
         .collect();
-    Ok(crate::pagination::respond(&req, &state.public_url, paging, &page, None, body))
+    Ok(crate::pagination::respond(
+        &req,
+        &state.public_url,
+        paging,
+        &page,
+        None,
+        body,
+    ))
 }
 
 /// The token `:id` names (or the one in use, for `self`), if the caller may see it.
@@ -131,16 +157,27 @@ async fn visible_token(req: &HttpRequest, state: &AppState, caller: &Caller) -> 
 }
 
 /// `GET /personal_access_tokens/:id` and `/self`.
-pub async fn get_token(req: HttpRequest, state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+pub async fn get_token(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
     let row = visible_token(&req, &state, &caller).await?;
     Ok(HttpResponse::Ok().json(views::pat(&row, today(), None)))
 }
 
 /// `DELETE /personal_access_tokens/:id` and `/self`.
-pub async fn revoke_token(req: HttpRequest, state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+pub async fn revoke_token(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
     let row = visible_token(&req, &state, &caller).await?;
     let id = row.id;
-    state.db.run(move |conn| personal_tokens::revoke_pat(conn, id)).await?;
+    state
+        .db
+        .run(move |conn| personal_tokens::revoke_pat(conn, id))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -165,10 +202,14 @@ pub async fn rotate_token(
         .run(move |conn| personal_tokens::rotate_pat(conn, id, digest.as_str(), Some(expires.date())))
         .await?;
     match outcome {
-        Rotation::Rotated(new) => Ok(HttpResponse::Created().json(views::pat(&new, today, Some(secret.expose())))),
+        Rotation::Rotated(new) => {
+            Ok(HttpResponse::Created().json(views::pat(&new, today, Some(secret.expose()))))
+        }
         Rotation::ReuseDetected => {
             log::warn!("revoked personal access token {id} was rotated; its chain is revoked");
-            Err(ApiError::BadRequest("the token was revoked; every token rotated from it is now revoked too".into()))
+            Err(ApiError::BadRequest(
+                "the token was revoked; every token rotated from it is now revoked too".into(),
+            ))
         }
         Rotation::Missing => Err(ApiError::NotFound(TOKEN)),
     }

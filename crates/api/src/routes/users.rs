@@ -55,8 +55,14 @@ fn read_filter(params: &Params, admin: bool) -> Result<UserFilter, ApiError> {
         blocked: f.boolean("blocked").unwrap_or(false),
         external: admin && f.boolean("external").unwrap_or(false),
         admins: admin && f.boolean("admins").unwrap_or(false),
-        created_after: params.text("created_after").map(|v| parse_time("created_after", &v)).transpose()?,
-        created_before: params.text("created_before").map(|v| parse_time("created_before", &v)).transpose()?,
+        created_after: params
+            .text("created_after")
+            .map(|v| parse_time("created_after", &v))
+            .transpose()?,
+        created_before: params
+            .text("created_before")
+            .map(|v| parse_time("created_before", &v))
+            .transpose()?,
         identity: match (params.text("extern_uid"), params.text("provider")) {
             (Some(uid), Some(provider)) if admin => Some((provider, uid)),
             (Some(_), None) if admin => return Err(ApiError::Missing(vec!["provider".into()])),
@@ -98,7 +104,14 @@ pub async fn list_users(
         .await?;
     let body = views::users(&page.items, level, &identities, &state.view_context());
     let last_id = page.items.last().map(|u| u.id);
-    Ok(pagination::respond(&req, &state.public_url, paging, &page, last_id, body))
+    Ok(pagination::respond(
+        &req,
+        &state.public_url,
+        paging,
+        &page,
+        last_id,
+        body,
+    ))
 }
 
 async fn load_user(state: &AppState, id: i64) -> Result<(UserRow, Vec<users::IdentityRow>), ApiError> {
@@ -115,12 +128,21 @@ async fn load_user(state: &AppState, id: i64) -> Result<(UserRow, Vec<users::Ide
         .ok_or(ApiError::NotFound(USER))
 }
 
-fn render(state: &AppState, user: &UserRow, level: ProfileView, identities: &[users::IdentityRow]) -> views::UserView {
+fn render(
+    state: &AppState,
+    user: &UserRow,
+    level: ProfileView,
+    identities: &[users::IdentityRow],
+) -> views::UserView {
     views::user(user, level, identities, &state.view_context())
 }
 
 /// `GET /users/:id`.
-pub async fn get_user(req: HttpRequest, state: web::Data<AppState>, caller: MaybeCaller) -> Result<HttpResponse, ApiError> {
+pub async fn get_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: MaybeCaller,
+) -> Result<HttpResponse, ApiError> {
     let id = path_id(&req, "id", USER)?;
     let (user, identities) = load_user(&state, id).await?;
     let level = caller.viewer().profile_view(user.id, user.private_profile);
@@ -129,18 +151,32 @@ pub async fn get_user(req: HttpRequest, state: web::Data<AppState>, caller: Mayb
 
 /// `GET /user`.
 pub async fn current_user(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    let level = if caller.user.is_admin { ProfileView::Admin } else { ProfileView::Own };
+    let level = if caller.user.is_admin {
+        ProfileView::Admin
+    } else {
+        ProfileView::Own
+    };
     let id = caller.user.id;
-    let identities = state.db.run(move |conn| users::identities_of(conn, &[id])).await?;
+    let identities = state
+        .db
+        .run(move |conn| users::identities_of(conn, &[id]))
+        .await?;
     Ok(HttpResponse::Ok().json(render(&state, &caller.user, level, &identities)))
 }
 
 /// `POST /users` (admin).
-pub async fn create_user(state: web::Data<AppState>, caller: Caller, params: Params) -> Result<HttpResponse, ApiError> {
+pub async fn create_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let user = services::users::create_user(&state, &params).await?;
     let id = user.id;
-    let identities = state.db.run(move |conn| users::identities_of(conn, &[id])).await?;
+    let identities = state
+        .db
+        .run(move |conn| users::identities_of(conn, &[id]))
+        .await?;
     Ok(HttpResponse::Created().json(render(&state, &user, ProfileView::Admin, &identities)))
 }
 
@@ -154,15 +190,23 @@ pub async fn update_user(
     caller.require_admin()?;
     let id = path_id(&req, "id", USER)?;
     if caller.user.id == id && params.raw("admin").and_then(crate::params::parse_bool) == Some(false) {
-        return Err(ApiError::Forbidden(Some("You cannot remove your own admin rights.".into())));
+        return Err(ApiError::Forbidden(Some(
+            "You cannot remove your own admin rights.".into(),
+        )));
     }
-    services::users::update_user(&state, id, &params).await?.ok_or(ApiError::NotFound(USER))?;
+    services::users::update_user(&state, id, &params)
+        .await?
+        .ok_or(ApiError::NotFound(USER))?;
     let (user, identities) = load_user(&state, id).await?;
     Ok(HttpResponse::Ok().json(render(&state, &user, ProfileView::Admin, &identities)))
 }
 
 /// `DELETE /users/:id` (admin).
-pub async fn delete_user(req: HttpRequest, state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+pub async fn delete_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let id = path_id(&req, "id", USER)?;
     if caller.user.id == id {
@@ -177,11 +221,18 @@ pub async fn delete_user(req: HttpRequest, state: web::Data<AppState>, caller: C
     }
 }
 
-async fn transition(req: HttpRequest, state: web::Data<AppState>, caller: Caller, t: Transition) -> Result<HttpResponse, ApiError> {
+async fn transition(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    t: Transition,
+) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let id = path_id(&req, "id", USER)?;
     if caller.user.id == id && t != Transition::Activate && t != Transition::Unblock {
-        return Err(ApiError::Forbidden(Some("You cannot change the state of your own account.".into())));
+        return Err(ApiError::Forbidden(Some(
+            "You cannot change the state of your own account.".into(),
+        )));
     }
     let changed = state
         .db
@@ -201,32 +252,56 @@ async fn transition(req: HttpRequest, state: web::Data<AppState>, caller: Caller
             })
         })
         .await?;
-    let body = if changed { serde_json::Value::Bool(true) } else { serde_json::Value::Null };
+    let body = if changed {
+        serde_json::Value::Bool(true)
+    } else {
+        serde_json::Value::Null
+    };
     Ok(HttpResponse::Created().json(body))
 }
 
 /// `POST /users/:id/block`.
-pub async fn block_user(req: HttpRequest, state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+pub async fn block_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
     transition(req, state, caller, Transition::Block).await
 }
 
 /// `POST /users/:id/unblock`.
-pub async fn unblock_user(req: HttpRequest, state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+pub async fn unblock_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
     transition(req, state, caller, Transition::Unblock).await
 }
 
 /// `POST /users/:id/deactivate`.
-pub async fn deactivate_user(req: HttpRequest, state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+pub async fn deactivate_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
     transition(req, state, caller, Transition::Deactivate).await
 }
 
 /// `POST /users/:id/activate`.
-pub async fn activate_user(req: HttpRequest, state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+pub async fn activate_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
     transition(req, state, caller, Transition::Activate).await
 }
 
 /// `POST /users/:id/confirm` (admin): confirms the primary address now.
-pub async fn confirm_user(req: HttpRequest, state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+pub async fn confirm_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let id = path_id(&req, "id", USER)?;
     if state.db.run(move |conn| users::confirm_primary(conn, id)).await? {
@@ -237,7 +312,11 @@ pub async fn confirm_user(req: HttpRequest, state: web::Data<AppState>, caller: 
 }
 
 /// `DELETE /users/:id/identities/:provider` (admin).
-pub async fn delete_identity(req: HttpRequest, state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+pub async fn delete_identity(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let id = path_id(&req, "id", USER)?;
     let provider = req.match_info().get("provider").unwrap_or_default().to_owned();

@@ -32,7 +32,10 @@ pub async fn password_grant(
     ip: Option<String>,
 ) -> Result<Issued, ApiError> {
     let lookup = login.clone();
-    let user = state.db.run(move |conn| users::find_by_login(conn, &lookup)).await?;
+    let user = state
+        .db
+        .run(move |conn| users::find_by_login(conn, &lookup))
+        .await?;
     let matches = state
         .hasher
         .verify(password, user.as_ref().map(|u| u.password_hash.clone()))
@@ -121,7 +124,8 @@ pub async fn refresh_grant(state: &AppState, refresh_token: String) -> Result<Is
         })
         .await?;
     match outcome {
-        Refresh::Rotated(row, user) => {
+        Refresh::Rotated(rotated) => {
+            let (row, user) = *rotated;
             if UserState::from_stored(&user.state) != Some(UserState::Active) {
                 return Err(ApiError::invalid_grant("The account is not active."));
             }

@@ -135,7 +135,10 @@ pub fn create_admin_now(
         email: email.into_inner(),
         password_hash: hasher.hash_now(password)?,
         confirmed: true,
-        profile: UserChangeset { is_admin: Some(true), ..UserChangeset::default() },
+        profile: UserChangeset {
+            is_admin: Some(true),
+            ..UserChangeset::default()
+        },
         identity: None,
     };
     Ok(users::create_user(conn, &new)?)

@@ -33,40 +33,124 @@ fn admin_and_token_from_the_command_line() {
     assert!(ok);
     assert_eq!(out.trim(), "migrations applied");
 
-    let (ok, out, err) = roster(&db, &["admin", "create", "--username", "root", "--email", "root@example.com"], None);
+    let (ok, out, err) = roster(
+        &db,
+        &[
+            "admin",
+            "create",
+            "--username",
+            "root",
+            "--email",
+            "root@example.com",
+        ],
+        None,
+    );
     assert!(ok, "{err}");
     let password = out.trim();
     assert_eq!(password.len(), 48, "a generated password, printed once");
 
-    let (ok, _, err) = roster(&db, &["admin", "create", "--username", "root", "--email", "x@example.com"], None);
+    let (ok, _, err) = roster(
+        &db,
+        &[
+            "admin",
+            "create",
+            "--username",
+            "root",
+            "--email",
+            "x@example.com",
+        ],
+        None,
+    );
     assert!(!ok);
     assert!(err.contains("Username"), "{err}");
 
     let (ok, _, err) = roster(
         &db,
-        &["admin", "create", "--username", "ops", "--email", "ops@example.com", "--password-stdin"],
+        &[
+            "admin",
+            "create",
+            "--username",
+            "ops",
+            "--email",
+            "ops@example.com",
+            "--password-stdin",
+        ],
         Some("short\n"),
     );
     assert!(!ok);
     assert!(err.contains("password is too short"), "{err}");
     let (ok, out, err) = roster(
         &db,
-        &["admin", "create", "--username", "ops", "--email", "ops@example.com", "--password-stdin"],
+        &[
+            "admin",
+            "create",
+            "--username",
+            "ops",
+            "--email",
+            "ops@example.com",
+            "--password-stdin",
+        ],
         Some("a-chosen-password\n"),
     );
     assert!(ok, "{err}");
     assert_eq!(out, "", "a given password is not printed");
 
-    let (ok, out, err) = roster(&db, &["token", "create", "--username", "root", "--name", "ci", "--scopes", "api,read_user"], None);
+    let (ok, out, err) = roster(
+        &db,
+        &[
+            "token",
+            "create",
+            "--username",
+            "root",
+            "--name",
+            "ci",
+            "--scopes",
+            "api,read_user",
+        ],
+        None,
+    );
     assert!(ok, "{err}");
     let token = out.trim();
-    assert!(token.starts_with("roster_pat_") && !token.contains(char::is_whitespace), "only the token: {out:?}");
+    assert!(
+        token.starts_with("roster_pat_") && !token.contains(char::is_whitespace),
+        "only the token: {out:?}"
+    );
 
-    let (ok, _, err) = roster(&db, &["token", "create", "--username", "ghost", "--name", "ci"], None);
+    let (ok, _, err) = roster(
+        &db,
+        &["token", "create", "--username", "ghost", "--name", "ci"],
+        None,
+    );
     assert!(!ok);
     assert!(err.contains("no user named ghost"), "{err}");
-    let (ok, _, _) = roster(&db, &["token", "create", "--username", "root", "--name", "ci", "--scopes", "sudo"], None);
+    let (ok, _, _) = roster(
+        &db,
+        &[
+            "token",
+            "create",
+            "--username",
+            "root",
+            "--name",
+            "ci",
+            "--scopes",
+            "sudo",
+        ],
+        None,
+    );
     assert!(!ok);
-    let (ok, _, _) = roster(&db, &["token", "create", "--username", "root", "--name", "ci", "--expires-at", "2000-01-01"], None);
+    let (ok, _, _) = roster(
+        &db,
+        &[
+            "token",
+            "create",
+            "--username",
+            "root",
+            "--name",
+            "ci",
+            "--expires-at",
+            "2000-01-01",
+        ],
+        None,
+    );
     assert!(!ok);
 }

@@ -9,22 +9,40 @@ async fn unknown_routes_and_methods_answer_json() {
     let r = roster.get("/api/v4/nothing-here").send().await.unwrap();
     assert_eq!(r.status(), 404);
     assert_eq!(r.headers()["content-type"], "application/json");
-    assert_eq!(r.json::<serde_json::Value>().await.unwrap(), json!({"message": "404 Not Found"}));
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap(),
+        json!({"message": "404 Not Found"})
+    );
 
     let r = roster.get("/elsewhere").send().await.unwrap();
     assert_eq!(r.status(), 404);
-    assert_eq!(r.json::<serde_json::Value>().await.unwrap(), json!({"message": "404 Not Found"}));
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap(),
+        json!({"message": "404 Not Found"})
+    );
 
-    let r = roster.as_admin(Method::PATCH, "/api/v4/users").send().await.unwrap();
+    let r = roster
+        .as_admin(Method::PATCH, "/api/v4/users")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 405);
     assert_eq!(r.headers()["allow"], "GET, POST, HEAD");
-    assert_eq!(r.json::<serde_json::Value>().await.unwrap(), json!({"message": "405 Method Not Allowed"}));
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap(),
+        json!({"message": "405 Method Not Allowed"})
+    );
 }
 
 #[tokio::test]
 async fn request_ids_are_echoed_or_made() {
     let roster = TestRoster::spawn().await;
-    let r = roster.get("/-/health").header("X-Request-Id", "abc-123").send().await.unwrap();
+    let r = roster
+        .get("/-/health")
+        .header("X-Request-Id", "abc-123")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["x-request-id"], "abc-123");
     let r = roster.get("/-/health").send().await.unwrap();
@@ -47,16 +65,25 @@ async fn tokens_come_in_either_header_but_not_the_query() {
         .expect_json(roster.get("/api/v4/user").header("PRIVATE-TOKEN", &token), 200)
         .await;
     assert_eq!(body["username"], "root");
-    roster.expect_json(roster.get("/api/v4/user").bearer_auth(&token), 200).await;
+    roster
+        .expect_json(roster.get("/api/v4/user").bearer_auth(&token), 200)
+        .await;
     let body = roster
         .expect_json(roster.get(&format!("/api/v4/user?private_token={token}")), 401)
         .await;
     assert_eq!(body, json!({"message": "401 Unauthorized"}));
-    let r = roster.get("/api/v4/user").bearer_auth("roster_pat_nope").send().await.unwrap();
+    let r = roster
+        .get("/api/v4/user")
+        .bearer_auth("roster_pat_nope")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     assert!(r.headers().contains_key("www-authenticate"));
     // A bad token is refused even on routes anyone may call.
-    roster.expect_json(roster.get("/api/v4/users").bearer_auth("garbage"), 401).await;
+    roster
+        .expect_json(roster.get("/api/v4/users").bearer_auth("garbage"), 401)
+        .await;
 }
 
 #[tokio::test]
@@ -77,7 +104,12 @@ async fn json_form_and_query_bodies_all_work() {
     assert_eq!(body["username"], "queryuser");
     // python-gitlab sends Content-Type: application/json on bodiless GETs.
     roster
-        .expect_json(roster.get("/api/v4/users").header("Content-Type", "application/json"), 200)
+        .expect_json(
+            roster
+                .get("/api/v4/users")
+                .header("Content-Type", "application/json"),
+            200,
+        )
         .await;
     roster
         .expect_json(
@@ -101,7 +133,10 @@ async fn malformed_bodies_are_clear_4xx() {
         .unwrap();
     assert_eq!(r.status(), 400);
     let body: serde_json::Value = r.json().await.unwrap();
-    assert!(body["message"].as_str().unwrap().starts_with("400 Bad request"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().starts_with("400 Bad request"),
+        "{body}"
+    );
 
     let r = roster
         .as_admin(Method::POST, "/api/v4/users")
@@ -120,7 +155,10 @@ async fn malformed_bodies_are_clear_4xx() {
         .await
         .unwrap();
     assert_eq!(r.status(), 415);
-    assert_eq!(r.json::<serde_json::Value>().await.unwrap(), json!({"message": "415 Unsupported Media Type"}));
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap(),
+        json!({"message": "415 Unsupported Media Type"})
+    );
 
     let huge = "x".repeat(200 * 1024);
     let r = roster

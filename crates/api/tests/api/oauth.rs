@@ -25,8 +25,13 @@ async fn password_grant_issues_working_tokens() {
     assert!(grant["created_at"].is_i64());
     let access = grant["access_token"].as_str().unwrap();
     assert!(access.starts_with("roster_oat_"));
-    assert!(grant["refresh_token"].as_str().unwrap().starts_with("roster_ort_"));
-    let me = roster.expect_json(roster.with_token(access, Method::GET, "/api/v4/user"), 200).await;
+    assert!(grant["refresh_token"]
+        .as_str()
+        .unwrap()
+        .starts_with("roster_ort_"));
+    let me = roster
+        .expect_json(roster.with_token(access, Method::GET, "/api/v4/user"), 200)
+        .await;
     assert_eq!(me["id"], alice.id);
     assert!(me["current_sign_in_at"].is_string());
     assert!(me["last_activity_on"].is_string());
@@ -35,7 +40,9 @@ async fn password_grant_issues_working_tokens() {
     let r = roster
         .request(Method::POST, "/oauth/token")
         .header("Content-Type", "application/x-www-form-urlencoded")
-        .body(format!("grant_type=password&username=ALICE%40example.com&password={TEST_PASSWORD}&scope=read_user"))
+        .body(format!(
+            "grant_type=password&username=ALICE%40example.com&password={TEST_PASSWORD}&scope=read_user"
+        ))
         .send()
         .await
         .unwrap();
@@ -44,7 +51,9 @@ async fn password_grant_issues_working_tokens() {
     let grant: Value = r.json().await.unwrap();
     assert_eq!(grant["scope"], "read_user");
 
-    let info = roster.expect_json(roster.with_token(access, Method::GET, "/oauth/token/info"), 200).await;
+    let info = roster
+        .expect_json(roster.with_token(access, Method::GET, "/oauth/token/info"), 200)
+        .await;
     assert_eq!(info["resource_owner_id"], alice.id);
     assert_eq!(info["scope"], json!(["api"]));
     assert!(info["expires_in"].as_i64().unwrap() > 7000);
@@ -60,9 +69,13 @@ async fn grant_errors_follow_rfc_6749() {
     let unknown = sign_in(&roster, "nobody", "wrong-password", 400).await;
     assert_eq!(unknown, body, "unknown users look exactly like wrong passwords");
     let post = |b: Value| roster.request(Method::POST, "/oauth/token").json(&b);
-    let body = roster.expect_json(post(json!({"grant_type": "password", "username": "alice"})), 400).await;
+    let body = roster
+        .expect_json(post(json!({"grant_type": "password", "username": "alice"})), 400)
+        .await;
     assert_eq!(body["error"], "invalid_request");
-    let body = roster.expect_json(post(json!({"grant_type": "client_credentials"})), 400).await;
+    let body = roster
+        .expect_json(post(json!({"grant_type": "client_credentials"})), 400)
+        .await;
     assert_eq!(body["error"], "unsupported_grant_type");
     let body = roster.expect_json(post(json!({})), 400).await;
     assert_eq!(body["error"], "invalid_request");
@@ -70,7 +83,12 @@ async fn grant_errors_follow_rfc_6749() {
         .expect_json(post(json!({"grant_type": "password", "username": "alice", "password": TEST_PASSWORD, "scope": "sudo"})), 400)
         .await;
     assert_eq!(body["error"], "invalid_scope");
-    let body = roster.expect_json(post(json!({"grant_type": "refresh_token", "refresh_token": "roster_ort_nope"})), 400).await;
+    let body = roster
+        .expect_json(
+            post(json!({"grant_type": "refresh_token", "refresh_token": "roster_ort_nope"})),
+            400,
+        )
+        .await;
     assert_eq!(body["error"], "invalid_grant");
 }
 
@@ -84,24 +102,48 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
             .request(Method::POST, "/oauth/token")
             .json(&json!({"grant_type": "refresh_token", "refresh_token": token}))
     };
-    let second = roster.expect_json(refresh(first["refresh_token"].as_str().unwrap()), 200).await;
+    let second = roster
+        .expect_json(refresh(first["refresh_token"].as_str().unwrap()), 200)
+        .await;
     assert_ne!(second["access_token"], first["access_token"]);
     assert_ne!(second["refresh_token"], first["refresh_token"]);
     let second_access = second["access_token"].as_str().unwrap();
-    roster.expect_json(roster.with_token(second_access, Method::GET, "/api/v4/user"), 200).await;
     roster
-        .expect_json(roster.with_token(first["access_token"].as_str().unwrap(), Method::GET, "/api/v4/user"), 401)
+        .expect_json(roster.with_token(second_access, Method::GET, "/api/v4/user"), 200)
+        .await;
+    roster
+        .expect_json(
+            roster.with_token(
+                first["access_token"].as_str().unwrap(),
+                Method::GET,
+                "/api/v4/user",
+            ),
+            401,
+        )
         .await;
 
     // The first refresh token again: stolen. Everything of this grant dies.
-    let body = roster.expect_json(refresh(first["refresh_token"].as_str().unwrap()), 400).await;
+    let body = roster
+        .expect_json(refresh(first["refresh_token"].as_str().unwrap()), 400)
+        .await;
     assert_eq!(body["error"], "invalid_grant");
-    roster.expect_json(roster.with_token(second_access, Method::GET, "/api/v4/user"), 401).await;
-    roster.expect_json(refresh(second["refresh_token"].as_str().unwrap()), 400).await;
+    roster
+        .expect_json(roster.with_token(second_access, Method::GET, "/api/v4/user"), 401)
+        .await;
+    roster
+        .expect_json(refresh(second["refresh_token"].as_str().unwrap()), 400)
+        .await;
     // Other grants of the same user are untouched.
     let other = sign_in(&roster, "alice", TEST_PASSWORD, 200).await;
     roster
-        .expect_json(roster.with_token(other["access_token"].as_str().unwrap(), Method::GET, "/api/v4/user"), 200)
+        .expect_json(
+            roster.with_token(
+                other["access_token"].as_str().unwrap(),
+                Method::GET,
+                "/api/v4/user",
+            ),
+            200,
+        )
         .await;
 }
 
@@ -111,15 +153,33 @@ async fn revoke_answers_200_whatever_the_token() {
     roster.create_user("alice").await;
     let grant = sign_in(&roster, "alice", TEST_PASSWORD, 200).await;
     let access = grant["access_token"].as_str().unwrap();
-    let revoke = |token: &str| roster.request(Method::POST, "/oauth/revoke").json(&json!({"token": token}));
-    assert_eq!(roster.expect_json(revoke("roster_oat_unknown"), 200).await, json!({}));
+    let revoke = |token: &str| {
+        roster
+            .request(Method::POST, "/oauth/revoke")
+            .json(&json!({"token": token}))
+    };
+    assert_eq!(
+        roster.expect_json(revoke("roster_oat_unknown"), 200).await,
+        json!({})
+    );
     assert_eq!(roster.expect_json(revoke(access), 200).await, json!({}));
-    roster.expect_json(roster.with_token(access, Method::GET, "/api/v4/user"), 401).await;
+    roster
+        .expect_json(roster.with_token(access, Method::GET, "/api/v4/user"), 401)
+        .await;
     // Revoking a refresh token takes the whole grant with it.
     let grant = sign_in(&roster, "alice", TEST_PASSWORD, 200).await;
-    roster.expect_json(revoke(grant["refresh_token"].as_str().unwrap()), 200).await;
     roster
-        .expect_json(roster.with_token(grant["access_token"].as_str().unwrap(), Method::GET, "/api/v4/user"), 401)
+        .expect_json(revoke(grant["refresh_token"].as_str().unwrap()), 200)
+        .await;
+    roster
+        .expect_json(
+            roster.with_token(
+                grant["access_token"].as_str().unwrap(),
+                Method::GET,
+                "/api/v4/user",
+            ),
+            401,
+        )
         .await;
 }
 
@@ -139,10 +199,17 @@ async fn ten_failures_lock_the_account() {
     let body = sign_in(&roster, "alice", TEST_PASSWORD, 400).await;
     assert_eq!(body["error"], "invalid_grant");
     assert!(body["error_description"].as_str().unwrap().contains("locked"));
-    let view = roster.expect_json(roster.as_admin(Method::GET, &format!("/api/v4/users/{}", alice.id)), 200).await;
+    let view = roster
+        .expect_json(
+            roster.as_admin(Method::GET, &format!("/api/v4/users/{}", alice.id)),
+            200,
+        )
+        .await;
     assert_eq!(view["locked"], true);
     // Tokens issued before keep working: the lock is on signing in.
-    roster.expect_json(roster.with_token(&alice.token, Method::GET, "/api/v4/user"), 200).await;
+    roster
+        .expect_json(roster.with_token(&alice.token, Method::GET, "/api/v4/user"), 200)
+        .await;
 }
 
 #[tokio::test]
@@ -162,7 +229,9 @@ async fn lock_expires() {
 
 #[tokio::test]
 async fn hard_confirmation_refuses_unconfirmed_sign_in() {
-    let roster = TestRoster::spawn_with(|s| s.email_confirmation = roster_api::settings::EmailConfirmation::Hard).await;
+    let roster =
+        TestRoster::spawn_with(|s| s.email_confirmation = roster_api::settings::EmailConfirmation::Hard)
+            .await;
     roster
         .expect_json(
             roster.as_admin(Method::POST, "/api/v4/users").json(&json!({

@@ -5,7 +5,12 @@ use serde_json::{json, Value};
 
 async fn create_token(roster: &TestRoster, token: &str, body: Value) -> Value {
     roster
-        .expect_json(roster.with_token(token, Method::POST, "/api/v4/user/personal_access_tokens").json(&body), 201)
+        .expect_json(
+            roster
+                .with_token(token, Method::POST, "/api/v4/user/personal_access_tokens")
+                .json(&body),
+            201,
+        )
         .await
 }
 
@@ -31,31 +36,96 @@ async fn create_list_get_and_revoke() {
     assert_eq!(made["expires_at"], tomorrow);
     let id = made["id"].as_i64().unwrap();
 
-    let seen = roster.expect_json(roster.with_token(&secret, Method::GET, "/api/v4/personal_access_tokens/self"), 200).await;
+    let seen = roster
+        .expect_json(
+            roster.with_token(&secret, Method::GET, "/api/v4/personal_access_tokens/self"),
+            200,
+        )
+        .await;
     assert_eq!(seen["id"], id);
     assert!(seen.get("token").is_none(), "the secret is shown once");
     assert!(seen["last_used_at"].is_string(), "a use is recorded");
 
-    let list = roster.expect_json(roster.with_token(&alice.token, Method::GET, "/api/v4/personal_access_tokens"), 200).await;
+    let list = roster
+        .expect_json(
+            roster.with_token(&alice.token, Method::GET, "/api/v4/personal_access_tokens"),
+            200,
+        )
+        .await;
     assert!(list.as_array().unwrap().iter().all(|t| t["user_id"] == alice.id));
-    let all = roster.expect_json(roster.as_admin(Method::GET, "/api/v4/personal_access_tokens?per_page=100"), 200).await;
+    let all = roster
+        .expect_json(
+            roster.as_admin(Method::GET, "/api/v4/personal_access_tokens?per_page=100"),
+            200,
+        )
+        .await;
     assert!(all.as_array().unwrap().len() > list.as_array().unwrap().len());
     let filtered = roster
-        .expect_json(roster.as_admin(Method::GET, &format!("/api/v4/personal_access_tokens?user_id={}", alice.id)), 200)
+        .expect_json(
+            roster.as_admin(
+                Method::GET,
+                &format!("/api/v4/personal_access_tokens?user_id={}", alice.id),
+            ),
+            200,
+        )
         .await;
     assert_eq!(filtered.as_array().unwrap().len(), list.as_array().unwrap().len());
 
     let bob = roster.create_user("bob").await;
-    roster.expect_json(roster.with_token(&bob.token, Method::GET, &format!("/api/v4/personal_access_tokens/{id}")), 404).await;
-    roster.expect_json(roster.with_token(&bob.token, Method::DELETE, &format!("/api/v4/personal_access_tokens/{id}")), 404).await;
     roster
-        .expect_json(roster.with_token(&bob.token, Method::GET, &format!("/api/v4/personal_access_tokens?user_id={}", alice.id)), 403)
+        .expect_json(
+            roster.with_token(
+                &bob.token,
+                Method::GET,
+                &format!("/api/v4/personal_access_tokens/{id}"),
+            ),
+            404,
+        )
+        .await;
+    roster
+        .expect_json(
+            roster.with_token(
+                &bob.token,
+                Method::DELETE,
+                &format!("/api/v4/personal_access_tokens/{id}"),
+            ),
+            404,
+        )
+        .await;
+    roster
+        .expect_json(
+            roster.with_token(
+                &bob.token,
+                Method::GET,
+                &format!("/api/v4/personal_access_tokens?user_id={}", alice.id),
+            ),
+            403,
+        )
         .await;
 
-    let r = roster.with_token(&alice.token, Method::DELETE, &format!("/api/v4/personal_access_tokens/{id}")).send().await.unwrap();
+    let r = roster
+        .with_token(
+            &alice.token,
+            Method::DELETE,
+            &format!("/api/v4/personal_access_tokens/{id}"),
+        )
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 204);
-    roster.expect_json(roster.with_token(&secret, Method::GET, "/api/v4/user"), 401).await;
-    let seen = roster.expect_json(roster.with_token(&alice.token, Method::GET, &format!("/api/v4/personal_access_tokens/{id}")), 200).await;
+    roster
+        .expect_json(roster.with_token(&secret, Method::GET, "/api/v4/user"), 401)
+        .await;
+    let seen = roster
+        .expect_json(
+            roster.with_token(
+                &alice.token,
+                Method::GET,
+                &format!("/api/v4/personal_access_tokens/{id}"),
+            ),
+            200,
+        )
+        .await;
     assert_eq!(seen["revoked"], true);
     assert_eq!(seen["active"], false);
 }
@@ -64,16 +134,43 @@ async fn create_list_get_and_revoke() {
 async fn invalid_token_requests_are_400() {
     let roster = TestRoster::spawn().await;
     let alice = roster.create_user("alice").await;
-    let post = |body: Value| roster.with_token(&alice.token, Method::POST, "/api/v4/user/personal_access_tokens").json(&body);
-    assert_eq!(roster.expect_json(post(json!({"scopes": ["api"]})), 400).await, json!({"error": "name is missing"}));
-    assert_eq!(roster.expect_json(post(json!({"name": "x"})), 400).await, json!({"error": "scopes is missing"}));
-    let body = roster.expect_json(post(json!({"name": "x", "scopes": ["sudo"]})), 400).await;
+    let post = |body: Value| {
+        roster
+            .with_token(&alice.token, Method::POST, "/api/v4/user/personal_access_tokens")
+            .json(&body)
+    };
+    assert_eq!(
+        roster.expect_json(post(json!({"scopes": ["api"]})), 400).await,
+        json!({"error": "name is missing"})
+    );
+    assert_eq!(
+        roster.expect_json(post(json!({"name": "x"})), 400).await,
+        json!({"error": "scopes is missing"})
+    );
+    let body = roster
+        .expect_json(post(json!({"name": "x", "scopes": ["sudo"]})), 400)
+        .await;
     assert!(body["message"]["scopes"].is_array(), "{body}");
-    let body = roster.expect_json(post(json!({"name": "x", "scopes": ["api"], "expires_at": "2001-01-01"})), 400).await;
+    let body = roster
+        .expect_json(
+            post(json!({"name": "x", "scopes": ["api"], "expires_at": "2001-01-01"})),
+            400,
+        )
+        .await;
     assert_eq!(body["message"]["expires_at"], json!(["must be in the future"]));
-    let body = roster.expect_json(post(json!({"name": "x", "scopes": ["api"], "expires_at": "2099-01-01"})), 400).await;
+    let body = roster
+        .expect_json(
+            post(json!({"name": "x", "scopes": ["api"], "expires_at": "2099-01-01"})),
+            400,
+        )
+        .await;
     assert!(body["message"]["expires_at"].is_array());
-    let body = roster.expect_json(post(json!({"name": "x", "scopes": ["api"], "expires_at": "soon"})), 400).await;
+    let body = roster
+        .expect_json(
+            post(json!({"name": "x", "scopes": ["api"], "expires_at": "soon"})),
+            400,
+        )
+        .await;
     assert!(body["message"]["expires_at"].is_array());
     // Form bodies with repeated scopes work too (python-gitlab sends JSON, curl users send forms).
     let body = roster
@@ -94,12 +191,21 @@ async fn invalid_token_requests_are_400() {
 async fn read_scopes_cannot_write() {
     let roster = TestRoster::spawn().await;
     let alice = roster.create_user("alice").await;
-    let read = create_token(&roster, &alice.token, json!({"name": "ro", "scopes": ["read_user"]})).await;
+    let read = create_token(
+        &roster,
+        &alice.token,
+        json!({"name": "ro", "scopes": ["read_user"]}),
+    )
+    .await;
     let read = read["token"].as_str().unwrap();
-    roster.expect_json(roster.with_token(read, Method::GET, "/api/v4/user"), 200).await;
+    roster
+        .expect_json(roster.with_token(read, Method::GET, "/api/v4/user"), 200)
+        .await;
     let body = roster
         .expect_json(
-            roster.with_token(read, Method::POST, "/api/v4/user/personal_access_tokens").json(&json!({"name": "x", "scopes": ["api"]})),
+            roster
+                .with_token(read, Method::POST, "/api/v4/user/personal_access_tokens")
+                .json(&json!({"name": "x", "scopes": ["api"]})),
             403,
         )
         .await;
@@ -108,7 +214,10 @@ async fn read_scopes_cannot_write() {
     let admin_read = roster
         .expect_json(
             roster
-                .as_admin(Method::POST, &format!("/api/v4/users/{}/personal_access_tokens", roster.admin.id))
+                .as_admin(
+                    Method::POST,
+                    &format!("/api/v4/users/{}/personal_access_tokens", roster.admin.id),
+                )
                 .json(&json!({"name": "ro", "scopes": ["read_api"]})),
             201,
         )
@@ -116,7 +225,11 @@ async fn read_scopes_cannot_write() {
     let admin_read = admin_read["token"].as_str().unwrap();
     roster
         .expect_json(
-            roster.with_token(admin_read, Method::POST, &format!("/api/v4/users/{}/block", alice.id)),
+            roster.with_token(
+                admin_read,
+                Method::POST,
+                &format!("/api/v4/users/{}/block", alice.id),
+            ),
             403,
         )
         .await;
@@ -126,12 +239,24 @@ async fn read_scopes_cannot_write() {
 async fn rotation_replaces_and_reuse_revokes_the_chain() {
     let roster = TestRoster::spawn().await;
     let alice = roster.create_user("alice").await;
-    let first = create_token(&roster, &alice.token, json!({"name": "deploy", "scopes": ["api"]})).await;
+    let first = create_token(
+        &roster,
+        &alice.token,
+        json!({"name": "deploy", "scopes": ["api"]}),
+    )
+    .await;
     let first_id = first["id"].as_i64().unwrap();
     let first_secret = first["token"].as_str().unwrap().to_owned();
 
     let second = roster
-        .expect_json(roster.with_token(&first_secret, Method::POST, "/api/v4/personal_access_tokens/self/rotate"), 201)
+        .expect_json(
+            roster.with_token(
+                &first_secret,
+                Method::POST,
+                "/api/v4/personal_access_tokens/self/rotate",
+            ),
+            201,
+        )
         .await;
     let second_secret = second["token"].as_str().unwrap().to_owned();
     assert_ne!(second_secret, first_secret);
@@ -139,16 +264,42 @@ async fn rotation_replaces_and_reuse_revokes_the_chain() {
     assert_eq!(second["scopes"], json!(["api"]));
     let week = chrono::Utc::now().date_naive() + chrono::Days::new(7);
     assert_eq!(second["expires_at"], week.to_string());
-    roster.expect_json(roster.with_token(&first_secret, Method::GET, "/api/v4/user"), 401).await;
-    roster.expect_json(roster.with_token(&second_secret, Method::GET, "/api/v4/user"), 200).await;
+    roster
+        .expect_json(roster.with_token(&first_secret, Method::GET, "/api/v4/user"), 401)
+        .await;
+    roster
+        .expect_json(
+            roster.with_token(&second_secret, Method::GET, "/api/v4/user"),
+            200,
+        )
+        .await;
 
     // Rotating the revoked first token again means the chain leaked.
     roster
-        .expect_json(roster.with_token(&alice.token, Method::POST, &format!("/api/v4/personal_access_tokens/{first_id}/rotate")), 400)
+        .expect_json(
+            roster.with_token(
+                &alice.token,
+                Method::POST,
+                &format!("/api/v4/personal_access_tokens/{first_id}/rotate"),
+            ),
+            400,
+        )
         .await;
-    roster.expect_json(roster.with_token(&second_secret, Method::GET, "/api/v4/user"), 401).await;
     roster
-        .expect_json(roster.with_token(&alice.token, Method::POST, "/api/v4/personal_access_tokens/424242/rotate"), 404)
+        .expect_json(
+            roster.with_token(&second_secret, Method::GET, "/api/v4/user"),
+            401,
+        )
+        .await;
+    roster
+        .expect_json(
+            roster.with_token(
+                &alice.token,
+                Method::POST,
+                "/api/v4/personal_access_tokens/424242/rotate",
+            ),
+            404,
+        )
         .await;
 }
 
@@ -160,7 +311,11 @@ async fn admins_make_tokens_for_others() {
     roster
         .expect_json(
             roster
-                .with_token(&bob.token, Method::POST, &format!("/api/v4/users/{}/personal_access_tokens", alice.id))
+                .with_token(
+                    &bob.token,
+                    Method::POST,
+                    &format!("/api/v4/users/{}/personal_access_tokens", alice.id),
+                )
                 .json(&json!({"name": "x", "scopes": ["api"]})),
             403,
         )

@@ -55,7 +55,10 @@ async fn create_returns_the_admin_view_with_every_seed_field() {
     assert_eq!(body["theme_id"], 2);
     assert_eq!(body["is_admin"], false);
     assert_eq!(body["state"], "active");
-    assert_eq!(body["identities"], json!([{"provider": "github", "extern_uid": "ada-123"}]));
+    assert_eq!(
+        body["identities"],
+        json!([{"provider": "github", "extern_uid": "ada-123"}])
+    );
     assert!(body["confirmed_at"].as_str().unwrap().ends_with('Z'));
     assert_eq!(body["web_url"], format!("{}/Ada", roster.url));
     assert_eq!(body["birthday"], "1985-12-10");
@@ -65,11 +68,16 @@ async fn create_returns_the_admin_view_with_every_seed_field() {
 async fn create_reports_missing_and_invalid_fields_like_gitlab() {
     let roster = TestRoster::spawn().await;
     let post = |body: Value| roster.as_admin(Method::POST, "/api/v4/users").json(&body);
-    let body = roster.expect_json(post(json!({"name": "X", "password": "long-enough"})), 400).await;
+    let body = roster
+        .expect_json(post(json!({"name": "X", "password": "long-enough"})), 400)
+        .await;
     assert_eq!(body, json!({"error": "email is missing, username is missing"}));
 
     let body = roster
-        .expect_json(post(json!({"email": "x@example.com", "username": "xx", "name": "X"})), 400)
+        .expect_json(
+            post(json!({"email": "x@example.com", "username": "xx", "name": "X"})),
+            400,
+        )
         .await;
     assert_eq!(
         body,
@@ -87,7 +95,10 @@ async fn create_reports_missing_and_invalid_fields_like_gitlab() {
         .await;
     assert_eq!(body["message"]["email"], json!(["is invalid"]));
     assert_eq!(body["message"]["username"], json!(["is reserved"]));
-    assert_eq!(body["message"]["password"], json!(["is too short (minimum is 8 characters)"]));
+    assert_eq!(
+        body["message"]["password"],
+        json!(["is too short (minimum is 8 characters)"])
+    );
     assert_eq!(body["message"]["birthday"], json!(["must be in the past"]));
     for field in ["phone", "time_zone", "website_url"] {
         assert!(body["message"][field].is_array(), "{field}: {body}");
@@ -99,7 +110,10 @@ async fn create_reports_missing_and_invalid_fields_like_gitlab() {
             400,
         )
         .await;
-    assert_eq!(body["message"]["password"], json!(["is too long (maximum is 72 characters)"]));
+    assert_eq!(
+        body["message"]["password"],
+        json!(["is too long (maximum is 72 characters)"])
+    );
 
     let body = roster
         .expect_json(
@@ -107,10 +121,16 @@ async fn create_reports_missing_and_invalid_fields_like_gitlab() {
             400,
         )
         .await;
-    assert_eq!(body["message"]["password"], json!(["must not be the same as your email"]));
+    assert_eq!(
+        body["message"]["password"],
+        json!(["must not be the same as your email"])
+    );
 
     let body = roster
-        .expect_json(post(json!({"email": "x@example.com", "username": "xavier", "password": "long-enough"})), 400)
+        .expect_json(
+            post(json!({"email": "x@example.com", "username": "xavier", "password": "long-enough"})),
+            400,
+        )
         .await;
     assert_eq!(body, json!({"error": "name is missing"}));
 }
@@ -151,12 +171,19 @@ async fn each_caller_gets_its_view() {
     let path = format!("/api/v4/users/{}", alice.id);
 
     let anonymous = roster.expect_json(roster.get(&path), 200).await;
-    let other = roster.expect_json(roster.with_token(&bob.token, Method::GET, &path), 200).await;
+    let other = roster
+        .expect_json(roster.with_token(&bob.token, Method::GET, &path), 200)
+        .await;
     let admin = roster.expect_json(roster.as_admin(Method::GET, &path), 200).await;
-    let own = roster.expect_json(roster.with_token(&alice.token, Method::GET, "/api/v4/user"), 200).await;
+    let own = roster
+        .expect_json(roster.with_token(&alice.token, Method::GET, "/api/v4/user"), 200)
+        .await;
 
     assert_eq!(keys(&anonymous), keys(&other));
-    assert!(other.get("email").is_none(), "no private fields for others: {other}");
+    assert!(
+        other.get("email").is_none(),
+        "no private fields for others: {other}"
+    );
     assert!(other.get("created_at").is_some() && other.get("bio").is_some());
     assert_eq!(own["email"], "alice@example.com");
     assert!(own.get("note").is_none(), "no admin fields for the owner");
@@ -167,19 +194,34 @@ async fn each_caller_gets_its_view() {
     // A private profile shows only UserBasic + private_profile to others.
     roster
         .expect_json(
-            roster.as_admin(Method::PUT, &path).json(&json!({"private_profile": true})),
+            roster
+                .as_admin(Method::PUT, &path)
+                .json(&json!({"private_profile": true})),
             200,
         )
         .await;
-    let other = roster.expect_json(roster.with_token(&bob.token, Method::GET, &path), 200).await;
+    let other = roster
+        .expect_json(roster.with_token(&bob.token, Method::GET, &path), 200)
+        .await;
     assert_eq!(
         keys(&other),
-        ["avatar_url", "id", "locked", "name", "private_profile", "state", "username", "web_url"]
+        [
+            "avatar_url",
+            "id",
+            "locked",
+            "name",
+            "private_profile",
+            "state",
+            "username",
+            "web_url"
+        ]
     );
     assert_eq!(other["private_profile"], true);
     let anonymous = roster.expect_json(roster.get(&path), 200).await;
     assert_eq!(keys(&anonymous), keys(&other));
-    let owner = roster.expect_json(roster.with_token(&alice.token, Method::GET, &path), 200).await;
+    let owner = roster
+        .expect_json(roster.with_token(&alice.token, Method::GET, &path), 200)
+        .await;
     assert!(owner.get("bio").is_some());
     let admin = roster.expect_json(roster.as_admin(Method::GET, &path), 200).await;
     assert!(admin.get("email").is_some());
@@ -198,7 +240,9 @@ async fn admins_update_partially_and_get_the_whole_user() {
     let path = format!("/api/v4/users/{}", alice.id);
     let body = roster
         .expect_json(
-            roster.as_admin(Method::PUT, &path).json(&json!({"bio": "hello", "location": "Paris", "phone": "+33 6 12 34 56 78"})),
+            roster
+                .as_admin(Method::PUT, &path)
+                .json(&json!({"bio": "hello", "location": "Paris", "phone": "+33 6 12 34 56 78"})),
             200,
         )
         .await;
@@ -208,26 +252,57 @@ async fn admins_update_partially_and_get_the_whole_user() {
     assert_eq!(body["name"], "alice Tester", "untouched fields stay");
     assert!(body.get("note").is_some(), "the whole UserAdmin");
 
-    let body = roster.expect_json(roster.as_admin(Method::PUT, &path).json(&json!({"phone": ""})), 200).await;
-    assert_eq!(body["phone"], Value::Null, "an empty value clears a nullable field");
+    let body = roster
+        .expect_json(
+            roster.as_admin(Method::PUT, &path).json(&json!({"phone": ""})),
+            200,
+        )
+        .await;
+    assert_eq!(
+        body["phone"],
+        Value::Null,
+        "an empty value clears a nullable field"
+    );
 
     let body = roster
-        .expect_json(roster.as_admin(Method::PUT, &path).json(&json!({"email": "BOB@example.com"})), 409)
+        .expect_json(
+            roster
+                .as_admin(Method::PUT, &path)
+                .json(&json!({"email": "BOB@example.com"})),
+            409,
+        )
         .await;
     assert_eq!(body, json!({"message": "Email has already been taken"}));
     roster
-        .expect_json(roster.as_admin(Method::PUT, &path).json(&json!({"username": "Bob"})), 409)
+        .expect_json(
+            roster
+                .as_admin(Method::PUT, &path)
+                .json(&json!({"username": "Bob"})),
+            409,
+        )
         .await;
     let body = roster
-        .expect_json(roster.as_admin(Method::PUT, &path).json(&json!({"email": "alice2@example.com", "username": "alice_2"})), 200)
+        .expect_json(
+            roster
+                .as_admin(Method::PUT, &path)
+                .json(&json!({"email": "alice2@example.com", "username": "alice_2"})),
+            200,
+        )
         .await;
     assert_eq!(body["email"], "alice2@example.com");
     assert_eq!(body["username"], "alice_2");
     // The old address is free again; the new one is taken.
-    roster.create_user_with("carol", json!({"email": "alice@example.com"})).await;
+    roster
+        .create_user_with("carol", json!({"email": "alice@example.com"}))
+        .await;
 
     roster
-        .expect_json(roster.as_admin(Method::PUT, &path).json(&json!({"password": "a-new-password"})), 200)
+        .expect_json(
+            roster
+                .as_admin(Method::PUT, &path)
+                .json(&json!({"password": "a-new-password"})),
+            200,
+        )
         .await;
     roster
         .expect_json(
@@ -238,11 +313,28 @@ async fn admins_update_partially_and_get_the_whole_user() {
         )
         .await;
 
-    let body = roster.expect_json(roster.as_admin(Method::PUT, &path).json(&json!({"theme_id": 99})), 400).await;
+    let body = roster
+        .expect_json(
+            roster.as_admin(Method::PUT, &path).json(&json!({"theme_id": 99})),
+            400,
+        )
+        .await;
     assert_eq!(body["message"]["theme_id"], json!(["is invalid"]));
-    roster.expect_json(roster.as_admin(Method::PUT, "/api/v4/users/424242").json(&json!({"bio": "x"})), 404).await;
     roster
-        .expect_json(roster.with_token(&alice.token, Method::PUT, &path).json(&json!({"bio": "x"})), 403)
+        .expect_json(
+            roster
+                .as_admin(Method::PUT, "/api/v4/users/424242")
+                .json(&json!({"bio": "x"})),
+            404,
+        )
+        .await;
+    roster
+        .expect_json(
+            roster
+                .with_token(&alice.token, Method::PUT, &path)
+                .json(&json!({"bio": "x"})),
+            403,
+        )
         .await;
 }
 
@@ -252,16 +344,24 @@ async fn delete_removes_the_user_and_its_tokens() {
     let alice = roster.create_user("alice").await;
     let bob = roster.create_user("bob").await;
     let path = format!("/api/v4/users/{}", alice.id);
-    roster.expect_json(roster.with_token(&bob.token, Method::DELETE, &path), 403).await;
+    roster
+        .expect_json(roster.with_token(&bob.token, Method::DELETE, &path), 403)
+        .await;
     let r = roster.as_admin(Method::DELETE, &path).send().await.unwrap();
     assert_eq!(r.status(), 204);
     roster.expect_json(roster.as_admin(Method::GET, &path), 404).await;
-    roster.expect_json(roster.as_admin(Method::DELETE, &path), 404).await;
-    roster.expect_json(roster.with_token(&alice.token, Method::GET, "/api/v4/user"), 401).await;
+    roster
+        .expect_json(roster.as_admin(Method::DELETE, &path), 404)
+        .await;
+    roster
+        .expect_json(roster.with_token(&alice.token, Method::GET, "/api/v4/user"), 401)
+        .await;
     // Its address can be used again.
     roster.create_user("alice").await;
     let me = format!("/api/v4/users/{}", roster.admin.id);
-    roster.expect_json(roster.as_admin(Method::DELETE, &me), 403).await;
+    roster
+        .expect_json(roster.as_admin(Method::DELETE, &me), 403)
+        .await;
 }
 
 #[tokio::test]
@@ -271,11 +371,19 @@ async fn state_changes_follow_gitlab() {
     let base = format!("/api/v4/users/{}", alice.id);
     let act = |what: &str, method: Method| roster.as_admin(method, &format!("{base}/{what}"));
 
-    assert_eq!(roster.expect_json(act("block", Method::POST), 201).await, json!(true));
-    assert_eq!(roster.expect_json(act("block", Method::POST), 201).await, Value::Null);
+    assert_eq!(
+        roster.expect_json(act("block", Method::POST), 201).await,
+        json!(true)
+    );
+    assert_eq!(
+        roster.expect_json(act("block", Method::POST), 201).await,
+        Value::Null
+    );
     let user = roster.expect_json(roster.as_admin(Method::GET, &base), 200).await;
     assert_eq!(user["state"], "blocked");
-    let body = roster.expect_json(roster.with_token(&alice.token, Method::GET, "/api/v4/user"), 403).await;
+    let body = roster
+        .expect_json(roster.with_token(&alice.token, Method::GET, "/api/v4/user"), 403)
+        .await;
     assert!(body["message"].as_str().unwrap().starts_with("403 Forbidden"));
     let body = roster
         .expect_json(
@@ -289,21 +397,50 @@ async fn state_changes_follow_gitlab() {
 
     roster.expect_json(act("deactivate", Method::POST), 403).await;
     roster.expect_json(act("activate", Method::POST), 403).await;
-    assert_eq!(roster.expect_json(act("unblock", Method::PUT), 201).await, json!(true));
-    assert_eq!(roster.expect_json(act("unblock", Method::POST), 201).await, Value::Null);
-    roster.expect_json(roster.with_token(&alice.token, Method::GET, "/api/v4/user"), 200).await;
+    assert_eq!(
+        roster.expect_json(act("unblock", Method::PUT), 201).await,
+        json!(true)
+    );
+    assert_eq!(
+        roster.expect_json(act("unblock", Method::POST), 201).await,
+        Value::Null
+    );
+    roster
+        .expect_json(roster.with_token(&alice.token, Method::GET, "/api/v4/user"), 200)
+        .await;
 
-    assert_eq!(roster.expect_json(act("deactivate", Method::POST), 201).await, json!(true));
-    assert_eq!(roster.expect_json(act("deactivate", Method::POST), 201).await, Value::Null);
-    roster.expect_json(roster.with_token(&alice.token, Method::GET, "/api/v4/user"), 403).await;
+    assert_eq!(
+        roster.expect_json(act("deactivate", Method::POST), 201).await,
+        json!(true)
+    );
+    assert_eq!(
+        roster.expect_json(act("deactivate", Method::POST), 201).await,
+        Value::Null
+    );
+    roster
+        .expect_json(roster.with_token(&alice.token, Method::GET, "/api/v4/user"), 403)
+        .await;
     roster.expect_json(act("unblock", Method::POST), 403).await;
-    assert_eq!(roster.expect_json(act("activate", Method::POST), 201).await, json!(true));
-    assert_eq!(roster.expect_json(act("activate", Method::POST), 201).await, Value::Null);
+    assert_eq!(
+        roster.expect_json(act("activate", Method::POST), 201).await,
+        json!(true)
+    );
+    assert_eq!(
+        roster.expect_json(act("activate", Method::POST), 201).await,
+        Value::Null
+    );
 
     let me = format!("/api/v4/users/{}/block", roster.admin.id);
     roster.expect_json(roster.as_admin(Method::POST, &me), 403).await;
-    roster.expect_json(roster.as_admin(Method::POST, "/api/v4/users/987654/block"), 404).await;
-    roster.expect_json(roster.with_token(&alice.token, Method::POST, &format!("{base}/block")), 403).await;
+    roster
+        .expect_json(roster.as_admin(Method::POST, "/api/v4/users/987654/block"), 404)
+        .await;
+    roster
+        .expect_json(
+            roster.with_token(&alice.token, Method::POST, &format!("{base}/block")),
+            403,
+        )
+        .await;
 }
 
 #[tokio::test]
@@ -320,8 +457,18 @@ async fn confirm_and_identities() {
         .await;
     assert_eq!(body["confirmed_at"], Value::Null);
     let id = body["id"].as_i64().unwrap();
-    assert_eq!(roster.expect_json(roster.as_admin(Method::POST, &format!("/api/v4/users/{id}/confirm")), 201).await, json!(true));
-    let body = roster.expect_json(roster.as_admin(Method::GET, &format!("/api/v4/users/{id}")), 200).await;
+    assert_eq!(
+        roster
+            .expect_json(
+                roster.as_admin(Method::POST, &format!("/api/v4/users/{id}/confirm")),
+                201
+            )
+            .await,
+        json!(true)
+    );
+    let body = roster
+        .expect_json(roster.as_admin(Method::GET, &format!("/api/v4/users/{id}")), 200)
+        .await;
     assert!(body["confirmed_at"].is_string());
 
     let taken = roster
@@ -335,13 +482,29 @@ async fn confirm_and_identities() {
         .await;
     assert_eq!(taken, json!({"message": "Identity has already been taken"}));
 
-    let found = roster.expect_json(roster.as_admin(Method::GET, "/api/v4/users?extern_uid=u-1&provider=ldap"), 200).await;
+    let found = roster
+        .expect_json(
+            roster.as_admin(Method::GET, "/api/v4/users?extern_uid=u-1&provider=ldap"),
+            200,
+        )
+        .await;
     assert_eq!(found.as_array().unwrap().len(), 1);
     assert_eq!(found[0]["id"], id);
 
-    let r = roster.as_admin(Method::DELETE, &format!("/api/v4/users/{id}/identities/ldap")).send().await.unwrap();
+    let r = roster
+        .as_admin(Method::DELETE, &format!("/api/v4/users/{id}/identities/ldap"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 204);
-    roster.expect_json(roster.as_admin(Method::DELETE, &format!("/api/v4/users/{id}/identities/ldap")), 404).await;
-    let body = roster.expect_json(roster.as_admin(Method::GET, &format!("/api/v4/users/{id}")), 200).await;
+    roster
+        .expect_json(
+            roster.as_admin(Method::DELETE, &format!("/api/v4/users/{id}/identities/ldap")),
+            404,
+        )
+        .await;
+    let body = roster
+        .expect_json(roster.as_admin(Method::GET, &format!("/api/v4/users/{id}")), 200)
+        .await;
     assert_eq!(body["identities"], json!([]));
 }

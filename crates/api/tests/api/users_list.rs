@@ -4,7 +4,11 @@ use roster_testkit::TestRoster;
 use serde_json::{json, Value};
 
 fn usernames(v: &Value) -> Vec<String> {
-    v.as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap().to_owned()).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 async fn seeded() -> TestRoster {
@@ -18,7 +22,11 @@ async fn seeded() -> TestRoster {
 #[tokio::test]
 async fn offset_pages_carry_every_gitlab_header() {
     let roster = seeded().await;
-    let r = roster.get("/api/v4/users?per_page=2&page=2&order_by=id&sort=asc&active=true").send().await.unwrap();
+    let r = roster
+        .get("/api/v4/users?per_page=2&page=2&order_by=id&sort=asc&active=true")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let h = r.headers().clone();
     assert_eq!(h["x-page"], "2");
@@ -31,25 +39,40 @@ async fn offset_pages_carry_every_gitlab_header() {
     for rel in ["prev", "next", "first", "last"] {
         assert!(link.contains(&format!("rel=\"{rel}\"")), "{link}");
     }
-    assert!(link.contains(&format!("<{}/api/v4/users?", roster.url)), "absolute: {link}");
-    assert!(link.contains("active=true") && link.contains("order_by=id") && link.contains("sort=asc"), "{link}");
+    assert!(
+        link.contains(&format!("<{}/api/v4/users?", roster.url)),
+        "absolute: {link}"
+    );
+    assert!(
+        link.contains("active=true") && link.contains("order_by=id") && link.contains("sort=asc"),
+        "{link}"
+    );
     let body: Value = r.json().await.unwrap();
     assert_eq!(usernames(&body), ["bert", "carl"]);
 
-    let r = roster.get("/api/v4/users?per_page=2&page=3&sort=asc").send().await.unwrap();
+    let r = roster
+        .get("/api/v4/users?per_page=2&page=3&sort=asc")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.headers()["x-next-page"], "");
     assert_eq!(r.headers()["x-prev-page"], "2");
     assert!(!r.headers()["link"].to_str().unwrap().contains("rel=\"next\""));
     let r = roster.get("/api/v4/users?per_page=500").send().await.unwrap();
     assert_eq!(r.headers()["x-per-page"], "100");
-    let body = roster.expect_json(roster.get("/api/v4/users?page=abc"), 400).await;
+    let body = roster
+        .expect_json(roster.get("/api/v4/users?page=abc"), 400)
+        .await;
     assert_eq!(body, json!({"error": "page is invalid"}));
 }
 
 #[tokio::test]
 async fn keyset_pages_follow_the_cursor() {
     let roster = seeded().await;
-    let mut url = format!("{}/api/v4/users?pagination=keyset&order_by=id&sort=asc&per_page=2", roster.url);
+    let mut url = format!(
+        "{}/api/v4/users?pagination=keyset&order_by=id&sort=asc&per_page=2",
+        roster.url
+    );
     let mut seen = Vec::new();
     for _ in 0..10 {
         let r = reqwest::get(&url).await.unwrap();
@@ -68,57 +91,127 @@ async fn keyset_pages_follow_the_cursor() {
         }
     }
     assert_eq!(seen, ["root", "anna", "bert", "carl", "dora", "emil"]);
-    let r = roster.get("/api/v4/users?pagination=keyset&order_by=name").send().await.unwrap();
+    let r = roster
+        .get("/api/v4/users?pagination=keyset&order_by=name")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 405);
-    roster.expect_json(roster.get("/api/v4/users?pagination=keyset&cursor=%%%"), 400).await;
+    roster
+        .expect_json(roster.get("/api/v4/users?pagination=keyset&cursor=%%%"), 400)
+        .await;
 }
 
 #[tokio::test]
 async fn filters_search_and_order() {
     let roster = seeded().await;
-    roster.create_user_with("zed_admin", json!({"admin": true, "external": true, "name": "Zorro Admin"})).await;
-    let bert = roster.expect_json(roster.get("/api/v4/users?username=BERT"), 200).await;
+    roster
+        .create_user_with(
+            "zed_admin",
+            json!({"admin": true, "external": true, "name": "Zorro Admin"}),
+        )
+        .await;
+    let bert = roster
+        .expect_json(roster.get("/api/v4/users?username=BERT"), 200)
+        .await;
     assert_eq!(usernames(&bert), ["bert"]);
 
-    let found = roster.expect_json(roster.get("/api/v4/users?search=OR"), 200).await;
-    assert_eq!(usernames(&found), ["zed_admin", "dora"], "substring of username or name, newest first");
+    let found = roster
+        .expect_json(roster.get("/api/v4/users?search=OR"), 200)
+        .await;
+    assert_eq!(
+        usernames(&found),
+        ["zed_admin", "dora"],
+        "substring of username or name, newest first"
+    );
     // E-mail: anyone may find an exact address; only admins search inside them.
-    let exact = roster.expect_json(roster.get("/api/v4/users?search=carl@example.com"), 200).await;
+    let exact = roster
+        .expect_json(roster.get("/api/v4/users?search=carl@example.com"), 200)
+        .await;
     assert_eq!(usernames(&exact), ["carl"]);
-    let partial = roster.expect_json(roster.get("/api/v4/users?search=example.co"), 200).await;
+    let partial = roster
+        .expect_json(roster.get("/api/v4/users?search=example.co"), 200)
+        .await;
     assert_eq!(usernames(&partial), Vec::<String>::new());
-    let partial = roster.expect_json(roster.as_admin(Method::GET, "/api/v4/users?search=example.co&per_page=100"), 200).await;
+    let partial = roster
+        .expect_json(
+            roster.as_admin(Method::GET, "/api/v4/users?search=example.co&per_page=100"),
+            200,
+        )
+        .await;
     assert_eq!(partial.as_array().unwrap().len(), 7);
     // LIKE wildcards are matched literally.
-    let literal = roster.expect_json(roster.get("/api/v4/users?search=%25"), 200).await;
+    let literal = roster
+        .expect_json(roster.get("/api/v4/users?search=%25"), 200)
+        .await;
     assert_eq!(usernames(&literal), Vec::<String>::new());
 
-    let admins = roster.expect_json(roster.as_admin(Method::GET, "/api/v4/users?admins=true&sort=asc"), 200).await;
+    let admins = roster
+        .expect_json(
+            roster.as_admin(Method::GET, "/api/v4/users?admins=true&sort=asc"),
+            200,
+        )
+        .await;
     assert_eq!(usernames(&admins), ["root", "zed_admin"]);
-    let external = roster.expect_json(roster.as_admin(Method::GET, "/api/v4/users?external=true"), 200).await;
+    let external = roster
+        .expect_json(roster.as_admin(Method::GET, "/api/v4/users?external=true"), 200)
+        .await;
     assert_eq!(usernames(&external), ["zed_admin"]);
 
-    let by_name = roster.expect_json(roster.get("/api/v4/users?order_by=username&sort=asc&per_page=3"), 200).await;
+    let by_name = roster
+        .expect_json(
+            roster.get("/api/v4/users?order_by=username&sort=asc&per_page=3"),
+            200,
+        )
+        .await;
     assert_eq!(usernames(&by_name), ["anna", "bert", "carl"]);
-    let by_name = roster.expect_json(roster.get("/api/v4/users?order_by=name&sort=desc&per_page=2"), 200).await;
+    let by_name = roster
+        .expect_json(
+            roster.get("/api/v4/users?order_by=name&sort=desc&per_page=2"),
+            200,
+        )
+        .await;
     assert_eq!(usernames(&by_name), ["zed_admin", "root"]);
-    let body = roster.expect_json(roster.get("/api/v4/users?order_by=password"), 400).await;
+    let body = roster
+        .expect_json(roster.get("/api/v4/users?order_by=password"), 400)
+        .await;
     assert_eq!(body, json!({"error": "order_by does not have a valid value"}));
-    roster.expect_json(roster.get("/api/v4/users?sort=sideways"), 400).await;
+    roster
+        .expect_json(roster.get("/api/v4/users?sort=sideways"), 400)
+        .await;
 
     roster
-        .expect_json(roster.as_admin(Method::POST, &format!("/api/v4/users/{}/block", bert[0]["id"])), 201)
+        .expect_json(
+            roster.as_admin(Method::POST, &format!("/api/v4/users/{}/block", bert[0]["id"])),
+            201,
+        )
         .await;
-    let blocked = roster.expect_json(roster.get("/api/v4/users?blocked=true"), 200).await;
+    let blocked = roster
+        .expect_json(roster.get("/api/v4/users?blocked=true"), 200)
+        .await;
     assert_eq!(usernames(&blocked), ["bert"]);
-    let active = roster.expect_json(roster.get("/api/v4/users?active=1&per_page=100"), 200).await;
+    let active = roster
+        .expect_json(roster.get("/api/v4/users?active=1&per_page=100"), 200)
+        .await;
     assert!(!usernames(&active).contains(&"bert".to_owned()));
 
-    let future = roster.expect_json(roster.get("/api/v4/users?created_after=2999-01-01T00:00:00Z"), 200).await;
+    let future = roster
+        .expect_json(
+            roster.get("/api/v4/users?created_after=2999-01-01T00:00:00Z"),
+            200,
+        )
+        .await;
     assert_eq!(future, json!([]));
-    let past = roster.expect_json(roster.get("/api/v4/users?created_before=2999-01-01&per_page=100"), 200).await;
+    let past = roster
+        .expect_json(
+            roster.get("/api/v4/users?created_before=2999-01-01&per_page=100"),
+            200,
+        )
+        .await;
     assert_eq!(past.as_array().unwrap().len(), 7);
-    let body = roster.expect_json(roster.get("/api/v4/users?created_after=yesterday"), 400).await;
+    let body = roster
+        .expect_json(roster.get("/api/v4/users?created_after=yesterday"), 400)
+        .await;
     assert_eq!(body, json!({"error": "created_after is invalid"}));
 }
 
@@ -126,10 +219,25 @@ async fn filters_search_and_order() {
 async fn lists_show_basic_rows_to_users_and_admin_rows_to_admins() {
     let roster = seeded().await;
     let anna = roster.create_user("annika").await;
-    let rows = roster.expect_json(roster.with_token(&anna.token, Method::GET, "/api/v4/users"), 200).await;
+    let rows = roster
+        .expect_json(roster.with_token(&anna.token, Method::GET, "/api/v4/users"), 200)
+        .await;
     let mut k: Vec<&String> = rows[0].as_object().unwrap().keys().collect();
     k.sort();
-    assert_eq!(k, ["avatar_url", "id", "locked", "name", "state", "username", "web_url"]);
-    let rows = roster.expect_json(roster.as_admin(Method::GET, "/api/v4/users"), 200).await;
+    assert_eq!(
+        k,
+        [
+            "avatar_url",
+            "id",
+            "locked",
+            "name",
+            "state",
+            "username",
+            "web_url"
+        ]
+    );
+    let rows = roster
+        .expect_json(roster.as_admin(Method::GET, "/api/v4/users"), 200)
+        .await;
     assert!(rows[0].get("email").is_some() && rows[0].get("identities").is_some());
 }

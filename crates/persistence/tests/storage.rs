@@ -1,0 +1,146 @@
+//! Storage tests, run on SQLite by default and on PostgreSQL when
+//! `ROSTER_TEST_DATABASE_URL` names a server.
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use roster_persistence::testing::TestDatabase;
+use roster_persistence::users::{self, NewUser, UserChangeset};
+use roster_persistence::{
+    build_pool, migrations, write_transaction, DbConnection, PoolOptions, RepoError, Taken,
+};
+
+fn migrated(db: &TestDatabase) -> roster_persistence::DbPool {
+    let pool = build_pool(db.url(), &PoolOptions::default()).expect("pool");
+    migrations::run_pending(&mut pool.get().unwrap()).expect("migrations");
+    pool
+}
+
+fn new_user(username: &str, email: &str) -> NewUser {
+    NewUser {
+        username: username.into(),
+        email: email.into(),
+        name: username.into(),
+        password_hash: "$2b$04$notarealhashnotarealhashnotarealhashnotarealhashnotareal".into(),
+        confirmed: true,
+        profile: UserChangeset::default(),
+        identity: None,
+    }
+}
+
+#[test]
+fn migrations_go_up_down_and_up_again() {
+    let db = TestDatabase::create();
+    let pool = migrated(&db);
+    let mut conn = pool.get().unwrap();
+    assert!(
+        migrations::run_pending(&mut conn).unwrap().is_empty(),
+        "nothing left to apply"
+    );
+    users::create_user(&mut conn, &new_user("alice", "alice@example.com")).unwrap();
+    migrations::revert_all(&mut conn).unwrap();
+    assert!(users::find_user(&mut conn, 1).is_err(), "the tables are gone");
+    assert!(!migrations::run_pending(&mut conn).unwrap().is_empty());
+    assert!(users::find_user(&mut conn, 1).unwrap().is_none());
+}
+
+#[test]
+fn unique_violations_name_their_field_on_every_backend() {
+    let db = TestDatabase::create();
+    let pool = migrated(&db);
+    let mut conn = pool.get().unwrap();
+    users::create_user(&mut conn, &new_user("Alice", "alice@example.com")).unwrap();
+    let taken = |r: Result<users::UserRow, RepoError>| match r {
+        Err(RepoError::Taken(t)) => t,
+        other => panic!("expected a unique violation, got {other:?}"),
+    };
+    assert_eq!(
+        taken(users::create_user(
+            &mut conn,
+            &new_user("alice", "other@example.com")
+        )),
+        Taken::Username
+    );
+    assert_eq!(
+        taken(users::create_user(
+            &mut conn,
+            &new_user("bob", "alice@example.com")
+        )),
+        Taken::Email
+    );
+    let mut with_identity = new_user("carol", "carol@example.com");
+    with_identity.identity = Some(users::NewIdentity {
+        provider: "github".into(),
+        extern_uid: "1".into(),
+    });
+    users::create_user(&mut conn, &with_identity).unwrap();
+    let mut same_identity = new_user("dave", "dave@example.com");
+    same_identity.identity = with_identity.identity.clone();
+    assert_eq!(
+        taken(users::create_user(&mut conn, &same_identity)),
+        Taken::Identity
+    );
+    // The failed creations left nothing behind.
+    assert!(users::find_by_username(&mut conn, "dave").unwrap().is_none());
+    assert!(users::find_by_login(&mut conn, "DAVE@example.com")
+        .unwrap()
+        .is_none());
+    users::create_user(&mut conn, &new_user("dave", "dave@example.com")).unwrap();
+}
+
+#[test]
+fn write_transactions_roll_back_on_error() {
+    let db = TestDatabase::create();
+    let pool = migrated(&db);
+    let mut conn = pool.get().unwrap();
+    let result: Result<(), RepoError> = write_transaction(&mut conn, |conn| {
+        users::create_user(conn, &new_user("ghost", "ghost@example.com"))?;
+        Err(RepoError::Config("abort".into()))
+    });
+    assert!(result.is_err());
+    assert!(users::find_by_username(&mut conn, "ghost").unwrap().is_none());
+}
+
+#[test]
+fn deleting_a_user_cascades() {
+    let db = TestDatabase::create();
+    let pool = migrated(&db);
+    let mut conn = pool.get().unwrap();
+    let user = users::create_user(&mut conn, &new_user("alice", "alice@example.com")).unwrap();
+    assert!(users::delete_user(&mut conn, user.id).unwrap());
+    assert!(!users::delete_user(&mut conn, user.id).unwrap());
+    // The primary address row went with it, so the address is free.
+    users::create_user(&mut conn, &new_user("alice2", "alice@example.com")).unwrap();
+}
+
+#[derive(QueryableByName)]
+struct Pragma {
+    #[diesel(sql_type = Text)]
+    value: String,
+}
+
+#[test]
+fn sqlite_files_use_wal_and_foreign_keys() {
+    let db = TestDatabase::sqlite();
+    let pool = migrated(&db);
+    let mut conn = pool.get().unwrap();
+    let DbConnection::Sqlite(sqlite) = &mut *conn else {
+        panic!("a SQLite URL gives a SQLite connection");
+    };
+    let mode: Pragma = diesel::sql_query("SELECT journal_mode AS value FROM pragma_journal_mode")
+        .get_result(sqlite)
+        .unwrap();
+    assert_eq!(mode.value, "wal");
+    let fk: Pragma = diesel::sql_query("SELECT CAST(foreign_keys AS TEXT) AS value FROM pragma_foreign_keys")
+        .get_result(sqlite)
+        .unwrap();
+    assert_eq!(fk.value, "1");
+}
+
+#[test]
+fn in_memory_sqlite_keeps_its_data_in_one_connection() {
+    let pool = build_pool("sqlite::memory:", &PoolOptions::default()).unwrap();
+    migrations::run_pending(&mut pool.get().unwrap()).unwrap();
+    users::create_user(&mut pool.get().unwrap(), &new_user("alice", "alice@example.com")).unwrap();
+    assert!(users::find_by_username(&mut pool.get().unwrap(), "alice")
+        .unwrap()
+        .is_some());
+}
