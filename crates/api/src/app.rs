@@ -47,6 +47,17 @@ pub fn open_database(settings: &Settings) -> anyhow::Result<Db> {
     Ok(Db::new(pool, backend))
 }
 
+/// Opens one connection (no pool, so no background threads) and applies
+/// pending migrations: for the command line, which exits right after.
+pub fn open_connection(settings: &Settings) -> anyhow::Result<roster_persistence::DbConnection> {
+    let mut conn = roster_persistence::DbManager::new(&settings.database_url)?.connect_now()?;
+    let applied = migrations::run_pending(&mut conn)?;
+    if !applied.is_empty() {
+        log::info!("applied migrations: {}", applied.join(", "));
+    }
+    Ok(conn)
+}
+
 /// A server bound to its address, ready to run.
 pub struct Bound {
     /// The server future; await it to serve.

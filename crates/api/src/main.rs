@@ -84,7 +84,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => actix_web::rt::System::new().block_on(app::serve(settings)),
         Command::Migrate => {
-            app::open_database(&settings)?;
+            app::open_connection(&settings)?;
             println!("migrations applied");
             Ok(())
         }
@@ -94,7 +94,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn admin_create(settings: &Settings, args: AdminCreate) -> anyhow::Result<()> {
-    let db = app::open_database(settings)?;
+    let mut conn = app::open_connection(settings)?;
     let (password, generated) = if args.password_stdin {
         let mut text = String::new();
         std::io::stdin()
@@ -106,7 +106,6 @@ fn admin_create(settings: &Settings, args: AdminCreate) -> anyhow::Result<()> {
         (services::users::random_password(), true)
     };
     let hasher = PasswordHasher::start(settings.bcrypt_cost, 1, 1)?;
-    let mut conn = db.pool().get()?;
     let user = services::users::create_admin_now(&mut conn, &hasher, &args.username, &args.email, &password)
         .map_err(|e| match e.downcast_ref::<roster_persistence::RepoError>() {
             Some(roster_persistence::RepoError::Taken(t)) => anyhow::anyhow!("{t:?} is already taken"),
@@ -126,8 +125,7 @@ fn token_create(settings: &Settings, args: TokenCreate) -> anyhow::Result<()> {
         Some(d) => TokenExpiry::parse(d, today)?,
         None => TokenExpiry::days_after(today, TokenExpiry::MAX_DAYS as u64),
     };
-    let db = app::open_database(settings)?;
-    let mut conn = db.pool().get()?;
+    let mut conn = app::open_connection(settings)?;
     let user = users::find_by_username(&mut conn, &args.username)?
         .with_context(|| format!("no user named {}", args.username))?;
     let (_, secret) = services::tokens::issue_pat(&mut conn, user.id, &args.name, &scopes, Some(expires))?;
