@@ -112,6 +112,15 @@ impl From<RepoError> for ApiError {
             RepoError::Taken(Taken::IdentityProvider) => {
                 Self::Conflict("Identity provider is already linked".into())
             }
+            RepoError::Taken(Taken::Fingerprint) => {
+                let mut map = BTreeMap::new();
+                map.insert(
+                    "fingerprint".to_owned(),
+                    vec!["has already been taken".to_owned()],
+                );
+                map.insert("key".to_owned(), vec!["has already been taken".to_owned()]);
+                Self::Validation(map)
+            }
             RepoError::Pool(_) => Self::Unavailable("database unavailable".into()),
             other => Self::Internal(anyhow::Error::new(other)),
         }

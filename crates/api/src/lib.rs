@@ -9,9 +9,11 @@
 
 pub mod app;
 pub mod auth;
+pub mod authorized_keys;
 pub mod db;
 pub mod error;
 pub mod hashing;
+pub mod mail;
 pub mod pagination;
 pub mod params;
 pub mod routes;

@@ -31,6 +31,29 @@ enum Command {
     /// Manage tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Helpers for SSH servers.
+    #[command(subcommand)]
+    Ssh(SshCommand),
+}
+
+#[derive(Subcommand)]
+enum SshCommand {
+    /// Print USERNAME's active keys from a Roster server, one authorized_keys
+    /// line each, for sshd's AuthorizedKeysCommand. Prints nothing and exits
+    /// non-zero for unknown users and on any error.
+    AuthorizedKeys(AuthorizedKeysArgs),
+}
+
+#[derive(Args)]
+struct AuthorizedKeysArgs {
+    /// Base URL of the Roster server, e.g. http://127.0.0.1:8080
+    #[arg(long)]
+    url: String,
+    /// Seconds to wait for the server.
+    #[arg(long, default_value_t = 5)]
+    timeout: u64,
+    /// The login name sshd asks about (%u).
+    username: String,
 }
 
 #[derive(Subcommand)]
@@ -80,8 +103,15 @@ fn main() {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let settings = Settings::from_env()?;
-    match cli.command.unwrap_or(Command::Serve) {
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Ssh(SshCommand::AuthorizedKeys(args)) = command {
+        authorized_keys(args)
+    }
+    run_with_settings(command, Settings::from_env()?)
+}
+
+fn run_with_settings(command: Command, settings: Settings) -> anyhow::Result<()> {
+    match command {
         Command::Serve => actix_web::rt::System::new().block_on(app::serve(settings)),
         Command::Migrate => {
             app::open_connection(&settings)?;
@@ -90,6 +120,33 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Admin(AdminCommand::Create(args)) => admin_create(&settings, args),
         Command::Token(TokenCommand::Create(args)) => token_create(&settings, args),
+        Command::Ssh(SshCommand::AuthorizedKeys(args)) => authorized_keys(args),
+    }
+}
+
+/// `roster ssh authorized-keys`: needs no settings or database, and must not
+/// fail because of unrelated environment variables on the SSH server.
+fn authorized_keys(args: AuthorizedKeysArgs) -> ! {
+    use std::io::Write;
+    match roster_api::authorized_keys::fetch(
+        &args.url,
+        &args.username,
+        std::time::Duration::from_secs(args.timeout),
+    ) {
+        Ok(lines) => {
+            let mut out = std::io::stdout().lock();
+            if out.write_all(lines.as_bytes()).and_then(|_| out.flush()).is_err() {
+                std::process::exit(3);
+            }
+            std::process::exit(0)
+        }
+        Err(e) => {
+            eprintln!("roster: no keys for {}: {e}", args.username);
+            std::process::exit(match e {
+                roster_api::authorized_keys::FetchError::UnknownUser => 1,
+                _ => 2,
+            })
+        }
     }
 }
 

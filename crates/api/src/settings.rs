@@ -46,6 +46,10 @@ pub struct Settings {
     pub max_failed_sign_ins: i32,
     /// `ROSTER_LOCKOUT_SECONDS`: how long a lock lasts.
     pub lockout: Duration,
+    /// `ROSTER_CONFIRMATION_TTL_HOURS`: life of an e-mail confirmation token.
+    pub confirmation_ttl: Duration,
+    /// `ROSTER_MIN_RSA_BITS`: the smallest RSA key accepted.
+    pub min_rsa_bits: u32,
 }
 
 /// A setting that could not be read.
@@ -78,6 +82,8 @@ impl Default for Settings {
             access_token_ttl: Duration::from_secs(7200),
             max_failed_sign_ins: 10,
             lockout: Duration::from_secs(600),
+            confirmation_ttl: Duration::from_secs(72 * 3600),
+            min_rsa_bits: roster_domain::DEFAULT_MIN_RSA_BITS,
         }
     }
 }
@@ -213,6 +219,27 @@ impl Settings {
                 get("ROSTER_LOCKOUT_SECONDS"),
                 d.lockout.as_secs(),
             )?),
+            confirmation_ttl: Duration::from_secs(
+                positive(
+                    "ROSTER_CONFIRMATION_TTL_HOURS",
+                    parse(
+                        "ROSTER_CONFIRMATION_TTL_HOURS",
+                        get("ROSTER_CONFIRMATION_TTL_HOURS"),
+                        (d.confirmation_ttl.as_secs() / 3600) as usize,
+                    )?,
+                )? as u64
+                    * 3600,
+            ),
+            min_rsa_bits: {
+                let bits = parse("ROSTER_MIN_RSA_BITS", get("ROSTER_MIN_RSA_BITS"), d.min_rsa_bits)?;
+                if !(1024..=16384).contains(&bits) {
+                    return Err(SettingsError {
+                        name: "ROSTER_MIN_RSA_BITS",
+                        reason: "must be 1024 to 16384".into(),
+                    });
+                }
+                bits
+            },
         })
     }
 }

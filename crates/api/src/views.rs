@@ -1,6 +1,8 @@
 //! The JSON shapes of the contract (§2), built from rows.
 use chrono::{NaiveDate, NaiveDateTime};
 use roster_domain::{ProfileView, Scopes};
+use roster_persistence::emails::EmailRow;
+use roster_persistence::keys::KeyRow;
 use roster_persistence::oauth_tokens::OAuthRow;
 use roster_persistence::personal_tokens::PatRow;
 use roster_persistence::users::{IdentityRow, UserRow};
@@ -326,5 +328,52 @@ mod tests {
             .and_hms_micro_opt(8, 0, 58, 123_456)
             .unwrap();
         assert_eq!(time(t), "2026-05-23T08:00:58.123Z");
+    }
+}
+
+/// `SSHKey`.
+#[derive(Serialize)]
+pub struct KeyView {
+    id: i64,
+    title: String,
+    key: String,
+    fingerprint: String,
+    created_at: String,
+    expires_at: Option<String>,
+    usage_type: String,
+    last_used_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user: Option<UserView>,
+}
+
+/// The view of a key; with `user` for the admin look-ups.
+pub fn key(row: &KeyRow, user: Option<UserView>) -> KeyView {
+    KeyView {
+        id: row.id,
+        title: row.title.clone(),
+        key: row.key.clone(),
+        fingerprint: row.fingerprint_sha256.clone(),
+        created_at: time(row.created_at),
+        expires_at: opt_time(row.expires_at),
+        usage_type: row.usage_type.clone(),
+        last_used_at: opt_time(row.last_used_at),
+        user,
+    }
+}
+
+/// `Email`.
+#[derive(Serialize)]
+pub struct EmailView {
+    id: i64,
+    email: String,
+    confirmed_at: Option<String>,
+}
+
+/// The view of an address.
+pub fn email(row: &EmailRow) -> EmailView {
+    EmailView {
+        id: row.id,
+        email: row.email.clone(),
+        confirmed_at: opt_time(row.confirmed_at),
     }
 }

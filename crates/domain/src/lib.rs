@@ -28,6 +28,7 @@ mod password;
 mod profile;
 #[cfg(feature = "serde")]
 mod serde_support;
+mod ssh_key;
 mod state;
 mod token;
 mod username;
@@ -37,6 +38,7 @@ pub use email::EmailAddress;
 pub use error::{FieldError, Problem};
 pub use password::Password;
 pub use profile::{Birthday, Gender, Name, PhoneNumber, ProfileText, TimeZone, WebUrl};
+pub use ssh_key::{Fingerprint, KeyUsage, SshPublicKey, DEFAULT_MIN_RSA_BITS};
 pub use state::{StateChange, Transition, UserState};
 pub use token::{Scope, Scopes, TokenDigest, TokenExpiry, TokenKind, TokenSecret};
 pub use username::Username;

@@ -12,6 +12,8 @@ pub enum Taken {
     Identity,
     /// The user already has an identity with this provider.
     IdentityProvider,
+    /// An SSH key's fingerprint (the same key, anywhere).
+    Fingerprint,
     /// Any other unique index (a token digest, say): a bug or a freak collision.
     Other,
 }
@@ -44,6 +46,11 @@ const UNIQUE_INDEXES: &[(&str, &str, Taken)] = &[
     ("users_username_key", "users_username_key", Taken::Username),
     ("users_email_key", "users.email", Taken::Email),
     ("emails_email_key", "emails.email", Taken::Email),
+    (
+        "keys_fingerprint_sha256_key",
+        "keys.fingerprint_sha256",
+        Taken::Fingerprint,
+    ),
     (
         "identities_provider_extern_uid_key",
         "identities.provider, identities.extern_uid",

@@ -8,10 +8,15 @@
 #![deny(missing_docs)]
 
 mod connection;
+#[allow(missing_docs)]
+pub mod emails;
 mod error;
+#[allow(missing_docs)]
+pub mod keys;
 pub mod migrations;
 #[allow(missing_docs)]
 pub mod oauth_tokens;
+pub mod outbox;
 mod pagination;
 #[allow(missing_docs)]
 pub mod personal_tokens;

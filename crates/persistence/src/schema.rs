@@ -105,10 +105,58 @@ diesel::joinable!(identities -> users (user_id));
 diesel::joinable!(personal_access_tokens -> users (user_id));
 diesel::joinable!(oauth_tokens -> users (user_id));
 
+diesel::table! {
+    keys (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        title -> Text,
+        key -> Text,
+        algorithm -> Text,
+        fingerprint_sha256 -> Text,
+        fingerprint_md5 -> Text,
+        usage_type -> Text,
+        expires_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    email_confirmations (id) {
+        id -> BigInt,
+        email_id -> BigInt,
+        token_digest -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        kind -> Text,
+        recipient -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(keys -> users (user_id));
+diesel::joinable!(email_confirmations -> emails (email_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     emails,
     identities,
     personal_access_tokens,
     oauth_tokens,
+    keys,
+    email_confirmations,
+    outbox,
 );

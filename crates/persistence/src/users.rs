@@ -407,3 +407,11 @@ pub fn delete_identity(conn: &mut DbConnection, user_id: i64, provider: &str) ->
 pub(crate) fn boxed_users() -> users::BoxedQuery<'static, Db> {
     users::table.into_boxed()
 }
+
+/// One user by id (when `key` is a number) or by name.
+pub fn find_by_id_or_username(conn: &mut DbConnection, key: &str) -> Result<Option<UserRow>, RepoError> {
+    match key.parse::<i64>() {
+        Ok(id) => find_user(conn, id),
+        Err(_) => find_by_username(conn, key),
+    }
+}

@@ -135,6 +135,21 @@ impl TestRoster {
         self.database.url()
     }
 
+    /// The messages queued for `recipient`, newest first (mail is written to
+    /// the outbox in the same transaction as the change that caused it).
+    ///
+    /// # Panics
+    /// When the database cannot be read.
+    pub fn mails_to(&self, recipient: &str) -> Vec<roster_persistence::outbox::NewMail> {
+        let mut conn = roster_persistence::DbManager::new(self.database.url())
+            .and_then(|m| {
+                m.connect_now()
+                    .map_err(|e| roster_persistence::RepoError::Config(e.to_string()))
+            })
+            .expect("open the test database");
+        roster_persistence::outbox::messages_to(&mut conn, recipient).expect("read the outbox")
+    }
+
     /// A request to `path` (relative to the server) with no token.
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
         self.client.request(method, format!("{}{path}", self.url))

@@ -2,6 +2,8 @@
 use crate::error::ApiError;
 use actix_web::{web, HttpRequest};
 
+pub mod emails;
+pub mod keys;
 pub mod oauth;
 pub mod ops;
 pub mod tokens;
@@ -51,8 +53,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope("/api/v4")
             .configure(users::configure)
             .configure(tokens::configure)
+            .configure(keys::configure)
+            .configure(emails::configure)
             .default_service(web::to(not_found)),
     );
+    keys::configure_top_level(cfg);
 }
 
 /// The JSON 404 for any unknown path.

@@ -2,6 +2,9 @@
 //! Set `ROSTER_TEST_DATABASE_URL=postgres://…` to run them on PostgreSQL.
 mod cli;
 mod conventions;
+mod emails;
+mod keygen;
+mod keys;
 mod oauth;
 mod tokens;
 mod users;

@@ -1,0 +1,188 @@
+//! E-mail addresses: the user's own and, for admins, anyone's; confirmation.
+use super::path_id;
+use crate::auth::Caller;
+use crate::endpoint;
+use crate::error::ApiError;
+use crate::mail;
+use crate::params::Params;
+use crate::state::AppState;
+use crate::views;
+use actix_web::{web, HttpRequest, HttpResponse};
+use roster_domain::{EmailAddress, TokenDigest, TokenKind, TokenSecret};
+use roster_persistence::emails::{self, EmailDeletion, PendingConfirmation};
+use roster_persistence::{now, users, RepoError, Taken};
+
+const EMAIL: &str = "Email";
+const USER: &str = "User";
+
+/// Adds `email` for `user_id`; unconfirmed unless `confirmed`, in which case
+/// no mail is sent. A taken address is GitLab's 400 field error.
+async fn add_email_for(
+    state: &AppState,
+    user_id: i64,
+    params: &Params,
+    may_skip: bool,
+) -> Result<HttpResponse, ApiError> {
+    let mut f = params.fields();
+    let email = f.required("email", EmailAddress::parse);
+    let skip = may_skip && f.boolean("skip_confirmation").unwrap_or(false);
+    f.finish()?;
+    let email = email.ok_or_else(|| ApiError::Missing(vec!["email".into()]))?;
+    let pending = (!skip).then(|| {
+        // The secret travels only in the mail; the database keeps its digest.
+        let secret = TokenSecret::generate(TokenKind::Personal);
+        let token = &secret.expose()[TokenKind::Personal.prefix().len()..];
+        let ttl = state.settings.confirmation_ttl;
+        PendingConfirmation {
+            token_digest: TokenDigest::of(token).as_str().to_owned(),
+            expires_at: now() + chrono::Duration::seconds(ttl.as_secs() as i64),
+            mail: mail::confirm_email(&state.public_url, email.as_str(), token, ttl.as_secs() / 3600),
+        }
+    });
+    let row = state
+        .db
+        .run_api(move |conn| {
+            users::find_user(conn, user_id)?.ok_or(ApiError::NotFound(USER))?;
+            emails::add_email(conn, user_id, email.as_str(), pending.as_ref()).map_err(|e| match e {
+                RepoError::Taken(Taken::Email) => ApiError::field("email", "has already been taken"),
+                other => other.into(),
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(views::email(&row)))
+}
+
+async fn list_for(state: &AppState, user_id: i64) -> Result<HttpResponse, ApiError> {
+    let rows = state
+        .db
+        .run_api(move |conn| {
+            users::find_user(conn, user_id)?.ok_or(ApiError::NotFound(USER))?;
+            Ok(emails::secondary_emails(conn, user_id)?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(rows.iter().map(views::email).collect::<Vec<_>>()))
+}
+
+/// `GET /user/emails`.
+pub async fn list_own_emails(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    list_for(&state, caller.user.id).await
+}
+
+/// `GET /user/emails/:id`.
+pub async fn get_own_email(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let email_id = path_id(&req, "email_id", EMAIL)?;
+    let user_id = caller.user.id;
+    let row = state
+        .db
+        .run(move |conn| emails::find_email(conn, user_id, email_id))
+        .await?
+        .ok_or(ApiError::NotFound(EMAIL))?;
+    Ok(HttpResponse::Ok().json(views::email(&row)))
+}
+
+/// `POST /user/emails`.
+pub async fn add_own_email(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    add_email_for(&state, caller.user.id, &params, false).await
+}
+
+/// `DELETE /user/emails/:id`: idempotent (204 whether or not it existed), as
+/// the seed describes; the primary address cannot be deleted (403).
+pub async fn delete_own_email(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let email_id = path_id(&req, "email_id", EMAIL)?;
+    let user_id = caller.user.id;
+    match state
+        .db
+        .run(move |conn| emails::delete_email(conn, user_id, email_id))
+        .await?
+    {
+        EmailDeletion::Deleted | EmailDeletion::Missing => Ok(HttpResponse::NoContent().finish()),
+        EmailDeletion::Primary => Err(primary_refused()),
+    }
+}
+
+fn primary_refused() -> ApiError {
+    ApiError::Forbidden(Some(
+        "The primary address cannot be deleted; change it instead.".into(),
+    ))
+}
+
+/// `GET /users/:id/emails` (admin).
+pub async fn list_user_emails(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    list_for(&state, path_id(&req, "id", USER)?).await
+}
+
+/// `POST /users/:id/emails` (admin; may `skip_confirmation`).
+pub async fn add_user_email(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    add_email_for(&state, path_id(&req, "id", USER)?, &params, true).await
+}
+
+/// `DELETE /users/:id/emails/:email_id` (admin): 404 when absent.
+pub async fn delete_user_email(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let user_id = path_id(&req, "id", USER)?;
+    let email_id = path_id(&req, "email_id", EMAIL)?;
+    let outcome = state
+        .db
+        .run_api(move |conn| {
+            users::find_user(conn, user_id)?.ok_or(ApiError::NotFound(USER))?;
+            Ok(emails::delete_email(conn, user_id, email_id)?)
+        })
+        .await?;
+    match outcome {
+        EmailDeletion::Deleted => Ok(HttpResponse::NoContent().finish()),
+        EmailDeletion::Missing => Err(ApiError::NotFound(EMAIL)),
+        EmailDeletion::Primary => Err(primary_refused()),
+    }
+}
+
+/// `POST /confirmations`: spends a confirmation token; 200 with the user.
+pub async fn confirm(state: web::Data<AppState>, params: Params) -> Result<HttpResponse, ApiError> {
+    let mut f = params.fields();
+    let token = f.required("confirmation_token", |v| Ok(v.trim().to_owned()));
+    f.finish()?;
+    let digest = TokenDigest::of(&token.unwrap_or_default());
+    let confirmed = state
+        .db
+        .run(move |conn| emails::confirm_by_token(conn, digest.as_str()))
+        .await?;
+    match confirmed {
+        Some((_, user)) => Ok(HttpResponse::Ok().json(views::basic(&user, &state.view_context()))),
+        None => Err(ApiError::field("confirmation_token", "is invalid or has expired")),
+    }
+}
+
+/// Registers the e-mail routes inside `/api/v4`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    endpoint!(cfg, "/user/emails", GET => list_own_emails, POST => add_own_email);
+    endpoint!(cfg, "/user/emails/{email_id}", GET => get_own_email, DELETE => delete_own_email);
+    endpoint!(cfg, "/users/{id}/emails", GET => list_user_emails, POST => add_user_email);
+    endpoint!(cfg, "/users/{id}/emails/{email_id}", DELETE => delete_user_email);
+    endpoint!(cfg, "/confirmations", POST => confirm);
+}

@@ -1,0 +1,292 @@
+//! SSH keys: the user's own, any user's (admins), look-ups for SSH servers and
+//! `/:username.keys`.
+use super::path_id;
+use crate::auth::{Caller, MaybeCaller};
+use crate::endpoint;
+use crate::error::ApiError;
+use crate::params::Params;
+use crate::state::AppState;
+use crate::views;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use roster_domain::{Fingerprint, KeyUsage, ProfileText, ProfileView, SshPublicKey, UserState};
+use roster_persistence::keys::{self, KeyRow, NewKey};
+use roster_persistence::users::{self, UserRow};
+use roster_persistence::{now, RepoError};
+
+const KEY: &str = "Key";
+const USER: &str = "User";
+
+fn parse_expiry(value: &str, at: NaiveDateTime) -> Result<NaiveDateTime, roster_domain::FieldError> {
+    let value = value.trim();
+    let parsed = DateTime::parse_from_rfc3339(value)
+        .map(|t| t.naive_utc())
+        .or_else(|_| {
+            NaiveDate::parse_from_str(value, "%Y-%m-%d").map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
+        });
+    match parsed {
+        Ok(t) if t > at => Ok(t),
+        Ok(_) => Err(roster_domain::FieldError::new(
+            "expires_at",
+            roster_domain::Problem::InvalidBecause("must be in the future"),
+        )),
+        Err(_) => Err(roster_domain::FieldError::new(
+            "expires_at",
+            roster_domain::Problem::InvalidBecause("must be a date or an RFC 3339 time"),
+        )),
+    }
+}
+
+/// Reads and parses a new key, then stores it for `user_id`.
+async fn add_key_for(state: &AppState, user_id: i64, params: &Params) -> Result<KeyRow, ApiError> {
+    let at = now();
+    let min_rsa = state.settings.min_rsa_bits;
+    let mut f = params.fields();
+    let title = f.required("title", |v| {
+        let t = ProfileText::parse("title", v, 255)?;
+        if t.as_str().is_empty() {
+            return Err(roster_domain::FieldError::new(
+                "title",
+                roster_domain::Problem::Blank,
+            ));
+        }
+        Ok(t.into_inner())
+    });
+    let key = f.required("key", |v| SshPublicKey::parse_with_min_rsa(v, min_rsa));
+    let expires_at = f.optional("expires_at", |v| parse_expiry(v, at));
+    let usage = f.optional("usage_type", KeyUsage::parse).unwrap_or_default();
+    f.finish()?;
+    let (Some(title), Some(key)) = (title, key) else {
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "validated key fields missing"
+        )));
+    };
+    state
+        .db
+        .run_api(move |conn| {
+            users::find_user(conn, user_id)?.ok_or(ApiError::NotFound(USER))?;
+            Ok(keys::add_key(
+                conn,
+                &NewKey {
+                    user_id,
+                    title: &title,
+                    key: key.as_str(),
+                    algorithm: key.algorithm(),
+                    fingerprint_sha256: key.sha256_fingerprint(),
+                    fingerprint_md5: key.md5_fingerprint(),
+                    usage_type: usage.as_str(),
+                    expires_at,
+                    created_at: now(),
+                },
+            )?)
+        })
+        .await
+}
+
+fn key_list(rows: &[KeyRow]) -> HttpResponse {
+    HttpResponse::Ok().json(rows.iter().map(|k| views::key(k, None)).collect::<Vec<_>>())
+}
+
+async fn user_by_ref(state: &AppState, reference: String) -> Result<UserRow, ApiError> {
+    state
+        .db
+        .run(move |conn| users::find_by_id_or_username(conn, &reference))
+        .await?
+        .ok_or(ApiError::NotFound(USER))
+}
+
+/// `GET /user/keys`.
+pub async fn list_own_keys(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    let id = caller.user.id;
+    Ok(key_list(
+        &state.db.run(move |conn| keys::keys_of(conn, id)).await?,
+    ))
+}
+
+/// `GET /user/keys/:key_id`.
+pub async fn get_own_key(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let key_id = path_id(&req, "key_id", KEY)?;
+    let user_id = caller.user.id;
+    let row = state
+        .db
+        .run(move |conn| keys::find_user_key(conn, user_id, key_id))
+        .await?
+        .ok_or(ApiError::NotFound(KEY))?;
+    Ok(HttpResponse::Ok().json(views::key(&row, None)))
+}
+
+/// `POST /user/keys`.
+pub async fn add_own_key(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    let row = add_key_for(&state, caller.user.id, &params).await?;
+    Ok(HttpResponse::Created().json(views::key(&row, None)))
+}
+
+/// `DELETE /user/keys/:key_id`.
+pub async fn delete_own_key(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let key_id = path_id(&req, "key_id", KEY)?;
+    let user_id = caller.user.id;
+    if state
+        .db
+        .run(move |conn| keys::delete_key(conn, user_id, key_id))
+        .await?
+    {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(ApiError::NotFound(KEY))
+    }
+}
+
+/// `GET /users/:id_or_username/keys` (anyone).
+pub async fn list_user_keys(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _caller: MaybeCaller,
+) -> Result<HttpResponse, ApiError> {
+    let reference = req.match_info().get("id").unwrap_or_default().to_owned();
+    let user = user_by_ref(&state, reference).await?;
+    Ok(key_list(
+        &state.db.run(move |conn| keys::keys_of(conn, user.id)).await?,
+    ))
+}
+
+/// `GET /users/:id/keys/:key_id` (anyone).
+pub async fn get_user_key(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _caller: MaybeCaller,
+) -> Result<HttpResponse, ApiError> {
+    let reference = req.match_info().get("id").unwrap_or_default().to_owned();
+    let key_id = path_id(&req, "key_id", KEY)?;
+    let user = user_by_ref(&state, reference).await?;
+    let row = state
+        .db
+        .run(move |conn| keys::find_user_key(conn, user.id, key_id))
+        .await?
+        .ok_or(ApiError::NotFound(KEY))?;
+    Ok(HttpResponse::Ok().json(views::key(&row, None)))
+}
+
+/// `POST /users/:id/keys` (admin).
+pub async fn add_user_key(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let user_id = path_id(&req, "id", USER)?;
+    let row = add_key_for(&state, user_id, &params).await?;
+    Ok(HttpResponse::Created().json(views::key(&row, None)))
+}
+
+/// `DELETE /users/:id/keys/:key_id` (admin).
+pub async fn delete_user_key(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let user_id = path_id(&req, "id", USER)?;
+    let key_id = path_id(&req, "key_id", KEY)?;
+    let (user_exists, deleted) = state
+        .db
+        .run(move |conn| {
+            let exists = users::find_user(conn, user_id)?.is_some();
+            Ok((exists, exists && keys::delete_key(conn, user_id, key_id)?))
+        })
+        .await?;
+    match (user_exists, deleted) {
+        (false, _) => Err(ApiError::NotFound(USER)),
+        (true, false) => Err(ApiError::NotFound(KEY)),
+        (true, true) => Ok(HttpResponse::NoContent().finish()),
+    }
+}
+
+fn with_user(state: &AppState, key: &KeyRow, user: &UserRow) -> HttpResponse {
+    let user_view = views::user(user, ProfileView::Admin, &[], &state.view_context());
+    HttpResponse::Ok().json(views::key(key, Some(user_view)))
+}
+
+/// `GET /keys/:id` (admin): the key with its user.
+pub async fn get_key(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let id = path_id(&req, "id", KEY)?;
+    let (key, user) = state
+        .db
+        .run(move |conn| keys::find_key(conn, id))
+        .await?
+        .ok_or(ApiError::NotFound(KEY))?;
+    Ok(with_user(&state, &key, &user))
+}
+
+/// `GET /keys?fingerprint=…` (admin): the unexpired key with that SHA-256 or
+/// MD5 fingerprint, with its user.
+pub async fn find_key_by_fingerprint(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let mut f = params.fields();
+    let fingerprint = f.required("fingerprint", Fingerprint::parse);
+    f.finish()?;
+    let fingerprint = fingerprint.ok_or_else(|| ApiError::Missing(vec!["fingerprint".into()]))?;
+    let (key, user) = state
+        .db
+        .run(move |conn| keys::find_by_fingerprint(conn, &fingerprint, now()))
+        .await?
+        .ok_or(ApiError::NotFound(KEY))?;
+    Ok(with_user(&state, &key, &user))
+}
+
+/// `GET /:username.keys`: one `authorized_keys` line per key an SSH server may
+/// accept now (unexpired, usable for authentication). Accounts that are not
+/// active serve no keys.
+pub async fn authorized_keys(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let username = req.match_info().get("username").unwrap_or_default().to_owned();
+    let lines = state
+        .db
+        .run_api(move |conn| {
+            let user = users::find_by_username(conn, &username)?.ok_or(ApiError::NotFound(USER))?;
+            if UserState::from_stored(&user.state) != Some(UserState::Active) {
+                return Ok(Vec::new());
+            }
+            keys::authorized_keys(conn, user.id, now()).map_err(|e: RepoError| e.into())
+        })
+        .await?;
+    let body: String = lines.iter().map(|k| format!("{}\n", k.key)).collect();
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body(body))
+}
+
+/// Registers the key routes inside `/api/v4`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    endpoint!(cfg, "/user/keys", GET => list_own_keys, POST => add_own_key);
+    endpoint!(cfg, "/user/keys/{key_id}", GET => get_own_key, DELETE => delete_own_key);
+    endpoint!(cfg, "/users/{id}/keys", GET => list_user_keys, POST => add_user_key);
+    endpoint!(cfg, "/users/{id}/keys/{key_id}", GET => get_user_key, DELETE => delete_user_key);
+    endpoint!(cfg, "/keys", GET => find_key_by_fingerprint);
+    endpoint!(cfg, "/keys/{id}", GET => get_key);
+}
+
+/// Registers `/:username.keys` at the top level.
+pub fn configure_top_level(cfg: &mut web::ServiceConfig) {
+    endpoint!(cfg, "/{username}.keys", GET => authorized_keys);
+}

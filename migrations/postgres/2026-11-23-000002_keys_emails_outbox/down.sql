@@ -1,0 +1,3 @@
+DROP TABLE outbox;
+DROP TABLE email_confirmations;
+DROP TABLE keys;
