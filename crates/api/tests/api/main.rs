@@ -6,6 +6,7 @@ mod emails;
 mod keygen;
 mod keys;
 mod oauth;
+mod sshd;
 mod tokens;
 mod users;
 mod users_list;
