@@ -31,7 +31,11 @@ impl Drop for Sshd {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// The config lines `docs/ssh.md` shows, with this test's paths.
@@ -55,10 +59,17 @@ fn sshd_config(dir: &Path, port: u16, roster_url: &str) -> String {
 }
 
 fn start_sshd(roster_url: &str) -> Sshd {
-    assert!(Path::new(SSHD).exists(), "{SSHD} is missing: install openssh-server (scripts/test does)");
+    assert!(
+        Path::new(SSHD).exists(),
+        "{SSHD} is missing: install openssh-server (scripts/test does)"
+    );
     // sshd refuses an AuthorizedKeysCommand in a directory others can write
     // to, anywhere up the path (so not under /tmp): use a fresh one in /run.
-    let dir = PathBuf::from(format!("/run/roster-sshd-test-{}-{}", std::process::id(), free_port()));
+    let dir = PathBuf::from(format!(
+        "/run/roster-sshd-test-{}-{}",
+        std::process::id(),
+        free_port()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::create_dir_all("/run/sshd").unwrap();
     std::fs::copy(env!("CARGO_BIN_EXE_roster"), dir.join("roster")).unwrap();
@@ -130,11 +141,18 @@ async fn sshd_lets_in_registered_keys_only() {
     let roster = TestRoster::spawn().await;
     assert_eq!(roster.admin.username, "root");
     let url = roster.url.clone();
-    let sshd = tokio::task::spawn_blocking(move || start_sshd(&url)).await.unwrap();
+    let sshd = tokio::task::spawn_blocking(move || start_sshd(&url))
+        .await
+        .unwrap();
     let key = keygen("ed25519", None, "e2e");
     let stranger = keygen("ed25519", None, "stranger");
     let added = roster
-        .expect_json(roster.as_admin(Method::POST, "/api/v4/user/keys").json(&json!({"title": "e2e", "key": key.public_line})), 201)
+        .expect_json(
+            roster
+                .as_admin(Method::POST, "/api/v4/user/keys")
+                .json(&json!({"title": "e2e", "key": key.public_line})),
+            201,
+        )
         .await;
 
     let check = |sshd: Sshd, key: GeneratedKey| async move {
@@ -153,7 +171,11 @@ async fn sshd_lets_in_registered_keys_only() {
     assert!(!ok, "an unknown key does not");
     drop(stranger);
 
-    let r = roster.as_admin(Method::DELETE, &format!("/api/v4/user/keys/{}", added["id"])).send().await.unwrap();
+    let r = roster
+        .as_admin(Method::DELETE, &format!("/api/v4/user/keys/{}", added["id"]))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 204);
     let (sshd, key, ok) = check(sshd, key).await;
     assert!(!ok, "a deleted key no longer gets in");
