@@ -2,6 +2,7 @@
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::hashing::PasswordHasher;
+use crate::mailer::Mailer;
 use crate::params::MAX_BODY_BYTES;
 use crate::routes;
 use crate::settings::Settings;
@@ -66,6 +67,8 @@ pub struct Bound {
     pub addr: SocketAddr,
     /// The public URL in use.
     pub public_url: String,
+    /// The mail sender; stop it once the server has stopped.
+    pub mailer: Mailer,
 }
 
 /// Builds the server on `listener` (which may be bound to port 0). Must be
@@ -78,6 +81,7 @@ pub fn bind(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result
         .unwrap_or_else(|| format!("http://{addr}"));
     let hasher = PasswordHasher::start(settings.bcrypt_cost, settings.hash_workers, settings.hash_queue)?;
     let workers = settings.http_workers;
+    let mailer = Mailer::start(db.pool().clone(), &settings)?;
     let state = web::Data::new(AppState {
         db,
         hasher,
@@ -121,6 +125,7 @@ pub fn bind(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result
         server,
         addr,
         public_url,
+        mailer,
     })
 }
 
@@ -140,6 +145,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         server,
         addr,
         public_url,
+        mailer,
     } = bind(settings, db, listener)?;
     log::info!("Roster listening on {addr}; public URL {public_url}");
     if fresh {
@@ -148,6 +154,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         );
     }
     server.await?;
+    mailer.stop();
     log::info!("Roster stopped");
     Ok(())
 }

@@ -14,6 +14,7 @@ pub mod db;
 pub mod error;
 pub mod hashing;
 pub mod mail;
+pub mod mailer;
 pub mod pagination;
 pub mod params;
 pub mod routes;

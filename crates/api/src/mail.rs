@@ -1,7 +1,8 @@
 //! The messages Roster sends, rendered to plain text and HTML.
 use roster_persistence::outbox::NewMail;
 
-fn escape(text: &str) -> String {
+/// Escapes text for HTML.
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -16,25 +17,34 @@ fn escape(text: &str) -> String {
     out
 }
 
-fn message(kind: &str, recipient: &str, subject: &str, lines: &[&str], link: (&str, &str)) -> NewMail {
-    let (label, url) = link;
-    let body_text = format!("{}\n\n{label}:\n{url}\n", lines.join("\n\n"));
-    let paragraphs: String = lines.iter().map(|l| format!("<p>{}</p>", escape(l))).collect();
-    let body_html = format!(
-        "<!doctype html><html><body>{paragraphs}<p><a href=\"{href}\">{label}</a></p></body></html>",
-        href = escape(url),
-        label = escape(label),
-    );
+fn message(
+    kind: &str,
+    recipient: &str,
+    subject: &str,
+    lines: &[&str],
+    link: Option<(&str, &str)>,
+) -> NewMail {
+    let mut body_text = lines.join("\n\n");
+    let mut paragraphs: String = lines.iter().map(|l| format!("<p>{}</p>", escape(l))).collect();
+    if let Some((label, url)) = link {
+        body_text.push_str(&format!("\n\n{label}:\n{url}"));
+        paragraphs.push_str(&format!(
+            "<p><a href=\"{}\">{}</a></p>",
+            escape(url),
+            escape(label)
+        ));
+    }
+    body_text.push('\n');
     NewMail {
         kind: kind.to_owned(),
         recipient: recipient.to_owned(),
         subject: subject.to_owned(),
         body_text,
-        body_html,
+        body_html: format!("<!doctype html><html><body>{paragraphs}</body></html>"),
     }
 }
 
-/// The mail asking the owner of `email` to confirm it.
+/// Asks the owner of `email` to confirm it (a new account, or an added address).
 pub fn confirm_email(public_url: &str, email: &str, token: &str, ttl_hours: u64) -> NewMail {
     let url = format!("{public_url}/-/confirm?confirmation_token={token}");
     message(
@@ -42,10 +52,89 @@ pub fn confirm_email(public_url: &str, email: &str, token: &str, ttl_hours: u64)
         email,
         "Confirm your e-mail address",
         &[
-            &format!("Someone, probably you, added {email} to an account."),
+            &format!("Someone, probably you, gave {email} as their e-mail address."),
             &format!("Confirm it within {ttl_hours} hours with the link below. If it was not you, ignore this message."),
         ],
-        ("Confirm your address", &url),
+        Some(("Confirm your address", &url)),
+    )
+}
+
+/// Asks the owner of `new_email` to confirm it as the account's new primary address.
+pub fn confirm_new_primary(
+    public_url: &str,
+    username: &str,
+    new_email: &str,
+    token: &str,
+    ttl_hours: u64,
+) -> NewMail {
+    let url = format!("{public_url}/-/confirm?confirmation_token={token}");
+    message(
+        "confirm_new_primary",
+        new_email,
+        "Confirm your new e-mail address",
+        &[
+            &format!("The account {username} asked to use {new_email} as its e-mail address."),
+            &format!("Confirm it within {ttl_hours} hours with the link below. Until then the old address stays in use."),
+        ],
+        Some(("Confirm your new address", &url)),
+    )
+}
+
+/// Tells the old address that a change to `new_email` was requested.
+pub fn primary_change_notice(old_email: &str, username: &str, new_email: &str) -> NewMail {
+    message(
+        "email_change_notice",
+        old_email,
+        "Your e-mail address is being changed",
+        &[
+            &format!(
+                "The account {username} asked to change its e-mail address from {old_email} to {new_email}."
+            ),
+            "If this was not you, reset your password and contact an administrator.",
+        ],
+        None,
+    )
+}
+
+/// A password reset link.
+pub fn password_reset(public_url: &str, email: &str, token: &str, ttl_hours: u64) -> NewMail {
+    let url = format!("{public_url}/-/reset-password?reset_token={token}");
+    message(
+        "password_reset",
+        email,
+        "Reset your password",
+        &[
+            "Someone, probably you, asked to reset the password of the account with this address.",
+            &format!("The link below works once, for {ttl_hours} hours. If it was not you, ignore this message: your password is unchanged."),
+        ],
+        Some(("Choose a new password", &url)),
+    )
+}
+
+/// Tells the owner that the password changed.
+pub fn password_changed(email: &str, username: &str) -> NewMail {
+    message(
+        "password_changed",
+        email,
+        "Your password was changed",
+        &[
+            &format!("The password of the account {username} was just changed, and its other sessions were signed out."),
+            "If this was not you, reset your password now and contact an administrator.",
+        ],
+        None,
+    )
+}
+
+/// Says goodbye after an account deleted itself.
+pub fn account_deleted(email: &str, username: &str) -> NewMail {
+    message(
+        "account_deleted",
+        email,
+        "Your account was deleted",
+        &[&format!(
+            "The account {username} and everything it held were deleted at its owner's request."
+        )],
+        None,
     )
 }
 
@@ -65,5 +154,12 @@ mod tests {
         assert!(mail.body_html.contains("a&lt;b&gt;@example.com"));
         assert!(!mail.body_html.contains("a<b>"));
         assert_eq!(mail.recipient, "a<b>@example.com");
+        let reset = password_reset("https://x", "a@example.com", "t", 48);
+        assert!(reset
+            .body_text
+            .contains("https://x/-/reset-password?reset_token=t"));
+        assert!(password_changed("a@example.com", "alice")
+            .body_html
+            .starts_with("<!doctype html>"));
     }
 }

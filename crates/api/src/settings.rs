@@ -50,6 +50,13 @@ pub struct Settings {
     pub confirmation_ttl: Duration,
     /// `ROSTER_MIN_RSA_BITS`: the smallest RSA key accepted.
     pub min_rsa_bits: u32,
+    /// `ROSTER_RESET_TTL_HOURS`: life of a password reset token.
+    pub reset_ttl: Duration,
+    /// `ROSTER_MAIL_POLL_MS`: how often the sender looks for due mail.
+    pub mail_poll: Duration,
+    /// `ROSTER_MAIL_RETRY_SECONDS`: the first retry delay after a failed
+    /// delivery; it doubles with each failure, up to an hour.
+    pub mail_retry: Duration,
 }
 
 /// A setting that could not be read.
@@ -84,6 +91,9 @@ impl Default for Settings {
             lockout: Duration::from_secs(600),
             confirmation_ttl: Duration::from_secs(72 * 3600),
             min_rsa_bits: roster_domain::DEFAULT_MIN_RSA_BITS,
+            reset_ttl: Duration::from_secs(48 * 3600),
+            mail_poll: Duration::from_millis(1000),
+            mail_retry: Duration::from_secs(30),
         }
     }
 }
@@ -240,6 +250,25 @@ impl Settings {
                 }
                 bits
             },
+            reset_ttl: Duration::from_secs(
+                positive(
+                    "ROSTER_RESET_TTL_HOURS",
+                    parse("ROSTER_RESET_TTL_HOURS", get("ROSTER_RESET_TTL_HOURS"), 48usize)?,
+                )? as u64
+                    * 3600,
+            ),
+            mail_poll: Duration::from_millis(positive(
+                "ROSTER_MAIL_POLL_MS",
+                parse("ROSTER_MAIL_POLL_MS", get("ROSTER_MAIL_POLL_MS"), 1000usize)?,
+            )? as u64),
+            mail_retry: Duration::from_secs(positive(
+                "ROSTER_MAIL_RETRY_SECONDS",
+                parse(
+                    "ROSTER_MAIL_RETRY_SECONDS",
+                    get("ROSTER_MAIL_RETRY_SECONDS"),
+                    30usize,
+                )?,
+            )? as u64),
         })
     }
 }

@@ -5,7 +5,7 @@ use crate::connection::{write_transaction, DbConnection};
 use crate::error::RepoError;
 use crate::now;
 use crate::outbox::{self, NewMail};
-use crate::schema::{email_confirmations, emails, users};
+use crate::schema::{email_changes, email_confirmations, emails, users};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -80,7 +80,7 @@ pub fn add_email(
     })
 }
 
-fn insert_confirmation(
+pub(crate) fn insert_confirmation(
     conn: &mut DbConnection,
     email_id: i64,
     pending: &PendingConfirmation,
@@ -172,4 +172,140 @@ pub fn confirm_by_token(
         let user = crate::users::find_user(conn, email.user_id)?.ok_or(RepoError::MissingReference)?;
         Ok(Some((email, user)))
     })
+}
+
+/// Whether any user has `email` as a primary or secondary address.
+pub fn email_taken(conn: &mut DbConnection, email: &str) -> Result<bool, RepoError> {
+    Ok(emails::table
+        .filter(emails::email.eq(email))
+        .select(emails::id)
+        .first::<i64>(conn)
+        .optional()?
+        .is_some())
+}
+
+/// A requested change of the primary address: the new address waits in
+/// `users.unconfirmed_email` until its token is used. Older requests are
+/// voided. `mails` (the link to the new address, the notice to the old one)
+/// are queued in the same transaction. `Taken(Email)` when the address is
+/// anyone's already.
+pub fn request_email_change(
+    conn: &mut DbConnection,
+    user_id: i64,
+    new_email: &str,
+    token_digest: &str,
+    expires_at: NaiveDateTime,
+    mails: &[NewMail],
+) -> Result<(), RepoError> {
+    write_transaction(conn, |conn| {
+        let at = now();
+        if email_taken(conn, new_email)? {
+            return Err(RepoError::Taken(crate::error::Taken::Email));
+        }
+        diesel::update(
+            email_changes::table
+                .filter(email_changes::user_id.eq(user_id))
+                .filter(email_changes::used_at.is_null()),
+        )
+        .set(email_changes::used_at.eq(at))
+        .execute(conn)?;
+        diesel::insert_into(email_changes::table)
+            .values((
+                email_changes::user_id.eq(user_id),
+                email_changes::email.eq(new_email),
+                email_changes::token_digest.eq(token_digest),
+                email_changes::expires_at.eq(expires_at),
+                email_changes::created_at.eq(at),
+            ))
+            .execute(conn)?;
+        diesel::update(users::table.find(user_id))
+            .set((users::unconfirmed_email.eq(new_email), users::updated_at.eq(at)))
+            .execute(conn)?;
+        for mail in mails {
+            outbox::enqueue(conn, mail)?;
+        }
+        Ok(())
+    })
+}
+
+/// Uses an e-mail change token: the new address becomes the confirmed
+/// primary one. `None` when the token is unknown, used, voided or expired;
+/// `Taken(Email)` when someone took the address meanwhile.
+pub fn confirm_email_change(
+    conn: &mut DbConnection,
+    token_digest: &str,
+) -> Result<Option<crate::users::UserRow>, RepoError> {
+    write_transaction(conn, |conn| {
+        let at = now();
+        let found: Option<(i64, i64, String)> = email_changes::table
+            .filter(email_changes::token_digest.eq(token_digest))
+            .filter(email_changes::used_at.is_null())
+            .filter(email_changes::expires_at.gt(at))
+            .select((email_changes::id, email_changes::user_id, email_changes::email))
+            .first(conn)
+            .optional()?;
+        let Some((change_id, user_id, new_email)) = found else {
+            return Ok(None);
+        };
+        diesel::update(email_changes::table.find(change_id))
+            .set(email_changes::used_at.eq(at))
+            .execute(conn)?;
+        let changes = crate::users::UserChangeset {
+            email: Some(new_email.clone()),
+            confirmed_at: Some(Some(at)),
+            ..Default::default()
+        };
+        crate::users::update_user(conn, user_id, &changes, None)?;
+        diesel::update(users::table.find(user_id))
+            .set(users::unconfirmed_email.eq(None::<String>))
+            .execute(conn)?;
+        diesel::update(
+            emails::table
+                .filter(emails::user_id.eq(user_id))
+                .filter(emails::email.eq(&new_email)),
+        )
+        .set(emails::confirmed_at.eq(at))
+        .execute(conn)?;
+        crate::users::find_user(conn, user_id)
+    })
+}
+
+/// The user's confirmed address equal to `email` (primary or secondary), if
+/// any: where a password reset may be sent. Unconfirmed addresses never
+/// qualify.
+pub fn find_confirmed_address(
+    conn: &mut DbConnection,
+    email: &str,
+) -> Result<Option<(EmailRow, crate::users::UserRow)>, RepoError> {
+    Ok(emails::table
+        .inner_join(users::table)
+        .filter(emails::email.eq(email))
+        .filter(emails::confirmed_at.is_not_null())
+        .select((EmailRow::as_select(), crate::users::UserRow::as_select()))
+        .first(conn)
+        .optional()?)
+}
+
+/// The user whose primary address is `email` and still unconfirmed, if any
+/// (for "resend confirmation").
+pub fn find_unconfirmed_primary(
+    conn: &mut DbConnection,
+    email: &str,
+) -> Result<Option<(EmailRow, crate::users::UserRow)>, RepoError> {
+    Ok(emails::table
+        .inner_join(users::table)
+        .filter(emails::email.eq(email))
+        .filter(emails::confirmed_at.is_null())
+        .select((EmailRow::as_select(), crate::users::UserRow::as_select()))
+        .first(conn)
+        .optional()?)
+}
+
+/// Stores a fresh confirmation token for an existing address and queues its mail.
+pub fn resend_confirmation(
+    conn: &mut DbConnection,
+    email_id: i64,
+    pending: &PendingConfirmation,
+) -> Result<(), RepoError> {
+    write_transaction(conn, |conn| insert_confirmation(conn, email_id, pending))
 }

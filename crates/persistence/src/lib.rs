@@ -16,8 +16,11 @@ pub mod keys;
 pub mod migrations;
 #[allow(missing_docs)]
 pub mod oauth_tokens;
+#[allow(missing_docs)]
 pub mod outbox;
 mod pagination;
+#[allow(missing_docs)]
+pub mod password_resets;
 #[allow(missing_docs)]
 pub mod personal_tokens;
 pub mod schema;

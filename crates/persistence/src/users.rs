@@ -115,6 +115,10 @@ pub struct NewUser {
     pub confirmed: bool,
     pub profile: UserChangeset,
     pub identity: Option<NewIdentity>,
+    /// A confirmation token for the primary address, with its mail.
+    pub confirmation: Option<crate::emails::PendingConfirmation>,
+    /// A password reset token, with its mail (admin create with `reset_password`).
+    pub reset: Option<crate::password_resets::PendingReset>,
 }
 
 /// An external identity to link.
@@ -170,16 +174,23 @@ pub fn create_user(conn: &mut DbConnection, new: &NewUser) -> Result<UserRow, Re
         diesel::update(users::table.find(id))
             .set(&profile)
             .execute(conn)?;
-        diesel::insert_into(emails::table)
+        let email_id: i64 = diesel::insert_into(emails::table)
             .values((
                 emails::user_id.eq(id),
                 emails::email.eq(&new.email),
                 emails::confirmed_at.eq(confirmed_at),
                 emails::created_at.eq(at),
             ))
-            .execute(conn)?;
+            .returning(emails::id)
+            .get_result(conn)?;
         if let Some(identity) = &new.identity {
             link_identity(conn, id, identity)?;
+        }
+        if let Some(pending) = &new.confirmation {
+            crate::emails::insert_confirmation(conn, email_id, pending)?;
+        }
+        if let Some(pending) = &new.reset {
+            crate::password_resets::insert_reset(conn, id, pending)?;
         }
         Ok(users::table.find(id).select(UserRow::as_select()).first(conn)?)
     })
@@ -414,4 +425,66 @@ pub fn find_by_id_or_username(conn: &mut DbConnection, key: &str) -> Result<Opti
         Ok(id) => find_user(conn, id),
         Err(_) => find_by_username(conn, key),
     }
+}
+
+/// Sets a new password hash, revokes the user's OAuth tokens but those of the
+/// sign-in `keep_family`, and queues `notice`, in one transaction.
+pub fn change_password(
+    conn: &mut DbConnection,
+    id: i64,
+    password_hash: &str,
+    keep_family: Option<&str>,
+    notice: &crate::outbox::NewMail,
+) -> Result<(), RepoError> {
+    write_transaction(conn, |conn| {
+        diesel::update(users::table.find(id))
+            .set((
+                users::password_hash.eq(password_hash),
+                users::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+        crate::oauth_tokens::revoke_user_tokens(conn, id, keep_family)?;
+        crate::outbox::enqueue(conn, notice)
+    })
+}
+
+/// How many admins exist.
+pub fn count_admins(conn: &mut DbConnection) -> Result<i64, RepoError> {
+    Ok(users::table
+        .filter(users::is_admin.eq(true))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Deletes a user and queues `farewell` in the same transaction.
+pub fn delete_user_with_notice(
+    conn: &mut DbConnection,
+    id: i64,
+    farewell: &crate::outbox::NewMail,
+) -> Result<bool, RepoError> {
+    write_transaction(conn, |conn| {
+        let deleted = delete_user(conn, id)?;
+        if deleted {
+            crate::outbox::enqueue(conn, farewell)?;
+        }
+        Ok(deleted)
+    })
+}
+
+/// Updates the user's own profile and queues `mails`, in one transaction.
+pub fn update_profile_with_mail(
+    conn: &mut DbConnection,
+    id: i64,
+    changes: &UserChangeset,
+    mails: &[crate::outbox::NewMail],
+) -> Result<Option<UserRow>, RepoError> {
+    write_transaction(conn, |conn| {
+        let updated = update_user(conn, id, changes, None)?;
+        if updated.is_some() {
+            for mail in mails {
+                crate::outbox::enqueue(conn, mail)?;
+            }
+        }
+        Ok(updated)
+    })
 }

@@ -23,6 +23,8 @@ fn new_user(username: &str, email: &str) -> NewUser {
         confirmed: true,
         profile: UserChangeset::default(),
         identity: None,
+        confirmation: None,
+        reset: None,
     }
 }
 
@@ -143,4 +145,26 @@ fn in_memory_sqlite_keeps_its_data_in_one_connection() {
     assert!(users::find_by_username(&mut pool.get().unwrap(), "alice")
         .unwrap()
         .is_some());
+}
+
+#[test]
+fn write_transactions_nest() {
+    let db = TestDatabase::create();
+    let pool = migrated(&db);
+    let mut conn = pool.get().unwrap();
+    let outer: Result<(), RepoError> = write_transaction(&mut conn, |conn| {
+        users::create_user(conn, &new_user("outer", "outer@example.com"))?;
+        let inner: Result<(), RepoError> = write_transaction(conn, |conn| {
+            users::create_user(conn, &new_user("inner", "inner@example.com"))?;
+            Err(RepoError::Config("inner fails".into()))
+        });
+        assert!(inner.is_err());
+        Ok(())
+    });
+    outer.unwrap();
+    assert!(users::find_by_username(&mut conn, "outer").unwrap().is_some());
+    assert!(
+        users::find_by_username(&mut conn, "inner").unwrap().is_none(),
+        "the inner part rolled back alone"
+    );
 }

@@ -3,14 +3,14 @@ use super::path_id;
 use crate::auth::Caller;
 use crate::endpoint;
 use crate::error::ApiError;
-use crate::mail;
 use crate::params::Params;
+use crate::services::links;
 use crate::state::AppState;
 use crate::views;
 use actix_web::{web, HttpRequest, HttpResponse};
-use roster_domain::{EmailAddress, TokenDigest, TokenKind, TokenSecret};
-use roster_persistence::emails::{self, EmailDeletion, PendingConfirmation};
-use roster_persistence::{now, users, RepoError, Taken};
+use roster_domain::EmailAddress;
+use roster_persistence::emails::{self, EmailDeletion};
+use roster_persistence::{users, RepoError, Taken};
 
 const EMAIL: &str = "Email";
 const USER: &str = "User";
@@ -28,17 +28,7 @@ async fn add_email_for(
     let skip = may_skip && f.boolean("skip_confirmation").unwrap_or(false);
     f.finish()?;
     let email = email.ok_or_else(|| ApiError::Missing(vec!["email".into()]))?;
-    let pending = (!skip).then(|| {
-        // The secret travels only in the mail; the database keeps its digest.
-        let secret = TokenSecret::generate(TokenKind::Personal);
-        let token = &secret.expose()[TokenKind::Personal.prefix().len()..];
-        let ttl = state.settings.confirmation_ttl;
-        PendingConfirmation {
-            token_digest: TokenDigest::of(token).as_str().to_owned(),
-            expires_at: now() + chrono::Duration::seconds(ttl.as_secs() as i64),
-            mail: mail::confirm_email(&state.public_url, email.as_str(), token, ttl.as_secs() / 3600),
-        }
-    });
+    let pending = (!skip).then(|| links::confirmation(state, email.as_str()));
     let row = state
         .db
         .run_api(move |conn| {
@@ -162,27 +152,10 @@ pub async fn delete_user_email(
     }
 }
 
-/// `POST /confirmations`: spends a confirmation token; 200 with the user.
-pub async fn confirm(state: web::Data<AppState>, params: Params) -> Result<HttpResponse, ApiError> {
-    let mut f = params.fields();
-    let token = f.required("confirmation_token", |v| Ok(v.trim().to_owned()));
-    f.finish()?;
-    let digest = TokenDigest::of(&token.unwrap_or_default());
-    let confirmed = state
-        .db
-        .run(move |conn| emails::confirm_by_token(conn, digest.as_str()))
-        .await?;
-    match confirmed {
-        Some((_, user)) => Ok(HttpResponse::Ok().json(views::basic(&user, &state.view_context()))),
-        None => Err(ApiError::field("confirmation_token", "is invalid or has expired")),
-    }
-}
-
 /// Registers the e-mail routes inside `/api/v4`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     endpoint!(cfg, "/user/emails", GET => list_own_emails, POST => add_own_email);
     endpoint!(cfg, "/user/emails/{email_id}", GET => get_own_email, DELETE => delete_own_email);
     endpoint!(cfg, "/users/{id}/emails", GET => list_user_emails, POST => add_user_email);
     endpoint!(cfg, "/users/{id}/emails/{email_id}", DELETE => delete_user_email);
-    endpoint!(cfg, "/confirmations", POST => confirm);
 }

@@ -2,10 +2,12 @@
 use crate::error::ApiError;
 use actix_web::{web, HttpRequest};
 
+pub mod account;
 pub mod emails;
 pub mod keys;
 pub mod oauth;
 pub mod ops;
+pub mod pages;
 pub mod tokens;
 pub mod users;
 
@@ -48,6 +50,7 @@ pub fn path_id(req: &HttpRequest, name: &str, what: &'static str) -> Result<i64,
 /// Every route of the API.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     ops::configure(cfg);
+    pages::configure(cfg);
     oauth::configure(cfg);
     cfg.service(
         web::scope("/api/v4")
@@ -55,6 +58,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(tokens::configure)
             .configure(keys::configure)
             .configure(emails::configure)
+            .configure(account::configure)
             .default_service(web::to(not_found)),
     );
     keys::configure_top_level(cfg);

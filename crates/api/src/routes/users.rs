@@ -338,7 +338,6 @@ pub async fn delete_identity(
 /// Registers the user routes (inside `/api/v4`).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     endpoint!(cfg, "/users", GET => list_users, POST => create_user);
-    endpoint!(cfg, "/user", GET => current_user);
     endpoint!(cfg, "/users/{id}", GET => get_user, PUT => update_user, DELETE => delete_user);
     endpoint!(cfg, "/users/{id}/block", POST => block_user, PUT => block_user);
     endpoint!(cfg, "/users/{id}/unblock", POST => unblock_user, PUT => unblock_user);

@@ -1,7 +1,9 @@
 //! Creating and changing users on an admin's behalf.
 use crate::error::ApiError;
 use crate::params::{Fields, Params};
+use crate::services::links;
 use crate::services::profile::read_admin_fields;
+use crate::settings::EmailConfirmation;
 use crate::state::AppState;
 use chrono::NaiveDate;
 use roster_domain::{EmailAddress, Name, Password, TokenKind, TokenSecret, Username};
@@ -85,12 +87,17 @@ pub async fn create_user(state: &AppState, params: &Params) -> Result<UserRow, A
     };
     profile.name = None;
     let password_hash = state.hasher.hash(password).await?;
+    // Like GitLab: the address is confirmed by mail unless the admin skips
+    // it, and `reset_password` mails a link to choose a password.
+    let confirmed = skip_confirmation || state.settings.email_confirmation == EmailConfirmation::Off;
     let new = NewUser {
+        confirmation: (!confirmed).then(|| links::confirmation(state, email.as_str())),
+        reset: reset.then(|| links::reset(state, email.as_str())),
         username: username.into_inner(),
         email: email.into_inner(),
         name,
         password_hash,
-        confirmed: skip_confirmation,
+        confirmed,
         profile,
         identity,
     };
@@ -140,6 +147,8 @@ pub fn create_admin_now(
             ..UserChangeset::default()
         },
         identity: None,
+        confirmation: None,
+        reset: None,
     };
     Ok(users::create_user(conn, &new)?)
 }

@@ -1,0 +1,103 @@
+//! The account life cycle: sign-up, confirmation, own profile, password
+//! change and reset, self-deletion.
+use crate::auth::Caller;
+use crate::endpoint;
+use crate::error::ApiError;
+use crate::params::Params;
+use crate::routes::users::current_user;
+use crate::services::accounts;
+use crate::state::AppState;
+use crate::views;
+use actix_web::{web, HttpResponse};
+use roster_domain::ProfileView;
+use serde_json::json;
+
+fn own_view(state: &AppState, user: &roster_persistence::users::UserRow) -> HttpResponse {
+    let level = if user.is_admin {
+        ProfileView::Admin
+    } else {
+        ProfileView::Own
+    };
+    HttpResponse::Ok().json(views::user(user, level, &[], &state.view_context()))
+}
+
+/// `POST /registrations`.
+pub async fn register(state: web::Data<AppState>, params: Params) -> Result<HttpResponse, ApiError> {
+    let user = accounts::register(&state, &params).await?;
+    Ok(HttpResponse::Created().json(views::user(&user, ProfileView::Own, &[], &state.view_context())))
+}
+
+/// `POST /confirmations`.
+pub async fn confirm(state: web::Data<AppState>, params: Params) -> Result<HttpResponse, ApiError> {
+    let mut f = params.fields();
+    let token = f.required("confirmation_token", |v| Ok(v.to_owned()));
+    f.finish()?;
+    match accounts::confirm(&state, &token.unwrap_or_default()).await? {
+        Some(user) => Ok(HttpResponse::Ok().json(views::basic(&user, &state.view_context()))),
+        None => Err(ApiError::field("confirmation_token", "is invalid or has expired")),
+    }
+}
+
+/// `POST /confirmations/resend`: always 202.
+pub async fn resend_confirmation(
+    state: web::Data<AppState>,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    accounts::resend_confirmation(state, &params)?;
+    Ok(HttpResponse::Accepted().json(json!({
+        "message": "If the address is waiting for confirmation, a new link has been sent."
+    })))
+}
+
+/// `PUT`/`PATCH /user`.
+pub async fn update_own_profile(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    let user = accounts::update_profile(&state, &caller, &params).await?;
+    Ok(own_view(&state, &user))
+}
+
+/// `DELETE /user`.
+pub async fn delete_own_account(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    accounts::delete_self(&state, &caller, &params).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `PUT /user/password`.
+pub async fn change_password(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    accounts::change_password(&state, &caller, &params).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `POST /password/reset`: always the same 202.
+pub async fn request_reset(state: web::Data<AppState>, params: Params) -> Result<HttpResponse, ApiError> {
+    accounts::request_reset(state, &params)?;
+    Ok(HttpResponse::Accepted().json(json!({ "message": accounts::RESET_REQUESTED })))
+}
+
+/// `POST /password/reset/complete`.
+pub async fn complete_reset(state: web::Data<AppState>, params: Params) -> Result<HttpResponse, ApiError> {
+    accounts::complete_reset(&state, &params).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Registers the life-cycle routes inside `/api/v4`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    endpoint!(cfg, "/registrations", POST => register);
+    endpoint!(cfg, "/confirmations", POST => confirm);
+    endpoint!(cfg, "/confirmations/resend", POST => resend_confirmation);
+    endpoint!(cfg, "/user", GET => current_user, PUT => update_own_profile, PATCH => update_own_profile, DELETE => delete_own_account);
+    endpoint!(cfg, "/user/password", PUT => change_password);
+    endpoint!(cfg, "/password/reset", POST => request_reset);
+    endpoint!(cfg, "/password/reset/complete", POST => complete_reset);
+}

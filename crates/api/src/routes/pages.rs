@@ -1,0 +1,150 @@
+//! The small HTML pages that mail links open: confirm an address, choose a
+//! new password. Plain server-rendered forms, no JavaScript; they post back
+//! here and show the result, using the same services as the API.
+use crate::endpoint;
+use crate::error::ApiError;
+use crate::mail::escape;
+use crate::params::Params;
+use crate::services::accounts;
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+
+fn page(status: StatusCode, title: &str, body: &str) -> HttpResponse {
+    let html = format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title} · Roster</title>\
+         <style>body{{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem;line-height:1.5}}\
+         label{{display:block;margin-top:1rem}}input{{width:100%;padding:.5rem;box-sizing:border-box}}\
+         button{{margin-top:1.5rem;padding:.6rem 1.2rem}}.error{{color:#a00}}</style></head>\
+         <body><main><h1>{title}</h1>{body}</main></body></html>",
+        title = escape(title),
+    );
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+        ))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .insert_header(("X-Frame-Options", "DENY"))
+        // The token is in this page's URL: keep it out of Referer headers and caches.
+        .insert_header(("Referrer-Policy", "no-referrer"))
+        .insert_header(("Cache-Control", "no-store"))
+        .body(html)
+}
+
+/// The problems of a failed request, as sentences for a page.
+fn problems(error: &ApiError) -> Vec<String> {
+    match error {
+        ApiError::Validation(fields) => fields
+            .iter()
+            .flat_map(|(field, reasons)| {
+                reasons
+                    .iter()
+                    .map(move |r| format!("{} {r}", field.replace('_', " ")))
+            })
+            .collect(),
+        ApiError::Missing(names) => names
+            .iter()
+            .map(|n| format!("{} is missing", n.replace('_', " ")))
+            .collect(),
+        ApiError::Conflict(text) | ApiError::Forbidden(Some(text)) | ApiError::BadRequest(text) => {
+            vec![text.clone()]
+        }
+        ApiError::Param(text) => vec![text.clone()],
+        _ => vec!["Something went wrong; please try again later.".into()],
+    }
+}
+
+fn error_list(errors: &[String]) -> String {
+    let items: String = errors.iter().map(|e| format!("<li>{}</li>", escape(e))).collect();
+    format!("<ul class=\"error\">{items}</ul>")
+}
+
+fn confirm_form(token: &str) -> String {
+    format!(
+        "<p>Confirm this e-mail address for your account.</p>\
+         <form method=\"post\" action=\"/-/confirm\">\
+         <label for=\"token\">Confirmation code</label>\
+         <input id=\"token\" name=\"confirmation_token\" value=\"{}\" required>\
+         <button type=\"submit\">Confirm</button></form>",
+        escape(token)
+    )
+}
+
+/// `GET /-/confirm?confirmation_token=…`: a button to confirm (a link that
+/// confirmed on GET would be spent by mail scanners that fetch links).
+pub async fn confirm_page(params: Params) -> HttpResponse {
+    let token = params.text("confirmation_token").unwrap_or_default();
+    page(
+        StatusCode::OK,
+        "Confirm your e-mail address",
+        &confirm_form(&token),
+    )
+}
+
+/// `POST /-/confirm`.
+pub async fn confirm_submit(state: web::Data<AppState>, params: Params) -> HttpResponse {
+    let token = params.text("confirmation_token").unwrap_or_default();
+    match accounts::confirm(&state, &token).await {
+        Ok(Some(user)) => page(
+            StatusCode::OK,
+            "Address confirmed",
+            &format!(
+                "<p>Thank you, {}. Your e-mail address is confirmed.</p>",
+                escape(&user.username)
+            ),
+        ),
+        Ok(None) => page(
+            StatusCode::BAD_REQUEST,
+            "Link invalid or expired",
+            "<p class=\"error\">This confirmation link is invalid, was already used, or has expired.</p>",
+        ),
+        Err(e) => page(e_status(&e), "Could not confirm", &error_list(&problems(&e))),
+    }
+}
+
+fn e_status(e: &ApiError) -> StatusCode {
+    actix_web::ResponseError::status_code(e)
+}
+
+fn reset_form(token: &str, errors: &[String]) -> String {
+    format!(
+        "{errors}<form method=\"post\" action=\"/-/reset-password\">\
+         <input type=\"hidden\" name=\"reset_token\" value=\"{token}\">\
+         <label for=\"password\">New password (8 to 72 bytes)</label>\
+         <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"new-password\" minlength=\"8\" required>\
+         <label for=\"password_confirmation\">The same again</label>\
+         <input id=\"password_confirmation\" name=\"password_confirmation\" type=\"password\" autocomplete=\"new-password\" minlength=\"8\" required>\
+         <button type=\"submit\">Set the new password</button></form>",
+        errors = if errors.is_empty() { String::new() } else { error_list(errors) },
+        token = escape(token),
+    )
+}
+
+/// `GET /-/reset-password?reset_token=…`.
+pub async fn reset_page(params: Params) -> HttpResponse {
+    let token = params.text("reset_token").unwrap_or_default();
+    page(StatusCode::OK, "Choose a new password", &reset_form(&token, &[]))
+}
+
+/// `POST /-/reset-password`: on a bad password the form comes back with the reasons.
+pub async fn reset_submit(state: web::Data<AppState>, params: Params) -> HttpResponse {
+    let token = params.text("reset_token").unwrap_or_default();
+    match accounts::complete_reset(&state, &params).await {
+        Ok(()) => page(
+            StatusCode::OK,
+            "Password changed",
+            "<p>Your password was changed and your other sessions were signed out. You can sign in with the new password now.</p>",
+        ),
+        Err(e) => page(e_status(&e), "Choose a new password", &reset_form(&token, &problems(&e))),
+    }
+}
+
+/// Registers the pages.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    endpoint!(cfg, "/-/confirm", GET => confirm_page, POST => confirm_submit);
+    endpoint!(cfg, "/-/reset-password", GET => reset_page, POST => reset_submit);
+}

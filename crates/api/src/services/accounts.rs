@@ -1,0 +1,337 @@
+//! The account life cycle, done by the account's owner: sign-up, profile and
+//! address changes, password change and reset, confirmation, self-deletion.
+use crate::auth::{Caller, TokenUsed};
+use crate::error::ApiError;
+use crate::mail;
+use crate::params::Params;
+use crate::services::links;
+use crate::services::profile::read_own_fields;
+use crate::settings::EmailConfirmation;
+use crate::state::AppState;
+use actix_web::web;
+use roster_domain::{EmailAddress, Name, Password, TokenDigest, UserState, Username};
+use roster_persistence::users::{self, NewUser, UserRow};
+use roster_persistence::{emails, password_resets, RepoError, Taken};
+
+/// The answer to every reset request, known address or not.
+pub const RESET_REQUESTED: &str = "If the address is registered, instructions have been sent.";
+
+/// `POST /registrations`: a new, unconfirmed (unless confirmation is off)
+/// account, with its confirmation mail queued in the same transaction.
+pub async fn register(state: &AppState, params: &Params) -> Result<UserRow, ApiError> {
+    if !state.settings.signup_enabled {
+        return Err(ApiError::Forbidden(Some("Sign-up is disabled.".into())));
+    }
+    let today = users_today();
+    let mut f = params.fields();
+    let email = f.required("email", EmailAddress::parse);
+    let username = f.required("username", Username::parse);
+    let confirmation = params.text("password_confirmation");
+    let password = f.required("password", |v| {
+        Password::parse_confirmed(v, confirmation.as_deref())
+    });
+    let mut profile = read_own_fields(&mut f, today);
+    let name = match (profile.name.take(), &profile.first_name, &profile.last_name) {
+        (Some(name), _, _) => Some(name),
+        (None, Some(first), Some(last)) if !first.is_empty() && !last.is_empty() => {
+            let parts = (Name::parse("first_name", first), Name::parse("last_name", last));
+            match parts {
+                (Ok(first), Ok(last)) => Some(Name::from_parts(&first, &last).into_inner()),
+                _ => None,
+            }
+        }
+        _ => {
+            f.require_one_of("name".into());
+            None
+        }
+    };
+    if let (Some(p), Some(u), Some(e)) = (&password, &username, &email) {
+        if let Err(e) = p.ensure_differs_from(u.as_str(), e.as_str()) {
+            f.reject(e.field, e.problem.to_string());
+        }
+    }
+    f.finish()?;
+    let (Some(email), Some(username), Some(password), Some(name)) = (email, username, password, name) else {
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "validated sign-up fields missing"
+        )));
+    };
+    let confirmed = state.settings.email_confirmation == EmailConfirmation::Off;
+    let password_hash = state.hasher.hash(password).await?;
+    let new = NewUser {
+        confirmation: (!confirmed).then(|| links::confirmation(state, email.as_str())),
+        reset: None,
+        username: username.into_inner(),
+        email: email.into_inner(),
+        name,
+        password_hash,
+        confirmed,
+        profile,
+        identity: None,
+    };
+    state.db.run(move |conn| users::create_user(conn, &new)).await
+}
+
+fn users_today() -> chrono::NaiveDate {
+    roster_persistence::now().date()
+}
+
+/// Checks `current_password` against the caller's password. Missing: the
+/// GitLab "is missing" error; wrong: a field error.
+pub async fn check_current_password(
+    state: &AppState,
+    user: &UserRow,
+    params: &Params,
+) -> Result<(), ApiError> {
+    let Some(given) = params.text("current_password") else {
+        return Err(ApiError::Missing(vec!["current_password".into()]));
+    };
+    if state
+        .hasher
+        .verify(given, Some(user.password_hash.clone()))
+        .await?
+    {
+        Ok(())
+    } else {
+        Err(ApiError::field("current_password", "is incorrect"))
+    }
+}
+
+/// `PUT /user`: the caller's own profile. Changing the user name or the
+/// e-mail address needs `current_password`; a new address waits in
+/// `unconfirmed_email` until confirmed, and the old address is told.
+pub async fn update_profile(state: &AppState, caller: &Caller, params: &Params) -> Result<UserRow, ApiError> {
+    let user = &caller.user;
+    let mut f = params.fields();
+    let email = f
+        .optional("email", EmailAddress::parse)
+        .filter(|e| e.as_str() != user.email);
+    let username = f
+        .optional("username", Username::parse)
+        .filter(|u| u.as_str() != user.username);
+    let mut changes = read_own_fields(&mut f, users_today());
+    f.finish()?;
+    if email.is_some() || username.is_some() {
+        check_current_password(state, user, params).await?;
+    }
+    changes.username = username.map(Username::into_inner);
+    let mut mails = Vec::new();
+    if let Some(new_email) = &email {
+        mails.push(mail::primary_change_notice(
+            &user.email,
+            &user.username,
+            new_email.as_str(),
+        ));
+        if state.settings.email_confirmation == EmailConfirmation::Off {
+            changes.email = Some(new_email.as_str().to_owned());
+        }
+    }
+    let id = user.id;
+    let pending_change = match (&email, state.settings.email_confirmation) {
+        (Some(new_email), EmailConfirmation::Soft | EmailConfirmation::Hard) => {
+            let token = links::new_link_token();
+            let ttl = state.settings.confirmation_ttl;
+            mails.push(mail::confirm_new_primary(
+                &state.public_url,
+                &user.username,
+                new_email.as_str(),
+                &token.secret,
+                ttl.as_secs() / 3600,
+            ));
+            Some((new_email.as_str().to_owned(), token.digest, links::expiry(ttl)))
+        }
+        _ => None,
+    };
+    state
+        .db
+        .run_api(move |conn| {
+            roster_persistence::write_transaction(conn, |conn| {
+                if let Some((new_email, digest, expires_at)) = &pending_change {
+                    emails::request_email_change(conn, id, new_email, digest.as_str(), *expires_at, &mails)?;
+                    users::update_profile_with_mail(conn, id, &changes, &[])?
+                } else {
+                    users::update_profile_with_mail(conn, id, &changes, &mails)?
+                }
+                .ok_or(ApiError::NotFound("User"))
+            })
+        })
+        .await
+}
+
+/// `PUT /user/password`: needs the current password; signs out the caller's
+/// other OAuth sessions and tells the owner by mail.
+pub async fn change_password(state: &AppState, caller: &Caller, params: &Params) -> Result<(), ApiError> {
+    let user = &caller.user;
+    let mut f = params.fields();
+    let confirmation = params.text("password_confirmation");
+    let password = f.required("password", |v| {
+        Password::parse_confirmed(v, confirmation.as_deref())
+    });
+    if params.text("current_password").is_none() {
+        f.require_one_of("current_password".into());
+    }
+    if let Some(p) = &password {
+        if let Err(e) = p.ensure_differs_from(&user.username, &user.email) {
+            f.reject(e.field, e.problem.to_string());
+        }
+    }
+    f.finish()?;
+    check_current_password(state, user, params).await?;
+    let password = password.ok_or_else(|| ApiError::Missing(vec!["password".into()]))?;
+    let hash = state.hasher.hash(password).await?;
+    let keep = match &caller.token {
+        TokenUsed::OAuth { family, .. } => Some(family.clone()),
+        TokenUsed::Personal(_) => None,
+    };
+    let notice = mail::password_changed(&user.email, &user.username);
+    let id = user.id;
+    state
+        .db
+        .run(move |conn| users::change_password(conn, id, &hash, keep.as_deref(), &notice))
+        .await
+}
+
+/// Reads the one address a reset or resend request names. A list of
+/// addresses (the shape of GitLab's CVE-2023-7028) is refused outright.
+fn requested_address(params: &Params) -> Result<EmailAddress, ApiError> {
+    if params.raw("email").is_some_and(|v| v.is_array() || v.is_object()) {
+        return Err(ApiError::InvalidParam("email".into()));
+    }
+    let mut f = params.fields();
+    let email = f.required("email", EmailAddress::parse);
+    f.finish()?;
+    email.ok_or_else(|| ApiError::Missing(vec!["email".into()]))
+}
+
+/// `POST /password/reset`: answers at once, the same for every address; the
+/// look-up and the mail happen afterwards, in the background. A reset goes
+/// only to a confirmed address of an active account — exactly the stored
+/// address that matched, never the text of the request.
+pub fn request_reset(state: web::Data<AppState>, params: &Params) -> Result<(), ApiError> {
+    let email = requested_address(params)?;
+    actix_web::rt::spawn(async move {
+        let lookup = email.clone();
+        let found = state
+            .db
+            .run(move |conn| emails::find_confirmed_address(conn, lookup.as_str()))
+            .await;
+        let (address, user) = match found {
+            Ok(Some(found)) => found,
+            Ok(None) => return,
+            Err(e) => {
+                log::error!("password reset look-up failed: {e}");
+                return;
+            }
+        };
+        if UserState::from_stored(&user.state) != Some(UserState::Active) {
+            return;
+        }
+        let pending = links::reset(&state, &address.email);
+        if let Err(e) = state
+            .db
+            .run(move |conn| password_resets::request_reset(conn, user.id, &pending))
+            .await
+        {
+            log::error!("storing a password reset failed: {e}");
+        }
+    });
+    Ok(())
+}
+
+/// `POST /password/reset/complete`: spends the token, sets the password,
+/// unlocks the account and signs out every OAuth session.
+pub async fn complete_reset(state: &AppState, params: &Params) -> Result<(), ApiError> {
+    let mut f = params.fields();
+    let token = f.required("reset_token", |v| Ok(v.trim().to_owned()));
+    let confirmation = params.text("password_confirmation");
+    let password = f.required("password", |v| {
+        Password::parse_confirmed(v, confirmation.as_deref())
+    });
+    f.finish()?;
+    let (Some(token), Some(password)) = (token, password) else {
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "validated reset fields missing"
+        )));
+    };
+    let invalid = || ApiError::field("reset_token", "is invalid or has expired");
+    let digest = TokenDigest::of(&token);
+    let peek = digest.clone();
+    let user = state
+        .db
+        .run(move |conn| password_resets::peek_reset(conn, peek.as_str()))
+        .await?
+        .ok_or_else(invalid)?;
+    password.ensure_differs_from(&user.username, &user.email)?;
+    let hash = state.hasher.hash(password).await?;
+    let done = state
+        .db
+        .run(move |conn| {
+            password_resets::complete_reset(conn, digest.as_str(), &hash, |u| {
+                mail::password_changed(&u.email, &u.username)
+            })
+        })
+        .await?;
+    done.map(|_| ()).ok_or_else(invalid)
+}
+
+/// `POST /confirmations`: an added address, a new account's address, or a
+/// new primary address. `None` when the token is not usable.
+pub async fn confirm(state: &AppState, token: &str) -> Result<Option<UserRow>, ApiError> {
+    let digest = TokenDigest::of(token.trim());
+    state
+        .db
+        .run_api(move |conn| {
+            if let Some((_, user)) = emails::confirm_by_token(conn, digest.as_str())? {
+                return Ok(Some(user));
+            }
+            emails::confirm_email_change(conn, digest.as_str()).map_err(|e| match e {
+                RepoError::Taken(Taken::Email) => ApiError::Conflict("Email has already been taken".into()),
+                other => other.into(),
+            })
+        })
+        .await
+}
+
+/// `POST /confirmations/resend`: answers at once; when the address is an
+/// unconfirmed one, a new confirmation mail is queued in the background.
+pub fn resend_confirmation(state: web::Data<AppState>, params: &Params) -> Result<(), ApiError> {
+    let email = requested_address(params)?;
+    actix_web::rt::spawn(async move {
+        let lookup = email.clone();
+        let found = state
+            .db
+            .run(move |conn| emails::find_unconfirmed_primary(conn, lookup.as_str()))
+            .await;
+        if let Ok(Some((address, _))) = found {
+            let pending = links::confirmation(&state, &address.email);
+            if let Err(e) = state
+                .db
+                .run(move |conn| emails::resend_confirmation(conn, address.id, &pending))
+                .await
+            {
+                log::error!("resending a confirmation failed: {e}");
+            }
+        }
+    });
+    Ok(())
+}
+
+/// `DELETE /user`: needs the current password. The last admin cannot
+/// delete itself.
+pub async fn delete_self(state: &AppState, caller: &Caller, params: &Params) -> Result<(), ApiError> {
+    check_current_password(state, &caller.user, params).await?;
+    let user = caller.user.clone();
+    let farewell = mail::account_deleted(&user.email, &user.username);
+    state
+        .db
+        .run_api(move |conn| {
+            if user.is_admin && users::count_admins(conn)? <= 1 {
+                return Err(ApiError::Forbidden(Some(
+                    "The last admin cannot delete itself.".into(),
+                )));
+            }
+            users::delete_user_with_notice(conn, user.id, &farewell)?;
+            Ok(())
+        })
+        .await
+}
