@@ -6,7 +6,8 @@
 //! SMTP configured, messages are logged (kind, recipient, subject — never the
 //! body, which holds secret links) and marked sent.
 use crate::settings::Settings;
-use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::{Message, SmtpTransport, Transport};
 use roster_persistence::outbox::{self, OutboxRow};
 use roster_persistence::{now, DbPool};
@@ -148,11 +149,13 @@ fn deliver(delivery: &Delivery, message: &OutboxRow) -> anyhow::Result<()> {
                         .singlepart(
                             SinglePart::builder()
                                 .header(ContentType::TEXT_PLAIN)
+                                .header(ContentTransferEncoding::QuotedPrintable)
                                 .body(message.body_text.clone()),
                         )
                         .singlepart(
                             SinglePart::builder()
                                 .header(ContentType::TEXT_HTML)
+                                .header(ContentTransferEncoding::QuotedPrintable)
                                 .body(message.body_html.clone()),
                         ),
                 )?;
