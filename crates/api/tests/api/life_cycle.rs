@@ -94,8 +94,14 @@ async fn sign_up_then_confirm_by_mail() {
     assert_eq!(confirmed["username"], "gavin");
     assert_eq!(sign_in(&roster, "gavin", TEST_PASSWORD).await.status(), 200);
 
-    let body = register(&roster, signup("gavin"), 409).await;
+    let mut same_email = signup("gavin_b");
+    same_email["email"] = json!("gavin@example.com");
+    let body = register(&roster, same_email, 409).await;
     assert_eq!(body, json!({"message": "Email has already been taken"}));
+    let mut same_name = signup("GAVIN");
+    same_name["email"] = json!("gavin-b@example.com");
+    let body = register(&roster, same_name, 409).await;
+    assert_eq!(body, json!({"message": "Username has already been taken"}));
     let mut other = signup("gavin2");
     other["email"] = json!("GAVIN@example.com");
     register(&roster, other, 409).await;

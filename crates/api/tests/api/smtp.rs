@@ -260,3 +260,49 @@ async fn nothing_is_lost_while_the_smtp_server_is_down() {
         ["down1@example.com", "down2@example.com", "down3@example.com"]
     );
 }
+
+#[tokio::test]
+async fn two_senders_on_one_database_send_each_message_once() {
+    let sink = tokio::task::spawn_blocking(SmtpSink::start).await.unwrap();
+    let db = roster_testkit::TestDatabase::create();
+    let mut settings = TestRoster::test_settings(db.url());
+    settings.smtp_url = Some(sink.url());
+    settings.mail_poll = Duration::from_millis(20);
+    let got = tokio::task::spawn_blocking(move || {
+        let first = roster_api::app::open_database(&settings).unwrap();
+        let second = roster_api::app::open_database(&settings).unwrap();
+        {
+            let mut conn = first.pool().get().unwrap();
+            for n in 0..30 {
+                let mail = roster_persistence::outbox::NewMail {
+                    kind: "test".into(),
+                    recipient: format!("n{n}@example.com"),
+                    subject: format!("message {n}"),
+                    body_text: "hello".into(),
+                    body_html: "<p>hello</p>".into(),
+                };
+                roster_persistence::outbox::enqueue(&mut conn, &mail).unwrap();
+            }
+        }
+        // Two nodes' senders (own pools, own lease owners) race for the same rows.
+        let a = roster_api::mailer::Mailer::start(first.pool().clone(), &settings).unwrap();
+        let b = roster_api::mailer::Mailer::start(second.pool().clone(), &settings).unwrap();
+        let got = sink.wait_for(30, Duration::from_secs(30));
+        std::thread::sleep(Duration::from_millis(500));
+        a.stop();
+        b.stop();
+        let after = sink.messages();
+        assert_eq!(got.len(), after.len());
+        let pending = roster_persistence::outbox::pending_count(&mut first.pool().get().unwrap()).unwrap();
+        assert_eq!(pending, 0);
+        drop(db);
+        after
+    })
+    .await
+    .unwrap();
+    assert_eq!(got.len(), 30, "each message exactly once");
+    let mut subjects: Vec<&str> = got.iter().filter_map(|m| header(m, "Subject")).collect();
+    subjects.sort();
+    subjects.dedup();
+    assert_eq!(subjects.len(), 30);
+}
