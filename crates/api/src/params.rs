@@ -95,6 +95,11 @@ impl Params {
         }
     }
 
+    /// The names of all parameters.
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.keys()
+    }
+
     /// Whether the parameter was given at all (even as `null`).
     pub fn has(&self, name: &str) -> bool {
         self.0.contains_key(name)

@@ -5,9 +5,9 @@ use roster_persistence::emails::EmailRow;
 use roster_persistence::keys::KeyRow;
 use roster_persistence::oauth_tokens::OAuthRow;
 use roster_persistence::personal_tokens::PatRow;
+use roster_persistence::social::CustomAttributeRow;
 use roster_persistence::users::{IdentityRow, UserRow};
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// RFC 3339 in UTC with milliseconds: `2026-05-23T08:00:58.123Z`.
 pub fn time(t: NaiveDateTime) -> String {
@@ -28,6 +28,19 @@ pub struct ViewContext<'a> {
     pub public_url: &'a str,
     /// Now, to tell whether an account is locked.
     pub now: NaiveDateTime,
+}
+
+/// What a user's view shows besides its row, loaded only where needed.
+#[derive(Debug, Clone, Default)]
+pub struct UserExtras {
+    /// Linked identities (may hold other users' rows; filtered by id).
+    pub identities: Vec<IdentityRow>,
+    /// `(followers, following)`, when the viewer may see them.
+    pub follows: Option<(i64, i64)>,
+    /// Whether the viewer may see `last_activity_on` in a public profile.
+    pub show_activity: bool,
+    /// Custom attributes, when asked for (`with_custom_attributes`, admins).
+    pub custom_attributes: Option<Vec<CustomAttributeRow>>,
 }
 
 /// `UserBasic`.
@@ -69,6 +82,12 @@ pub struct UserPublic {
     pronouns: Option<String>,
     bot: bool,
     private_profile: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    followers: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    following: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_activity_on: Option<String>,
 }
 
 /// One linked identity.
@@ -95,7 +114,6 @@ pub struct UserOwn {
     confirmed_at: Option<String>,
     last_sign_in_at: Option<String>,
     current_sign_in_at: Option<String>,
-    last_activity_on: Option<String>,
     identities: Vec<IdentityView>,
     can_create_group: bool,
     can_create_project: bool,
@@ -117,7 +135,22 @@ pub struct UserAdmin {
     last_sign_in_ip: Option<String>,
     sign_in_count: i32,
     #[serde(skip_serializing_if = "Option::is_none")]
-    custom_attributes: Option<Vec<serde_json::Value>>,
+    custom_attributes: Option<Vec<CustomAttributeView>>,
+}
+
+/// One custom attribute.
+#[derive(Serialize)]
+pub struct CustomAttributeView {
+    key: String,
+    value: String,
+}
+
+/// The view of a custom attribute.
+pub fn custom_attribute(row: &CustomAttributeRow) -> CustomAttributeView {
+    CustomAttributeView {
+        key: row.key.clone(),
+        value: row.value.clone(),
+    }
 }
 
 /// A user seen through one of the views.
@@ -142,12 +175,15 @@ pub fn basic(row: &UserRow, ctx: &ViewContext<'_>) -> UserBasic {
         name: row.name.clone(),
         state: row.state.clone(),
         locked: row.is_locked_at(ctx.now),
-        avatar_url: None,
+        avatar_url: row
+            .avatar
+            .as_ref()
+            .map(|name| format!("{}/uploads/avatars/{name}", ctx.public_url)),
         web_url: format!("{}/{}", ctx.public_url, row.username),
     }
 }
 
-fn public(row: &UserRow, ctx: &ViewContext<'_>) -> UserPublic {
+fn public(row: &UserRow, extras: &UserExtras, ctx: &ViewContext<'_>) -> UserPublic {
     let non_empty = |s: &Option<String>| s.clone().filter(|v| !v.is_empty());
     UserPublic {
         basic: basic(row, ctx),
@@ -165,12 +201,24 @@ fn public(row: &UserRow, ctx: &ViewContext<'_>) -> UserPublic {
         pronouns: non_empty(&row.pronouns),
         bot: false,
         private_profile: row.private_profile,
+        followers: extras.follows.map(|f| f.0),
+        following: extras.follows.map(|f| f.1),
+        last_activity_on: if extras.show_activity {
+            row.last_activity_on.map(date)
+        } else {
+            None
+        },
     }
 }
 
-fn own(row: &UserRow, identities: &[&IdentityRow], ctx: &ViewContext<'_>) -> UserOwn {
+fn own(row: &UserRow, extras: &UserExtras, ctx: &ViewContext<'_>) -> UserOwn {
+    let identities: Vec<&IdentityRow> = extras.identities.iter().filter(|i| i.user_id == row.id).collect();
+    let own_extras = UserExtras {
+        show_activity: true,
+        ..extras.clone()
+    };
     UserOwn {
-        public: public(row, ctx),
+        public: public(row, &own_extras, ctx),
         email: row.email.clone(),
         commit_email: row.email.clone(),
         first_name: row.first_name.clone(),
@@ -183,7 +231,6 @@ fn own(row: &UserRow, identities: &[&IdentityRow], ctx: &ViewContext<'_>) -> Use
         confirmed_at: opt_time(row.confirmed_at),
         last_sign_in_at: opt_time(row.last_sign_in_at),
         current_sign_in_at: opt_time(row.current_sign_in_at),
-        last_activity_on: row.last_activity_on.map(date),
         identities: identities
             .iter()
             .map(|i| IdentityView {
@@ -202,53 +249,44 @@ fn own(row: &UserRow, identities: &[&IdentityRow], ctx: &ViewContext<'_>) -> Use
     }
 }
 
-/// The view of `row` at `level`. `identities` may hold other users' rows too.
-pub fn user(
-    row: &UserRow,
-    level: ProfileView,
-    identities: &[IdentityRow],
-    ctx: &ViewContext<'_>,
-) -> UserView {
-    let mine: Vec<&IdentityRow> = identities.iter().filter(|i| i.user_id == row.id).collect();
+/// The view of `row` at `level`.
+pub fn user(row: &UserRow, level: ProfileView, extras: &UserExtras, ctx: &ViewContext<'_>) -> UserView {
     match level {
         ProfileView::Restricted => UserView::Restricted(UserRestricted {
             basic: basic(row, ctx),
             private_profile: row.private_profile,
         }),
-        ProfileView::Public => UserView::Public(Box::new(public(row, ctx))),
-        ProfileView::Own => UserView::Own(Box::new(own(row, &mine, ctx))),
+        ProfileView::Public => UserView::Public(Box::new(public(row, extras, ctx))),
+        ProfileView::Own => UserView::Own(Box::new(own(row, extras, ctx))),
         ProfileView::Admin => UserView::Admin(Box::new(UserAdmin {
-            own: own(row, &mine, ctx),
+            own: own(row, extras, ctx),
             note: row.note.clone(),
             current_sign_in_ip: row.current_sign_in_ip.clone(),
             last_sign_in_ip: row.last_sign_in_ip.clone(),
             sign_in_count: row.sign_in_count,
-            custom_attributes: None,
+            custom_attributes: extras.custom_attributes.as_ref().map(|all| {
+                all.iter()
+                    .filter(|a| a.user_id == row.id)
+                    .map(custom_attribute)
+                    .collect()
+            }),
         })),
     }
 }
 
 /// A list of users at one level; `UserBasic` rows for the restricted level.
+/// `extras` holds the identities and custom attributes of all the rows.
 pub fn users(
     rows: &[UserRow],
     level: ProfileView,
-    identities: &[IdentityRow],
+    extras: &UserExtras,
     ctx: &ViewContext<'_>,
 ) -> Vec<serde_json::Value> {
-    let mut by_user: HashMap<i64, Vec<IdentityRow>> = HashMap::new();
-    for i in identities {
-        by_user.entry(i.user_id).or_default().push(i.clone());
-    }
     rows.iter()
         .map(|row| {
             let value = match level {
                 ProfileView::Restricted => serde_json::to_value(basic(row, ctx)),
-                _ => serde_json::to_value(user(
-                    row,
-                    level,
-                    by_user.get(&row.id).map_or(&[], Vec::as_slice),
-                    ctx,
-                )),
+                _ => serde_json::to_value(user(row, level, extras, ctx)),
             };
             value.unwrap_or(serde_json::Value::Null)
         })

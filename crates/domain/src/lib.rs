@@ -22,6 +22,7 @@
 #![deny(missing_docs)]
 
 mod access;
+mod avatar;
 mod email;
 mod error;
 mod password;
@@ -33,7 +34,8 @@ mod state;
 mod token;
 mod username;
 
-pub use access::{ProfileView, Viewer};
+pub use access::{Privacy, ProfileView, Viewer};
+pub use avatar::{AvatarUpload, ImageKind, MAX_AVATAR_BYTES};
 pub use email::EmailAddress;
 pub use error::{FieldError, Problem};
 pub use password::Password;

@@ -24,6 +24,8 @@ pub mod password_resets;
 #[allow(missing_docs)]
 pub mod personal_tokens;
 pub mod schema;
+#[allow(missing_docs)]
+pub mod social;
 pub mod testing;
 pub mod user_list;
 #[allow(missing_docs)]

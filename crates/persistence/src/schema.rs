@@ -47,6 +47,44 @@ diesel::table! {
         locked_until -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        searchable -> Bool,
+        show_followers -> Bool,
+        share_activity -> Bool,
+        avatar -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    avatars (name) {
+        name -> Text,
+        content_type -> Text,
+        bytes -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    follows (follower_id, followee_id) {
+        follower_id -> BigInt,
+        followee_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    user_preferences (user_id) {
+        user_id -> BigInt,
+        data -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    custom_attributes (user_id, key) {
+        user_id -> BigInt,
+        key -> Text,
+        value -> Text,
+        updated_at -> Timestamp,
     }
 }
 
@@ -177,6 +215,8 @@ diesel::joinable!(keys -> users (user_id));
 diesel::joinable!(email_confirmations -> emails (email_id));
 diesel::joinable!(password_resets -> users (user_id));
 diesel::joinable!(email_changes -> users (user_id));
+diesel::joinable!(user_preferences -> users (user_id));
+diesel::joinable!(custom_attributes -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     emails,
@@ -188,4 +228,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     password_resets,
     email_changes,
+    avatars,
+    follows,
+    user_preferences,
+    custom_attributes,
 );

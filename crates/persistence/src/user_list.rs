@@ -2,7 +2,7 @@
 use crate::connection::DbConnection;
 use crate::error::RepoError;
 use crate::pagination::{Page, PageRequest, COUNT_LIMIT};
-use crate::schema::{identities, users};
+use crate::schema::{custom_attributes, identities, users};
 use crate::users::{boxed_users, lower, UserRow};
 use crate::Db;
 use chrono::NaiveDateTime;
@@ -32,6 +32,11 @@ pub struct UserFilter {
     pub created_before: Option<NaiveDateTime>,
     /// Linked to this identity (`provider`, `extern_uid`).
     pub identity: Option<(String, String)>,
+    /// Having every one of these custom attributes (`key`, `value`).
+    pub custom_attributes: Vec<(String, String)>,
+    /// Leave users who are not searchable out of `search` results, except
+    /// the user with this id (the viewer), if any.
+    pub hide_unsearchable: Option<Option<i64>>,
 }
 
 /// The column to order by; ties are broken by id.
@@ -78,6 +83,12 @@ fn filtered(filter: &UserFilter) -> users::BoxedQuery<'static, Db> {
         } else {
             q.filter(by_name.or(users::email.eq(term.to_lowercase())))
         };
+        if let Some(viewer) = filter.hide_unsearchable {
+            q = match viewer {
+                Some(id) => q.filter(users::searchable.eq(true).or(users::id.eq(id))),
+                None => q.filter(users::searchable.eq(true)),
+            };
+        }
     }
     if let Some(name) = &filter.username {
         q = q.filter(lower(users::username).eq(name.trim().to_ascii_lowercase()));
@@ -99,6 +110,16 @@ fn filtered(filter: &UserFilter) -> users::BoxedQuery<'static, Db> {
     }
     if let Some(before) = filter.created_before {
         q = q.filter(users::created_at.lt(before));
+    }
+    for (key, value) in &filter.custom_attributes {
+        q = q.filter(
+            users::id.eq_any(
+                custom_attributes::table
+                    .filter(custom_attributes::key.eq(key.clone()))
+                    .filter(custom_attributes::value.eq(value.clone()))
+                    .select(custom_attributes::user_id),
+            ),
+        );
     }
     if let Some((provider, uid)) = &filter.identity {
         q = q.filter(

@@ -58,6 +58,10 @@ pub struct UserRow {
     pub locked_until: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub searchable: bool,
+    pub show_followers: bool,
+    pub share_activity: bool,
+    pub avatar: Option<String>,
 }
 
 impl UserRow {
@@ -103,6 +107,10 @@ pub struct UserChangeset {
     pub password_hash: Option<String>,
     pub confirmed_at: Option<Option<NaiveDateTime>>,
     pub updated_at: Option<NaiveDateTime>,
+    pub searchable: Option<bool>,
+    pub show_followers: Option<bool>,
+    pub share_activity: Option<bool>,
+    pub avatar: Option<Option<String>>,
 }
 
 /// A new user: the required fields, then everything else as a changeset.
@@ -286,9 +294,24 @@ pub fn find_by_login(conn: &mut DbConnection, login: &str) -> Result<Option<User
     }
 }
 
-/// Deletes a user and, by cascade, everything it owns. `false` when absent.
+/// Deletes a user and, by cascade, everything it owns; its avatar image goes
+/// too unless someone else shows the same one. `false` when absent.
 pub fn delete_user(conn: &mut DbConnection, id: i64) -> Result<bool, RepoError> {
-    Ok(diesel::delete(users::table.find(id)).execute(conn)? > 0)
+    write_transaction(conn, |conn| {
+        let Some(avatar) = users::table
+            .find(id)
+            .select(users::avatar)
+            .first::<Option<String>>(conn)
+            .optional()?
+        else {
+            return Ok(false);
+        };
+        diesel::delete(users::table.find(id)).execute(conn)?;
+        if let Some(name) = avatar {
+            crate::social::delete_unused_avatar(conn, &name)?;
+        }
+        Ok(true)
+    })
 }
 
 /// Sets the state; `false` when the user does not exist.

@@ -5,26 +5,16 @@ use crate::endpoint;
 use crate::error::ApiError;
 use crate::params::Params;
 use crate::routes::users::current_user;
-use crate::services::accounts;
+use crate::services::{accounts, user_views};
 use crate::state::AppState;
 use crate::views;
 use actix_web::{web, HttpResponse};
-use roster_domain::ProfileView;
 use serde_json::json;
-
-fn own_view(state: &AppState, user: &roster_persistence::users::UserRow) -> HttpResponse {
-    let level = if user.is_admin {
-        ProfileView::Admin
-    } else {
-        ProfileView::Own
-    };
-    HttpResponse::Ok().json(views::user(user, level, &[], &state.view_context()))
-}
 
 /// `POST /registrations`.
 pub async fn register(state: web::Data<AppState>, params: Params) -> Result<HttpResponse, ApiError> {
     let user = accounts::register(&state, &params).await?;
-    Ok(HttpResponse::Created().json(views::user(&user, ProfileView::Own, &[], &state.view_context())))
+    Ok(HttpResponse::Created().json(user_views::own_view(&state, &user).await?))
 }
 
 /// `POST /confirmations`.
@@ -56,7 +46,7 @@ pub async fn update_own_profile(
     params: Params,
 ) -> Result<HttpResponse, ApiError> {
     let user = accounts::update_profile(&state, &caller, &params).await?;
-    Ok(own_view(&state, &user))
+    Ok(HttpResponse::Ok().json(user_views::own_view(&state, &user).await?))
 }
 
 /// `DELETE /user`.

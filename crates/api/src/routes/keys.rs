@@ -215,7 +215,12 @@ pub async fn delete_user_key(
 }
 
 fn with_user(state: &AppState, key: &KeyRow, user: &UserRow) -> HttpResponse {
-    let user_view = views::user(user, ProfileView::Admin, &[], &state.view_context());
+    let user_view = views::user(
+        user,
+        ProfileView::Admin,
+        &views::UserExtras::default(),
+        &state.view_context(),
+    );
     HttpResponse::Ok().json(views::key(key, Some(user_view)))
 }
 

@@ -4,15 +4,19 @@ use crate::auth::{Caller, MaybeCaller};
 use crate::endpoint;
 use crate::error::ApiError;
 use crate::pagination;
+use crate::params::parse_bool;
 use crate::params::Params;
 use crate::services;
+use crate::services::user_views;
 use crate::state::AppState;
 use crate::views;
+use crate::views::UserExtras;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
-use roster_domain::{ProfileView, StateChange, Transition};
+use roster_domain::{ProfileView, StateChange, Transition, Viewer};
+use roster_persistence::social;
 use roster_persistence::user_list::{self, UserFilter, UserOrder};
-use roster_persistence::users::{self, UserRow};
+use roster_persistence::users;
 
 const USER: &str = "User";
 
@@ -45,7 +49,19 @@ fn read_order(params: &Params) -> Result<(UserOrder, bool), ApiError> {
     Ok((order, descending))
 }
 
-fn read_filter(params: &Params, admin: bool) -> Result<UserFilter, ApiError> {
+/// `custom_attributes[key]=value` pairs of the query.
+fn custom_attribute_filters(params: &Params) -> Vec<(String, String)> {
+    params
+        .keys()
+        .filter_map(|k| {
+            let key = k.strip_prefix("custom_attributes[")?.strip_suffix(']')?;
+            Some((key.to_owned(), params.text(k)?))
+        })
+        .collect()
+}
+
+fn read_filter(params: &Params, viewer: Viewer) -> Result<UserFilter, ApiError> {
+    let admin = viewer.is_admin();
     let mut f = params.fields();
     let filter = UserFilter {
         search: params.text("search"),
@@ -69,6 +85,15 @@ fn read_filter(params: &Params, admin: bool) -> Result<UserFilter, ApiError> {
             (None, Some(_)) if admin => return Err(ApiError::Missing(vec!["extern_uid".into()])),
             _ => None,
         },
+        custom_attributes: if admin {
+            custom_attribute_filters(params)
+        } else {
+            Vec::new()
+        },
+        hide_unsearchable: viewer.search_hides_unsearchable().then_some(match viewer {
+            Viewer::User { id, .. } => Some(id),
+            Viewer::Anonymous => None,
+        }),
     };
     if let Err(ApiError::Validation(fields)) = f.finish() {
         let name = fields.keys().next().cloned().unwrap_or_default();
@@ -86,23 +111,29 @@ pub async fn list_users(
 ) -> Result<HttpResponse, ApiError> {
     let viewer = caller.viewer();
     let (order, descending) = read_order(&params)?;
-    let filter = read_filter(&params, viewer.is_admin())?;
+    let filter = read_filter(&params, viewer)?;
+    let with_custom_attributes = params
+        .raw("with_custom_attributes")
+        .and_then(parse_bool)
+        .unwrap_or(false);
     let paging = pagination::read(&params, order == UserOrder::Id)?;
     let level = viewer.list_view();
-    let (page, identities) = state
+    let (page, extras) = state
         .db
         .run(move |conn| {
             let page = user_list::list_users(conn, &filter, order, descending, paging.request)?;
-            let identities = if level == ProfileView::Admin {
+            let mut extras = UserExtras::default();
+            if level == ProfileView::Admin {
                 let ids: Vec<i64> = page.items.iter().map(|u| u.id).collect();
-                users::identities_of(conn, &ids)?
-            } else {
-                Vec::new()
-            };
-            Ok((page, identities))
+                extras.identities = users::identities_of(conn, &ids)?;
+                if with_custom_attributes {
+                    extras.custom_attributes = Some(social::custom_attributes_of(conn, &ids)?);
+                }
+            }
+            Ok((page, extras))
         })
         .await?;
-    let body = views::users(&page.items, level, &identities, &state.view_context());
+    let body = views::users(&page.items, level, &extras, &state.view_context());
     let last_id = page.items.last().map(|u| u.id);
     Ok(pagination::respond(
         &req,
@@ -114,27 +145,11 @@ pub async fn list_users(
     ))
 }
 
-async fn load_user(state: &AppState, id: i64) -> Result<(UserRow, Vec<users::IdentityRow>), ApiError> {
-    state
-        .db
-        .run(move |conn| {
-            let Some(user) = users::find_user(conn, id)? else {
-                return Ok(None);
-            };
-            let identities = users::identities_of(conn, &[id])?;
-            Ok(Some((user, identities)))
-        })
-        .await?
-        .ok_or(ApiError::NotFound(USER))
-}
-
-fn render(
-    state: &AppState,
-    user: &UserRow,
-    level: ProfileView,
-    identities: &[users::IdentityRow],
-) -> views::UserView {
-    views::user(user, level, identities, &state.view_context())
+fn wants_custom_attributes(params: &Params) -> bool {
+    params
+        .raw("with_custom_attributes")
+        .and_then(parse_bool)
+        .unwrap_or(false)
 }
 
 /// `GET /users/:id`.
@@ -142,26 +157,23 @@ pub async fn get_user(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: MaybeCaller,
+    params: Params,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&req, "id", USER)?;
-    let (user, identities) = load_user(&state, id).await?;
-    let level = caller.viewer().profile_view(user.id, user.private_profile);
-    Ok(HttpResponse::Ok().json(render(&state, &user, level, &identities)))
+    let view = user_views::view_of(
+        &state,
+        id,
+        caller.viewer(),
+        None,
+        wants_custom_attributes(&params),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(view))
 }
 
 /// `GET /user`.
 pub async fn current_user(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    let level = if caller.user.is_admin {
-        ProfileView::Admin
-    } else {
-        ProfileView::Own
-    };
-    let id = caller.user.id;
-    let identities = state
-        .db
-        .run(move |conn| users::identities_of(conn, &[id]))
-        .await?;
-    Ok(HttpResponse::Ok().json(render(&state, &caller.user, level, &identities)))
+    Ok(HttpResponse::Ok().json(user_views::own_view(&state, &caller.user).await?))
 }
 
 /// `POST /users` (admin).
@@ -172,12 +184,8 @@ pub async fn create_user(
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let user = services::users::create_user(&state, &params).await?;
-    let id = user.id;
-    let identities = state
-        .db
-        .run(move |conn| users::identities_of(conn, &[id]))
-        .await?;
-    Ok(HttpResponse::Created().json(render(&state, &user, ProfileView::Admin, &identities)))
+    let view = user_views::view_of(&state, user.id, caller.viewer(), Some(ProfileView::Admin), true).await?;
+    Ok(HttpResponse::Created().json(view))
 }
 
 /// `PUT /users/:id` (admin).
@@ -189,7 +197,7 @@ pub async fn update_user(
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let id = path_id(&req, "id", USER)?;
-    if caller.user.id == id && params.raw("admin").and_then(crate::params::parse_bool) == Some(false) {
+    if caller.user.id == id && params.raw("admin").and_then(parse_bool) == Some(false) {
         return Err(ApiError::Forbidden(Some(
             "You cannot remove your own admin rights.".into(),
         )));
@@ -197,8 +205,8 @@ pub async fn update_user(
     services::users::update_user(&state, id, &params)
         .await?
         .ok_or(ApiError::NotFound(USER))?;
-    let (user, identities) = load_user(&state, id).await?;
-    Ok(HttpResponse::Ok().json(render(&state, &user, ProfileView::Admin, &identities)))
+    let view = user_views::view_of(&state, id, caller.viewer(), Some(ProfileView::Admin), true).await?;
+    Ok(HttpResponse::Ok().json(view))
 }
 
 /// `DELETE /users/:id` (admin).

@@ -5,4 +5,5 @@ pub mod links;
 pub mod profile;
 pub mod sessions;
 pub mod tokens;
+pub mod user_views;
 pub mod users;

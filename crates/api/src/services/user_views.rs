@@ -1,0 +1,81 @@
+//! Loading what a user's view needs for a given viewer: the single place that
+//! turns the domain's privacy decisions into loaded data.
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::views::{self, UserExtras, UserView};
+use roster_domain::{Privacy, ProfileView, Viewer};
+use roster_persistence::users::{self, UserRow};
+use roster_persistence::{social, DbConnection, RepoError};
+
+/// A user's privacy settings, from the row.
+pub fn privacy_of(row: &UserRow) -> Privacy {
+    Privacy {
+        private_profile: row.private_profile,
+        searchable: row.searchable,
+        show_followers: row.show_followers,
+        share_activity: row.share_activity,
+    }
+}
+
+/// Loads the extras of `row` for `viewer` at `level`.
+pub fn load_extras(
+    conn: &mut DbConnection,
+    row: &UserRow,
+    viewer: Viewer,
+    level: ProfileView,
+    with_custom_attributes: bool,
+) -> Result<UserExtras, RepoError> {
+    let privacy = privacy_of(row);
+    let mut extras = UserExtras {
+        show_activity: viewer.sees_activity(row.id, &privacy),
+        ..UserExtras::default()
+    };
+    if level >= ProfileView::Own {
+        extras.identities = users::identities_of(conn, &[row.id])?;
+    }
+    if level >= ProfileView::Public && viewer.sees_follows(row.id, &privacy) {
+        extras.follows = Some(social::follow_counts(conn, row.id)?);
+    }
+    if level == ProfileView::Admin && with_custom_attributes {
+        extras.custom_attributes = Some(social::custom_attributes_of(conn, &[row.id])?);
+    }
+    Ok(extras)
+}
+
+/// The view of user `id` for `viewer`: `level` if given, else what the
+/// domain decides for `GET /users/:id`. `404 User Not Found` when absent.
+pub async fn view_of(
+    state: &AppState,
+    id: i64,
+    viewer: Viewer,
+    level: Option<ProfileView>,
+    with_custom_attributes: bool,
+) -> Result<UserView, ApiError> {
+    let (row, level, extras) = state
+        .db
+        .run(move |conn| {
+            let Some(row) = users::find_user(conn, id)? else {
+                return Ok(None);
+            };
+            let level = level.unwrap_or_else(|| viewer.profile_view(row.id, row.private_profile));
+            let extras = load_extras(conn, &row, viewer, level, with_custom_attributes)?;
+            Ok(Some((row, level, extras)))
+        })
+        .await?
+        .ok_or(ApiError::NotFound("User"))?;
+    Ok(views::user(&row, level, &extras, &state.view_context()))
+}
+
+/// The view a user gets of itself (`GET /user` and answers to own changes).
+pub async fn own_view(state: &AppState, user: &UserRow) -> Result<UserView, ApiError> {
+    let level = if user.is_admin {
+        ProfileView::Admin
+    } else {
+        ProfileView::Own
+    };
+    let viewer = Viewer::User {
+        id: user.id,
+        is_admin: user.is_admin,
+    };
+    view_of(state, user.id, viewer, Some(level), false).await
+}
