@@ -25,8 +25,14 @@ pub enum FetchError {
     BadLine,
 }
 
-/// Fetches `GET {base_url}/{username}.keys` and checks every line.
-pub fn fetch(base_url: &str, username: &str, timeout: Duration) -> Result<String, FetchError> {
+/// Fetches `GET {base_url}/{username}.keys` (with `token`, when given, so
+/// that private profiles' keys are served) and checks every line.
+pub fn fetch(
+    base_url: &str,
+    username: &str,
+    token: Option<&str>,
+    timeout: Duration,
+) -> Result<String, FetchError> {
     let username =
         roster_domain::Username::parse(username).map_err(|_| FetchError::BadUsername(username.to_owned()))?;
     let client = reqwest::blocking::Client::builder()
@@ -34,7 +40,11 @@ pub fn fetch(base_url: &str, username: &str, timeout: Duration) -> Result<String
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
     let url = format!("{}/{}.keys", base_url.trim_end_matches('/'), username.as_str());
-    let response = client.get(url).send()?;
+    let mut request = client.get(url);
+    if let Some(token) = token {
+        request = request.header("PRIVATE-TOKEN", token);
+    }
+    let response = request.send()?;
     match response.status().as_u16() {
         200 => {}
         404 => return Err(FetchError::UnknownUser),

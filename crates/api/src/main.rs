@@ -52,6 +52,10 @@ struct AuthorizedKeysArgs {
     /// Seconds to wait for the server.
     #[arg(long, default_value_t = 5)]
     timeout: u64,
+    /// A file holding a token (an admin's, with read_user scope) so that keys
+    /// of private profiles are served too.
+    #[arg(long)]
+    token_file: Option<std::path::PathBuf>,
     /// The login name sshd asks about (%u).
     username: String,
 }
@@ -128,11 +132,18 @@ fn run_with_settings(command: Command, settings: Settings) -> anyhow::Result<()>
 /// fail because of unrelated environment variables on the SSH server.
 fn authorized_keys(args: AuthorizedKeysArgs) -> ! {
     use std::io::Write;
-    match roster_api::authorized_keys::fetch(
-        &args.url,
-        &args.username,
-        std::time::Duration::from_secs(args.timeout),
-    ) {
+    let token = match &args.token_file {
+        None => None,
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(text) => Some(text.trim().to_owned()),
+            Err(e) => {
+                eprintln!("roster: cannot read {}: {e}", path.display());
+                std::process::exit(2);
+            }
+        },
+    };
+    let timeout = std::time::Duration::from_secs(args.timeout);
+    match roster_api::authorized_keys::fetch(&args.url, &args.username, token.as_deref(), timeout) {
         Ok(lines) => {
             let mut out = std::io::stdout().lock();
             if out.write_all(lines.as_bytes()).and_then(|_| out.flush()).is_err() {

@@ -8,14 +8,20 @@ use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use roster_domain::FieldError;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The largest body accepted by ordinary routes.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// All parameters of a request.
+/// The largest multipart body (an avatar and the other fields).
+pub const MAX_MULTIPART_BYTES: usize = roster_domain::MAX_AVATAR_BYTES + 64 * 1024;
+
+/// All parameters of a request, and the files of a multipart one.
 #[derive(Debug, Clone, Default)]
-pub struct Params(Map<String, Value>);
+pub struct Params {
+    values: Map<String, Value>,
+    files: HashMap<String, Vec<u8>>,
+}
 
 fn insert_pair(map: &mut Map<String, Value>, key: String, value: String) {
     // `scopes[]=a&scopes[]=b` and repeated keys make arrays.
@@ -47,7 +53,10 @@ impl Params {
         for (k, v) in pairs {
             insert_pair(&mut map, k, v);
         }
-        Ok(Self(map))
+        Ok(Self {
+            values: map,
+            files: HashMap::new(),
+        })
     }
 
     fn merge_body(&mut self, content_type: &str, body: &[u8]) -> Result<(), ApiError> {
@@ -63,7 +72,7 @@ impl Params {
         match mime.as_str() {
             "application/json" | "" => match serde_json::from_slice::<Value>(body) {
                 Ok(Value::Object(obj)) => {
-                    self.0.extend(obj);
+                    self.values.extend(obj);
                     Ok(())
                 }
                 Ok(_) => Err(ApiError::BadRequest("the JSON body must be an object".into())),
@@ -77,7 +86,7 @@ impl Params {
                 for (k, v) in pairs {
                     insert_pair(&mut form, k, v);
                 }
-                self.0.extend(form);
+                self.values.extend(form);
                 Ok(())
             }
             _ => Err(ApiError::UnsupportedMediaType),
@@ -87,7 +96,7 @@ impl Params {
     /// A parameter as text; numbers and booleans are given in their JSON form.
     /// `None` when absent or JSON `null`.
     pub fn text(&self, name: &str) -> Option<String> {
-        match self.0.get(name)? {
+        match self.values.get(name)? {
             Value::String(s) => Some(s.clone()),
             Value::Number(n) => Some(n.to_string()),
             Value::Bool(b) => Some(b.to_string()),
@@ -95,19 +104,24 @@ impl Params {
         }
     }
 
+    /// A file of a multipart request, by field name.
+    pub fn file(&self, name: &str) -> Option<&[u8]> {
+        self.files.get(name).map(Vec::as_slice)
+    }
+
     /// The names of all parameters.
     pub fn keys(&self) -> impl Iterator<Item = &String> {
-        self.0.keys()
+        self.values.keys()
     }
 
     /// Whether the parameter was given at all (even as `null`).
     pub fn has(&self, name: &str) -> bool {
-        self.0.contains_key(name)
+        self.values.contains_key(name)
     }
 
     /// The raw value.
     pub fn raw(&self, name: &str) -> Option<&Value> {
-        self.0.get(name)
+        self.values.get(name)
     }
 
     /// Starts collecting fields from these parameters.
@@ -121,7 +135,7 @@ impl Params {
 
     /// A list parameter: a JSON array, repeated keys, or one comma-separated text.
     pub fn list(&self, name: &str) -> Option<Vec<String>> {
-        match self.0.get(name)? {
+        match self.values.get(name)? {
             Value::Array(items) => Some(
                 items
                     .iter()
@@ -289,6 +303,38 @@ impl Fields<'_> {
     }
 }
 
+async fn read_multipart(params: &mut Params, req: &HttpRequest, payload: Payload) -> Result<(), ApiError> {
+    use futures_util::StreamExt;
+    let mut form = actix_multipart::Multipart::new(req.headers(), payload);
+    let mut total = 0usize;
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(|_| ApiError::BadRequest("malformed multipart body".into()))?;
+        let disposition = field.content_disposition().cloned();
+        let name = disposition
+            .as_ref()
+            .and_then(|d| d.get_name())
+            .unwrap_or_default()
+            .to_owned();
+        let is_file = disposition.as_ref().and_then(|d| d.get_filename()).is_some();
+        let mut data = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|_| ApiError::BadRequest("malformed multipart body".into()))?;
+            total += chunk.len();
+            if total > MAX_MULTIPART_BYTES {
+                return Err(ApiError::PayloadTooLarge);
+            }
+            data.extend_from_slice(&chunk);
+        }
+        if is_file {
+            params.files.insert(name, data);
+        } else {
+            let text = String::from_utf8(data).map_err(|_| ApiError::InvalidParam(name.clone()))?;
+            insert_pair(&mut params.values, name, text);
+        }
+    }
+    Ok(())
+}
+
 impl FromRequest for Params {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
@@ -302,6 +348,20 @@ impl FromRequest for Params {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_owned();
+        if reads_body
+            && content_type
+                .trim()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        {
+            let req = req.clone();
+            let payload = payload.take();
+            return Box::pin(async move {
+                let mut params = query?;
+                read_multipart(&mut params, &req, payload).await?;
+                Ok(params)
+            });
+        }
         let body = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             let mut params = query?;

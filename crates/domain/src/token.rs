@@ -77,7 +77,12 @@ pub struct TokenDigest(String);
 impl TokenDigest {
     /// The digest of a presented token, whatever its form.
     pub fn of(token: &str) -> Self {
-        Self(hex::encode(Sha256::digest(token.as_bytes())))
+        Self::of_bytes(token.as_bytes())
+    }
+
+    /// The SHA-256 of any bytes, in hex.
+    pub fn of_bytes(bytes: &[u8]) -> Self {
+        Self(hex::encode(Sha256::digest(bytes)))
     }
 
     /// The hex digest.

@@ -309,3 +309,12 @@ pub fn resend_confirmation(
 ) -> Result<(), RepoError> {
     write_transaction(conn, |conn| insert_confirmation(conn, email_id, pending))
 }
+
+/// The user's confirmed addresses, primary included.
+pub fn confirmed_addresses(conn: &mut DbConnection, user_id: i64) -> Result<Vec<String>, RepoError> {
+    Ok(emails::table
+        .filter(emails::user_id.eq(user_id))
+        .filter(emails::confirmed_at.is_not_null())
+        .select(emails::email)
+        .load(conn)?)
+}

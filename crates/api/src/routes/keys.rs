@@ -5,11 +5,12 @@ use crate::auth::{Caller, MaybeCaller};
 use crate::endpoint;
 use crate::error::ApiError;
 use crate::params::Params;
+use crate::services::user_views;
 use crate::state::AppState;
 use crate::views;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
-use roster_domain::{Fingerprint, KeyUsage, ProfileText, ProfileView, SshPublicKey, UserState};
+use roster_domain::{Fingerprint, KeyUsage, ProfileText, ProfileView, SshPublicKey, UserState, Viewer};
 use roster_persistence::keys::{self, KeyRow, NewKey};
 use roster_persistence::users::{self, UserRow};
 use roster_persistence::{now, RepoError};
@@ -87,12 +88,21 @@ fn key_list(rows: &[KeyRow]) -> HttpResponse {
     HttpResponse::Ok().json(rows.iter().map(|k| views::key(k, None)).collect::<Vec<_>>())
 }
 
-async fn user_by_ref(state: &AppState, reference: String) -> Result<UserRow, ApiError> {
-    state
+/// The user `reference` names, if the viewer may see its keys (a private
+/// profile hides them from everyone but its owner and admins).
+async fn user_by_ref(state: &AppState, reference: String, viewer: Viewer) -> Result<UserRow, ApiError> {
+    let user = state
         .db
         .run(move |conn| users::find_by_id_or_username(conn, &reference))
         .await?
-        .ok_or(ApiError::NotFound(USER))
+        .ok_or(ApiError::NotFound(USER))?;
+    if viewer.sees_keys(user.id, &user_views::privacy_of(&user)) {
+        Ok(user)
+    } else {
+        Err(ApiError::Forbidden(Some(
+            "This user's profile is private.".into(),
+        )))
+    }
 }
 
 /// `GET /user/keys`.
@@ -152,10 +162,10 @@ pub async fn delete_own_key(
 pub async fn list_user_keys(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _caller: MaybeCaller,
+    caller: MaybeCaller,
 ) -> Result<HttpResponse, ApiError> {
     let reference = req.match_info().get("id").unwrap_or_default().to_owned();
-    let user = user_by_ref(&state, reference).await?;
+    let user = user_by_ref(&state, reference, caller.viewer()).await?;
     Ok(key_list(
         &state.db.run(move |conn| keys::keys_of(conn, user.id)).await?,
     ))
@@ -165,11 +175,11 @@ pub async fn list_user_keys(
 pub async fn get_user_key(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _caller: MaybeCaller,
+    caller: MaybeCaller,
 ) -> Result<HttpResponse, ApiError> {
     let reference = req.match_info().get("id").unwrap_or_default().to_owned();
     let key_id = path_id(&req, "key_id", KEY)?;
-    let user = user_by_ref(&state, reference).await?;
+    let user = user_by_ref(&state, reference, caller.viewer()).await?;
     let row = state
         .db
         .run(move |conn| keys::find_user_key(conn, user.id, key_id))
@@ -262,13 +272,24 @@ pub async fn find_key_by_fingerprint(
 
 /// `GET /:username.keys`: one `authorized_keys` line per key an SSH server may
 /// accept now (unexpired, usable for authentication). Accounts that are not
-/// active serve no keys.
-pub async fn authorized_keys(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+/// active serve no keys; a private profile's keys need the owner's or an
+/// admin's token.
+pub async fn authorized_keys(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: MaybeCaller,
+) -> Result<HttpResponse, ApiError> {
     let username = req.match_info().get("username").unwrap_or_default().to_owned();
+    let viewer = caller.viewer();
     let lines = state
         .db
         .run_api(move |conn| {
             let user = users::find_by_username(conn, &username)?.ok_or(ApiError::NotFound(USER))?;
+            if !viewer.sees_keys(user.id, &user_views::privacy_of(&user)) {
+                return Err(ApiError::Forbidden(Some(
+                    "This user's profile is private.".into(),
+                )));
+            }
             if UserState::from_stored(&user.state) != Some(UserState::Active) {
                 return Ok(Vec::new());
             }

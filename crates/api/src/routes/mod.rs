@@ -3,11 +3,13 @@ use crate::error::ApiError;
 use actix_web::{web, HttpRequest};
 
 pub mod account;
+pub mod custom_attributes;
 pub mod emails;
 pub mod keys;
 pub mod oauth;
 pub mod ops;
 pub mod pages;
+pub mod social;
 pub mod tokens;
 pub mod users;
 
@@ -59,9 +61,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(keys::configure)
             .configure(emails::configure)
             .configure(account::configure)
+            .configure(social::configure)
+            .configure(custom_attributes::configure)
             .default_service(web::to(not_found)),
     );
     keys::configure_top_level(cfg);
+    social::configure_top_level(cfg);
 }
 
 /// The JSON 404 for any unknown path.

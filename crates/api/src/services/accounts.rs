@@ -31,6 +31,8 @@ pub async fn register(state: &AppState, params: &Params) -> Result<UserRow, ApiE
         Password::parse_confirmed(v, confirmation.as_deref())
     });
     let mut profile = read_own_fields(&mut f, today);
+    // No address is confirmed yet at sign-up, so none can be public.
+    profile.public_email = None;
     let name = match (profile.name.take(), &profile.first_name, &profile.last_name) {
         (Some(name), _, _) => Some(name),
         (None, Some(first), Some(last)) if !first.is_empty() && !last.is_empty() => {
@@ -146,6 +148,7 @@ pub async fn update_profile(state: &AppState, caller: &Caller, params: &Params) 
         .db
         .run_api(move |conn| {
             roster_persistence::write_transaction(conn, |conn| {
+                crate::services::privacy::check_public_email(conn, id, &changes)?;
                 if let Some((new_email, digest, expires_at)) = &pending_change {
                     emails::request_email_change(conn, id, new_email, digest.as_str(), *expires_at, &mails)?;
                     users::update_profile_with_mail(conn, id, &changes, &[])?

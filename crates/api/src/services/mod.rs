@@ -1,7 +1,9 @@
 //! What the handlers do, beyond reading parameters and writing answers: the
 //! steps shared by several routes and by the command line.
 pub mod accounts;
+pub mod avatars;
 pub mod links;
+pub mod privacy;
 pub mod profile;
 pub mod sessions;
 pub mod tokens;

@@ -54,6 +54,7 @@ pub fn read_own_fields(f: &mut Fields<'_>, today: NaiveDate) -> UserChangeset {
         job_title: f.optional("job_title", text("job_title", TEXT_MAX)),
         pronouns: f.clearable("pronouns", text("pronouns", PRONOUNS_MAX)),
         private_profile: f.boolean("private_profile"),
+        public_email: crate::services::privacy::read_public_email(f),
         theme_id: f.integer("theme_id", 1..=11).map(|n| n as i32),
         color_scheme_id: f.integer("color_scheme_id", 1..=6).map(|n| n as i32),
         ..UserChangeset::default()

@@ -1,8 +1,8 @@
 //! Creating and changing users on an admin's behalf.
 use crate::error::ApiError;
 use crate::params::{Fields, Params};
-use crate::services::links;
 use crate::services::profile::read_admin_fields;
+use crate::services::{avatars, links};
 use crate::settings::EmailConfirmation;
 use crate::state::AppState;
 use chrono::NaiveDate;
@@ -65,6 +65,21 @@ pub async fn create_user(state: &AppState, params: &Params) -> Result<UserRow, A
     let random = f.boolean("force_random_password").unwrap_or(false);
     let skip_confirmation = f.boolean("skip_confirmation").unwrap_or(false);
     let identity = read_identity(&mut f);
+    let upload = match avatars::read_upload(params) {
+        Ok(upload) => upload,
+        Err(ApiError::Validation(fields)) => {
+            for (field, reasons) in fields {
+                reasons.into_iter().for_each(|r| f.reject(&field, r));
+            }
+            None
+        }
+        Err(other) => return Err(other),
+    };
+    if let (Some(Some(public)), Some(primary)) = (&profile.public_email, &email) {
+        if public != primary.as_str() || !skip_confirmation {
+            f.reject("public_email", "must be one of your confirmed e-mail addresses");
+        }
+    }
     if !params.has("password") && !reset && !random {
         f.finish()?;
         return Err(ApiError::Param(
@@ -86,6 +101,11 @@ pub async fn create_user(state: &AppState, params: &Params) -> Result<UserRow, A
         _ => random_password(),
     };
     profile.name = None;
+    // Decode the image before anything is stored, so a bad one leaves nothing behind.
+    let avatar = match upload {
+        Some(upload) => Some(avatars::prepare(upload).await?),
+        None => None,
+    };
     let password_hash = state.hasher.hash(password).await?;
     // Like GitLab: the address is confirmed by mail unless the admin skips
     // it, and `reset_password` mails a link to choose a password.
@@ -101,7 +121,11 @@ pub async fn create_user(state: &AppState, params: &Params) -> Result<UserRow, A
         profile,
         identity,
     };
-    state.db.run(move |conn| users::create_user(conn, &new)).await
+    let user = state.db.run(move |conn| users::create_user(conn, &new)).await?;
+    if let Some(avatar) = avatar {
+        avatars::attach(state, user.id, avatar).await?;
+    }
+    Ok(user)
 }
 
 /// `PUT /users/:id`: a partial update by an admin. `None` when absent.
@@ -114,15 +138,28 @@ pub async fn update_user(state: &AppState, id: i64, params: &Params) -> Result<O
     let mut changes = read_admin_fields(&mut f, today);
     let identity = read_identity(&mut f);
     f.finish()?;
+    let avatar = match avatars::read_upload(params)? {
+        Some(upload) => Some(avatars::prepare(upload).await?),
+        None => None,
+    };
     changes.email = email.map(EmailAddress::into_inner);
     changes.username = username.map(Username::into_inner);
     if let Some(password) = password {
         changes.password_hash = Some(state.hasher.hash(password).await?);
     }
-    state
+    let updated = state
         .db
-        .run(move |conn| users::update_user(conn, id, &changes, identity.as_ref()))
-        .await
+        .run_api(move |conn| {
+            roster_persistence::write_transaction(conn, |conn| {
+                crate::services::privacy::check_public_email(conn, id, &changes)?;
+                Ok(users::update_user(conn, id, &changes, identity.as_ref())?)
+            })
+        })
+        .await?;
+    if let (Some(_), Some(avatar)) = (&updated, avatar) {
+        avatars::attach(state, id, avatar).await?;
+    }
+    Ok(updated)
 }
 
 /// Creates an admin from the command line, on the calling thread.

@@ -1,0 +1,130 @@
+//! Custom attributes (admin): string key/value pairs on a user.
+use super::path_id;
+use crate::auth::Caller;
+use crate::endpoint;
+use crate::error::ApiError;
+use crate::params::Params;
+use crate::state::AppState;
+use crate::views;
+use actix_web::{web, HttpRequest, HttpResponse};
+use roster_domain::{FieldError, Problem, ProfileText};
+use roster_persistence::{social, users};
+
+const USER: &str = "User";
+const ATTRIBUTE: &str = "Custom Attribute";
+
+/// Keys: 1 to 255 characters of letters, digits, `_`, `-`, `.` and `:`.
+fn parse_key(key: &str) -> Result<String, ApiError> {
+    let ok = (1..=255).contains(&key.len())
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'));
+    if ok {
+        Ok(key.to_owned())
+    } else {
+        Err(ApiError::field(
+            "key",
+            "can contain only letters, digits, '_', '-', '.' and ':' (at most 255)",
+        ))
+    }
+}
+
+fn key_of(req: &HttpRequest) -> Result<String, ApiError> {
+    parse_key(req.match_info().get("key").unwrap_or_default())
+}
+
+/// `GET /users/:id/custom_attributes`.
+pub async fn list_attributes(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let id = path_id(&req, "id", USER)?;
+    let rows = state
+        .db
+        .run_api(move |conn| {
+            users::find_user(conn, id)?.ok_or(ApiError::NotFound(USER))?;
+            Ok(social::custom_attributes_of(conn, &[id])?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(rows.iter().map(views::custom_attribute).collect::<Vec<_>>()))
+}
+
+/// `GET /users/:id/custom_attributes/:key`.
+pub async fn get_attribute(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let id = path_id(&req, "id", USER)?;
+    let key = key_of(&req)?;
+    let row = state
+        .db
+        .run_api(move |conn| {
+            users::find_user(conn, id)?.ok_or(ApiError::NotFound(USER))?;
+            social::custom_attribute(conn, id, &key)?.ok_or(ApiError::NotFound(ATTRIBUTE))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(views::custom_attribute(&row)))
+}
+
+/// `PUT /users/:id/custom_attributes/:key` with `value`: creates or replaces.
+pub async fn set_attribute(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let id = path_id(&req, "id", USER)?;
+    let key = key_of(&req)?;
+    let mut f = params.fields();
+    let value = f.required("value", |v| {
+        let text = ProfileText::parse("value", v, 1024)?;
+        if text.as_str().is_empty() {
+            return Err(FieldError::new("value", Problem::Blank));
+        }
+        Ok(text.into_inner())
+    });
+    f.finish()?;
+    let value = value.unwrap_or_default();
+    let row = state
+        .db
+        .run_api(move |conn| {
+            users::find_user(conn, id)?.ok_or(ApiError::NotFound(USER))?;
+            Ok(social::set_custom_attribute(conn, id, &key, &value)?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(views::custom_attribute(&row)))
+}
+
+/// `DELETE /users/:id/custom_attributes/:key`.
+pub async fn delete_attribute(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let id = path_id(&req, "id", USER)?;
+    let key = key_of(&req)?;
+    let deleted = state
+        .db
+        .run_api(move |conn| {
+            users::find_user(conn, id)?.ok_or(ApiError::NotFound(USER))?;
+            Ok(social::delete_custom_attribute(conn, id, &key)?)
+        })
+        .await?;
+    if deleted {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(ApiError::NotFound(ATTRIBUTE))
+    }
+}
+
+/// Registers the custom attribute routes inside `/api/v4`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    endpoint!(cfg, "/users/{id}/custom_attributes", GET => list_attributes);
+    endpoint!(cfg, "/users/{id}/custom_attributes/{key}", GET => get_attribute, PUT => set_attribute, DELETE => delete_attribute);
+}

@@ -1,0 +1,262 @@
+//! Privacy settings, follows, preferences and avatars.
+use super::path_id;
+use crate::auth::{Caller, MaybeCaller};
+use crate::endpoint;
+use crate::error::ApiError;
+use crate::pagination;
+use crate::params::Params;
+use crate::services::{avatars, privacy, user_views};
+use crate::state::AppState;
+use crate::views;
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use roster_domain::{UserState, Viewer};
+use roster_persistence::social::{self, FollowSide};
+use roster_persistence::users;
+use serde_json::{json, Value};
+
+const USER: &str = "User";
+/// The largest preferences document, in bytes of JSON.
+pub const MAX_PREFERENCES_BYTES: usize = 16 * 1024;
+
+/// `GET /user/privacy`.
+pub async fn get_privacy(caller: Caller) -> HttpResponse {
+    HttpResponse::Ok().json(privacy::privacy_json(&caller.user))
+}
+
+/// `PUT /user/privacy`.
+pub async fn update_privacy(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    let user = privacy::update_privacy(&state, caller.user.id, &params).await?;
+    Ok(HttpResponse::Ok().json(privacy::privacy_json(&user)))
+}
+
+async fn follow_change(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    follow: bool,
+) -> Result<HttpResponse, ApiError> {
+    let target = path_id(&req, "id", USER)?;
+    let me = caller.user.id;
+    if follow && target == me {
+        return Err(ApiError::BadRequest("You cannot follow yourself.".into()));
+    }
+    let outcome = state
+        .db
+        .run_api(move |conn| {
+            let user = users::find_user(conn, target)?.ok_or(ApiError::NotFound(USER))?;
+            if follow && UserState::from_stored(&user.state) == Some(UserState::Blocked) {
+                return Err(ApiError::NotFound(USER));
+            }
+            let changed = if follow {
+                social::follow(conn, me, target)?
+            } else {
+                social::unfollow(conn, me, target)?
+            };
+            Ok((user, changed))
+        })
+        .await?;
+    match outcome {
+        (user, true) => Ok(HttpResponse::Created().json(views::basic(&user, &state.view_context()))),
+        (_, false) => Ok(HttpResponse::NotModified().finish()),
+    }
+}
+
+/// `POST /users/:id/follow`: 201 with the followed user, 304 when already following.
+pub async fn follow(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    follow_change(req, state, caller, true).await
+}
+
+/// `POST /users/:id/unfollow`: 201 with the user, 304 when not following.
+pub async fn unfollow(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    follow_change(req, state, caller, false).await
+}
+
+async fn follow_list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    params: Params,
+    side: FollowSide,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&req, "id", USER)?;
+    let paging = pagination::read(&params, false)?;
+    let roster_persistence::PageRequest::Offset { page, per_page } = paging.request else {
+        return Err(ApiError::MethodNotAllowedKeyset);
+    };
+    let page = state
+        .db
+        .run_api(move |conn| {
+            let user = users::find_user(conn, id)?.ok_or(ApiError::NotFound(USER))?;
+            if !viewer.sees_follows(id, &user_views::privacy_of(&user)) {
+                return Err(ApiError::Forbidden(Some(
+                    "This user's connections are private.".into(),
+                )));
+            }
+            Ok(social::follow_list(conn, id, side, page, per_page)?)
+        })
+        .await?;
+    let ctx = state.view_context();
+    let body = page
+        .items
+        .iter()
+        .map(|u| serde_json::to_value(views::basic(u, &ctx)).unwrap_or_default())
+        .collect();
+    Ok(pagination::respond(
+        &req,
+        &state.public_url,
+        paging,
+        &page,
+        None,
+        body,
+    ))
+}
+
+/// `GET /users/:id/followers`.
+pub async fn followers(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: MaybeCaller,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    follow_list(req, state, caller.viewer(), params, FollowSide::Followers).await
+}
+
+/// `GET /users/:id/following`.
+pub async fn following(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: MaybeCaller,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    follow_list(req, state, caller.viewer(), params, FollowSide::Following).await
+}
+
+/// `GET /user/preferences`: the stored object, `{}` when none.
+pub async fn get_preferences(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    let id = caller.user.id;
+    let stored = state.db.run(move |conn| social::preferences(conn, id)).await?;
+    let value: Value = stored
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_else(|| json!({}));
+    Ok(HttpResponse::Ok().json(value))
+}
+
+/// `PUT /user/preferences`: replaces the object with the request's JSON
+/// object (or its `preferences` member), at most 16 KiB.
+pub async fn put_preferences(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Bytes,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("application/json"));
+    if !is_json {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    if body.len() > MAX_PREFERENCES_BYTES + 64 {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    let value: Value = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::BadRequest(format!("malformed JSON body: {e}")))?;
+    let object = match value {
+        Value::Object(mut obj) if obj.len() == 1 && obj.get("preferences").is_some_and(Value::is_object) => {
+            obj.remove("preferences").unwrap_or_default()
+        }
+        Value::Object(obj) => Value::Object(obj),
+        _ => return Err(ApiError::field("preferences", "must be a JSON object")),
+    };
+    let text = object.to_string();
+    if text.len() > MAX_PREFERENCES_BYTES {
+        return Err(ApiError::field("preferences", "is too large (maximum is 16 KiB)"));
+    }
+    let id = caller.user.id;
+    state
+        .db
+        .run(move |conn| social::set_preferences(conn, id, &text))
+        .await?;
+    Ok(HttpResponse::Ok().json(object))
+}
+
+/// `PUT /user/avatar`: multipart `avatar`, or `avatar_base64` (a data URL or bare base64).
+pub async fn put_avatar(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    let upload = avatars::read_upload(&params)?.ok_or_else(|| ApiError::Missing(vec!["avatar".into()]))?;
+    let name = avatars::store_for(&state, caller.user.id, upload).await?;
+    Ok(HttpResponse::Ok().json(json!({ "avatar_url": avatars::url(&state.public_url, &name) })))
+}
+
+/// `DELETE /user/avatar`.
+pub async fn delete_avatar(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    let id = caller.user.id;
+    state
+        .db
+        .run(move |conn| social::set_user_avatar(conn, id, None))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `GET /uploads/avatars/:name`: the image, cacheable for a year (its name
+/// is its content hash), with `ETag` and `304` for `If-None-Match`.
+pub async fn serve_avatar(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let name = req.match_info().get("name").unwrap_or_default().to_owned();
+    let etag = format!("\"{}\"", name.split('.').next().unwrap_or_default());
+    let matches = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let lookup = name.clone();
+    let found = state.db.run(move |conn| social::avatar(conn, &lookup)).await?;
+    let Some((content_type, bytes)) = found else {
+        return Err(ApiError::NotFound("Avatar"));
+    };
+    let mut response = if matches {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
+        .insert_header(("X-Content-Type-Options", "nosniff"));
+    if matches {
+        return Ok(response.finish());
+    }
+    Ok(response.content_type(content_type).body(bytes))
+}
+
+/// Registers the social routes inside `/api/v4`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    endpoint!(cfg, "/user/privacy", GET => get_privacy, PUT => update_privacy);
+    endpoint!(cfg, "/user/preferences", GET => get_preferences, PUT => put_preferences);
+    endpoint!(cfg, "/user/avatar", PUT => put_avatar, DELETE => delete_avatar);
+    endpoint!(cfg, "/users/{id}/follow", POST => follow);
+    endpoint!(cfg, "/users/{id}/unfollow", POST => unfollow);
+    endpoint!(cfg, "/users/{id}/followers", GET => followers);
+    endpoint!(cfg, "/users/{id}/following", GET => following);
+}
+
+/// Registers `/uploads/avatars/:name` at the top level.
+pub fn configure_top_level(cfg: &mut web::ServiceConfig) {
+    endpoint!(cfg, "/uploads/avatars/{name}", GET => serve_avatar);
+}
