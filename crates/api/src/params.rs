@@ -13,6 +13,10 @@ use std::collections::{BTreeMap, HashMap};
 /// The largest body accepted by ordinary routes.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// The largest body of routes that take an avatar as base64 in JSON or a
+/// form (the image's own limit is checked after decoding, with a clear 400).
+pub const MAX_UPLOAD_BODY_BYTES: usize = 512 * 1024;
+
 /// The largest multipart body (an avatar and the other fields).
 pub const MAX_MULTIPART_BYTES: usize = roster_domain::MAX_AVATAR_BYTES + 64 * 1024;
 

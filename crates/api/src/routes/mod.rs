@@ -14,17 +14,26 @@ pub mod tokens;
 pub mod users;
 
 /// Registers one path with its methods; any other method gets a JSON 405 with
-/// `Allow`. `GET` routes answer `HEAD` too.
+/// `Allow`. `GET` routes answer `HEAD` too. `body_limit = N;` before the
+/// methods raises the body size limit for this path (uploads).
 #[macro_export]
 macro_rules! endpoint {
+    ($cfg:expr, $path:expr, body_limit = $limit:expr; $($method:ident => $handler:expr),+ $(,)?) => {{
+        let resource = actix_web::web::resource($path).app_data(actix_web::web::PayloadConfig::new($limit));
+        $crate::endpoint!(@build $cfg, resource, $($method => $handler),+);
+    }};
     ($cfg:expr, $path:expr, $($method:ident => $handler:expr),+ $(,)?) => {{
+        let resource = actix_web::web::resource($path);
+        $crate::endpoint!(@build $cfg, resource, $($method => $handler),+);
+    }};
+    (@build $cfg:expr, $resource:expr, $($method:ident => $handler:expr),+) => {{
         let allow: Vec<&'static str> = vec![$(stringify!($method)),+];
         let mut allow_header = allow.clone();
         if allow.contains(&"GET") {
             allow_header.push("HEAD");
         }
         let allow_header = allow_header.join(", ");
-        let mut resource = actix_web::web::resource($path);
+        let mut resource = $resource;
         $(
             resource = resource.route(
                 actix_web::web::method(actix_web::http::Method::$method).to($handler),

@@ -4,7 +4,7 @@ use crate::auth::{Caller, MaybeCaller};
 use crate::endpoint;
 use crate::error::ApiError;
 use crate::pagination;
-use crate::params::Params;
+use crate::params::{Params, MAX_UPLOAD_BODY_BYTES};
 use crate::services::{avatars, privacy, user_views};
 use crate::state::AppState;
 use crate::views;
@@ -249,7 +249,7 @@ pub async fn serve_avatar(req: HttpRequest, state: web::Data<AppState>) -> Resul
 pub fn configure(cfg: &mut web::ServiceConfig) {
     endpoint!(cfg, "/user/privacy", GET => get_privacy, PUT => update_privacy);
     endpoint!(cfg, "/user/preferences", GET => get_preferences, PUT => put_preferences);
-    endpoint!(cfg, "/user/avatar", PUT => put_avatar, DELETE => delete_avatar);
+    endpoint!(cfg, "/user/avatar", body_limit = MAX_UPLOAD_BODY_BYTES; PUT => put_avatar, DELETE => delete_avatar);
     endpoint!(cfg, "/users/{id}/follow", POST => follow);
     endpoint!(cfg, "/users/{id}/unfollow", POST => unfollow);
     endpoint!(cfg, "/users/{id}/followers", GET => followers);

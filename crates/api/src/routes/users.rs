@@ -4,8 +4,8 @@ use crate::auth::{Caller, MaybeCaller};
 use crate::endpoint;
 use crate::error::ApiError;
 use crate::pagination;
-use crate::params::parse_bool;
 use crate::params::Params;
+use crate::params::{parse_bool, MAX_UPLOAD_BODY_BYTES};
 use crate::services;
 use crate::services::user_views;
 use crate::state::AppState;
@@ -345,8 +345,8 @@ pub async fn delete_identity(
 
 /// Registers the user routes (inside `/api/v4`).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    endpoint!(cfg, "/users", GET => list_users, POST => create_user);
-    endpoint!(cfg, "/users/{id}", GET => get_user, PUT => update_user, DELETE => delete_user);
+    endpoint!(cfg, "/users", body_limit = MAX_UPLOAD_BODY_BYTES; GET => list_users, POST => create_user);
+    endpoint!(cfg, "/users/{id}", body_limit = MAX_UPLOAD_BODY_BYTES; GET => get_user, PUT => update_user, DELETE => delete_user);
     endpoint!(cfg, "/users/{id}/block", POST => block_user, PUT => block_user);
     endpoint!(cfg, "/users/{id}/unblock", POST => unblock_user, PUT => unblock_user);
     endpoint!(cfg, "/users/{id}/deactivate", POST => deactivate_user, PUT => deactivate_user);

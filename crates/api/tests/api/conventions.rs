@@ -160,7 +160,7 @@ async fn malformed_bodies_are_clear_4xx() {
         json!({"message": "415 Unsupported Media Type"})
     );
 
-    let huge = "x".repeat(200 * 1024);
+    let huge = "x".repeat(600 * 1024);
     let r = roster
         .as_admin(Method::POST, "/api/v4/users")
         .json(&json!({ "bio": huge }))
