@@ -1,6 +1,7 @@
 //! The API tests: each starts a real Roster (testkit) on a fresh database.
 //! Set `ROSTER_TEST_DATABASE_URL=postgres://…` to run them on PostgreSQL.
 mod cli;
+mod compat;
 mod conventions;
 mod emails;
 mod keygen;

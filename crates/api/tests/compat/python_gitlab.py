@@ -1,0 +1,203 @@
+"""Drives a running Roster with python-gitlab, the way GitLab API scripts do.
+
+Usage: python python_gitlab.py URL ADMIN_TOKEN
+
+Every step asserts what the client sees; the first failure raises and the
+script exits non-zero. Prints one line per step and a closing
+"N passed, 0 failed" line.
+"""
+import sys
+import subprocess
+import tempfile
+import os
+
+import gitlab
+
+URL, TOKEN = sys.argv[1], sys.argv[2]
+gl = gitlab.Gitlab(URL, private_token=TOKEN)
+steps = []
+
+
+def step(name):
+    def wrap(fn):
+        steps.append((name, fn))
+        return fn
+    return wrap
+
+
+def new_key(comment):
+    d = tempfile.mkdtemp()
+    path = os.path.join(d, "id")
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", path], check=True)
+    with open(path + ".pub") as f:
+        return f.read().strip()
+
+
+state = {}
+
+
+@step("current user")
+def current_user():
+    gl.auth()
+    assert gl.user.username == "root", gl.user.username
+    assert gl.user.is_admin is True
+
+
+@step("create users")
+def create_users():
+    for n in range(25):
+        u = gl.users.create({
+            "email": f"compat{n}@example.com",
+            "username": f"compat{n}",
+            "name": f"Compat User {n}",
+            "password": "compat-password-1",
+            "skip_confirmation": True,
+        })
+        assert u.id > 0 and u.username == f"compat{n}"
+    state["alice"] = gl.users.list(username="compat0")[0]
+
+
+@step("create errors")
+def create_errors():
+    try:
+        gl.users.create({"email": "compat0@example.com", "username": "dup", "name": "Dup", "password": "compat-password-1"})
+    except gitlab.exceptions.GitlabCreateError as e:
+        assert e.response_code == 409, e.response_code
+        assert "Email has already been taken" in str(e.error_message), e.error_message
+    else:
+        raise AssertionError("a duplicate address was accepted")
+
+
+@step("list, search and paginate")
+def list_users():
+    page = gl.users.list(per_page=10, page=2)
+    assert len(page) == 10, len(page)
+    everyone = gl.users.list(iterator=True, per_page=7)
+    names = [u.username for u in everyone]
+    assert len(names) == 26 and len(set(names)) == 26, names
+    assert everyone.total == 26, everyone.total
+    found = gl.users.list(search="compat1")
+    assert {u.username for u in found} >= {"compat1", "compat10"}, [u.username for u in found]
+    keyset = list(gl.users.list(pagination="keyset", order_by="id", sort="asc", per_page=5, iterator=True))
+    assert [u.username for u in keyset][:2] == ["root", "compat0"], [u.username for u in keyset][:2]
+    assert len(keyset) == 26
+
+
+@step("get and save")
+def get_and_save():
+    alice = gl.users.get(state["alice"].id)
+    alice.bio = "Compat bio"
+    alice.location = "Lyon"
+    alice.save()
+    again = gl.users.get(alice.id)
+    assert again.bio == "Compat bio" and again.location == "Lyon", (again.bio, again.location)
+    assert again.email == "compat0@example.com"
+
+
+@step("block and unblock")
+def block_unblock():
+    alice = gl.users.get(state["alice"].id)
+    assert alice.block() is True
+    assert gl.users.get(alice.id).state == "blocked"
+    assert alice.unblock() is True
+    assert gl.users.get(alice.id).state == "active"
+    assert alice.deactivate() is True
+    assert alice.activate() is True
+
+
+@step("personal access tokens")
+def tokens():
+    alice = gl.users.get(state["alice"].id)
+    pat = alice.personal_access_tokens.create({"name": "compat", "scopes": ["api", "read_user"]})
+    assert pat.token.startswith("roster_pat_")
+    state["alice_token"] = pat.token
+    mine = gitlab.Gitlab(URL, private_token=pat.token)
+    mine.auth()
+    assert mine.user.username == "compat0"
+    listed = gl.personal_access_tokens.list(user_id=alice.id)
+    assert any(t.name == "compat" for t in listed)
+    one = gl.personal_access_tokens.get(pat.id)
+    assert one.active is True
+    rotated = one.rotate()
+    assert rotated["token"].startswith("roster_pat_")
+    state["alice_token"] = rotated["token"]
+    mine = gitlab.Gitlab(URL, private_token=state["alice_token"])
+    mine.auth()
+
+
+@step("ssh keys")
+def keys():
+    mine = gitlab.Gitlab(URL, private_token=state["alice_token"])
+    mine.auth()
+    line = new_key("compat@laptop")
+    key = mine.user.keys.create({"title": "laptop", "key": line})
+    assert key.fingerprint.startswith("SHA256:")
+    assert [k.title for k in mine.user.keys.list()] == ["laptop"]
+    admin_view = gl.users.get(state["alice"].id).keys.list()
+    assert len(admin_view) == 1
+    found = gl.keys.get(fingerprint=key.fingerprint)
+    assert found.user["username"] == "compat0"
+    key.delete()
+    assert mine.user.keys.list() == []
+
+
+@step("e-mails")
+def emails():
+    alice = gl.users.get(state["alice"].id)
+    e = alice.emails.create({"email": "compat0-alt@example.com", "skip_confirmation": True})
+    assert e.email == "compat0-alt@example.com"
+    assert [x.email for x in alice.emails.list()] == ["compat0-alt@example.com"]
+    e.delete()
+    assert alice.emails.list() == []
+    mine = gitlab.Gitlab(URL, private_token=state["alice_token"])
+    mine.auth()
+    own = mine.user.emails.create({"email": "compat0-own@example.com"})
+    assert own.confirmed_at is None
+    assert [x.email for x in mine.user.emails.list()] == ["compat0-own@example.com"]
+
+
+@step("follow")
+def follow():
+    mine = gitlab.Gitlab(URL, private_token=state["alice_token"])
+    mine.auth()
+    bob = gl.users.list(username="compat1")[0]
+    target = mine.users.get(bob.id)
+    target.follow()
+    followers = [u.username for u in target.followers_users.list()]
+    assert followers == ["compat0"], followers
+    following = [u.username for u in mine.users.get(mine.user.id).following_users.list()]
+    assert following == ["compat1"], following
+    target.unfollow()
+    assert target.followers_users.list() == []
+
+
+@step("custom attributes")
+def custom_attributes():
+    alice = gl.users.get(state["alice"].id)
+    attr = alice.customattributes.set("team", "compat")
+    assert attr.value == "compat"
+    assert alice.customattributes.get("team").value == "compat"
+    found = gl.users.list(custom_attributes={"team": "compat"})
+    assert [u.username for u in found] == ["compat0"], [u.username for u in found]
+    alice.customattributes.delete("team")
+    assert alice.customattributes.list() == []
+
+
+@step("delete")
+def delete():
+    victim = gl.users.list(username="compat24")[0]
+    victim.delete()
+    try:
+        gl.users.get(victim.id)
+    except gitlab.exceptions.GitlabGetError as e:
+        assert e.response_code == 404
+    else:
+        raise AssertionError("a deleted user was found")
+
+
+passed = 0
+for name, fn in steps:
+    fn()
+    passed += 1
+    print(f"ok - {name}")
+print(f"python-gitlab: {passed} passed, 0 failed")
