@@ -87,6 +87,7 @@ pub fn bind(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result
         hasher,
         settings,
         public_url: public_url.clone(),
+        metrics: crate::metrics::Metrics::new(),
     });
     let server = HttpServer::new(move || {
         App::new()
@@ -95,11 +96,24 @@ pub fn bind(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result
             .configure(routes::configure)
             .default_service(web::to(routes::not_found))
             .wrap_fn(|req, srv| {
+                let started = std::time::Instant::now();
+                let state = req.app_data::<web::Data<AppState>>().cloned();
+                let method = req.method().to_string();
                 let id = request_id_from(req.headers().get(REQUEST_ID));
                 req.extensions_mut().insert(RequestId(id.clone()));
                 let response = srv.call(req);
                 async move {
                     let mut response = response.await?;
+                    if let Some(state) = state {
+                        let route = response
+                            .request()
+                            .match_pattern()
+                            .unwrap_or_else(|| "unmatched".into());
+                        let status = response.status().as_u16();
+                        state
+                            .metrics
+                            .observe(&route, &method, status, started.elapsed().as_secs_f64());
+                    }
                     if let Ok(value) = HeaderValue::from_str(&id) {
                         response
                             .headers_mut()

@@ -15,6 +15,7 @@ pub mod error;
 pub mod hashing;
 pub mod mail;
 pub mod mailer;
+pub mod metrics;
 pub mod pagination;
 pub mod params;
 pub mod routes;

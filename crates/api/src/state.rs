@@ -14,6 +14,8 @@ pub struct AppState {
     pub settings: Settings,
     /// The public base URL, without a trailing slash.
     pub public_url: String,
+    /// Request metrics.
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl AppState {

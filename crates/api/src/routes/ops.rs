@@ -35,8 +35,16 @@ pub async fn readiness(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
+/// `GET /-/metrics`: Prometheus text.
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(crate::metrics::render(&state).await)
+}
+
 /// Registers the operations routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     endpoint!(cfg, "/-/health", GET => health);
     endpoint!(cfg, "/-/readiness", GET => readiness);
+    endpoint!(cfg, "/-/metrics", GET => metrics);
 }

@@ -8,6 +8,7 @@ mod keygen;
 mod keys;
 mod life_cycle;
 mod oauth;
+mod operations;
 mod privacy;
 mod smtp;
 mod social;

@@ -1,0 +1,131 @@
+//! Prometheus metrics: requests by route template and status, latency
+//! histograms, the password-hash pool, the database pool and the mail outbox.
+use crate::state::AppState;
+use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder};
+use roster_persistence::outbox;
+use std::sync::atomic::Ordering;
+
+/// The metrics one process keeps.
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+}
+
+impl Metrics {
+    /// A fresh registry with Roster's request metrics.
+    pub fn new() -> Self {
+        let registry = Registry::new();
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "roster_http_requests_total",
+                "HTTP requests by route template, method and status",
+            ),
+            &["route", "method", "status"],
+        )
+        .expect("valid metric definition");
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "roster_http_request_duration_seconds",
+                "HTTP request latency by route template",
+            )
+            .buckets(vec![
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+            ]),
+            &["route", "method"],
+        )
+        .expect("valid metric definition");
+        registry
+            .register(Box::new(requests.clone()))
+            .expect("unique metric");
+        registry
+            .register(Box::new(latency.clone()))
+            .expect("unique metric");
+        Self {
+            registry,
+            requests,
+            latency,
+        }
+    }
+
+    /// Records one finished request.
+    pub fn observe(&self, route: &str, method: &str, status: u16, seconds: f64) {
+        self.requests
+            .with_label_values(&[route, method, &status.to_string()])
+            .inc();
+        self.latency.with_label_values(&[route, method]).observe(seconds);
+    }
+
+    /// The Prometheus text of the request metrics.
+    fn encode_requests(&self) -> String {
+        let mut out = Vec::new();
+        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn gauge(out: &mut String, name: &str, help: &str, kind: &str, samples: &[(&str, f64)]) {
+    out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n"));
+    for (labels, value) in samples {
+        if labels.is_empty() {
+            out.push_str(&format!("{name} {value}\n"));
+        } else {
+            out.push_str(&format!("{name}{{{labels}}} {value}\n"));
+        }
+    }
+}
+
+/// The whole exposition: request metrics plus the pools and the outbox,
+/// read now.
+pub async fn render(state: &AppState) -> String {
+    let mut out = state.metrics.encode_requests();
+    let hash = state.hasher.stats();
+    gauge(
+        &mut out,
+        "roster_password_hash_in_flight",
+        "Password hash jobs queued or running",
+        "gauge",
+        &[("", hash.in_flight.load(Ordering::Relaxed) as f64)],
+    );
+    gauge(
+        &mut out,
+        "roster_password_hash_total",
+        "Password hash jobs finished",
+        "counter",
+        &[("", hash.completed.load(Ordering::Relaxed) as f64)],
+    );
+    gauge(
+        &mut out,
+        "roster_password_hash_seconds_total",
+        "Time spent hashing passwords",
+        "counter",
+        &[("", hash.busy_micros.load(Ordering::Relaxed) as f64 / 1e6)],
+    );
+    let pool = state.db.pool().state();
+    let idle = pool.idle_connections as f64;
+    let in_use = (pool.connections - pool.idle_connections) as f64;
+    gauge(
+        &mut out,
+        "roster_db_pool_connections",
+        "Database connections by state",
+        "gauge",
+        &[("state=\"in_use\"", in_use), ("state=\"idle\"", idle)],
+    );
+    let pending = state.db.run(outbox::pending_count).await;
+    if let Ok(pending) = pending {
+        gauge(
+            &mut out,
+            "roster_mail_outbox_pending",
+            "Mail messages not yet sent",
+            "gauge",
+            &[("", pending as f64)],
+        );
+    }
+    out
+}
