@@ -9,6 +9,7 @@ mod keys;
 mod life_cycle;
 mod oauth;
 mod operations;
+mod passwords;
 mod privacy;
 mod smtp;
 mod social;
