@@ -16,6 +16,7 @@ pub mod hashing;
 pub mod mail;
 pub mod mailer;
 pub mod metrics;
+pub mod openapi;
 pub mod pagination;
 pub mod params;
 pub mod routes;

@@ -31,6 +31,8 @@ enum Command {
     /// Manage tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Print the OpenAPI document.
+    Openapi,
     /// Helpers for SSH servers.
     #[command(subcommand)]
     Ssh(SshCommand),
@@ -111,6 +113,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Ssh(SshCommand::AuthorizedKeys(args)) = command {
         authorized_keys(args)
     }
+    if let Command::Openapi = command {
+        return print_openapi();
+    }
     run_with_settings(command, Settings::from_env()?)
 }
 
@@ -125,7 +130,17 @@ fn run_with_settings(command: Command, settings: Settings) -> anyhow::Result<()>
         Command::Admin(AdminCommand::Create(args)) => admin_create(&settings, args),
         Command::Token(TokenCommand::Create(args)) => token_create(&settings, args),
         Command::Ssh(SshCommand::AuthorizedKeys(args)) => authorized_keys(args),
+        Command::Openapi => print_openapi(),
     }
+}
+
+fn print_openapi() -> anyhow::Result<()> {
+    use std::io::Write;
+    let text = roster_api::openapi::document().to_pretty_json()?;
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`roster openapi | head`) is not an error worth a panic.
+    let _ = writeln!(out, "{text}");
+    Ok(())
 }
 
 /// `roster ssh authorized-keys`: needs no settings or database, and must not

@@ -8,6 +8,7 @@ use roster_persistence::personal_tokens::PatRow;
 use roster_persistence::social::CustomAttributeRow;
 use roster_persistence::users::{IdentityRow, UserRow};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// RFC 3339 in UTC with milliseconds: `2026-05-23T08:00:58.123Z`.
 pub fn time(t: NaiveDateTime) -> String {
@@ -44,7 +45,7 @@ pub struct UserExtras {
 }
 
 /// `UserBasic`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct UserBasic {
     id: i64,
     username: String,
@@ -56,7 +57,7 @@ pub struct UserBasic {
 }
 
 /// `UserBasic` + `private_profile`: a private profile seen by others.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct UserRestricted {
     #[serde(flatten)]
     basic: UserBasic,
@@ -64,7 +65,7 @@ pub struct UserRestricted {
 }
 
 /// `User`: a public profile.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct UserPublic {
     #[serde(flatten)]
     basic: UserBasic,
@@ -91,14 +92,14 @@ pub struct UserPublic {
 }
 
 /// One linked identity.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct IdentityView {
     provider: String,
     extern_uid: String,
 }
 
 /// `UserSelf`: what the owner sees on `GET /user`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct UserOwn {
     #[serde(flatten)]
     public: UserPublic,
@@ -126,7 +127,7 @@ pub struct UserOwn {
 }
 
 /// `UserAdmin`: what admins see everywhere.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct UserAdmin {
     #[serde(flatten)]
     own: UserOwn,
@@ -139,7 +140,7 @@ pub struct UserAdmin {
 }
 
 /// One custom attribute.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct CustomAttributeView {
     key: String,
     value: String,
@@ -154,7 +155,7 @@ pub fn custom_attribute(row: &CustomAttributeRow) -> CustomAttributeView {
 }
 
 /// A user seen through one of the views.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum UserView {
     /// `UserBasic` + `private_profile`.
@@ -294,7 +295,7 @@ pub fn users(
 }
 
 /// `PersonalAccessToken`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct PatView {
     id: i64,
     name: String,
@@ -331,7 +332,7 @@ pub fn pat(row: &PatRow, today: NaiveDate, secret: Option<&str>) -> PatView {
 }
 
 /// The OAuth token response (RFC 6749 §5.1, with Doorkeeper's `created_at`).
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct OAuthTokenView {
     access_token: String,
     token_type: &'static str,
@@ -370,7 +371,7 @@ mod tests {
 }
 
 /// `SSHKey`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct KeyView {
     id: i64,
     title: String,
@@ -400,7 +401,7 @@ pub fn key(row: &KeyRow, user: Option<UserView>) -> KeyView {
 }
 
 /// `Email`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct EmailView {
     id: i64,
     email: String,

@@ -8,6 +8,7 @@ mod keygen;
 mod keys;
 mod life_cycle;
 mod oauth;
+mod openapi;
 mod operations;
 mod passwords;
 mod privacy;

@@ -1,0 +1,1257 @@
+//! The OpenAPI 3.1 document of every route, built from the route table below
+//! and the response types' own schemas (`#[derive(ToSchema)]` in `views.rs`).
+//! A test compares this table with the routes actually registered, both ways.
+use crate::views;
+use std::collections::BTreeMap;
+use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{
+    ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, PathsBuilder, Ref, Required,
+    ResponseBuilder, SecurityRequirement,
+};
+use utoipa::ToSchema;
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, no token.
+    Public,
+    /// Anyone; a token, when sent, must be valid.
+    Optional,
+    /// A valid token.
+    Token,
+    /// An admin's token.
+    Admin,
+}
+
+/// What a successful answer carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Body {
+    /// A JSON value of the named schema.
+    Json(&'static str),
+    /// A JSON array of the named schema.
+    List(&'static str),
+    /// No body.
+    Empty,
+    /// Plain text.
+    Text,
+    /// An HTML page.
+    Html,
+    /// An image.
+    Image,
+}
+
+/// One documented route.
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    /// The HTTP method.
+    pub method: &'static str,
+    /// The full path, with `{parameters}`.
+    pub path: &'static str,
+    /// The group it is shown in.
+    pub tag: &'static str,
+    /// One line on what it does.
+    pub summary: &'static str,
+    /// Who may call it.
+    pub access: Access,
+    /// The request schema, if it takes a body.
+    pub request: Option<&'static str>,
+    /// The success status and body.
+    pub ok: (u16, Body),
+    /// Error statuses beyond those implied by access, path and body.
+    pub errors: &'static [u16],
+}
+
+// A positional constructor keeps the route table one readable line a route.
+#[allow(clippy::too_many_arguments)]
+const fn r(
+    method: &'static str,
+    path: &'static str,
+    tag: &'static str,
+    summary: &'static str,
+    access: Access,
+    request: Option<&'static str>,
+    ok: (u16, Body),
+    errors: &'static [u16],
+) -> Route {
+    Route {
+        method,
+        path,
+        tag,
+        summary,
+        access,
+        request,
+        ok,
+        errors,
+    }
+}
+
+use Access::*;
+use Body::*;
+
+/// Every route of the API.
+pub const ROUTES: &[Route] = &[
+    r(
+        "GET",
+        "/-/health",
+        "operations",
+        "The process is up",
+        Public,
+        None,
+        (200, Json("Status")),
+        &[],
+    ),
+    r(
+        "GET",
+        "/-/readiness",
+        "operations",
+        "The database answers",
+        Public,
+        None,
+        (200, Json("Status")),
+        &[503],
+    ),
+    r(
+        "GET",
+        "/-/metrics",
+        "operations",
+        "Prometheus metrics",
+        Public,
+        None,
+        (200, Text),
+        &[],
+    ),
+    r(
+        "GET",
+        "/api/v4/openapi.json",
+        "operations",
+        "This document",
+        Public,
+        None,
+        (200, Json("Object")),
+        &[],
+    ),
+    r(
+        "GET",
+        "/-/confirm",
+        "pages",
+        "Page confirming an address",
+        Public,
+        None,
+        (200, Html),
+        &[],
+    ),
+    r(
+        "POST",
+        "/-/confirm",
+        "pages",
+        "Confirm an address from the page",
+        Public,
+        Some("Confirmation"),
+        (200, Html),
+        &[400],
+    ),
+    r(
+        "GET",
+        "/-/reset-password",
+        "pages",
+        "Page choosing a new password",
+        Public,
+        None,
+        (200, Html),
+        &[],
+    ),
+    r(
+        "POST",
+        "/-/reset-password",
+        "pages",
+        "Set the new password from the page",
+        Public,
+        Some("ResetComplete"),
+        (200, Html),
+        &[400],
+    ),
+    r(
+        "POST",
+        "/oauth/token",
+        "oauth",
+        "Password or refresh grant",
+        Public,
+        Some("OAuthTokenRequest"),
+        (200, Json("OAuthTokenView")),
+        &[400],
+    ),
+    r(
+        "POST",
+        "/oauth/revoke",
+        "oauth",
+        "Revoke a token (RFC 7009)",
+        Public,
+        Some("RevokeRequest"),
+        (200, Json("Object")),
+        &[],
+    ),
+    r(
+        "GET",
+        "/oauth/token/info",
+        "oauth",
+        "The token in use",
+        Token,
+        None,
+        (200, Json("TokenInfo")),
+        &[],
+    ),
+    r(
+        "GET",
+        "/api/v4/users",
+        "users",
+        "List and search users",
+        Optional,
+        None,
+        (200, List("UserView")),
+        &[400, 405],
+    ),
+    r(
+        "POST",
+        "/api/v4/users",
+        "users",
+        "Create a user",
+        Admin,
+        Some("CreateUser"),
+        (201, Json("UserAdmin")),
+        &[409],
+    ),
+    r(
+        "GET",
+        "/api/v4/users/{id}",
+        "users",
+        "One user, as the caller may see it",
+        Optional,
+        None,
+        (200, Json("UserView")),
+        &[],
+    ),
+    r(
+        "PUT",
+        "/api/v4/users/{id}",
+        "users",
+        "Update a user",
+        Admin,
+        Some("UpdateUser"),
+        (200, Json("UserAdmin")),
+        &[409],
+    ),
+    r(
+        "DELETE",
+        "/api/v4/users/{id}",
+        "users",
+        "Delete a user",
+        Admin,
+        None,
+        (204, Empty),
+        &[],
+    ),
+    r(
+        "GET",
+        "/api/v4/user",
+        "users",
+        "The caller",
+        Token,
+        None,
+        (200, Json("UserOwn")),
+        &[],
+    ),
+    r(
+        "PUT",
+        "/api/v4/user",
+        "account",
+        "Update one's own profile",
+        Token,
+        Some("UpdateOwnProfile"),
+        (200, Json("UserOwn")),
+        &[409],
+    ),
+    r(
+        "PATCH",
+        "/api/v4/user",
+        "account",
+        "Update one's own profile",
+        Token,
+        Some("UpdateOwnProfile"),
+        (200, Json("UserOwn")),
+        &[409],
+    ),
+    r(
+        "DELETE",
+        "/api/v4/user",
+        "account",
+        "Delete one's own account",
+        Token,
+        Some("CurrentPassword"),
+        (204, Empty),
+        &[],
+    ),
+    r(
+        "POST",
+        "/api/v4/users/{id}/block",
+        "users",
+        "Block a user",
+        Admin,
+        None,
+        (201, Json("Changed")),
+        &[],
+    ),
+    r(
+        "PUT",
+        "/api/v4/users/{id}/block",
+        "users",
+        "Block a user",
+        Admin,
+        None,
+        (201, Json("Changed")),
+        &[],
+    ),
+    r(
+        "POST",
+        "/api/v4/users/{id}/unblock",
+        "users",
+        "Unblock a user",
+        Admin,
+        None,
+        (201, Json("Changed")),
+        &[],
+    ),
+    r(
+        "PUT",
+        "/api/v4/users/{id}/unblock",
+        "users",
+        "Unblock a user",
+        Admin,
+        None,
+        (201, Json("Changed")),
+        &[],
+    ),
+    r(
+        "POST",
+        "/api/v4/users/{id}/deactivate",
+        "users",
+        "Deactivate a user",
+        Admin,
+        None,
+        (201, Json("Changed")),
+        &[],
+    ),
+    r(
+        "PUT",
+        "/api/v4/users/{id}/deactivate",
+        "users",
+        "Deactivate a user",
+        Admin,
+        None,
+        (201, Json("Changed")),
+        &[],
+    ),
+    r(
+        "POST",
+        "/api/v4/users/{id}/activate",
+        "users",
+        "Activate a user",
+        Admin,
+        None,
+        (201, Json("Changed")),
+        &[],
+    ),
+    r(
+        "PUT",
+        "/api/v4/users/{id}/activate",
+        "users",
+        "Activate a user",
+        Admin,
+        None,
+        (201, Json("Changed")),
+        &[],
+    ),
+    r(
+        "POST",
+        "/api/v4/users/{id}/confirm",
+        "users",
+        "Confirm a user's primary address",
+        Admin,
+        None,
+        (201, Json("Changed")),
+        &[],
+    ),
+    r(
+        "DELETE",
+        "/api/v4/users/{id}/identities/{provider}",
+        "users",
+        "Unlink an identity",
+        Admin,
+        None,
+        (204, Empty),
+        &[],
+    ),
+    r(
+        "GET",
+        "/api/v4/users/{id}/custom_attributes",
+        "users",
+        "A user's custom attributes",
+        Admin,
+        None,
+        (200, List("CustomAttributeView")),
+        &[],
+    ),
+    r(
+        "GET",
+        "/api/v4/users/{id}/custom_attributes/{key}",
+        "users",
+        "One custom attribute",
+        Admin,
+        None,
+        (200, Json("CustomAttributeView")),
+        &[],
+    ),
+    r(
+        "PUT",
+        "/api/v4/users/{id}/custom_attributes/{key}",
+        "users",
+        "Set a custom attribute",
+        Admin,
+        Some("CustomAttributeValue"),
+        (200, Json("CustomAttributeView")),
+        &[],
+    ),
+    r(
+        "DELETE",
+        "/api/v4/users/{id}/custom_attributes/{key}",
+        "users",
+        "Delete a custom attribute",
+        Admin,
+        None,
+        (204, Empty),
+        &[],
+    ),
+    r(
+        "GET",
+        "/api/v4/personal_access_tokens",
+        "tokens",
+        "List tokens",
+        Token,
+        None,
+        (200, List("PatView")),
+        &[400],
+    ),
+    r(
+        "GET",
+        "/api/v4/personal_access_tokens/{id}",
+        "tokens",
+        "One token (`self`: the one in use)",
+        Token,
+        None,
+        (200, Json("PatView")),
+        &[],
+    ),
+    r(
+        "DELETE",
+        "/api/v4/personal_access_tokens/{id}",
+        "tokens",
+        "Revoke a token",
+        Token,
+        None,
+        (204, Empty),
+        &[],
+    ),
+    r(
+        "POST",
+        "/api/v4/personal_access_tokens/{id}/rotate",
+        "tokens",
+        "Rotate a token",
+        Token,
+        Some("RotateToken"),
+        (201, Json("PatView")),
+        &[],
+    ),
+    r(
+        "POST",
+        "/api/v4/user/personal_access_tokens",
+        "tokens",
+        "Create a token for oneself",
+        Token,
+        Some("CreateToken"),
+        (201, Json("PatView")),
+        &[],
+    ),
+    r(
+        "POST",
+        "/api/v4/users/{id}/personal_access_tokens",
+        "tokens",
+        "Create a token for a user",
+        Admin,
+        Some("CreateToken"),
+        (201, Json("PatView")),
+        &[],
+    ),
+    r(
+        "POST",
+        "/api/v4/registrations",
+        "account",
+        "Sign up",
+        Public,
+        Some("Registration"),
+        (201, Json("UserOwn")),
+        &[403, 409],
+    ),
+    r(
+        "POST",
+        "/api/v4/confirmations",
+        "account",
+        "Confirm an address",
+        Public,
+        Some("Confirmation"),
+        (200, Json("UserBasic")),
+        &[409],
+    ),
+    r(
+        "POST",
+        "/api/v4/confirmations/resend",
+        "account",
+        "Send a new confirmation link",
+        Public,
+        Some("EmailRequest"),
+        (202, Json("Message")),
+        &[],
+    ),
+    r(
+        "PUT",
+        "/api/v4/user/password",
+        "account",
+        "Change one's password",
+        Token,
+        Some("ChangePassword"),
+        (204, Empty),
+        &[],
+    ),
+    r(
+        "POST",
+        "/api/v4/password/reset",
+        "account",
+        "Ask for a password reset link",
+        Public,
+        Some("EmailRequest"),
+        (202, Json("Message")),
+        &[],
+    ),
+    r(
+        "POST",
+        "/api/v4/password/reset/complete",
+        "account",
+        "Set a new password with a reset token",
+        Public,
+        Some("ResetComplete"),
+        (204, Empty),
+        &[],
+    ),
+    r(
+        "GET",
+        "/api/v4/user/privacy",
+        "social",
+        "One's privacy settings",
+        Token,
+        None,
+        (200, Json("Privacy")),
+        &[],
+    ),
+    r(
+        "PUT",
+        "/api/v4/user/privacy",
+        "social",
+        "Change privacy settings",
+        Token,
+        Some("Privacy"),
+        (200, Json("Privacy")),
+        &[],
+    ),
+    r(
+        "GET",
+        "/api/v4/user/preferences",
+        "social",
+        "One's preferences",
+        Token,
+        None,
+        (200, Json("Object")),
+        &[],
+    ),
+    r(
+        "PUT",
+        "/api/v4/user/preferences",
+        "social",
+        "Replace one's preferences",
+        Token,
+        Some("Object"),
+        (200, Json("Object")),
+        &[],
+    ),
+    r(
+        "PUT",
+        "/api/v4/user/avatar",
+        "social",
+        "Upload an avatar",
+        Token,
+        Some("AvatarUpload"),
+        (200, Json("AvatarUrl")),
+        &[],
+    ),
+    r(
+        "DELETE",
+        "/api/v4/user/avatar",
+        "social",
+        "Remove one's avatar",
+        Token,
+        None,
+        (204, Empty),
+        &[],
+    ),
+    r(
+        "GET",
+        "/uploads/avatars/{name}",
+        "social",
+        "An avatar image",
+        Public,
+        None,
+        (200, Image),
+        &[304],
+    ),
+    r(
+        "POST",
+        "/api/v4/users/{id}/follow",
+        "social",
+        "Follow a user",
+        Token,
+        None,
+        (201, Json("UserBasic")),
+        &[304],
+    ),
+    r(
+        "POST",
+        "/api/v4/users/{id}/unfollow",
+        "social",
+        "Stop following a user",
+        Token,
+        None,
+        (201, Json("UserBasic")),
+        &[304],
+    ),
+    r(
+        "GET",
+        "/api/v4/users/{id}/followers",
+        "social",
+        "A user's followers",
+        Optional,
+        None,
+        (200, List("UserBasic")),
+        &[403],
+    ),
+    r(
+        "GET",
+        "/api/v4/users/{id}/following",
+        "social",
+        "Whom a user follows",
+        Optional,
+        None,
+        (200, List("UserBasic")),
+        &[403],
+    ),
+    r(
+        "GET",
+        "/api/v4/user/emails",
+        "emails",
+        "One's secondary addresses",
+        Token,
+        None,
+        (200, List("EmailView")),
+        &[],
+    ),
+    r(
+        "POST",
+        "/api/v4/user/emails",
+        "emails",
+        "Add an address",
+        Token,
+        Some("EmailRequest"),
+        (201, Json("EmailView")),
+        &[],
+    ),
+    r(
+        "GET",
+        "/api/v4/user/emails/{email_id}",
+        "emails",
+        "One of one's addresses",
+        Token,
+        None,
+        (200, Json("EmailView")),
+        &[],
+    ),
+    r(
+        "DELETE",
+        "/api/v4/user/emails/{email_id}",
+        "emails",
+        "Delete an address (idempotent)",
+        Token,
+        None,
+        (204, Empty),
+        &[],
+    ),
+    r(
+        "GET",
+        "/api/v4/users/{id}/emails",
+        "emails",
+        "A user's secondary addresses",
+        Admin,
+        None,
+        (200, List("EmailView")),
+        &[],
+    ),
+    r(
+        "POST",
+        "/api/v4/users/{id}/emails",
+        "emails",
+        "Add an address to a user",
+        Admin,
+        Some("AdminEmailRequest"),
+        (201, Json("EmailView")),
+        &[],
+    ),
+    r(
+        "DELETE",
+        "/api/v4/users/{id}/emails/{email_id}",
+        "emails",
+        "Delete a user's address",
+        Admin,
+        None,
+        (204, Empty),
+        &[],
+    ),
+    r(
+        "GET",
+        "/api/v4/user/keys",
+        "keys",
+        "One's SSH keys",
+        Token,
+        None,
+        (200, List("KeyView")),
+        &[],
+    ),
+    r(
+        "POST",
+        "/api/v4/user/keys",
+        "keys",
+        "Add an SSH key",
+        Token,
+        Some("AddKey"),
+        (201, Json("KeyView")),
+        &[],
+    ),
+    r(
+        "GET",
+        "/api/v4/user/keys/{key_id}",
+        "keys",
+        "One of one's keys",
+        Token,
+        None,
+        (200, Json("KeyView")),
+        &[],
+    ),
+    r(
+        "DELETE",
+        "/api/v4/user/keys/{key_id}",
+        "keys",
+        "Delete one of one's keys",
+        Token,
+        None,
+        (204, Empty),
+        &[],
+    ),
+    r(
+        "GET",
+        "/api/v4/users/{id}/keys",
+        "keys",
+        "A user's keys (id or user name)",
+        Optional,
+        None,
+        (200, List("KeyView")),
+        &[403],
+    ),
+    r(
+        "POST",
+        "/api/v4/users/{id}/keys",
+        "keys",
+        "Add a key to a user",
+        Admin,
+        Some("AddKey"),
+        (201, Json("KeyView")),
+        &[],
+    ),
+    r(
+        "GET",
+        "/api/v4/users/{id}/keys/{key_id}",
+        "keys",
+        "One of a user's keys",
+        Optional,
+        None,
+        (200, Json("KeyView")),
+        &[403],
+    ),
+    r(
+        "DELETE",
+        "/api/v4/users/{id}/keys/{key_id}",
+        "keys",
+        "Delete a user's key",
+        Admin,
+        None,
+        (204, Empty),
+        &[],
+    ),
+    r(
+        "GET",
+        "/api/v4/keys",
+        "keys",
+        "The key with a fingerprint (`fingerprint` query parameter)",
+        Admin,
+        None,
+        (200, Json("KeyView")),
+        &[400, 404],
+    ),
+    r(
+        "GET",
+        "/api/v4/keys/{id}",
+        "keys",
+        "A key with its user",
+        Admin,
+        None,
+        (200, Json("KeyView")),
+        &[],
+    ),
+    r(
+        "GET",
+        "/{username}.keys",
+        "keys",
+        "authorized_keys lines for a user",
+        Optional,
+        None,
+        (200, Text),
+        &[403, 404],
+    ),
+];
+
+/// `{"message": "404 User Not Found"}` and the other plain errors.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ErrorMessage {
+    message: String,
+}
+
+/// `{"message": {"field": ["reason"]}}`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ValidationError {
+    message: BTreeMap<String, Vec<String>>,
+}
+
+/// `{"error": "email is missing"}`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ParamError {
+    error: String,
+}
+
+/// RFC 6749 errors.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct OAuthError {
+    error: String,
+    error_description: String,
+}
+
+macro_rules! request_schema {
+    ($(#[$doc:meta])* $name:ident { $($(#[$fdoc:meta])* $field:ident : $ty:ty),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(ToSchema)]
+        #[allow(dead_code)]
+        pub struct $name { $($(#[$fdoc])* $field: $ty),* }
+    };
+}
+
+request_schema!(
+    /// `POST /users` (JSON, form or multipart; `avatar` as a file or base64).
+    CreateUser { email: String, username: String, name: Option<String>, first_name: Option<String>, last_name: Option<String>,
+    password: Option<String>, reset_password: Option<bool>, force_random_password: Option<bool>, skip_confirmation: Option<bool>,
+    admin: Option<bool>, external: Option<bool>, private_profile: Option<bool>, note: Option<String>, bio: Option<String>,
+    location: Option<String>, public_email: Option<String>, skype: Option<String>, linkedin: Option<String>, twitter: Option<String>,
+    discord: Option<String>, website_url: Option<String>, organization: Option<String>, job_title: Option<String>,
+    pronouns: Option<String>, phone: Option<String>, gender: Option<String>, birthday: Option<String>, time_zone: Option<String>,
+    projects_limit: Option<i64>, can_create_group: Option<bool>, theme_id: Option<i64>, color_scheme_id: Option<i64>,
+    extern_uid: Option<String>, provider: Option<String>, avatar: Option<String> }
+);
+request_schema!(
+    /// `PUT /users/:id`: any of the create fields.
+    UpdateUser { email: Option<String>, username: Option<String>, name: Option<String>, password: Option<String>,
+    admin: Option<bool>, external: Option<bool>, private_profile: Option<bool>, note: Option<String>, bio: Option<String>,
+    location: Option<String>, public_email: Option<String>, website_url: Option<String>, organization: Option<String>,
+    job_title: Option<String>, pronouns: Option<String>, phone: Option<String>, gender: Option<String>, birthday: Option<String>,
+    time_zone: Option<String>, projects_limit: Option<i64>, theme_id: Option<i64>, color_scheme_id: Option<i64>,
+    extern_uid: Option<String>, provider: Option<String>, avatar: Option<String> }
+);
+request_schema!(
+    /// `PUT /user`: own profile fields; `email` and `username` need `current_password`.
+    UpdateOwnProfile { email: Option<String>, username: Option<String>, current_password: Option<String>, name: Option<String>,
+    first_name: Option<String>, last_name: Option<String>, bio: Option<String>, location: Option<String>,
+    public_email: Option<String>, website_url: Option<String>, organization: Option<String>, job_title: Option<String>,
+    pronouns: Option<String>, phone: Option<String>, gender: Option<String>, birthday: Option<String>,
+    time_zone: Option<String>, private_profile: Option<bool>, theme_id: Option<i64>, color_scheme_id: Option<i64> }
+);
+request_schema!(
+    /// `POST /registrations`.
+    Registration { email: String, username: String, password: String, password_confirmation: Option<String>,
+    name: Option<String>, first_name: Option<String>, last_name: Option<String>, phone: Option<String>,
+    gender: Option<String>, birthday: Option<String>, time_zone: Option<String> }
+);
+request_schema!(
+    /// A confirmation token.
+    Confirmation { confirmation_token: String }
+);
+request_schema!(
+    /// One address.
+    EmailRequest { email: String }
+);
+request_schema!(
+    /// An address added by an admin.
+    AdminEmailRequest { email: String, skip_confirmation: Option<bool> }
+);
+request_schema!(
+    /// `PUT /user/password`.
+    ChangePassword { current_password: String, password: String, password_confirmation: Option<String> }
+);
+request_schema!(
+    /// `POST /password/reset/complete`.
+    ResetComplete { reset_token: String, password: String, password_confirmation: Option<String> }
+);
+request_schema!(
+    /// `DELETE /user`.
+    CurrentPassword { current_password: String }
+);
+request_schema!(
+    /// `POST /oauth/token`: `grant_type` `password` (with `username`, `password`, optional `scope`) or `refresh_token`.
+    OAuthTokenRequest { grant_type: String, username: Option<String>, password: Option<String>, scope: Option<String>,
+    refresh_token: Option<String> }
+);
+request_schema!(
+    /// `POST /oauth/revoke`.
+    RevokeRequest { token: String }
+);
+request_schema!(
+    /// A new personal access token.
+    CreateToken { name: String, scopes: Vec<String>, expires_at: Option<String> }
+);
+request_schema!(
+    /// A rotation.
+    RotateToken { expires_at: Option<String> }
+);
+request_schema!(
+    /// An SSH key.
+    AddKey { title: String, key: String, expires_at: Option<String>, usage_type: Option<String> }
+);
+request_schema!(
+    /// A custom attribute's value.
+    CustomAttributeValue { value: String }
+);
+request_schema!(
+    /// Privacy settings.
+    Privacy { private_profile: Option<bool>, searchable: Option<bool>, show_followers: Option<bool>,
+    share_activity: Option<bool>, public_email: Option<String> }
+);
+request_schema!(
+    /// An avatar: multipart `avatar`, or `avatar_base64` (a data URL or bare base64).
+    AvatarUpload { avatar_base64: Option<String> }
+);
+request_schema!(
+    /// `{"avatar_url": …}`.
+    AvatarUrl { avatar_url: String }
+);
+request_schema!(
+    /// `{"message": …}`.
+    Message { message: String }
+);
+request_schema!(
+    /// `{"status": …}`.
+    Status { status: String }
+);
+request_schema!(
+    /// The token in use.
+    TokenInfo { resource_owner_id: i64, scope: Vec<String>, expires_in: Option<i64>, created_at: i64 }
+);
+
+fn json_ref(name: &str) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    match name {
+        "Object" => ObjectBuilder::new().schema_type(Type::Object).into(),
+        "Changed" => ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::Boolean, Type::Null]))
+            .description(Some(
+                "`true` when the state changed, `null` when it already was so",
+            ))
+            .into(),
+        other => Ref::from_schema_name(other).into(),
+    }
+}
+
+fn body_content(
+    body: Body,
+) -> Option<(
+    &'static str,
+    utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+)> {
+    match body {
+        Json(name) => Some(("application/json", json_ref(name))),
+        List(name) => Some((
+            "application/json",
+            ArrayBuilder::new().items(json_ref(name)).into(),
+        )),
+        Empty => None,
+        Text => Some((
+            "text/plain",
+            ObjectBuilder::new().schema_type(Type::String).into(),
+        )),
+        Html => Some(("text/html", ObjectBuilder::new().schema_type(Type::String).into())),
+        Image => Some((
+            "image/*",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(utoipa::openapi::SchemaFormat::Custom("binary".into())))
+                .into(),
+        )),
+    }
+}
+
+fn error_schema(route: &Route, status: u16) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    match status {
+        400 if route.path.starts_with("/oauth") => Ref::from_schema_name("OAuthError").into(),
+        400 => utoipa::openapi::schema::OneOfBuilder::new()
+            .item(Ref::from_schema_name("ValidationError"))
+            .item(Ref::from_schema_name("ParamError"))
+            .item(Ref::from_schema_name("ErrorMessage"))
+            .into(),
+        // An insufficient scope is told the OAuth way.
+        403 if route.access != Public => utoipa::openapi::schema::OneOfBuilder::new()
+            .item(Ref::from_schema_name("ErrorMessage"))
+            .item(Ref::from_schema_name("OAuthError"))
+            .into(),
+        _ => Ref::from_schema_name("ErrorMessage").into(),
+    }
+}
+
+fn error_statuses(route: &Route) -> Vec<u16> {
+    let mut statuses: Vec<u16> = route.errors.to_vec();
+    match route.access {
+        Public => {}
+        Optional => statuses.push(401),
+        Token | Admin => statuses.extend([401, 403]),
+    }
+    if route.path.contains('{') {
+        statuses.push(404);
+    }
+    if route.request.is_some() && route.method != "GET" {
+        statuses.extend([400, 413, 415]);
+    }
+    statuses.retain(|s| *s != route.ok.0);
+    statuses.sort_unstable();
+    statuses.dedup();
+    statuses
+}
+
+fn method_of(name: &str) -> HttpMethod {
+    match name {
+        "GET" => HttpMethod::Get,
+        "POST" => HttpMethod::Post,
+        "PUT" => HttpMethod::Put,
+        "PATCH" => HttpMethod::Patch,
+        _ => HttpMethod::Delete,
+    }
+}
+
+fn status_text(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        204 => "No Content",
+        304 => "Not Modified",
+        400 => "Bad request: invalid or missing parameters",
+        401 => "No token, or an unknown, revoked or expired one",
+        403 => "Not allowed",
+        404 => "Not found",
+        405 => "Method not allowed",
+        409 => "Already taken",
+        413 => "Body too large",
+        415 => "Unsupported content type",
+        503 => "Unavailable",
+        _ => "Answer",
+    }
+}
+
+fn operation(route: &Route) -> utoipa::openapi::path::Operation {
+    let mut op = OperationBuilder::new()
+        .summary(Some(route.summary))
+        .operation_id(Some(format!("{} {}", route.method, route.path)))
+        .tag(route.tag);
+    for segment in route.path.split('/') {
+        for part in segment.split('{').skip(1) {
+            let name = part.split('}').next().unwrap_or_default();
+            let schema = if name.ends_with("id") && name != "id_or_username" {
+                ObjectBuilder::new().schema_type(Type::Integer)
+            } else {
+                ObjectBuilder::new().schema_type(Type::String)
+            };
+            let schema = if route.path.starts_with("/api/v4/users/{id}/keys")
+                || (route.path.starts_with("/api/v4/personal_access_tokens/{id}") && name == "id")
+            {
+                // A user name or `self` is accepted there too.
+                ObjectBuilder::new().schema_type(Type::String)
+            } else {
+                schema
+            };
+            op = op.parameter(
+                ParameterBuilder::new()
+                    .name(name)
+                    .parameter_in(ParameterIn::Path)
+                    .required(Required::True)
+                    .schema(Some(schema)),
+            );
+        }
+    }
+    if let Some(request) = route.request {
+        let schema = json_ref(request);
+        let mut body = RequestBodyBuilder::new()
+            .content(
+                "application/json",
+                ContentBuilder::new().schema(Some(schema.clone())).build(),
+            )
+            .content(
+                "application/x-www-form-urlencoded",
+                ContentBuilder::new().schema(Some(schema.clone())).build(),
+            );
+        if matches!(request, "CreateUser" | "UpdateUser" | "AvatarUpload") {
+            body = body.content(
+                "multipart/form-data",
+                ContentBuilder::new().schema(Some(schema)).build(),
+            );
+        }
+        op = op.request_body(Some(body.required(Some(Required::True)).build()));
+    }
+    let (status, body) = route.ok;
+    let mut ok = ResponseBuilder::new().description(status_text(status));
+    if let Some((mime, schema)) = body_content(body) {
+        ok = ok.content(mime, ContentBuilder::new().schema(Some(schema)).build());
+    }
+    op = op.response(status.to_string(), ok.build());
+    for error in error_statuses(route) {
+        let mut response = ResponseBuilder::new().description(status_text(error));
+        if error != 304 {
+            response = response.content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(error_schema(route, error)))
+                    .build(),
+            );
+        }
+        op = op.response(error.to_string(), response.build());
+    }
+    match route.access {
+        Public => {}
+        Optional => {
+            op = op.securities(Some([
+                SecurityRequirement::default(),
+                SecurityRequirement::new("bearer", Vec::<String>::new()),
+                SecurityRequirement::new("private_token", Vec::<String>::new()),
+            ]));
+        }
+        Token | Admin => {
+            op = op.securities(Some([
+                SecurityRequirement::new("bearer", Vec::<String>::new()),
+                SecurityRequirement::new("private_token", Vec::<String>::new()),
+            ]));
+        }
+    }
+    op.build()
+}
+
+/// The OpenAPI document.
+pub fn document() -> OpenApi {
+    let mut paths = PathsBuilder::new();
+    for route in ROUTES {
+        paths = paths.path(
+            route.path,
+            PathItem::new(method_of(route.method), operation(route)),
+        );
+    }
+    let components = ComponentsBuilder::new()
+        .schema_from::<views::UserBasic>()
+        .schema_from::<views::UserRestricted>()
+        .schema_from::<views::UserPublic>()
+        .schema_from::<views::UserOwn>()
+        .schema_from::<views::UserAdmin>()
+        .schema_from::<views::UserView>()
+        .schema_from::<views::IdentityView>()
+        .schema_from::<views::CustomAttributeView>()
+        .schema_from::<views::PatView>()
+        .schema_from::<views::OAuthTokenView>()
+        .schema_from::<views::KeyView>()
+        .schema_from::<views::EmailView>()
+        .schema_from::<ErrorMessage>()
+        .schema_from::<ValidationError>()
+        .schema_from::<ParamError>()
+        .schema_from::<OAuthError>()
+        .schema_from::<CreateUser>()
+        .schema_from::<UpdateUser>()
+        .schema_from::<UpdateOwnProfile>()
+        .schema_from::<Registration>()
+        .schema_from::<Confirmation>()
+        .schema_from::<EmailRequest>()
+        .schema_from::<AdminEmailRequest>()
+        .schema_from::<ChangePassword>()
+        .schema_from::<ResetComplete>()
+        .schema_from::<CurrentPassword>()
+        .schema_from::<OAuthTokenRequest>()
+        .schema_from::<RevokeRequest>()
+        .schema_from::<CreateToken>()
+        .schema_from::<RotateToken>()
+        .schema_from::<AddKey>()
+        .schema_from::<CustomAttributeValue>()
+        .schema_from::<Privacy>()
+        .schema_from::<AvatarUpload>()
+        .schema_from::<AvatarUrl>()
+        .schema_from::<Message>()
+        .schema_from::<Status>()
+        .schema_from::<TokenInfo>()
+        .security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        )
+        .security_scheme(
+            "private_token",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("PRIVATE-TOKEN"))),
+        )
+        .build();
+    OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("Roster")
+                .version(env!("CARGO_PKG_VERSION"))
+                .description(Some(
+                    "A self-hosted users service with GitLab's v4 Users API conventions.",
+                )),
+        )
+        .paths(paths.build())
+        .components(Some(components))
+        .build()
+}
