@@ -76,8 +76,11 @@ fn confirm_form(token: &str) -> String {
 
 /// `GET /-/confirm?confirmation_token=…`: a button to confirm (a link that
 /// confirmed on GET would be spent by mail scanners that fetch links).
-pub async fn confirm_page(params: Params) -> HttpResponse {
-    let token = params.text("confirmation_token").unwrap_or_default();
+pub async fn confirm_page(params: Result<Params, ApiError>) -> HttpResponse {
+    let token = params
+        .ok()
+        .and_then(|p| p.text("confirmation_token"))
+        .unwrap_or_default();
     page(
         StatusCode::OK,
         "Confirm your e-mail address",
@@ -86,7 +89,11 @@ pub async fn confirm_page(params: Params) -> HttpResponse {
 }
 
 /// `POST /-/confirm`.
-pub async fn confirm_submit(state: web::Data<AppState>, params: Params) -> HttpResponse {
+pub async fn confirm_submit(state: web::Data<AppState>, params: Result<Params, ApiError>) -> HttpResponse {
+    let params = match params {
+        Ok(params) => params,
+        Err(e) => return page(e_status(&e), "Could not confirm", &error_list(&problems(&e))),
+    };
     let token = params.text("confirmation_token").unwrap_or_default();
     match accounts::confirm(&state, &token).await {
         Ok(Some(user)) => page(
@@ -125,13 +132,26 @@ fn reset_form(token: &str, errors: &[String]) -> String {
 }
 
 /// `GET /-/reset-password?reset_token=…`.
-pub async fn reset_page(params: Params) -> HttpResponse {
-    let token = params.text("reset_token").unwrap_or_default();
+pub async fn reset_page(params: Result<Params, ApiError>) -> HttpResponse {
+    let token = params
+        .ok()
+        .and_then(|p| p.text("reset_token"))
+        .unwrap_or_default();
     page(StatusCode::OK, "Choose a new password", &reset_form(&token, &[]))
 }
 
 /// `POST /-/reset-password`: on a bad password the form comes back with the reasons.
-pub async fn reset_submit(state: web::Data<AppState>, params: Params) -> HttpResponse {
+pub async fn reset_submit(state: web::Data<AppState>, params: Result<Params, ApiError>) -> HttpResponse {
+    let params = match params {
+        Ok(params) => params,
+        Err(e) => {
+            return page(
+                e_status(&e),
+                "Choose a new password",
+                &reset_form("", &problems(&e)),
+            )
+        }
+    };
     let token = params.text("reset_token").unwrap_or_default();
     match accounts::complete_reset(&state, &params).await {
         Ok(()) => page(
