@@ -1,0 +1,86 @@
+//! Property tests: no parser panics on any input, and what a parser accepts
+//! it accepts again in its normalised form (parsing is idempotent).
+use proptest::prelude::*;
+use roster_domain::*;
+
+fn today() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn usernames(s in ".{0,300}") {
+        if let Ok(name) = Username::parse(&s) {
+            prop_assert_eq!(Username::parse(name.as_str()).unwrap(), name);
+        }
+    }
+
+    #[test]
+    fn emails(s in ".{0,300}", local in "[a-zA-Z0-9._%+-]{1,20}", domain in "[a-z0-9-]{1,20}\\.[a-z]{2,6}") {
+        if let Ok(e) = EmailAddress::parse(&s) {
+            prop_assert_eq!(EmailAddress::parse(e.as_str()).unwrap(), e);
+        }
+        let built = format!("{local}@{domain}");
+        if let Ok(e) = EmailAddress::parse(&built) {
+            prop_assert_eq!(e.as_str(), built.to_lowercase());
+        }
+    }
+
+    #[test]
+    fn phones(s in "[+0-9 ().a-z-]{0,40}") {
+        if let Ok(p) = PhoneNumber::parse(&s) {
+            prop_assert!(p.as_str().starts_with('+'));
+            prop_assert_eq!(PhoneNumber::parse(p.as_str()).unwrap(), p);
+        }
+    }
+
+    #[test]
+    fn profile_fields(s in ".{0,400}") {
+        let _ = Name::parse("name", &s);
+        let _ = ProfileText::parse("bio", &s, 255);
+        let _ = Gender::parse(&s);
+        let _ = Birthday::parse(&s, today());
+        let _ = TokenExpiry::parse(&s, today());
+        let _ = Password::parse(&s);
+        let _ = Scope::parse(&s);
+        let _ = Scopes::parse_joined(&s);
+        let _ = KeyUsage::parse(&s);
+        let _ = Fingerprint::parse(&s);
+        if let Ok(tz) = TimeZone::parse(&s) {
+            prop_assert_eq!(TimeZone::parse(tz.as_str()).unwrap(), tz);
+        }
+        if let Ok(url) = WebUrl::parse("website_url", &s) {
+            prop_assert_eq!(WebUrl::parse("website_url", url.as_str()).unwrap(), url);
+        }
+    }
+
+    #[test]
+    fn birthdays(y in 1800i32..2100, m in 0u32..14, d in 0u32..33) {
+        let _ = Birthday::parse(&format!("{y:04}-{m:02}-{d:02}"), today());
+    }
+
+    #[test]
+    fn ssh_keys(s in ".{0,600}", blob in proptest::collection::vec(any::<u8>(), 0..300), kind in prop::sample::select(vec![
+        "ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "sk-ssh-ed25519@openssh.com", "ssh-dss", "nonsense",
+    ])) {
+        let _ = SshPublicKey::parse(&s);
+        use base64::Engine;
+        let line = format!("{kind} {} comment", base64::engine::general_purpose::STANDARD.encode(&blob));
+        if let Ok(key) = SshPublicKey::parse(&line) {
+            prop_assert_eq!(SshPublicKey::parse(key.as_str()).unwrap(), key);
+        }
+    }
+
+    #[test]
+    fn avatars(s in ".{0,2000}", bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
+        let _ = AvatarUpload::from_base64(&s);
+        use base64::Engine;
+        let _ = AvatarUpload::from_base64(&base64::engine::general_purpose::STANDARD.encode(&bytes));
+        let _ = AvatarUpload::from_base64(&format!("data:image/png;base64,{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes)));
+        if let Ok(upload) = AvatarUpload::from_bytes(bytes.clone()) {
+            prop_assert_eq!(ImageKind::sniff(&bytes), Some(upload.kind()));
+        }
+    }
+}
