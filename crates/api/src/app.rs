@@ -122,6 +122,15 @@ pub fn bind(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result
                     Ok(response)
                 }
             })
+            // Only where a response set none of its own: avatars keep their
+            // long cache, the pages their stricter policy.
+            .wrap(
+                actix_web::middleware::DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("X-Frame-Options", "DENY"))
+                    .add(("Referrer-Policy", "no-referrer"))
+                    .add(("Cache-Control", "no-store")),
+            )
             .wrap(
                 Logger::new(
                     "%{r}a \"%{method}xo %U\" route=%{route}xo %s %b %Dms request_id=%{x-request-id}o",

@@ -51,6 +51,22 @@ async fn request_ids_are_echoed_or_made() {
 }
 
 #[tokio::test]
+async fn security_headers_on_every_answer() {
+    let roster = TestRoster::spawn().await;
+    for path in ["/api/v4/user", "/api/v4/users", "/-/health", "/api/v4/nothing"] {
+        let r = roster.as_admin(Method::GET, path).send().await.unwrap();
+        let h = r.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        assert_eq!(
+            h["cache-control"], "no-store",
+            "{path}: tokens and profiles are not cached"
+        );
+    }
+}
+
+#[tokio::test]
 async fn readiness_checks_the_database() {
     let roster = TestRoster::spawn().await;
     let body = roster.expect_json(roster.get("/-/readiness"), 200).await;

@@ -2,6 +2,7 @@
 //! Set `ROSTER_TEST_DATABASE_URL=postgres://…` to run them on PostgreSQL.
 mod cli;
 mod compat;
+mod concurrency;
 mod contract_fuzz;
 mod conventions;
 mod emails;

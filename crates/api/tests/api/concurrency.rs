@@ -1,0 +1,75 @@
+//! Races that must have one winner.
+use reqwest::Method;
+use roster_testkit::{TestRoster, TEST_PASSWORD};
+use serde_json::json;
+
+#[tokio::test]
+async fn fifty_sign_ups_with_one_address_make_one_account() {
+    let roster = TestRoster::spawn_with(|s| s.db_pool_size = 8).await;
+    let requests = (0..50).map(|n| {
+        roster
+            .request(Method::POST, "/api/v4/registrations")
+            .json(&json!({
+                "email": "Race@Example.com", "username": format!("racer{n}"), "name": "Racer", "password": TEST_PASSWORD
+            }))
+            .send()
+    });
+    let answers = futures_util::future::join_all(requests).await;
+    let mut created = 0;
+    let mut conflicts = 0;
+    for answer in answers {
+        let r = answer.unwrap();
+        match r.status().as_u16() {
+            201 => created += 1,
+            409 => {
+                conflicts += 1;
+                assert_eq!(
+                    r.json::<serde_json::Value>().await.unwrap(),
+                    json!({"message": "Email has already been taken"})
+                );
+            }
+            other => panic!("unexpected {other}: {}", r.text().await.unwrap()),
+        }
+    }
+    assert_eq!((created, conflicts), (1, 49));
+    let found = roster
+        .expect_json(
+            roster.as_admin(Method::GET, "/api/v4/users?search=race@example.com"),
+            200,
+        )
+        .await;
+    assert_eq!(found.as_array().unwrap().len(), 1);
+    assert_eq!(
+        roster.mails_to("race@example.com").len(),
+        1,
+        "one confirmation mail, for the one account"
+    );
+}
+
+#[tokio::test]
+async fn refresh_token_races_have_one_winner() {
+    let roster = TestRoster::spawn().await;
+    roster.create_user("alice").await;
+    let grant = roster
+        .expect_json(
+            roster.request(Method::POST, "/oauth/token").json(&json!({
+                "grant_type": "password", "username": "alice", "password": TEST_PASSWORD
+            })),
+            200,
+        )
+        .await;
+    let refresh = grant["refresh_token"].as_str().unwrap().to_owned();
+    let requests = (0..10).map(|_| {
+        roster
+            .request(Method::POST, "/oauth/token")
+            .json(&json!({"grant_type": "refresh_token", "refresh_token": refresh}))
+            .send()
+    });
+    let statuses: Vec<u16> = futures_util::future::join_all(requests)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().status().as_u16())
+        .collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 400).count(), 9, "{statuses:?}");
+}
