@@ -52,6 +52,9 @@ pub enum ApiError {
     /// `415`.
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// `429` with `Retry-After` in seconds.
+    #[error("too many requests; retry after {0}s")]
+    TooManyRequests(u64),
     /// `503` with `Retry-After`: the server is overloaded or the database is down.
     #[error("unavailable: {0}")]
     Unavailable(String),
@@ -154,6 +157,7 @@ impl ResponseError for ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::OAuth { status, .. } => *status,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -187,6 +191,7 @@ impl ResponseError for ApiError {
             Self::Conflict(text) => json!({ "message": text }),
             Self::PayloadTooLarge => json!({ "message": "413 Request Entity Too Large" }),
             Self::UnsupportedMediaType => json!({ "message": "415 Unsupported Media Type" }),
+            Self::TooManyRequests(_) => json!({ "message": "429 Too Many Requests" }),
             Self::Unavailable(_) => json!({ "message": "503 Service Unavailable" }),
             Self::OAuth {
                 error, description, ..
@@ -205,6 +210,9 @@ impl ResponseError for ApiError {
             }
             Self::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            Self::TooManyRequests(seconds) => {
+                response.insert_header((header::RETRY_AFTER, seconds.to_string()));
             }
             Self::Unauthorized => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"roster\""));

@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod pagination;
 pub mod params;
+pub mod rate_limit;
 pub mod routes;
 pub mod services;
 pub mod settings;

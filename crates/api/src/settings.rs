@@ -54,6 +54,11 @@ pub struct Settings {
     pub reset_ttl: Duration,
     /// `ROSTER_MAIL_POLL_MS`: how often the sender looks for due mail.
     pub mail_poll: Duration,
+    /// `ROSTER_RATE_LIMIT_*`: the rate limits.
+    pub rate_limits: crate::rate_limit::RateLimits,
+    /// `ROSTER_TRUST_PROXY`: take the client address from `Forwarded` /
+    /// `X-Forwarded-For` (only behind a proxy that sets them).
+    pub trust_proxy: bool,
     /// `ROSTER_MAIL_RETRY_SECONDS`: the first retry delay after a failed
     /// delivery; it doubles with each failure, up to an hour.
     pub mail_retry: Duration,
@@ -94,6 +99,8 @@ impl Default for Settings {
             reset_ttl: Duration::from_secs(48 * 3600),
             mail_poll: Duration::from_millis(1000),
             mail_retry: Duration::from_secs(30),
+            rate_limits: crate::rate_limit::RateLimits::default(),
+            trust_proxy: false,
         }
     }
 }
@@ -179,6 +186,14 @@ impl Settings {
                 Ok(v)
             }
         };
+        let mut rate_limits = d.rate_limits.clone();
+        for (name, slot) in rate_limits.fields_mut() {
+            if let Some(value) = get(name) {
+                *slot = crate::rate_limit::Limit::parse(&value)
+                    .map_err(|reason| SettingsError { name, reason })?;
+            }
+        }
+        let trust_proxy = bool_of("ROSTER_TRUST_PROXY", d.trust_proxy)?;
         Ok(Self {
             database_url: get("DATABASE_URL").unwrap_or(d.database_url),
             bind: get("ROSTER_BIND").unwrap_or(d.bind),
@@ -269,6 +284,8 @@ impl Settings {
                     30usize,
                 )?,
             )? as u64),
+            rate_limits,
+            trust_proxy,
         })
     }
 }
@@ -314,5 +331,16 @@ mod tests {
         assert!(read(&[("ROSTER_EMAIL_CONFIRMATION", "strict")]).is_err());
         assert!(read(&[("ROSTER_PUBLIC_URL", "ftp://x")]).is_err());
         assert!(read(&[("ROSTER_DB_POOL_SIZE", "0")]).is_err());
+        assert!(read(&[("ROSTER_RATE_LIMIT_SIGNIN_IP", "lots")]).is_err());
+        let s = read(&[
+            ("ROSTER_RATE_LIMIT_SIGNIN_IP", "5/10"),
+            ("ROSTER_RATE_LIMIT_RESET_IP", "off"),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.rate_limits.signin_ip,
+            Some(crate::rate_limit::Limit::per(5, 10))
+        );
+        assert_eq!(s.rate_limits.reset_ip, None);
     }
 }

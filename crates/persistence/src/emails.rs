@@ -145,9 +145,16 @@ pub fn confirm_by_token(
         let Some((confirmation_id, email_id)) = found else {
             return Ok(None);
         };
-        diesel::update(email_confirmations::table.find(confirmation_id))
-            .set(email_confirmations::used_at.eq(at))
-            .execute(conn)?;
+        let spent = diesel::update(
+            email_confirmations::table
+                .find(confirmation_id)
+                .filter(email_confirmations::used_at.is_null()),
+        )
+        .set(email_confirmations::used_at.eq(at))
+        .execute(conn)?;
+        if spent == 0 {
+            return Ok(None);
+        }
         let email: EmailRow = emails::table
             .find(email_id)
             .select(EmailRow::as_select())
@@ -247,9 +254,16 @@ pub fn confirm_email_change(
         let Some((change_id, user_id, new_email)) = found else {
             return Ok(None);
         };
-        diesel::update(email_changes::table.find(change_id))
-            .set(email_changes::used_at.eq(at))
-            .execute(conn)?;
+        let spent = diesel::update(
+            email_changes::table
+                .find(change_id)
+                .filter(email_changes::used_at.is_null()),
+        )
+        .set(email_changes::used_at.eq(at))
+        .execute(conn)?;
+        if spent == 0 {
+            return Ok(None);
+        }
         let changes = crate::users::UserChangeset {
             email: Some(new_email.clone()),
             confirmed_at: Some(Some(at)),

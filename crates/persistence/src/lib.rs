@@ -23,6 +23,7 @@ mod pagination;
 pub mod password_resets;
 #[allow(missing_docs)]
 pub mod personal_tokens;
+pub mod rate_limits;
 pub mod schema;
 #[allow(missing_docs)]
 pub mod social;

@@ -98,9 +98,21 @@ pub fn refresh(
             revoke_family(conn, &old.family)?;
             return Ok(Refresh::Reused);
         }
-        diesel::update(oauth::table.find(old.id))
-            .set((oauth::refresh_used_at.eq(at), oauth::revoked_at.eq(at)))
-            .execute(conn)?;
+        // Spend the refresh token only if nobody else did meanwhile: on
+        // PostgreSQL a concurrent refresh waits for this row and then finds
+        // the condition false, so exactly one of them wins.
+        let spent = diesel::update(
+            oauth::table
+                .find(old.id)
+                .filter(oauth::refresh_used_at.is_null())
+                .filter(oauth::revoked_at.is_null()),
+        )
+        .set((oauth::refresh_used_at.eq(at), oauth::revoked_at.eq(at)))
+        .execute(conn)?;
+        if spent == 0 {
+            revoke_family(conn, &old.family)?;
+            return Ok(Refresh::Reused);
+        }
         let (access_digest, refresh_digest, expires_at) = new(&old);
         let row = create_oauth(
             conn,

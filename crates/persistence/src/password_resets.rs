@@ -68,9 +68,17 @@ pub fn complete_reset(
         let Some((reset_id, user_id)) = found else {
             return Ok(None);
         };
-        diesel::update(password_resets::table.find(reset_id))
-            .set(password_resets::used_at.eq(at))
-            .execute(conn)?;
+        // Spend the token only if still unused: of two concurrent uses one wins.
+        let spent = diesel::update(
+            password_resets::table
+                .find(reset_id)
+                .filter(password_resets::used_at.is_null()),
+        )
+        .set(password_resets::used_at.eq(at))
+        .execute(conn)?;
+        if spent == 0 {
+            return Ok(None);
+        }
         diesel::update(users::table.find(user_id))
             .set((
                 users::password_hash.eq(password_hash),

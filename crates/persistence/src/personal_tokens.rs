@@ -149,7 +149,15 @@ pub fn rotate_pat(
             revoke_descendants(conn, old.id)?;
             return Ok(Rotation::ReuseDetected);
         }
-        revoke_pat(conn, old.id)?;
+        // Revoke only if still active, so that of two concurrent rotations
+        // exactly one wins and the other counts as reuse.
+        let revoked = diesel::update(pats::table.find(old.id).filter(pats::revoked.eq(false)))
+            .set(pats::revoked.eq(true))
+            .execute(conn)?;
+        if revoked == 0 {
+            revoke_descendants(conn, old.id)?;
+            return Ok(Rotation::ReuseDetected);
+        }
         let new = create_pat(
             conn,
             &NewPat {

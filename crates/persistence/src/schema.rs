@@ -232,4 +232,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     follows,
     user_preferences,
     custom_attributes,
+    rate_limits,
 );
+
+diesel::table! {
+    rate_limits (bucket, window_start) {
+        bucket -> Text,
+        window_start -> Timestamp,
+        count -> Integer,
+    }
+}

@@ -72,6 +72,9 @@ impl TestRoster {
             hash_workers: 1,
             http_workers: 2,
             db_pool_size: 4,
+            // Tests about other things send many requests from one address;
+            // the rate-limit tests switch the limits on themselves.
+            rate_limits: roster_api::rate_limit::RateLimits::off(),
             ..Settings::default()
         }
     }

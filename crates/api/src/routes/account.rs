@@ -4,15 +4,26 @@ use crate::auth::Caller;
 use crate::endpoint;
 use crate::error::ApiError;
 use crate::params::Params;
+use crate::rate_limit::{self, client_address};
 use crate::routes::users::current_user;
 use crate::services::{accounts, user_views};
 use crate::state::AppState;
 use crate::views;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 
 /// `POST /registrations`.
-pub async fn register(state: web::Data<AppState>, params: Params) -> Result<HttpResponse, ApiError> {
+pub async fn register(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    let ip = client_address(&req, state.settings.trust_proxy);
+    rate_limit::check(
+        &state,
+        vec![(format!("signup:ip:{ip}"), state.settings.rate_limits.signup_ip)],
+    )
+    .await?;
     let user = accounts::register(&state, &params).await?;
     Ok(HttpResponse::Created().json(user_views::own_view(&state, &user).await?))
 }
@@ -30,9 +41,21 @@ pub async fn confirm(state: web::Data<AppState>, params: Params) -> Result<HttpR
 
 /// `POST /confirmations/resend`: always 202.
 pub async fn resend_confirmation(
+    req: HttpRequest,
     state: web::Data<AppState>,
     params: Params,
 ) -> Result<HttpResponse, ApiError> {
+    let ip = client_address(&req, state.settings.trust_proxy);
+    let rl = &state.settings.rate_limits;
+    let address = params.text("email").unwrap_or_default().trim().to_lowercase();
+    rate_limit::check(
+        &state,
+        vec![
+            (format!("resend:ip:{ip}"), rl.resend_ip),
+            (format!("resend:address:{address}"), rl.resend_address),
+        ],
+    )
+    .await?;
     accounts::resend_confirmation(state, &params)?;
     Ok(HttpResponse::Accepted().json(json!({
         "message": "If the address is waiting for confirmation, a new link has been sent."
@@ -70,7 +93,22 @@ pub async fn change_password(
 }
 
 /// `POST /password/reset`: always the same 202.
-pub async fn request_reset(state: web::Data<AppState>, params: Params) -> Result<HttpResponse, ApiError> {
+pub async fn request_reset(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    let ip = client_address(&req, state.settings.trust_proxy);
+    let rl = &state.settings.rate_limits;
+    let address = params.text("email").unwrap_or_default().trim().to_lowercase();
+    rate_limit::check(
+        &state,
+        vec![
+            (format!("reset:ip:{ip}"), rl.reset_ip),
+            (format!("reset:address:{address}"), rl.reset_address),
+        ],
+    )
+    .await?;
     accounts::request_reset(state, &params)?;
     Ok(HttpResponse::Accepted().json(json!({ "message": accounts::RESET_REQUESTED })))
 }

@@ -80,6 +80,12 @@ pub async fn add_own_email(
     caller: Caller,
     params: Params,
 ) -> Result<HttpResponse, ApiError> {
+    let limit = state.settings.rate_limits.email_add_account;
+    crate::rate_limit::check(
+        &state,
+        vec![(format!("email_add:account:{}", caller.user.id), limit)],
+    )
+    .await?;
     add_email_for(&state, caller.user.id, &params, false).await
 }
 

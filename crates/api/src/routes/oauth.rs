@@ -3,6 +3,7 @@ use crate::auth::Caller;
 use crate::endpoint;
 use crate::error::ApiError;
 use crate::params::Params;
+use crate::rate_limit::{self, client_address};
 use crate::services::sessions::{self, Issued};
 use crate::state::AppState;
 use crate::views;
@@ -34,10 +35,23 @@ pub async fn token(
             .filter(|v| !v.is_empty())
             .ok_or_else(|| ApiError::invalid_request(format!("Missing required parameter: {name}.")))
     };
+    let rl = &state.settings.rate_limits;
+    let ip = client_address(&req, state.settings.trust_proxy);
     match params.text("grant_type").as_deref() {
         Some("password") => {
             let login = required("username")?;
             let password = required("password")?;
+            rate_limit::check(
+                &state,
+                vec![
+                    (format!("signin:ip:{ip}"), rl.signin_ip),
+                    (
+                        format!("signin:account:{}", login.trim().to_lowercase()),
+                        rl.signin_account,
+                    ),
+                ],
+            )
+            .await?;
             let scopes = match params.text("scope").filter(|s| !s.trim().is_empty()) {
                 None => None,
                 Some(s) => Some(Scopes::parse_joined(&s).map_err(|_| ApiError::OAuth {
@@ -46,12 +60,12 @@ pub async fn token(
                     description: "The requested scope is invalid, unknown, or malformed.".into(),
                 })?),
             };
-            let ip = req.connection_info().realip_remote_addr().map(str::to_owned);
-            let issued_pair = sessions::password_grant(&state, login, password, scopes, ip).await?;
+            let issued_pair = sessions::password_grant(&state, login, password, scopes, Some(ip)).await?;
             Ok(issued(&issued_pair))
         }
         Some("refresh_token") => {
             let refresh = required("refresh_token")?;
+            rate_limit::check(&state, vec![(format!("refresh:ip:{ip}"), rl.refresh_ip)]).await?;
             Ok(issued(&sessions::refresh_grant(&state, refresh).await?))
         }
         Some(_) => Err(ApiError::OAuth {

@@ -73,3 +73,75 @@ async fn refresh_token_races_have_one_winner() {
     assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 400).count(), 9, "{statuses:?}");
 }
+
+#[tokio::test]
+async fn token_rotation_races_have_one_winner() {
+    let roster = TestRoster::spawn().await;
+    let alice = roster.create_user("alice").await;
+    let made = roster
+        .expect_json(
+            roster
+                .with_token(&alice.token, Method::POST, "/api/v4/user/personal_access_tokens")
+                .json(&json!({"name": "ci", "scopes": ["api"]})),
+            201,
+        )
+        .await;
+    let path = format!("/api/v4/personal_access_tokens/{}/rotate", made["id"]);
+    let requests = (0..8).map(|_| roster.with_token(&alice.token, Method::POST, &path).send());
+    let answers = futures_util::future::join_all(requests).await;
+    let mut winners = Vec::new();
+    for answer in answers {
+        let r = answer.unwrap();
+        if r.status() == 201 {
+            winners.push(
+                r.json::<serde_json::Value>().await.unwrap()["token"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            );
+        } else {
+            assert_eq!(r.status(), 400);
+        }
+    }
+    assert_eq!(winners.len(), 1, "one rotation wins");
+    // The losers count as reuse, which revokes the winner's token too.
+    roster
+        .expect_json(roster.with_token(&winners[0], Method::GET, "/api/v4/user"), 401)
+        .await;
+}
+
+#[tokio::test]
+async fn a_reset_token_is_spent_once_under_races() {
+    let roster = TestRoster::spawn().await;
+    roster.create_user("alice").await;
+    roster
+        .expect_json(
+            roster
+                .request(Method::POST, "/api/v4/password/reset")
+                .json(&json!({"email": "alice@example.com"})),
+            202,
+        )
+        .await;
+    let mut mail = Vec::new();
+    for _ in 0..100 {
+        mail = roster.mails_to("alice@example.com");
+        if !mail.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let token = crate::life_cycle::link_param(&mail[0].body_text, "reset_token");
+    let requests = (0..8).map(|n| {
+        roster
+            .request(Method::POST, "/api/v4/password/reset/complete")
+            .json(&json!({"reset_token": token, "password": format!("raced-password-{n}")}))
+            .send()
+    });
+    let statuses: Vec<u16> = futures_util::future::join_all(requests)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().status().as_u16())
+        .collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 204).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 400).count(), 7, "{statuses:?}");
+}

@@ -15,6 +15,7 @@ mod openapi;
 mod operations;
 mod passwords;
 mod privacy;
+mod rate_limits;
 mod smtp;
 mod social;
 mod sshd;
