@@ -40,6 +40,8 @@ pub struct Caller {
     pub token_created_at: chrono::NaiveDateTime,
     /// When the token stops working, if ever.
     pub token_expires_at: Option<chrono::NaiveDateTime>,
+    /// The client's address (see `ROSTER_TRUST_PROXY`).
+    pub ip: String,
 }
 
 impl Caller {
@@ -85,7 +87,12 @@ fn presented_token(req: &HttpRequest) -> Option<String> {
         .then(|| token.trim().to_owned())
 }
 
-async fn authenticate(state: web::Data<AppState>, token: String, writes: bool) -> Result<Caller, ApiError> {
+async fn authenticate(
+    state: web::Data<AppState>,
+    token: String,
+    writes: bool,
+    ip: String,
+) -> Result<Caller, ApiError> {
     let kind = TokenKind::of(&token).ok_or(ApiError::Unauthorized)?;
     let digest = TokenDigest::of(&token);
     let caller = state
@@ -114,6 +121,7 @@ async fn authenticate(state: web::Data<AppState>, token: String, writes: bool) -
                         token: TokenUsed::Personal(pat.id),
                         token_created_at: pat.created_at,
                         token_expires_at: pat.expires_at.and_then(|d| d.and_hms_opt(0, 0, 0)),
+                        ip: ip.clone(),
                     }
                 }
                 TokenKind::OAuthAccess => {
@@ -133,6 +141,7 @@ async fn authenticate(state: web::Data<AppState>, token: String, writes: bool) -
                         },
                         token_created_at: row.created_at,
                         token_expires_at: Some(row.expires_at),
+                        ip: ip.clone(),
                     }
                 }
                 TokenKind::OAuthRefresh => return Err(ApiError::Unauthorized),
@@ -166,6 +175,11 @@ fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))
 }
 
+fn ip_of(req: &HttpRequest, state: &Result<web::Data<AppState>, ApiError>) -> String {
+    let trust_proxy = state.as_ref().is_ok_and(|s| s.settings.trust_proxy);
+    crate::rate_limit::client_address(req, trust_proxy)
+}
+
 fn writes(req: &HttpRequest) -> bool {
     !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
 }
@@ -178,9 +192,10 @@ impl FromRequest for Caller {
         let token = presented_token(req);
         let state = state_of(req);
         let writes = writes(req);
+        let ip = ip_of(req, &state);
         Box::pin(async move {
             let token = token.ok_or(ApiError::Unauthorized)?;
-            authenticate(state?, token, writes).await
+            authenticate(state?, token, writes, ip).await
         })
     }
 }
@@ -193,10 +208,11 @@ impl FromRequest for MaybeCaller {
         let token = presented_token(req);
         let state = state_of(req);
         let writes = writes(req);
+        let ip = ip_of(req, &state);
         Box::pin(async move {
             match token {
                 None => Ok(MaybeCaller(None)),
-                Some(token) => Ok(MaybeCaller(Some(authenticate(state?, token, writes).await?))),
+                Some(token) => Ok(MaybeCaller(Some(authenticate(state?, token, writes, ip).await?))),
             }
         })
     }

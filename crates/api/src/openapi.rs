@@ -168,6 +168,8 @@ pub const ROUTES: &[Route] = &[
     r("DELETE", "/api/v4/users/{id}/keys/{key_id}", "keys", "Delete a user's key", Admin, None, (204, Empty), &[]),
     r("GET", "/api/v4/keys", "keys", "The key with a fingerprint (`fingerprint` query parameter)", Admin, None, (200, Json("KeyView")), &[400, 404]),
     r("GET", "/api/v4/keys/{id}", "keys", "A key with its user", Admin, None, (200, Json("KeyView")), &[]),
+    r("GET", "/api/v4/audit_events", "audit", "Security events (`entity_id`, `author_id`, `event_name`, `created_after`, `created_before`)", Admin, None, (200, List("AuditEventView")), &[400]),
+    r("GET", "/api/v4/user/audit_events", "audit", "Security events about the caller", Token, None, (200, List("AuditEventView")), &[400]),
     r("GET", "/{username}.keys", "keys", "authorized_keys lines for a user", Optional, None, (200, Text), &[403, 404]),
 ];
 
@@ -550,6 +552,7 @@ pub fn document() -> OpenApi {
         .schema_from::<views::OAuthTokenView>()
         .schema_from::<views::KeyView>()
         .schema_from::<views::EmailView>()
+        .schema_from::<views::AuditEventView>()
         .schema_from::<ErrorMessage>()
         .schema_from::<ValidationError>()
         .schema_from::<ParamError>()

@@ -416,3 +416,34 @@ pub fn email(row: &EmailRow) -> EmailView {
         confirmed_at: opt_time(row.confirmed_at),
     }
 }
+
+/// A security event.
+#[derive(Serialize, ToSchema)]
+pub struct AuditEventView {
+    id: i64,
+    author_id: Option<i64>,
+    entity_id: Option<i64>,
+    entity_type: &'static str,
+    event_name: String,
+    #[schema(value_type = Object)]
+    details: serde_json::Value,
+    created_at: String,
+}
+
+/// The view of an event; `details` carries `ip_address` too, as in GitLab.
+pub fn audit_event(row: &roster_persistence::audit::AuditRow) -> AuditEventView {
+    let mut details: serde_json::Value =
+        serde_json::from_str(&row.details).unwrap_or_else(|_| serde_json::json!({}));
+    if let (Some(map), Some(ip)) = (details.as_object_mut(), &row.ip_address) {
+        map.insert("ip_address".into(), serde_json::Value::String(ip.clone()));
+    }
+    AuditEventView {
+        id: row.id,
+        author_id: row.author_id,
+        entity_id: row.entity_id,
+        entity_type: "User",
+        event_name: row.event_name.clone(),
+        details,
+        created_at: time(row.created_at),
+    }
+}

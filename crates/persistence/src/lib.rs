@@ -7,6 +7,8 @@
 //! on either backend.
 #![deny(missing_docs)]
 
+#[allow(missing_docs)]
+pub mod audit;
 mod connection;
 #[allow(missing_docs)]
 pub mod emails;

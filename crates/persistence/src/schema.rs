@@ -233,6 +233,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_preferences,
     custom_attributes,
     rate_limits,
+    audit_events,
 );
 
 diesel::table! {
@@ -240,5 +241,17 @@ diesel::table! {
         bucket -> Text,
         window_start -> Timestamp,
         count -> Integer,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> BigInt,
+        event_name -> Text,
+        author_id -> Nullable<BigInt>,
+        entity_id -> Nullable<BigInt>,
+        ip_address -> Nullable<Text>,
+        details -> Text,
+        created_at -> Timestamp,
     }
 }

@@ -114,8 +114,13 @@ pub async fn request_reset(
 }
 
 /// `POST /password/reset/complete`.
-pub async fn complete_reset(state: web::Data<AppState>, params: Params) -> Result<HttpResponse, ApiError> {
-    accounts::complete_reset(&state, &params).await?;
+pub async fn complete_reset(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    let ip = client_address(&req, state.settings.trust_proxy);
+    accounts::complete_reset(&state, &params, Some(&ip)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -5,6 +5,7 @@ use crate::auth::{Caller, MaybeCaller};
 use crate::endpoint;
 use crate::error::ApiError;
 use crate::params::Params;
+use crate::services::audit;
 use crate::services::user_views;
 use crate::state::AppState;
 use crate::views;
@@ -14,6 +15,7 @@ use roster_domain::{Fingerprint, KeyUsage, ProfileText, ProfileView, SshPublicKe
 use roster_persistence::keys::{self, KeyRow, NewKey};
 use roster_persistence::users::{self, UserRow};
 use roster_persistence::{now, RepoError};
+use serde_json::json;
 
 const KEY: &str = "Key";
 const USER: &str = "User";
@@ -84,6 +86,10 @@ async fn add_key_for(state: &AppState, user_id: i64, params: &Params) -> Result<
         .await
 }
 
+fn key_details(row: &KeyRow) -> serde_json::Value {
+    json!({"key_id": row.id, "title": row.title, "fingerprint": row.fingerprint_sha256})
+}
+
 fn key_list(rows: &[KeyRow]) -> HttpResponse {
     HttpResponse::Ok().json(rows.iter().map(|k| views::key(k, None)).collect::<Vec<_>>())
 }
@@ -136,6 +142,14 @@ pub async fn add_own_key(
     params: Params,
 ) -> Result<HttpResponse, ApiError> {
     let row = add_key_for(&state, caller.user.id, &params).await?;
+    audit::by(
+        &state,
+        &caller,
+        "ssh_key_added",
+        caller.user.id,
+        key_details(&row),
+    )
+    .await;
     Ok(HttpResponse::Created().json(views::key(&row, None)))
 }
 
@@ -152,6 +166,14 @@ pub async fn delete_own_key(
         .run(move |conn| keys::delete_key(conn, user_id, key_id))
         .await?
     {
+        audit::by(
+            &state,
+            &caller,
+            "ssh_key_removed",
+            user_id,
+            json!({"key_id": key_id}),
+        )
+        .await;
         Ok(HttpResponse::NoContent().finish())
     } else {
         Err(ApiError::NotFound(KEY))
@@ -198,6 +220,7 @@ pub async fn add_user_key(
     caller.require_admin()?;
     let user_id = path_id(&req, "id", USER)?;
     let row = add_key_for(&state, user_id, &params).await?;
+    audit::by(&state, &caller, "ssh_key_added", user_id, key_details(&row)).await;
     Ok(HttpResponse::Created().json(views::key(&row, None)))
 }
 
@@ -220,7 +243,17 @@ pub async fn delete_user_key(
     match (user_exists, deleted) {
         (false, _) => Err(ApiError::NotFound(USER)),
         (true, false) => Err(ApiError::NotFound(KEY)),
-        (true, true) => Ok(HttpResponse::NoContent().finish()),
+        (true, true) => {
+            audit::by(
+                &state,
+                &caller,
+                "ssh_key_removed",
+                user_id,
+                json!({"key_id": key_id}),
+            )
+            .await;
+            Ok(HttpResponse::NoContent().finish())
+        }
     }
 }
 

@@ -3,6 +3,7 @@ use crate::error::ApiError;
 use actix_web::{web, HttpRequest};
 
 pub mod account;
+pub mod audit;
 pub mod custom_attributes;
 pub mod emails;
 pub mod keys;
@@ -98,6 +99,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(keys::configure)
             .configure(emails::configure)
             .configure(account::configure)
+            .configure(audit::configure)
             .configure(social::configure)
             .configure(custom_attributes::configure)
             .default_service(web::to(not_found)),

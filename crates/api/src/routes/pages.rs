@@ -153,7 +153,7 @@ pub async fn reset_submit(state: web::Data<AppState>, params: Result<Params, Api
         }
     };
     let token = params.text("reset_token").unwrap_or_default();
-    match accounts::complete_reset(&state, &params).await {
+    match accounts::complete_reset(&state, &params, None).await {
         Ok(()) => page(
             StatusCode::OK,
             "Password changed",

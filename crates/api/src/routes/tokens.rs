@@ -4,6 +4,7 @@ use crate::auth::{Caller, TokenUsed};
 use crate::endpoint;
 use crate::error::ApiError;
 use crate::params::Params;
+use crate::services::audit;
 use crate::services::tokens::issue_pat;
 use crate::services::users::today;
 use crate::state::AppState;
@@ -12,6 +13,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use roster_domain::{Scopes, TokenExpiry, TokenKind, TokenSecret};
 use roster_persistence::personal_tokens::{self, PatRow, Rotation};
 use roster_persistence::users;
+use serde_json::json;
 
 const TOKEN: &str = "Personal Access Token";
 /// A rotated token lives a week unless told otherwise (GitLab's default).
@@ -61,7 +63,12 @@ fn read_new_token(params: &Params) -> Result<(String, Scopes, TokenExpiry), ApiE
     }
 }
 
-async fn create_for(state: &AppState, user_id: i64, params: &Params) -> Result<HttpResponse, ApiError> {
+async fn create_for(
+    state: &AppState,
+    caller: &Caller,
+    user_id: i64,
+    params: &Params,
+) -> Result<HttpResponse, ApiError> {
     let (name, scopes, expires) = read_new_token(params)?;
     let (row, secret) = state
         .db
@@ -70,6 +77,8 @@ async fn create_for(state: &AppState, user_id: i64, params: &Params) -> Result<H
             Ok(issue_pat(conn, user_id, &name, &scopes, Some(expires))?)
         })
         .await?;
+    let details = json!({"token_id": row.id, "name": row.name, "scopes": row.scopes});
+    audit::by(state, caller, "personal_access_token_created", user_id, details).await;
     Ok(HttpResponse::Created().json(views::pat(&row, today(), Some(secret.expose()))))
 }
 
@@ -79,7 +88,7 @@ pub async fn create_own_token(
     caller: Caller,
     params: Params,
 ) -> Result<HttpResponse, ApiError> {
-    create_for(&state, caller.user.id, &params).await
+    create_for(&state, &caller, caller.user.id, &params).await
 }
 
 /// `POST /users/:id/personal_access_tokens` (admin).
@@ -91,7 +100,7 @@ pub async fn create_user_token(
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let id = path_id(&req, "id", "User")?;
-    create_for(&state, id, &params).await
+    create_for(&state, &caller, id, &params).await
 }
 
 /// `GET /personal_access_tokens`: own tokens; admins see everyone's, or one
@@ -178,6 +187,14 @@ pub async fn revoke_token(
         .db
         .run(move |conn| personal_tokens::revoke_pat(conn, id))
         .await?;
+    audit::by(
+        &state,
+        &caller,
+        "personal_access_token_revoked",
+        row.user_id,
+        json!({"token_id": id}),
+    )
+    .await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -203,10 +220,27 @@ pub async fn rotate_token(
         .await?;
     match outcome {
         Rotation::Rotated(new) => {
+            let details = json!({"token_id": id, "new_token_id": new.id});
+            audit::by(
+                &state,
+                &caller,
+                "personal_access_token_rotated",
+                row.user_id,
+                details,
+            )
+            .await;
             Ok(HttpResponse::Created().json(views::pat(&new, today, Some(secret.expose()))))
         }
         Rotation::ReuseDetected => {
             log::warn!("revoked personal access token {id} was rotated; its chain is revoked");
+            audit::by(
+                &state,
+                &caller,
+                "personal_access_token_reuse_detected",
+                row.user_id,
+                json!({"token_id": id}),
+            )
+            .await;
             Err(ApiError::BadRequest(
                 "the token was revoked; every token rotated from it is now revoked too".into(),
             ))

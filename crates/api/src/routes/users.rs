@@ -7,6 +7,7 @@ use crate::pagination;
 use crate::params::Params;
 use crate::params::{parse_bool, MAX_UPLOAD_BODY_BYTES};
 use crate::services;
+use crate::services::audit;
 use crate::services::user_views;
 use crate::state::AppState;
 use crate::views;
@@ -17,10 +18,11 @@ use roster_domain::{ProfileView, StateChange, Transition, Viewer};
 use roster_persistence::social;
 use roster_persistence::user_list::{self, UserFilter, UserOrder};
 use roster_persistence::users;
+use serde_json::json;
 
 const USER: &str = "User";
 
-fn parse_time(name: &str, value: &str) -> Result<NaiveDateTime, ApiError> {
+pub(crate) fn parse_time(name: &str, value: &str) -> Result<NaiveDateTime, ApiError> {
     let value = value.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(value) {
         return Ok(t.naive_utc());
@@ -184,6 +186,14 @@ pub async fn create_user(
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let user = services::users::create_user(&state, &params).await?;
+    audit::by(
+        &state,
+        &caller,
+        "user_created",
+        user.id,
+        json!({"username": user.username}),
+    )
+    .await;
     let view = user_views::view_of(&state, user.id, caller.viewer(), Some(ProfileView::Admin), true).await?;
     Ok(HttpResponse::Created().json(view))
 }
@@ -205,6 +215,19 @@ pub async fn update_user(
     services::users::update_user(&state, id, &params)
         .await?
         .ok_or(ApiError::NotFound(USER))?;
+    let fields: Vec<&String> = params
+        .keys()
+        .filter(|k| !matches!(k.as_str(), "password" | "avatar"))
+        .collect();
+    let password_set = params.has("password");
+    audit::by(
+        &state,
+        &caller,
+        "user_updated",
+        id,
+        json!({"fields": fields, "password_set": password_set}),
+    )
+    .await;
     let view = user_views::view_of(&state, id, caller.viewer(), Some(ProfileView::Admin), true).await?;
     Ok(HttpResponse::Ok().json(view))
 }
@@ -223,6 +246,7 @@ pub async fn delete_user(
         )));
     }
     if state.db.run(move |conn| users::delete_user(conn, id)).await? {
+        audit::by(&state, &caller, "user_deleted", id, serde_json::Value::Null).await;
         Ok(HttpResponse::NoContent().finish())
     } else {
         Err(ApiError::NotFound(USER))
@@ -260,6 +284,15 @@ async fn transition(
             })
         })
         .await?;
+    if changed {
+        let name = match t {
+            Transition::Block => "user_blocked",
+            Transition::Unblock => "user_unblocked",
+            Transition::Deactivate => "user_deactivated",
+            Transition::Activate => "user_activated",
+        };
+        audit::by(&state, &caller, name, id, serde_json::Value::Null).await;
+    }
     let body = if changed {
         serde_json::Value::Bool(true)
     } else {

@@ -4,14 +4,15 @@ use crate::auth::{Caller, TokenUsed};
 use crate::error::ApiError;
 use crate::mail;
 use crate::params::Params;
-use crate::services::links;
 use crate::services::profile::read_own_fields;
+use crate::services::{audit, links};
 use crate::settings::EmailConfirmation;
 use crate::state::AppState;
 use actix_web::web;
 use roster_domain::{EmailAddress, Name, Password, TokenDigest, UserState, Username};
 use roster_persistence::users::{self, NewUser, UserRow};
 use roster_persistence::{emails, password_resets, RepoError, Taken};
+use serde_json::{json, Value};
 
 /// The answer to every reset request, known address or not.
 pub const RESET_REQUESTED: &str = "If the address is registered, instructions have been sent.";
@@ -129,6 +130,11 @@ pub async fn update_profile(state: &AppState, caller: &Caller, params: &Params) 
         }
     }
     let id = user.id;
+    let changed_identity = email.is_some() || changes.username.is_some();
+    let identity_details = json!({
+        "new_email": email.as_ref().map(|e| e.as_str().to_owned()),
+        "new_username": changes.username.clone(),
+    });
     let pending_change = match (&email, state.settings.email_confirmation) {
         (Some(new_email), EmailConfirmation::Soft | EmailConfirmation::Hard) => {
             let token = links::new_link_token();
@@ -144,7 +150,7 @@ pub async fn update_profile(state: &AppState, caller: &Caller, params: &Params) 
         }
         _ => None,
     };
-    state
+    let updated = state
         .db
         .run_api(move |conn| {
             roster_persistence::write_transaction(conn, |conn| {
@@ -158,7 +164,19 @@ pub async fn update_profile(state: &AppState, caller: &Caller, params: &Params) 
                 .ok_or(ApiError::NotFound("User"))
             })
         })
-        .await
+        .await?;
+    if changed_identity {
+        audit::record(
+            state,
+            "sign_in_identity_changed",
+            Some(id),
+            Some(id),
+            Some(&caller.ip),
+            identity_details,
+        )
+        .await;
+    }
+    Ok(updated)
 }
 
 /// `PUT /user/password`: needs the current password; signs out the caller's
@@ -191,7 +209,17 @@ pub async fn change_password(state: &AppState, caller: &Caller, params: &Params)
     state
         .db
         .run(move |conn| users::change_password(conn, id, &hash, keep.as_deref(), &notice))
-        .await
+        .await?;
+    audit::record(
+        state,
+        "password_changed",
+        Some(id),
+        Some(id),
+        Some(&caller.ip),
+        Value::Null,
+    )
+    .await;
+    Ok(())
 }
 
 /// Reads the one address a reset or resend request names. A list of
@@ -243,7 +271,7 @@ pub fn request_reset(state: web::Data<AppState>, params: &Params) -> Result<(), 
 
 /// `POST /password/reset/complete`: spends the token, sets the password,
 /// unlocks the account and signs out every OAuth session.
-pub async fn complete_reset(state: &AppState, params: &Params) -> Result<(), ApiError> {
+pub async fn complete_reset(state: &AppState, params: &Params, ip: Option<&str>) -> Result<(), ApiError> {
     let mut f = params.fields();
     let token = f.required("reset_token", |v| Ok(v.trim().to_owned()));
     let confirmation = params.text("password_confirmation");
@@ -274,7 +302,17 @@ pub async fn complete_reset(state: &AppState, params: &Params) -> Result<(), Api
             })
         })
         .await?;
-    done.map(|_| ()).ok_or_else(invalid)
+    let user = done.ok_or_else(invalid)?;
+    audit::record(
+        state,
+        "password_reset_completed",
+        Some(user.id),
+        Some(user.id),
+        ip,
+        Value::Null,
+    )
+    .await;
+    Ok(())
 }
 
 /// `POST /confirmations`: an added address, a new account's address, or a
@@ -336,5 +374,16 @@ pub async fn delete_self(state: &AppState, caller: &Caller, params: &Params) -> 
             users::delete_user_with_notice(conn, user.id, &farewell)?;
             Ok(())
         })
-        .await
+        .await?;
+    let id = caller.user.id;
+    audit::record(
+        state,
+        "account_deleted",
+        Some(id),
+        Some(id),
+        Some(&caller.ip),
+        Value::Null,
+    )
+    .await;
+    Ok(())
 }

@@ -1,11 +1,13 @@
 //! Signing in with a password, and refreshing OAuth tokens.
 use crate::error::ApiError;
+use crate::services::audit;
 use crate::settings::EmailConfirmation;
 use crate::state::AppState;
 use chrono::Duration;
 use roster_domain::{Scope, Scopes, TokenKind, TokenSecret, UserState};
 use roster_persistence::oauth_tokens::{self, NewOAuth, OAuthRow, Refresh};
 use roster_persistence::{now, users};
+use serde_json::{json, Value};
 
 /// A freshly issued token pair: the row and both secrets.
 pub struct Issued {
@@ -32,6 +34,7 @@ pub async fn password_grant(
     ip: Option<String>,
 ) -> Result<Issued, ApiError> {
     let lookup = login.clone();
+    let login = login.trim().to_owned();
     let user = state
         .db
         .run(move |conn| users::find_by_login(conn, &lookup))
@@ -42,10 +45,28 @@ pub async fn password_grant(
         .await?;
     let refused = || ApiError::invalid_grant("Invalid username or password.");
     let Some(user) = user else {
+        audit::record(
+            state,
+            "sign_in_failed",
+            None,
+            None,
+            ip.as_deref(),
+            json!({"login": login, "reason": "unknown user"}),
+        )
+        .await;
         return Err(refused());
     };
     let at = now();
     if user.is_locked_at(at) {
+        audit::record(
+            state,
+            "sign_in_failed",
+            None,
+            Some(user.id),
+            ip.as_deref(),
+            json!({"reason": "locked"}),
+        )
+        .await;
         return Err(ApiError::invalid_grant(
             "Your account is locked after too many failed sign-in attempts. Try again later or reset your password.",
         ));
@@ -58,8 +79,26 @@ pub async fn password_grant(
             .db
             .run(move |conn| users::record_failed_sign_in(conn, id, max, until))
             .await?;
+        audit::record(
+            state,
+            "sign_in_failed",
+            None,
+            Some(id),
+            ip.as_deref(),
+            json!({"reason": "wrong password"}),
+        )
+        .await;
         if locked {
             log::warn!("user {id} locked after {max} failed sign-ins");
+            audit::record(
+                state,
+                "account_locked",
+                None,
+                Some(id),
+                ip.as_deref(),
+                json!({"failures": max}),
+            )
+            .await;
         }
         return Err(refused());
     }
@@ -73,6 +112,15 @@ pub async fn password_grant(
             "You have to confirm your email address before continuing.",
         ));
     }
+    audit::record(
+        state,
+        "sign_in_succeeded",
+        Some(user.id),
+        Some(user.id),
+        ip.as_deref(),
+        Value::Null,
+    )
+    .await;
     let scopes = requested.unwrap_or_else(|| Scopes::only(Scope::Api));
     let ttl = ttl(state);
     state
@@ -133,6 +181,7 @@ pub async fn refresh_grant(state: &AppState, refresh_token: String) -> Result<Is
         }
         Refresh::Reused => {
             log::warn!("a used refresh token was presented again; its grant is revoked");
+            audit::record(state, "refresh_token_reused", None, None, None, Value::Null).await;
             Err(ApiError::invalid_grant("The refresh token is invalid."))
         }
         Refresh::Unknown => Err(ApiError::invalid_grant("The refresh token is invalid.")),

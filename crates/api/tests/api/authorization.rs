@@ -102,6 +102,8 @@ const MATRIX: &[(&str, &str, &str, [u16; 9])] = &[
     ("GET", "/api/v4/keys?fingerprint={fingerprint}", "", [401, 401, 401, 403, 403, 403, 403, 403, 200]),
     ("GET", "/api/v4/keys/{key_id}", "", [401, 401, 401, 403, 403, 403, 403, 403, 200]),
     ("GET", "/{username}.keys", "", [200, 401, 401, 403, 403, 200, 200, 200, 200]),
+    ("GET", "/api/v4/audit_events", "", [401, 401, 401, 403, 403, 403, 403, 403, 200]),
+    ("GET", "/api/v4/user/audit_events", "", [401, 401, 401, 403, 403, 200, 200, 200, 200]),
 ];
 
 /// Everything a row may point at.
