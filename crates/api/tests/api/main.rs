@@ -11,6 +11,7 @@ mod emails;
 mod keygen;
 mod keys;
 mod life_cycle;
+mod many_nodes;
 mod oauth;
 mod openapi;
 mod operations;
