@@ -87,7 +87,7 @@ async fn three_nodes_on_one_database_agree() {
     .unwrap()
     .trim()
     .to_owned();
-    let nodes = vec![
+    let nodes = [
         start_node(&db, "3/3600").await,
         start_node(&db, "3/3600").await,
         start_node(&db, "3/3600").await,
@@ -183,7 +183,7 @@ async fn three_nodes_on_one_database_agree() {
 async fn one_address_signed_up_on_two_nodes_at_once_makes_one_account() {
     let db = TestDatabase::create();
     assert!(roster_command(&db).arg("migrate").status().unwrap().success());
-    let nodes = vec![start_node(&db, "off").await, start_node(&db, "off").await];
+    let nodes = [start_node(&db, "off").await, start_node(&db, "off").await];
     let client = reqwest::Client::new();
     let requests = (0..20).map(|i| {
         client
