@@ -7,6 +7,7 @@ mod compat;
 mod concurrency;
 mod contract_fuzz;
 mod conventions;
+mod crash;
 mod emails;
 mod keygen;
 mod keys;
