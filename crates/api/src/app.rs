@@ -29,6 +29,20 @@ fn request_id_from(value: Option<&HeaderValue>) -> String {
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
 }
 
+/// Most headers a request may carry, and most bytes they may take together.
+pub const MAX_HEADERS: usize = 64;
+/// See [`MAX_HEADERS`].
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// `431` when a request's headers are too many or too large.
+fn header_problem(headers: &actix_web::http::header::HeaderMap) -> Option<ApiError> {
+    let bytes: usize = headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    (headers.len() > MAX_HEADERS || bytes > MAX_HEADER_BYTES).then_some(ApiError::HeadersTooLarge)
+}
+
 /// Opens the pool and applies pending migrations.
 pub fn open_database(settings: &Settings) -> anyhow::Result<Db> {
     let backend = Backend::from_url(&settings.database_url)?;
@@ -95,6 +109,19 @@ pub fn bind(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .configure(routes::configure)
             .default_service(web::to(routes::not_found))
+            .wrap_fn(|req, srv| {
+                use actix_web::ResponseError;
+                use futures_util::future::{Either, FutureExt};
+                match header_problem(req.headers()) {
+                    Some(problem) => {
+                        let (request, _) = req.into_parts();
+                        let response =
+                            actix_web::dev::ServiceResponse::new(request, problem.error_response());
+                        Either::Left(futures_util::future::ready(Ok(response)))
+                    }
+                    None => Either::Right(srv.call(req).map(|r| r.map(|res| res.map_into_boxed_body()))),
+                }
+            })
             .wrap_fn(|req, srv| {
                 let started = std::time::Instant::now();
                 let state = req.app_data::<web::Data<AppState>>().cloned();

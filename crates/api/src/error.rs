@@ -49,6 +49,9 @@ pub enum ApiError {
     /// `413`.
     #[error("payload too large")]
     PayloadTooLarge,
+    /// `431`: too many or too large headers.
+    #[error("request headers too large")]
+    HeadersTooLarge,
     /// `415`.
     #[error("unsupported media type")]
     UnsupportedMediaType,
@@ -157,6 +160,7 @@ impl ResponseError for ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::OAuth { status, .. } => *status,
@@ -191,6 +195,7 @@ impl ResponseError for ApiError {
             Self::Conflict(text) => json!({ "message": text }),
             Self::PayloadTooLarge => json!({ "message": "413 Request Entity Too Large" }),
             Self::UnsupportedMediaType => json!({ "message": "415 Unsupported Media Type" }),
+            Self::HeadersTooLarge => json!({ "message": "431 Request Header Fields Too Large" }),
             Self::TooManyRequests(_) => json!({ "message": "429 Too Many Requests" }),
             Self::Unavailable(_) => json!({ "message": "503 Service Unavailable" }),
             Self::OAuth {

@@ -10,6 +10,38 @@ use roster_domain::FieldError;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
 
+/// The deepest nesting of arrays and objects accepted in a JSON body.
+pub const MAX_JSON_DEPTH: usize = 32;
+
+/// Whether a JSON text nests arrays and objects deeper than `max` (a scan
+/// before parsing, so that a hostile body costs nothing to refuse).
+pub fn json_too_deep(body: &[u8], max: usize) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &b in body {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
 /// The largest body accepted by ordinary routes.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
@@ -74,6 +106,9 @@ impl Params {
             .trim()
             .to_ascii_lowercase();
         match mime.as_str() {
+            "application/json" | "" if json_too_deep(body, MAX_JSON_DEPTH) => Err(ApiError::BadRequest(
+                format!("the JSON body is nested too deeply (at most {MAX_JSON_DEPTH} levels)"),
+            )),
             "application/json" | "" => match serde_json::from_slice::<Value>(body) {
                 Ok(Value::Object(obj)) => {
                     self.values.extend(obj);
@@ -422,6 +457,15 @@ mod tests {
             Err(ApiError::UnsupportedMediaType)
         ));
         assert!(p.merge_body("text/csv", b"").is_ok());
+    }
+
+    #[test]
+    fn depth_is_counted_outside_strings() {
+        assert!(!json_too_deep(br#"{"a": [1, {"b": 2}]}"#, 3));
+        assert!(json_too_deep(br#"{"a": [1, {"b": [2]}]}"#, 3));
+        assert!(!json_too_deep(br#"{"a": "[[[[[[[[[[\"[[[["}"#, 2));
+        let deep = "[".repeat(33) + &"]".repeat(33);
+        assert!(json_too_deep(deep.as_bytes(), MAX_JSON_DEPTH));
     }
 
     #[test]

@@ -173,6 +173,11 @@ pub async fn put_preferences(
     if body.len() > MAX_PREFERENCES_BYTES + 64 {
         return Err(ApiError::PayloadTooLarge);
     }
+    if crate::params::json_too_deep(&body, crate::params::MAX_JSON_DEPTH) {
+        return Err(ApiError::BadRequest(
+            "the JSON body is nested too deeply (at most 32 levels)".into(),
+        ));
+    }
     let value: Value = serde_json::from_slice(&body)
         .map_err(|e| ApiError::BadRequest(format!("malformed JSON body: {e}")))?;
     let object = match value {

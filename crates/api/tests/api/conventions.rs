@@ -67,6 +67,45 @@ async fn security_headers_on_every_answer() {
 }
 
 #[tokio::test]
+async fn deep_json_and_huge_headers_are_refused_clearly() {
+    let roster = TestRoster::spawn().await;
+    let deep = format!("{{\"bio\": {}1{}}}", "[".repeat(40), "]".repeat(40));
+    for path in ["/api/v4/user", "/api/v4/user/preferences"] {
+        let r = roster
+            .as_admin(Method::PUT, path)
+            .header("Content-Type", "application/json")
+            .body(deep.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{path}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert!(
+            body["message"].as_str().unwrap().contains("nested too deeply"),
+            "{body}"
+        );
+    }
+    let big = roster
+        .get("/-/health")
+        .header("X-Padding", "x".repeat(20 * 1024))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(big.status(), 431);
+    assert_eq!(
+        big.json::<serde_json::Value>().await.unwrap(),
+        json!({"message": "431 Request Header Fields Too Large"})
+    );
+    let mut many = roster.get("/-/health");
+    for n in 0..70 {
+        many = many.header(format!("X-H{n}"), "v");
+    }
+    assert_eq!(many.send().await.unwrap().status(), 431);
+    // The server is still fine afterwards.
+    roster.expect_json(roster.get("/-/health"), 200).await;
+}
+
+#[tokio::test]
 async fn readiness_checks_the_database() {
     let roster = TestRoster::spawn().await;
     let body = roster.expect_json(roster.get("/-/readiness"), 200).await;
