@@ -59,6 +59,8 @@ pub struct TestRoster {
     pub settings: Settings,
     client: Client,
     handle: ServerHandle,
+    server_thread: Option<std::thread::JoinHandle<()>>,
+    // Declared last: dropped after the server is gone (see `Drop`).
     database: TestDatabase,
 }
 
@@ -114,7 +116,7 @@ impl TestRoster {
         let addr = listener.local_addr().expect("bound address");
         let server_settings = settings.clone();
         let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
+        let server_thread = std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
                 let bound = app::bind(server_settings, db, listener).expect("start the server");
                 tx.send(bound.server.handle())
@@ -129,6 +131,7 @@ impl TestRoster {
             settings,
             client: Client::new(),
             handle,
+            server_thread: Some(server_thread),
             database,
         }
     }
@@ -236,8 +239,15 @@ impl TestRoster {
 
 impl Drop for TestRoster {
     fn drop(&mut self) {
-        // Sending the stop command happens on the call; the returned future
-        // only waits for completion, which the database drop does not need.
+        // Stop the server and wait for its thread, so that its connection
+        // pool is gone before the database is dropped: a pool left behind
+        // keeps reconnecting to a dropped PostgreSQL database, and a client
+        // library busy connecting while the process exits can crash it.
+        // (Sending the stop command happens on the call; the returned future
+        // only waits for completion.)
         drop(self.handle.stop(false));
+        if let Some(thread) = self.server_thread.take() {
+            let _ = thread.join();
+        }
     }
 }

@@ -295,6 +295,8 @@ async fn two_senders_on_one_database_send_each_message_once() {
         assert_eq!(got.len(), after.len());
         let pending = roster_persistence::outbox::pending_count(&mut first.pool().get().unwrap()).unwrap();
         assert_eq!(pending, 0);
+        // The pools go before the database they point at.
+        drop((first, second));
         drop(db);
         after
     })
