@@ -48,6 +48,10 @@ impl TestDatabase {
     /// # Panics
     /// When the server cannot be reached or refuses to create the database.
     pub fn postgres(server_url: &str) -> Self {
+        // A local test server needs no TLS; without it libpq never touches
+        // OpenSSL, whose clean-up at process exit can crash a test process
+        // while another thread still holds a connection.
+        let server_url = &without_tls(server_url);
         let name = format!("roster_test_{}", uuid::Uuid::new_v4().simple());
         let mut admin = diesel::PgConnection::establish(server_url)
             .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {server_url}: {e}"));
@@ -68,6 +72,16 @@ impl TestDatabase {
     /// The URL to connect to.
     pub fn url(&self) -> &str {
         &self.url
+    }
+}
+
+fn without_tls(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if !parsed.query_pairs().any(|(k, _)| k == "sslmode") => {
+            parsed.query_pairs_mut().append_pair("sslmode", "disable");
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
     }
 }
 
