@@ -39,23 +39,36 @@ pub async fn confirm(state: web::Data<AppState>, params: Params) -> Result<HttpR
     }
 }
 
+/// Counts a request that names an e-mail address against the limits per
+/// client address and per e-mail address.
+async fn limit_by_address(
+    req: &HttpRequest,
+    state: &AppState,
+    params: &Params,
+    kind: &str,
+    per_ip: Option<rate_limit::Limit>,
+    per_address: Option<rate_limit::Limit>,
+) -> Result<(), ApiError> {
+    let ip = client_address(req, state.settings.trust_proxy);
+    let address = params.text("email").unwrap_or_default().trim().to_lowercase();
+    rate_limit::check(
+        state,
+        vec![
+            (format!("{kind}:ip:{ip}"), per_ip),
+            (format!("{kind}:address:{address}"), per_address),
+        ],
+    )
+    .await
+}
+
 /// `POST /confirmations/resend`: always 202.
 pub async fn resend_confirmation(
     req: HttpRequest,
     state: web::Data<AppState>,
     params: Params,
 ) -> Result<HttpResponse, ApiError> {
-    let ip = client_address(&req, state.settings.trust_proxy);
     let rl = &state.settings.rate_limits;
-    let address = params.text("email").unwrap_or_default().trim().to_lowercase();
-    rate_limit::check(
-        &state,
-        vec![
-            (format!("resend:ip:{ip}"), rl.resend_ip),
-            (format!("resend:address:{address}"), rl.resend_address),
-        ],
-    )
-    .await?;
+    limit_by_address(&req, &state, &params, "resend", rl.resend_ip, rl.resend_address).await?;
     accounts::resend_confirmation(state, &params)?;
     Ok(HttpResponse::Accepted().json(json!({
         "message": "If the address is waiting for confirmation, a new link has been sent."
@@ -98,17 +111,8 @@ pub async fn request_reset(
     state: web::Data<AppState>,
     params: Params,
 ) -> Result<HttpResponse, ApiError> {
-    let ip = client_address(&req, state.settings.trust_proxy);
     let rl = &state.settings.rate_limits;
-    let address = params.text("email").unwrap_or_default().trim().to_lowercase();
-    rate_limit::check(
-        &state,
-        vec![
-            (format!("reset:ip:{ip}"), rl.reset_ip),
-            (format!("reset:address:{address}"), rl.reset_address),
-        ],
-    )
-    .await?;
+    limit_by_address(&req, &state, &params, "reset", rl.reset_ip, rl.reset_address).await?;
     accounts::request_reset(state, &params)?;
     Ok(HttpResponse::Accepted().json(json!({ "message": accounts::RESET_REQUESTED })))
 }
