@@ -8,7 +8,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use roster_domain::{Scopes, TokenDigest, TokenKind, UserState, Viewer};
 use roster_persistence::users::UserRow;
-use roster_persistence::{now, oauth_tokens, personal_tokens, users};
+use roster_persistence::{now, oauth_tokens, personal_tokens, users, DbConnection, RepoError};
 
 /// Uses closer together than this do not rewrite `last_used_at`.
 const TOUCH_INTERVAL_SECS: i64 = 60;
@@ -87,71 +87,71 @@ fn presented_token(req: &HttpRequest) -> Option<String> {
         .then(|| token.trim().to_owned())
 }
 
-async fn authenticate(
-    state: web::Data<AppState>,
-    token: String,
-    writes: bool,
+/// Finds the caller of `token` on `conn`: one indexed look-up of the token
+/// with its owner, plus at most a write a minute to note the use.
+fn identify(
+    conn: &mut DbConnection,
+    kind: TokenKind,
+    digest: &TokenDigest,
     ip: String,
 ) -> Result<Caller, ApiError> {
-    let kind = TokenKind::of(&token).ok_or(ApiError::Unauthorized)?;
-    let digest = TokenDigest::of(&token);
-    let caller = state
-        .db
-        .run_api(move |conn| {
-            let at = now();
-            let today = at.date();
-            let caller = match kind {
-                TokenKind::Personal => {
-                    let Some((pat, user)) = personal_tokens::authenticate_pat(conn, digest.as_str())? else {
-                        return Err(ApiError::Unauthorized);
-                    };
-                    if !pat.is_active_on(today) {
-                        return Err(ApiError::Unauthorized);
-                    }
-                    let stale = pat
-                        .last_used_at
-                        .is_none_or(|t| (at - t).num_seconds() >= TOUCH_INTERVAL_SECS);
-                    if stale {
-                        personal_tokens::touch_pat(conn, pat.id, at)?;
-                    }
-                    let scopes = Scopes::parse_joined(&pat.scopes).map_err(|_| ApiError::Unauthorized)?;
-                    Caller {
-                        user,
-                        scopes,
-                        token: TokenUsed::Personal(pat.id),
-                        token_created_at: pat.created_at,
-                        token_expires_at: pat.expires_at.and_then(|d| d.and_hms_opt(0, 0, 0)),
-                        ip: ip.clone(),
-                    }
-                }
-                TokenKind::OAuthAccess => {
-                    let Some((row, user)) = oauth_tokens::authenticate_oauth(conn, digest.as_str())? else {
-                        return Err(ApiError::Unauthorized);
-                    };
-                    if !row.access_valid_at(at) {
-                        return Err(ApiError::Unauthorized);
-                    }
-                    let scopes = Scopes::parse_joined(&row.scopes).map_err(|_| ApiError::Unauthorized)?;
-                    Caller {
-                        user,
-                        scopes,
-                        token: TokenUsed::OAuth {
-                            id: row.id,
-                            family: row.family,
-                        },
-                        token_created_at: row.created_at,
-                        token_expires_at: Some(row.expires_at),
-                        ip: ip.clone(),
-                    }
-                }
-                TokenKind::OAuthRefresh => return Err(ApiError::Unauthorized),
+    let at = now();
+    let today = at.date();
+    let caller = match kind {
+        TokenKind::Personal => {
+            let Some((pat, user)) = personal_tokens::authenticate_pat(conn, digest.as_str())? else {
+                return Err(ApiError::Unauthorized);
             };
-            if caller.user.last_activity_on != Some(today) {
-                users::touch_activity(conn, caller.user.id, today)?;
+            if !pat.is_active_on(today) {
+                return Err(ApiError::Unauthorized);
             }
-            Ok(caller)
-        })
-        .await?;
+            let stale = pat
+                .last_used_at
+                .is_none_or(|t| (at - t).num_seconds() >= TOUCH_INTERVAL_SECS);
+            if stale {
+                personal_tokens::touch_pat(conn, pat.id, at)?;
+            }
+            let scopes = Scopes::parse_joined(&pat.scopes).map_err(|_| ApiError::Unauthorized)?;
+            Caller {
+                user,
+                scopes,
+                token: TokenUsed::Personal(pat.id),
+                token_created_at: pat.created_at,
+                token_expires_at: pat.expires_at.and_then(|d| d.and_hms_opt(0, 0, 0)),
+                ip,
+            }
+        }
+        TokenKind::OAuthAccess => {
+            let Some((row, user)) = oauth_tokens::authenticate_oauth(conn, digest.as_str())? else {
+                return Err(ApiError::Unauthorized);
+            };
+            if !row.access_valid_at(at) {
+                return Err(ApiError::Unauthorized);
+            }
+            let scopes = Scopes::parse_joined(&row.scopes).map_err(|_| ApiError::Unauthorized)?;
+            Caller {
+                user,
+                scopes,
+                token: TokenUsed::OAuth {
+                    id: row.id,
+                    family: row.family,
+                },
+                token_created_at: row.created_at,
+                token_expires_at: Some(row.expires_at),
+                ip,
+            }
+        }
+        TokenKind::OAuthRefresh => return Err(ApiError::Unauthorized),
+    };
+    if caller.user.last_activity_on != Some(today) {
+        users::touch_activity(conn, caller.user.id, today)?;
+    }
+    Ok(caller)
+}
+
+/// Lets an identified caller in: `403` for blocked and deactivated users, and
+/// for writes with a read-only token.
+fn admit(caller: Caller, writes: bool) -> Result<Caller, ApiError> {
     match UserState::from_stored(&caller.user.state) {
         Some(UserState::Active) => {}
         Some(UserState::Blocked) => {
@@ -167,6 +167,48 @@ async fn authenticate(
         return Err(ApiError::InsufficientScope);
     }
     Ok(caller)
+}
+
+async fn authenticate(
+    state: web::Data<AppState>,
+    token: String,
+    writes: bool,
+    ip: String,
+) -> Result<Caller, ApiError> {
+    let kind = TokenKind::of(&token).ok_or(ApiError::Unauthorized)?;
+    let digest = TokenDigest::of(&token);
+    let caller = state
+        .db
+        .run_api(move |conn| identify(conn, kind, &digest, ip))
+        .await?;
+    admit(caller, writes)
+}
+
+/// Authenticates the request and runs `then` for the caller in the same trip
+/// to the database: for the hottest reads (`GET /user`), which would
+/// otherwise pay for two hand-offs to the blocking pool. `then` runs before
+/// the caller is admitted, so it must only read; its result is dropped when
+/// the caller is refused.
+pub async fn authenticate_then<T, F>(req: &HttpRequest, then: F) -> Result<(Caller, T), ApiError>
+where
+    F: FnOnce(&mut DbConnection, &Caller) -> Result<T, RepoError> + Send + 'static,
+    T: Send + 'static,
+{
+    let state = state_of(req);
+    let ip = ip_of(req, &state);
+    let state = state?;
+    let token = presented_token(req).ok_or(ApiError::Unauthorized)?;
+    let kind = TokenKind::of(&token).ok_or(ApiError::Unauthorized)?;
+    let digest = TokenDigest::of(&token);
+    let (caller, value) = state
+        .db
+        .run_api(move |conn| {
+            let caller = identify(conn, kind, &digest, ip)?;
+            let value = then(conn, &caller)?;
+            Ok((caller, value))
+        })
+        .await?;
+    Ok((admit(caller, writes(req))?, value))
 }
 
 fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {

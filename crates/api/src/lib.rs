@@ -11,6 +11,7 @@ pub mod app;
 pub mod auth;
 pub mod authorized_keys;
 pub mod db;
+pub mod dev_seed;
 pub mod error;
 pub mod hashing;
 pub mod mail;

@@ -36,6 +36,30 @@ enum Command {
     /// Helpers for SSH servers.
     #[command(subcommand)]
     Ssh(SshCommand),
+    /// Tools for development and benchmarks.
+    #[command(subcommand)]
+    Dev(DevCommand),
+}
+
+#[derive(Subcommand)]
+enum DevCommand {
+    /// Add generated users (with addresses and SSH keys) to the database, in
+    /// bulk, all with one password. The same arguments load the same data.
+    Seed(SeedArgs),
+}
+
+#[derive(Args)]
+struct SeedArgs {
+    /// How many users to add.
+    #[arg(long)]
+    users: u64,
+    /// Read the users' password from standard input instead of using
+    /// `seeded-user-password`.
+    #[arg(long)]
+    password_stdin: bool,
+    /// The random seed; the same seed gives the same users.
+    #[arg(long, default_value_t = 1)]
+    random_seed: u64,
 }
 
 #[derive(Subcommand)]
@@ -131,6 +155,7 @@ fn run_with_settings(command: Command, settings: Settings) -> anyhow::Result<()>
         Command::Token(TokenCommand::Create(args)) => token_create(&settings, args),
         Command::Ssh(SshCommand::AuthorizedKeys(args)) => authorized_keys(args),
         Command::Openapi => print_openapi(),
+        Command::Dev(DevCommand::Seed(args)) => dev_seed(&settings, args),
     }
 }
 
@@ -176,15 +201,42 @@ fn authorized_keys(args: AuthorizedKeysArgs) -> ! {
     }
 }
 
+fn read_password_stdin() -> anyhow::Result<Password> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .context("reading the password")?;
+    Ok(Password::parse(text.trim_end_matches(['\n', '\r']))?)
+}
+
+fn dev_seed(settings: &Settings, args: SeedArgs) -> anyhow::Result<()> {
+    use roster_api::dev_seed;
+    let password = if args.password_stdin {
+        read_password_stdin()?
+    } else {
+        Password::parse(dev_seed::DEFAULT_PASSWORD)?
+    };
+    let mut conn = app::open_connection(settings)?;
+    let hash = PasswordHasher::start(settings.bcrypt_cost, 1, 1)?.hash_now(&password)?;
+    let report = dev_seed::seed_users(&mut conn, args.users, &hash, args.random_seed, |done| {
+        if done % 100_000 == 0 {
+            eprintln!("seeded {done} users");
+        }
+    })?;
+    eprintln!(
+        "added {} users, {} e-mail addresses and {} SSH keys in {:.1} s",
+        report.users,
+        report.emails,
+        report.keys,
+        report.elapsed.as_secs_f64()
+    );
+    Ok(())
+}
+
 fn admin_create(settings: &Settings, args: AdminCreate) -> anyhow::Result<()> {
     let mut conn = app::open_connection(settings)?;
     let (password, generated) = if args.password_stdin {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .context("reading the password")?;
-        let line = text.trim_end_matches(['\n', '\r']);
-        (Password::parse(line)?, false)
+        (read_password_stdin()?, false)
     } else {
         (services::users::random_password(), true)
     };

@@ -14,6 +14,22 @@ pub enum DbConnection {
     Sqlite(diesel::SqliteConnection),
 }
 
+/// Runs `$body` with `$c` bound to the backend's own connection type. For
+/// what Diesel's `MultiConnection` cannot do (insert many rows in one
+/// statement), and for the hottest queries: through `MultiConnection` a query
+/// is written out as SQL at every execution, even when its prepared statement
+/// is cached; on the backend's own connection a cached statement is reused as
+/// it is.
+macro_rules! per_backend {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::connection::DbConnection::Sqlite($c) => $body,
+            $crate::connection::DbConnection::Postgres($c) => $body,
+        }
+    };
+}
+pub(crate) use per_backend;
+
 /// Which backend a URL names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Backend {
@@ -164,7 +180,13 @@ pub fn build_pool(url: &str, options: &PoolOptions) -> Result<DbPool, RepoError>
             .min_idle(Some(1))
             .idle_timeout(None)
             .max_lifetime(None),
-        _ => builder.max_size(options.max_size.max(1)).min_idle(Some(1)),
+        // A connection to a local file does not break the way a network
+        // connection does, so it is not tested with a query at each checkout.
+        Backend::SqliteFile(_) => builder
+            .max_size(options.max_size.max(1))
+            .min_idle(Some(1))
+            .test_on_check_out(false),
+        Backend::Postgres => builder.max_size(options.max_size.max(1)).min_idle(Some(1)),
     };
     builder.build(manager).map_err(RepoError::from)
 }

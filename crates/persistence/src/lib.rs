@@ -27,6 +27,7 @@ pub mod password_resets;
 pub mod personal_tokens;
 pub mod rate_limits;
 pub mod schema;
+pub mod seed;
 #[allow(missing_docs)]
 pub mod social;
 pub mod testing;

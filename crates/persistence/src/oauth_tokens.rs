@@ -1,5 +1,5 @@
 //! OAuth access and refresh tokens, in families that share one grant.
-use crate::connection::{write_transaction, DbConnection};
+use crate::connection::{per_backend, write_transaction, DbConnection};
 use crate::error::RepoError;
 use crate::now;
 use crate::schema::{oauth_tokens as oauth, users};
@@ -57,12 +57,11 @@ pub fn authenticate_oauth(
     conn: &mut DbConnection,
     access_digest: &str,
 ) -> Result<Option<(OAuthRow, UserRow)>, RepoError> {
-    Ok(oauth::table
+    Ok(per_backend!(conn, c => oauth::table
         .inner_join(users::table)
         .filter(oauth::access_digest.eq(access_digest))
         .select((OAuthRow::as_select(), UserRow::as_select()))
-        .first(conn)
-        .optional()?)
+        .first(c).optional())?)
 }
 
 /// What presenting a refresh token did.

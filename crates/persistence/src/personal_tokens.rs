@@ -1,5 +1,5 @@
 //! Personal access tokens.
-use crate::connection::{write_transaction, DbConnection};
+use crate::connection::{per_backend, write_transaction, DbConnection};
 use crate::error::RepoError;
 use crate::now;
 use crate::pagination::{Page, COUNT_LIMIT};
@@ -97,12 +97,11 @@ pub fn authenticate_pat(
     conn: &mut DbConnection,
     digest: &str,
 ) -> Result<Option<(PatRow, UserRow)>, RepoError> {
-    Ok(pats::table
+    Ok(per_backend!(conn, c => pats::table
         .inner_join(users::table)
         .filter(pats::token_digest.eq(digest))
         .select((PatRow::as_select(), UserRow::as_select()))
-        .first(conn)
-        .optional()?)
+        .first(c).optional())?)
 }
 
 /// Notes a use of the token.

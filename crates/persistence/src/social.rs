@@ -1,5 +1,5 @@
 //! Follows, preferences, custom attributes and avatars.
-use crate::connection::{write_transaction, DbConnection};
+use crate::connection::{per_backend, write_transaction, DbConnection};
 use crate::error::RepoError;
 use crate::now;
 use crate::pagination::{Page, COUNT_LIMIT};
@@ -97,14 +97,14 @@ pub fn follow_counts(conn: &mut DbConnection, user_id: i64) -> Result<(i64, i64)
         .inner_join(users::table.on(users::id.eq(follows::follower_id)))
         .filter(follows::followee_id.eq(user_id))
         .filter(users::state.ne("blocked"))
-        .count()
-        .get_result(conn)?;
+        .count();
     let following = follows::table
         .inner_join(users::table.on(users::id.eq(follows::followee_id)))
         .filter(follows::follower_id.eq(user_id))
         .filter(users::state.ne("blocked"))
-        .count()
-        .get_result(conn)?;
+        .count();
+    let followers = per_backend!(&mut *conn, c => followers.get_result(c))?;
+    let following = per_backend!(conn, c => following.get_result(c))?;
     Ok((followers, following))
 }
 

@@ -2,7 +2,7 @@
 use crate::connection::DbConnection;
 use crate::error::RepoError;
 use crate::pagination::{Page, PageRequest, COUNT_LIMIT};
-use crate::schema::{custom_attributes, identities, users};
+use crate::schema::{custom_attributes, identities, users, users_search};
 use crate::users::{boxed_users, lower, UserRow};
 use crate::Db;
 use chrono::NaiveDateTime;
@@ -70,19 +70,66 @@ fn like_pattern(term: &str) -> String {
     escaped
 }
 
-fn filtered(filter: &UserFilter) -> users::BoxedQuery<'static, Db> {
+/// Search terms shorter than this match whole values only (as in GitLab):
+/// trigram indexes cannot find shorter substrings without a scan.
+pub const MIN_CHARS_FOR_PARTIAL_MATCH: usize = 3;
+
+/// An FTS5 query for `term` as one phrase, which the trigram tokenizer
+/// matches as a substring, limited to `columns`.
+fn fts_phrase(columns: &str, term: &str) -> String {
+    format!("{{{columns}}} : \"{}\"", term.replace('"', "\"\""))
+}
+
+fn searched(
+    mut q: users::BoxedQuery<'static, Db>,
+    term: &str,
+    search_emails: bool,
+    sqlite: bool,
+) -> users::BoxedQuery<'static, Db> {
+    let lowered = term.to_lowercase();
+    if term.chars().count() < MIN_CHARS_FOR_PARTIAL_MATCH {
+        return q.filter(
+            lower(users::username)
+                .eq(lowered.clone())
+                .or(lower(users::name).eq(lowered.clone()))
+                .or(users::email.eq(lowered)),
+        );
+    }
+    if sqlite {
+        let columns = if search_emails {
+            "username name email"
+        } else {
+            "username name"
+        };
+        let matching = users_search::table
+            .filter(
+                diesel::dsl::sql::<diesel::sql_types::Bool>("users_search MATCH ")
+                    .bind::<diesel::sql_types::Text, _>(fts_phrase(columns, term)),
+            )
+            .select(users_search::rowid);
+        q = if search_emails {
+            q.filter(users::id.eq_any(matching))
+        } else {
+            q.filter(users::id.eq_any(matching).or(users::email.eq(lowered)))
+        };
+        return q;
+    }
+    let pattern = like_pattern(term);
+    let by_name = lower(users::username)
+        .like(pattern.clone())
+        .escape('\\')
+        .or(lower(users::name).like(pattern.clone()).escape('\\'));
+    if search_emails {
+        q.filter(by_name.or(users::email.like(pattern).escape('\\')))
+    } else {
+        q.filter(by_name.or(users::email.eq(lowered)))
+    }
+}
+
+fn filtered(filter: &UserFilter, sqlite: bool) -> users::BoxedQuery<'static, Db> {
     let mut q = boxed_users();
     if let Some(term) = filter.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let pattern = like_pattern(term);
-        let by_name = lower(users::username)
-            .like(pattern.clone())
-            .escape('\\')
-            .or(lower(users::name).like(pattern.clone()).escape('\\'));
-        q = if filter.search_emails {
-            q.filter(by_name.or(users::email.like(pattern).escape('\\')))
-        } else {
-            q.filter(by_name.or(users::email.eq(term.to_lowercase())))
-        };
+        q = searched(q, term, filter.search_emails, sqlite);
         if let Some(viewer) = filter.hide_unsearchable {
             q = match viewer {
                 Some(id) => q.filter(users::searchable.eq(true).or(users::id.eq(id))),
@@ -176,15 +223,16 @@ pub fn list_users(
     page: PageRequest,
 ) -> Result<Page<UserRow>, RepoError> {
     let per_page = page.per_page();
+    let sqlite = matches!(conn, DbConnection::Sqlite(_));
     match page {
         PageRequest::Offset { page, .. } => {
-            let items = ordered(filtered(filter), order, descending)
+            let items = ordered(filtered(filter, sqlite), order, descending)
                 .offset((page - 1).saturating_mul(per_page))
                 .limit(per_page)
                 .select(UserRow::as_select())
                 .load(conn)?;
             // Counting ids up to the limit keeps the count cheap on huge tables.
-            let counted: Vec<i64> = filtered(filter)
+            let counted: Vec<i64> = filtered(filter, sqlite)
                 .select(users::id)
                 .limit(COUNT_LIMIT + 1)
                 .load(conn)?;
@@ -198,7 +246,7 @@ pub fn list_users(
             })
         }
         PageRequest::Keyset { after, .. } => {
-            let mut q = ordered(filtered(filter), UserOrder::Id, descending);
+            let mut q = ordered(filtered(filter, sqlite), UserOrder::Id, descending);
             if let Some(after) = after {
                 q = if descending {
                     q.filter(users::id.lt(after))
@@ -220,7 +268,15 @@ pub fn list_users(
 
 #[cfg(test)]
 mod tests {
-    use super::like_pattern;
+    use super::{fts_phrase, like_pattern};
+
+    #[test]
+    fn fts_phrases_quote_the_term() {
+        assert_eq!(
+            fts_phrase("username name", "a\"b"),
+            "{username name} : \"a\"\"b\""
+        );
+    }
 
     #[test]
     fn like_patterns_escape_wildcards() {

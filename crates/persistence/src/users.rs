@@ -1,5 +1,5 @@
 //! Users: rows, look-ups, writes and the filtered list.
-use crate::connection::{write_transaction, DbConnection};
+use crate::connection::{per_backend, write_transaction, DbConnection};
 use crate::error::RepoError;
 use crate::schema::{emails, identities, users};
 use crate::{now, Db};
@@ -264,11 +264,10 @@ pub fn update_user(
 
 /// One user by id.
 pub fn find_user(conn: &mut DbConnection, id: i64) -> Result<Option<UserRow>, RepoError> {
-    Ok(users::table
-        .find(id)
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()?)
+    Ok(
+        per_backend!(conn, c => users::table.find(id).select(UserRow::as_select())
+        .first(c).optional())?,
+    )
 }
 
 /// One user by name, ignoring case.
@@ -424,6 +423,16 @@ pub fn identities_of(conn: &mut DbConnection, user_ids: &[i64]) -> Result<Vec<Id
         .order((identities::user_id, identities::provider))
         .select(IdentityRow::as_select())
         .load(conn)?)
+}
+
+/// One user's identities (a statement Diesel can keep prepared, unlike
+/// [`identities_of`] whose `IN` list varies).
+pub fn identities_of_user(conn: &mut DbConnection, user_id: i64) -> Result<Vec<IdentityRow>, RepoError> {
+    Ok(per_backend!(conn, c => identities::table
+        .filter(identities::user_id.eq(user_id))
+        .order(identities::provider)
+        .select(IdentityRow::as_select())
+        .load(c))?)
 }
 
 /// Unlinks the user's identity with `provider`; `false` when there was none.

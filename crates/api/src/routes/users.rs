@@ -174,8 +174,12 @@ pub async fn get_user(
 }
 
 /// `GET /user`.
-pub async fn current_user(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(user_views::own_view(&state, &caller.user).await?))
+pub async fn current_user(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    // Every client calls this to check its token: one trip to the database.
+    let (caller, extras) =
+        crate::auth::authenticate_then(&req, |conn, caller| user_views::own_extras(conn, &caller.user))
+            .await?;
+    Ok(HttpResponse::Ok().json(user_views::own_view_with(&state, &caller.user, &extras)))
 }
 
 /// `POST /users` (admin).

@@ -31,7 +31,7 @@ pub fn load_extras(
         ..UserExtras::default()
     };
     if level >= ProfileView::Own {
-        extras.identities = users::identities_of(conn, &[row.id])?;
+        extras.identities = users::identities_of_user(conn, row.id)?;
     }
     if level >= ProfileView::Public && viewer.sees_follows(row.id, &privacy) {
         extras.follows = Some(social::follow_counts(conn, row.id)?);
@@ -66,8 +66,7 @@ pub async fn view_of(
     Ok(views::user(&row, level, &extras, &state.view_context()))
 }
 
-/// The view a user gets of itself (`GET /user` and answers to own changes).
-pub async fn own_view(state: &AppState, user: &UserRow) -> Result<UserView, ApiError> {
+fn own_level(user: &UserRow) -> (Viewer, ProfileView) {
     let level = if user.is_admin {
         ProfileView::Admin
     } else {
@@ -77,5 +76,24 @@ pub async fn own_view(state: &AppState, user: &UserRow) -> Result<UserView, ApiE
         id: user.id,
         is_admin: user.is_admin,
     };
+    (viewer, level)
+}
+
+/// The view a user gets of itself (answers to own changes).
+pub async fn own_view(state: &AppState, user: &UserRow) -> Result<UserView, ApiError> {
+    let (viewer, level) = own_level(user);
     view_of(state, user.id, viewer, Some(level), false).await
+}
+
+/// Loads what the user's view of itself needs beyond its row.
+pub fn own_extras(conn: &mut DbConnection, user: &UserRow) -> Result<UserExtras, RepoError> {
+    let (viewer, level) = own_level(user);
+    load_extras(conn, user, viewer, level, false)
+}
+
+/// The view a user gets of itself from its row as just loaded
+/// (`GET /user`), with [`own_extras`].
+pub fn own_view_with(state: &AppState, user: &UserRow, extras: &UserExtras) -> UserView {
+    let (_, level) = own_level(user);
+    views::user(user, level, extras, &state.view_context())
 }

@@ -108,7 +108,7 @@ async fn filters_search_and_order() {
     roster
         .create_user_with(
             "zed_admin",
-            json!({"admin": true, "external": true, "name": "Zorro Admin"}),
+            json!({"admin": true, "external": true, "name": "Zorro El Dorado"}),
         )
         .await;
     let bert = roster
@@ -117,13 +117,25 @@ async fn filters_search_and_order() {
     assert_eq!(usernames(&bert), ["bert"]);
 
     let found = roster
-        .expect_json(roster.get("/api/v4/users?search=OR"), 200)
+        .expect_json(roster.get("/api/v4/users?search=DOR"), 200)
         .await;
     assert_eq!(
         usernames(&found),
         ["zed_admin", "dora"],
         "substring of username or name, newest first"
     );
+    // As in GitLab, terms under three characters match whole values only.
+    let short = roster
+        .expect_json(roster.get("/api/v4/users?search=OR"), 200)
+        .await;
+    assert_eq!(usernames(&short), Vec::<String>::new());
+    roster
+        .create_user_with("zo", json!({"name": "A Short One"}))
+        .await;
+    let short = roster
+        .expect_json(roster.get("/api/v4/users?search=ZO"), 200)
+        .await;
+    assert_eq!(usernames(&short), ["zo"]);
     // E-mail: anyone may find an exact address; only admins search inside them.
     let exact = roster
         .expect_json(roster.get("/api/v4/users?search=carl@example.com"), 200)
@@ -139,7 +151,7 @@ async fn filters_search_and_order() {
             200,
         )
         .await;
-    assert_eq!(partial.as_array().unwrap().len(), 7);
+    assert_eq!(partial.as_array().unwrap().len(), 8);
     // LIKE wildcards are matched literally.
     let literal = roster
         .expect_json(roster.get("/api/v4/users?search=%25"), 200)
@@ -208,7 +220,7 @@ async fn filters_search_and_order() {
             200,
         )
         .await;
-    assert_eq!(past.as_array().unwrap().len(), 7);
+    assert_eq!(past.as_array().unwrap().len(), 8);
     let body = roster
         .expect_json(roster.get("/api/v4/users?created_after=yesterday"), 400)
         .await;
@@ -240,4 +252,54 @@ async fn lists_show_basic_rows_to_users_and_admin_rows_to_admins() {
         .expect_json(roster.as_admin(Method::GET, "/api/v4/users"), 200)
         .await;
     assert!(rows[0].get("email").is_some() && rows[0].get("identities").is_some());
+}
+
+#[tokio::test]
+async fn search_follows_renames_and_deletions() {
+    // On SQLite the search index is a separate table kept in step by
+    // triggers; this checks it never serves stale names.
+    let roster = seeded().await;
+    let search = |term: &str| roster.as_admin(Method::GET, &format!("/api/v4/users?search={term}"));
+    let anna = usernames(&roster.expect_json(search("anna"), 200).await);
+    assert_eq!(anna, ["anna"]);
+    let carl = roster.expect_json(search("carl"), 200).await;
+    let path = format!("/api/v4/users/{}", carl[0]["id"]);
+    roster
+        .expect_json(
+            roster
+                .as_admin(Method::PUT, &path)
+                .json(&json!({"name": "Karla Quartz", "username": "karla", "email": "kq@example.org"})),
+            200,
+        )
+        .await;
+    assert_eq!(
+        usernames(&roster.expect_json(search("carl"), 200).await),
+        Vec::<String>::new()
+    );
+    for term in ["quartz", "KARL", "kq@example"] {
+        assert_eq!(
+            usernames(&roster.expect_json(search(term), 200).await),
+            ["karla"],
+            "{term}"
+        );
+    }
+    let r = roster.as_admin(Method::DELETE, &path).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(
+        usernames(&roster.expect_json(search("quartz"), 200).await),
+        Vec::<String>::new()
+    );
+    // Quotes and FTS syntax in a term are matched literally.
+    for term in [
+        "%22quartz%22",
+        "quartz%20OR%20anna",
+        "a*",
+        "%7Bname%7D%20%3A%20anna",
+    ] {
+        assert_eq!(
+            usernames(&roster.expect_json(search(term), 200).await),
+            Vec::<String>::new(),
+            "{term}"
+        );
+    }
 }
