@@ -32,7 +32,7 @@ end
 done = function(summary, latency, requests)
   local e = summary.errors
   local errors = e.connect + e.read + e.write + e.status + e.timeout
-  io.write(string.format("RESULT requests=%d rps=%.0f p50=%.2f p99=%.2f errors=%d\n",
+  io.write(string.format("RESULT requests=%d rps=%.1f p50=%.2f p99=%.2f errors=%d\n",
     summary.requests, summary.requests / (summary.duration / 1e6),
     latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors))
 end

@@ -73,6 +73,9 @@ pub fn open_connection(settings: &Settings) -> anyhow::Result<roster_persistence
     Ok(conn)
 }
 
+/// The route a request matched (`/api/v4/users/{id}`), for the access log.
+struct RouteTemplate(String);
+
 /// A server bound to its address, ready to run.
 pub struct Bound {
     /// The server future; await it to serve.
@@ -131,16 +134,20 @@ pub fn bind(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result
                 let response = srv.call(req);
                 async move {
                     let mut response = response.await?;
+                    // Matching the path against the routes again costs a few
+                    // regular expressions: once here, kept for the access log.
+                    let route = response.request().match_pattern();
                     if let Some(state) = state {
-                        let route = response
-                            .request()
-                            .match_pattern()
-                            .unwrap_or_else(|| "unmatched".into());
+                        let label = route.as_deref().unwrap_or("unmatched");
                         let status = response.status().as_u16();
                         state
                             .metrics
-                            .observe(&route, &method, status, started.elapsed().as_secs_f64());
+                            .observe(label, &method, status, started.elapsed().as_secs_f64());
                     }
+                    response
+                        .request()
+                        .extensions_mut()
+                        .insert(RouteTemplate(route.unwrap_or_else(|| "-".into())));
                     if let Ok(value) = HeaderValue::from_str(&id) {
                         response
                             .headers_mut()
@@ -164,7 +171,10 @@ pub fn bind(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result
                 )
                 .custom_response_replace("method", |res| res.request().method().to_string())
                 .custom_response_replace("route", |res| {
-                    res.request().match_pattern().unwrap_or_else(|| "-".into())
+                    res.request()
+                        .extensions()
+                        .get::<RouteTemplate>()
+                        .map_or_else(|| "-".to_owned(), |r| r.0.clone())
                 }),
             )
     })

@@ -234,16 +234,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     custom_attributes,
     rate_limits,
     audit_events,
-    users_search,
 );
-
-// SQLite only: the trigram full-text index over users (migration
-// `search_indexes`); only its rowid, the user id, is ever read.
-diesel::table! {
-    users_search (rowid) {
-        rowid -> BigInt,
-    }
-}
 
 diesel::table! {
     rate_limits (bucket, window_start) {

@@ -91,21 +91,24 @@ pub fn follow_list(
     })
 }
 
-/// `(followers, following)` of a user, blocked users left out.
+/// `(followers, following)` of a user, blocked users left out: one
+/// statement, as it is part of every `GET /user`.
 pub fn follow_counts(conn: &mut DbConnection, user_id: i64) -> Result<(i64, i64), RepoError> {
     let followers = follows::table
         .inner_join(users::table.on(users::id.eq(follows::follower_id)))
         .filter(follows::followee_id.eq(user_id))
         .filter(users::state.ne("blocked"))
-        .count();
+        .count()
+        .single_value();
     let following = follows::table
         .inner_join(users::table.on(users::id.eq(follows::followee_id)))
         .filter(follows::follower_id.eq(user_id))
         .filter(users::state.ne("blocked"))
-        .count();
-    let followers = per_backend!(&mut *conn, c => followers.get_result(c))?;
-    let following = per_backend!(conn, c => following.get_result(c))?;
-    Ok((followers, following))
+        .count()
+        .single_value();
+    let (followers, following): (Option<i64>, Option<i64>) =
+        per_backend!(conn, c => diesel::select((followers, following)).get_result(c))?;
+    Ok((followers.unwrap_or(0), following.unwrap_or(0)))
 }
 
 /// The stored preferences (a JSON object as text), if any.

@@ -2,7 +2,7 @@
 use crate::connection::DbConnection;
 use crate::error::RepoError;
 use crate::pagination::{Page, PageRequest, COUNT_LIMIT};
-use crate::schema::{custom_attributes, identities, users, users_search};
+use crate::schema::{custom_attributes, identities, users};
 use crate::users::{boxed_users, lower, UserRow};
 use crate::Db;
 use chrono::NaiveDateTime;
@@ -81,7 +81,7 @@ fn fts_phrase(columns: &str, term: &str) -> String {
 }
 
 fn searched(
-    mut q: users::BoxedQuery<'static, Db>,
+    q: users::BoxedQuery<'static, Db>,
     term: &str,
     search_emails: bool,
     sqlite: bool,
@@ -96,23 +96,22 @@ fn searched(
         );
     }
     if sqlite {
+        // One `IN` over the full-text index (and, for others than admins, the
+        // exact address): an `OR` beside it would make SQLite walk the whole
+        // table in id order instead of looking the matches up.
         let columns = if search_emails {
             "username name email"
         } else {
             "username name"
         };
-        let matching = users_search::table
-            .filter(
-                diesel::dsl::sql::<diesel::sql_types::Bool>("users_search MATCH ")
-                    .bind::<diesel::sql_types::Text, _>(fts_phrase(columns, term)),
-            )
-            .select(users_search::rowid);
-        q = if search_emails {
-            q.filter(users::id.eq_any(matching))
-        } else {
-            q.filter(users::id.eq_any(matching).or(users::email.eq(lowered)))
-        };
-        return q;
+        let matching = diesel::dsl::sql::<diesel::sql_types::Bool>(
+            "users.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ",
+        )
+        .bind::<diesel::sql_types::Text, _>(fts_phrase(columns, term))
+        .sql(" UNION ALL SELECT id FROM users WHERE email = ")
+        .bind::<diesel::sql_types::Text, _>(if search_emails { String::new() } else { lowered })
+        .sql(")");
+        return q.filter(matching);
     }
     let pattern = like_pattern(term);
     let by_name = lower(users::username)
