@@ -422,6 +422,7 @@ pub fn seed_users(
             progress(report.users);
         }
     }
+    seed::finish_bulk_load(conn)?;
     report.elapsed = started.elapsed();
     Ok(report)
 }

@@ -152,6 +152,18 @@ pub fn tune_for_bulk_load(conn: &mut DbConnection) -> Result<(), RepoError> {
     Ok(conn.batch_execute(pragmas)?)
 }
 
+/// Ends a bulk load: on SQLite merges the search index into one segment
+/// (rows added one by one leave it in many, which every search would have to
+/// merge); on PostgreSQL refreshes the planner's statistics.
+pub fn finish_bulk_load(conn: &mut DbConnection) -> Result<(), RepoError> {
+    use diesel::connection::SimpleConnection;
+    let sql = match conn {
+        DbConnection::Sqlite(_) => "INSERT INTO users_search (users_search) VALUES ('optimize');",
+        DbConnection::Postgres(_) => "ANALYZE users; ANALYZE emails; ANALYZE keys;",
+    };
+    Ok(conn.batch_execute(sql)?)
+}
+
 /// How many users exist, so that a second run numbers its users after them.
 pub fn count_users(conn: &mut DbConnection) -> Result<i64, RepoError> {
     Ok(users::table.count().get_result(conn)?)

@@ -212,6 +212,19 @@ fn ordered(
     }
 }
 
+/// The users with these ids, in the order of `ids`.
+fn rows_in_order(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<UserRow>, RepoError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut rows: Vec<UserRow> = users::table
+        .filter(users::id.eq_any(ids))
+        .select(UserRow::as_select())
+        .load(conn)?;
+    rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
+    Ok(rows)
+}
+
 /// Lists users. Offset pages carry a total (absent past [`COUNT_LIMIT`]);
 /// keyset pages must be ordered by id and carry none.
 pub fn list_users(
@@ -225,19 +238,35 @@ pub fn list_users(
     let sqlite = matches!(conn, DbConnection::Sqlite(_));
     match page {
         PageRequest::Offset { page, .. } => {
-            let items = ordered(filtered(filter, sqlite), order, descending)
-                .offset((page - 1).saturating_mul(per_page))
-                .limit(per_page)
-                .select(UserRow::as_select())
-                .load(conn)?;
             // Counting ids up to the limit keeps the count cheap on huge tables.
-            let counted: Vec<i64> = filtered(filter, sqlite)
+            let mut counted: Vec<i64> = filtered(filter, sqlite)
                 .select(users::id)
                 .limit(COUNT_LIMIT + 1)
                 .load(conn)?;
             let count = counted.len() as i64;
             let has_more = page.saturating_mul(per_page) < count;
             let total = (count <= COUNT_LIMIT).then_some(count);
+            let offset = (page - 1).saturating_mul(per_page);
+            let items = if total.is_some() && order == UserOrder::Id {
+                // Every match is in hand: take the page from these ids rather
+                // than matching again (a search would run twice).
+                counted.sort_unstable();
+                if descending {
+                    counted.reverse();
+                }
+                let wanted: Vec<i64> = counted
+                    .into_iter()
+                    .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+                    .take(usize::try_from(per_page).unwrap_or(0))
+                    .collect();
+                rows_in_order(conn, &wanted)?
+            } else {
+                ordered(filtered(filter, sqlite), order, descending)
+                    .offset(offset)
+                    .limit(per_page)
+                    .select(UserRow::as_select())
+                    .load(conn)?
+            };
             Ok(Page {
                 items,
                 total,
