@@ -154,14 +154,23 @@ pub fn tune_for_bulk_load(conn: &mut DbConnection) -> Result<(), RepoError> {
 
 /// Ends a bulk load: on SQLite merges the search index into one segment
 /// (rows added one by one leave it in many, which every search would have to
-/// merge); on PostgreSQL refreshes the planner's statistics.
+/// merge); on PostgreSQL refreshes the planner's statistics and the visibility map.
 pub fn finish_bulk_load(conn: &mut DbConnection) -> Result<(), RepoError> {
     use diesel::connection::SimpleConnection;
-    let sql = match conn {
-        DbConnection::Sqlite(_) => "INSERT INTO users_search (users_search) VALUES ('optimize');",
-        DbConnection::Postgres(_) => "ANALYZE users; ANALYZE emails; ANALYZE keys;",
+    let statements: &[&str] = match conn {
+        DbConnection::Sqlite(_) => &["INSERT INTO users_search (users_search) VALUES ('optimize')"],
+        // One statement a call: several in one string would form a
+        // transaction block, where VACUUM may not run.
+        DbConnection::Postgres(_) => &[
+            "VACUUM ANALYZE users",
+            "VACUUM ANALYZE emails",
+            "VACUUM ANALYZE keys",
+        ],
     };
-    Ok(conn.batch_execute(sql)?)
+    for statement in statements {
+        conn.batch_execute(statement)?;
+    }
+    Ok(())
 }
 
 /// How many users exist, so that a second run numbers its users after them.

@@ -154,3 +154,48 @@ fn admin_and_token_from_the_command_line() {
     );
     assert!(!ok);
 }
+
+#[test]
+fn dev_seed_loads_searchable_users_with_addresses_and_keys() {
+    use roster_persistence::user_list::{self, UserFilter, UserOrder};
+    use roster_persistence::{keys, seed, users, DbManager, PageRequest};
+    let db = TestDatabase::create();
+    let (ok, _, err) = roster(&db, &["dev", "seed", "--users", "1200"], None);
+    assert!(ok, "{err}");
+    assert!(err.contains("added 1200 users"), "{err}");
+    // A second run numbers its users after the first's.
+    let (ok, _, err) = roster(&db, &["dev", "seed", "--users", "10"], None);
+    assert!(ok, "{err}");
+
+    let mut conn = DbManager::new(db.url()).unwrap().connect_now().unwrap();
+    assert_eq!(seed::count_users(&mut conn).unwrap(), 1210);
+    let last = users::find_user(&mut conn, 1210).unwrap().unwrap();
+    assert!(last.username.ends_with("1210"), "{}", last.username);
+    assert!(last.confirmed_at.is_some());
+    let filter = UserFilter {
+        search: Some(last.username.to_uppercase()),
+        search_emails: true,
+        ..UserFilter::default()
+    };
+    let page = user_list::list_users(
+        &mut conn,
+        &filter,
+        UserOrder::Id,
+        true,
+        PageRequest::Offset {
+            page: 1,
+            per_page: 20,
+        },
+    )
+    .unwrap();
+    assert_eq!(page.items.len(), 1, "seeded users are in the search index");
+    assert_eq!(page.items[0].id, 1210);
+    let with_keys: Vec<_> = (1..=40)
+        .flat_map(|id| keys::keys_of(&mut conn, id).unwrap())
+        .collect();
+    assert!(with_keys.len() > 5, "about half the users have a key");
+    for key in &with_keys {
+        let parsed = roster_domain::SshPublicKey::parse(&key.key).unwrap();
+        assert_eq!(parsed.sha256_fingerprint(), key.fingerprint_sha256);
+    }
+}
