@@ -169,35 +169,21 @@ fn admit(caller: Caller, writes: bool) -> Result<Caller, ApiError> {
     Ok(caller)
 }
 
-async fn authenticate(
+/// Identifies the caller of `token`, runs `then` for it in the same trip to
+/// the database, and admits the caller (see [`admit`]). `then` runs before
+/// the caller is admitted, so it must only read; its result is dropped when
+/// the caller is refused.
+async fn authenticate_with<T, F>(
     state: web::Data<AppState>,
     token: String,
     writes: bool,
     ip: String,
-) -> Result<Caller, ApiError> {
-    let kind = TokenKind::of(&token).ok_or(ApiError::Unauthorized)?;
-    let digest = TokenDigest::of(&token);
-    let caller = state
-        .db
-        .run_api(move |conn| identify(conn, kind, &digest, ip))
-        .await?;
-    admit(caller, writes)
-}
-
-/// Authenticates the request and runs `then` for the caller in the same trip
-/// to the database: for the hottest reads (`GET /user`), which would
-/// otherwise pay for two hand-offs to the blocking pool. `then` runs before
-/// the caller is admitted, so it must only read; its result is dropped when
-/// the caller is refused.
-pub async fn authenticate_then<T, F>(req: &HttpRequest, then: F) -> Result<(Caller, T), ApiError>
+    then: F,
+) -> Result<(Caller, T), ApiError>
 where
     F: FnOnce(&mut DbConnection, &Caller) -> Result<T, RepoError> + Send + 'static,
     T: Send + 'static,
 {
-    let state = state_of(req);
-    let ip = ip_of(req, &state);
-    let state = state?;
-    let token = presented_token(req).ok_or(ApiError::Unauthorized)?;
     let kind = TokenKind::of(&token).ok_or(ApiError::Unauthorized)?;
     let digest = TokenDigest::of(&token);
     let (caller, value) = state
@@ -208,7 +194,32 @@ where
             Ok((caller, value))
         })
         .await?;
-    Ok((admit(caller, writes(req))?, value))
+    Ok((admit(caller, writes)?, value))
+}
+
+async fn authenticate(
+    state: web::Data<AppState>,
+    token: String,
+    writes: bool,
+    ip: String,
+) -> Result<Caller, ApiError> {
+    let (caller, ()) = authenticate_with(state, token, writes, ip, |_, _| Ok(())).await?;
+    Ok(caller)
+}
+
+/// Authenticates the request and runs `then` for the caller in the same trip
+/// to the database: for the hottest reads (`GET /user`), which would
+/// otherwise pay for two hand-offs to the blocking pool. As in
+/// [`authenticate_with`], `then` must only read.
+pub async fn authenticate_then<T, F>(req: &HttpRequest, then: F) -> Result<(Caller, T), ApiError>
+where
+    F: FnOnce(&mut DbConnection, &Caller) -> Result<T, RepoError> + Send + 'static,
+    T: Send + 'static,
+{
+    let state = state_of(req);
+    let ip = ip_of(req, &state);
+    let token = presented_token(req).ok_or(ApiError::Unauthorized)?;
+    authenticate_with(state?, token, writes(req), ip, then).await
 }
 
 fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {

@@ -99,19 +99,22 @@ fn searched(
         // One `IN` over the full-text index (and, for others than admins, the
         // exact address): an `OR` beside it would make SQLite walk the whole
         // table in id order instead of looking the matches up.
-        let columns = if search_emails {
-            "username name email"
-        } else {
-            "username name"
+        let in_index = |columns: &str| {
+            diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "users.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ",
+            )
+            .bind::<diesel::sql_types::Text, _>(fts_phrase(columns, term))
         };
-        let matching = diesel::dsl::sql::<diesel::sql_types::Bool>(
-            "users.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ",
-        )
-        .bind::<diesel::sql_types::Text, _>(fts_phrase(columns, term))
-        .sql(" UNION ALL SELECT id FROM users WHERE email = ")
-        .bind::<diesel::sql_types::Text, _>(if search_emails { String::new() } else { lowered })
-        .sql(")");
-        return q.filter(matching);
+        return if search_emails {
+            q.filter(in_index("username name email").sql(")"))
+        } else {
+            q.filter(
+                in_index("username name")
+                    .sql(" UNION ALL SELECT id FROM users WHERE email = ")
+                    .bind::<diesel::sql_types::Text, _>(lowered)
+                    .sql(")"),
+            )
+        };
     }
     let pattern = like_pattern(term);
     // One trigram index over user name and name together narrows the rows
