@@ -1,7 +1,8 @@
 //! Building and running the HTTP server.
 use crate::db::Db;
 use crate::error::ApiError;
-use crate::hashing::PasswordHasher;
+use crate::hashing::{HashPoolSize, PasswordHasher};
+use crate::load::RequestLoad;
 use crate::mailer::Mailer;
 use crate::params::MAX_BODY_BYTES;
 use crate::routes;
@@ -96,12 +97,19 @@ pub fn bind(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
-    let hasher = PasswordHasher::start(settings.bcrypt_cost, settings.hash_workers, settings.hash_queue)?;
+    let load = std::sync::Arc::new(RequestLoad::default());
+    let hash_pool = HashPoolSize {
+        workers: settings.hash_workers,
+        under_load: settings.hash_workers_under_load,
+        queue: settings.hash_queue,
+    };
+    let hasher = PasswordHasher::start(settings.bcrypt_cost, hash_pool, std::sync::Arc::clone(&load))?;
     let workers = settings.http_workers;
     let mailer = Mailer::start(db.pool().clone(), &settings)?;
     let state = web::Data::new(AppState {
         db,
         hasher,
+        load,
         settings,
         public_url: public_url.clone(),
         metrics: crate::metrics::Metrics::new(),
@@ -128,12 +136,14 @@ pub fn bind(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result
             .wrap_fn(|req, srv| {
                 let started = std::time::Instant::now();
                 let state = req.app_data::<web::Data<AppState>>().cloned();
+                let in_flight = state.as_ref().map(|state| state.load.enter());
                 let method = req.method().to_string();
                 let id = request_id_from(req.headers().get(REQUEST_ID));
                 req.extensions_mut().insert(RequestId(id.clone()));
                 let response = srv.call(req);
                 async move {
                     let mut response = response.await?;
+                    drop(in_flight);
                     // Matching the path against the routes again costs a few
                     // regular expressions: once here, kept for the access log.
                     let route = response.request().match_pattern();

@@ -169,10 +169,8 @@ fn admit(caller: Caller, writes: bool) -> Result<Caller, ApiError> {
     Ok(caller)
 }
 
-/// Identifies the caller of `token`, runs `then` for it in the same trip to
-/// the database, and admits the caller (see [`admit`]). `then` runs before
-/// the caller is admitted, so it must only read; its result is dropped when
-/// the caller is refused.
+/// Identifies the caller of `token`, admits it (see [`admit`]) and runs
+/// `then` for it, all in one trip to the database.
 async fn authenticate_with<T, F>(
     state: web::Data<AppState>,
     token: String,
@@ -181,20 +179,19 @@ async fn authenticate_with<T, F>(
     then: F,
 ) -> Result<(Caller, T), ApiError>
 where
-    F: FnOnce(&mut DbConnection, &Caller) -> Result<T, RepoError> + Send + 'static,
+    F: FnOnce(&mut DbConnection, &Caller) -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
     let kind = TokenKind::of(&token).ok_or(ApiError::Unauthorized)?;
     let digest = TokenDigest::of(&token);
-    let (caller, value) = state
+    state
         .db
         .run_api(move |conn| {
-            let caller = identify(conn, kind, &digest, ip)?;
+            let caller = admit(identify(conn, kind, &digest, ip)?, writes)?;
             let value = then(conn, &caller)?;
             Ok((caller, value))
         })
-        .await?;
-    Ok((admit(caller, writes)?, value))
+        .await
 }
 
 async fn authenticate(
@@ -209,8 +206,7 @@ async fn authenticate(
 
 /// Authenticates the request and runs `then` for the caller in the same trip
 /// to the database: for the hottest reads (`GET /user`), which would
-/// otherwise pay for two hand-offs to the blocking pool. As in
-/// [`authenticate_with`], `then` must only read.
+/// otherwise pay for two hand-offs to the blocking pool.
 pub async fn authenticate_then<T, F>(req: &HttpRequest, then: F) -> Result<(Caller, T), ApiError>
 where
     F: FnOnce(&mut DbConnection, &Caller) -> Result<T, RepoError> + Send + 'static,
@@ -219,7 +215,40 @@ where
     let state = state_of(req);
     let ip = ip_of(req, &state);
     let token = presented_token(req).ok_or(ApiError::Unauthorized)?;
-    authenticate_with(state?, token, writes(req), ip, then).await
+    authenticate_with(state?, token, writes(req), ip, move |conn, caller| {
+        then(conn, caller).map_err(ApiError::from)
+    })
+    .await
+}
+
+/// Like [`authenticate_then`], for routes that callers without a token may
+/// use too (`GET /users`, `GET /users/:id`): `then` gets the viewer, which is
+/// anonymous when no token was sent. A token that was sent but is not valid
+/// is a 401, as with [`MaybeCaller`].
+pub async fn maybe_authenticate_then<T, F>(req: &HttpRequest, then: F) -> Result<(MaybeCaller, T), ApiError>
+where
+    F: FnOnce(&mut DbConnection, Viewer) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let state = state_of(req);
+    let ip = ip_of(req, &state);
+    let state = state?;
+    match presented_token(req) {
+        None => {
+            let value = state
+                .db
+                .run_api(move |conn| then(conn, Viewer::Anonymous))
+                .await?;
+            Ok((MaybeCaller(None), value))
+        }
+        Some(token) => {
+            let (caller, value) = authenticate_with(state, token, writes(req), ip, move |conn, caller| {
+                then(conn, caller.viewer())
+            })
+            .await?;
+            Ok((MaybeCaller(Some(caller)), value))
+        }
+    }
 }
 
 fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {

@@ -14,6 +14,7 @@ pub mod db;
 pub mod dev_seed;
 pub mod error;
 pub mod hashing;
+pub mod load;
 pub mod mail;
 pub mod mailer;
 pub mod metrics;

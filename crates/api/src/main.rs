@@ -217,7 +217,7 @@ fn dev_seed(settings: &Settings, args: SeedArgs) -> anyhow::Result<()> {
         Password::parse(dev_seed::DEFAULT_PASSWORD)?
     };
     let mut conn = app::open_connection(settings)?;
-    let hash = PasswordHasher::start(settings.bcrypt_cost, 1, 1)?.hash_now(&password)?;
+    let hash = PasswordHasher::single(settings.bcrypt_cost)?.hash_now(&password)?;
     let report = dev_seed::seed_users(&mut conn, args.users, &hash, args.random_seed, |done| {
         if done % 100_000 == 0 {
             eprintln!("seeded {done} users");
@@ -240,7 +240,7 @@ fn admin_create(settings: &Settings, args: AdminCreate) -> anyhow::Result<()> {
     } else {
         (services::users::random_password(), true)
     };
-    let hasher = PasswordHasher::start(settings.bcrypt_cost, 1, 1)?;
+    let hasher = PasswordHasher::single(settings.bcrypt_cost)?;
     let user = services::users::create_admin_now(&mut conn, &hasher, &args.username, &args.email, &password)
         .map_err(|e| match e.downcast_ref::<roster_persistence::RepoError>() {
             Some(roster_persistence::RepoError::Taken(t)) => anyhow::anyhow!("{t:?} is already taken"),

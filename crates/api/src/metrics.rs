@@ -88,6 +88,13 @@ pub async fn render(state: &AppState) -> String {
     let hash = state.hasher.stats();
     gauge(
         &mut out,
+        "roster_http_requests_in_flight",
+        "HTTP requests being answered, this one included",
+        "gauge",
+        &[("", state.load.in_flight() as f64)],
+    );
+    gauge(
+        &mut out,
         "roster_password_hash_in_flight",
         "Password hash jobs queued or running",
         "gauge",

@@ -26,6 +26,9 @@ pub struct Settings {
     pub bcrypt_cost: u32,
     /// `ROSTER_HASH_WORKERS`: threads that hash passwords (default: CPUs).
     pub hash_workers: usize,
+    /// `ROSTER_HASH_WORKERS_UNDER_LOAD`: hashes at once while other requests
+    /// are being answered (default: half the hash workers, at least one).
+    pub hash_workers_under_load: usize,
     /// `ROSTER_HASH_QUEUE`: hashing jobs that may wait before sign-ins get 503.
     pub hash_queue: usize,
     /// `ROSTER_SIGNUP_ENABLED`.
@@ -76,6 +79,10 @@ fn cpus() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
+fn half_of(workers: usize) -> usize {
+    (workers / 2).max(1)
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Self {
@@ -84,6 +91,7 @@ impl Default for Settings {
             public_url: None,
             bcrypt_cost: 12,
             hash_workers: cpus(),
+            hash_workers_under_load: half_of(cpus()),
             hash_queue: 256,
             signup_enabled: true,
             email_confirmation: EmailConfirmation::Soft,
@@ -194,15 +202,31 @@ impl Settings {
             }
         }
         let trust_proxy = bool_of("ROSTER_TRUST_PROXY", d.trust_proxy)?;
+        let hash_workers = positive(
+            "ROSTER_HASH_WORKERS",
+            parse("ROSTER_HASH_WORKERS", get("ROSTER_HASH_WORKERS"), d.hash_workers)?,
+        )?;
+        let hash_workers_under_load = positive(
+            "ROSTER_HASH_WORKERS_UNDER_LOAD",
+            parse(
+                "ROSTER_HASH_WORKERS_UNDER_LOAD",
+                get("ROSTER_HASH_WORKERS_UNDER_LOAD"),
+                half_of(hash_workers),
+            )?,
+        )?;
+        if hash_workers_under_load > hash_workers {
+            return Err(SettingsError {
+                name: "ROSTER_HASH_WORKERS_UNDER_LOAD",
+                reason: format!("must not exceed ROSTER_HASH_WORKERS ({hash_workers})"),
+            });
+        }
         Ok(Self {
             database_url: get("DATABASE_URL").unwrap_or(d.database_url),
             bind: get("ROSTER_BIND").unwrap_or(d.bind),
             public_url,
             bcrypt_cost,
-            hash_workers: positive(
-                "ROSTER_HASH_WORKERS",
-                parse("ROSTER_HASH_WORKERS", get("ROSTER_HASH_WORKERS"), d.hash_workers)?,
-            )?,
+            hash_workers,
+            hash_workers_under_load,
             hash_queue: positive(
                 "ROSTER_HASH_QUEUE",
                 parse("ROSTER_HASH_QUEUE", get("ROSTER_HASH_QUEUE"), d.hash_queue)?,
@@ -342,5 +366,25 @@ mod tests {
             Some(crate::rate_limit::Limit::per(5, 10))
         );
         assert_eq!(s.rate_limits.reset_ip, None);
+    }
+
+    #[test]
+    fn hash_workers_under_load_default_to_half_and_never_exceed_the_workers() {
+        let s = read(&[("ROSTER_HASH_WORKERS", "4")]).unwrap();
+        assert_eq!((s.hash_workers, s.hash_workers_under_load), (4, 2));
+        let s = read(&[("ROSTER_HASH_WORKERS", "1")]).unwrap();
+        assert_eq!(s.hash_workers_under_load, 1);
+        let s = read(&[
+            ("ROSTER_HASH_WORKERS", "4"),
+            ("ROSTER_HASH_WORKERS_UNDER_LOAD", "4"),
+        ])
+        .unwrap();
+        assert_eq!(s.hash_workers_under_load, 4);
+        assert!(read(&[
+            ("ROSTER_HASH_WORKERS", "2"),
+            ("ROSTER_HASH_WORKERS_UNDER_LOAD", "3")
+        ])
+        .is_err());
+        assert!(read(&[("ROSTER_HASH_WORKERS_UNDER_LOAD", "0")]).is_err());
     }
 }

@@ -1,8 +1,10 @@
 //! What every handler can reach.
 use crate::db::Db;
 use crate::hashing::PasswordHasher;
+use crate::load::RequestLoad;
 use crate::settings::Settings;
 use crate::views::ViewContext;
+use std::sync::Arc;
 
 /// Shared application state, built once at start.
 pub struct AppState {
@@ -10,6 +12,8 @@ pub struct AppState {
     pub db: Db,
     /// The password hashing pool.
     pub hasher: PasswordHasher,
+    /// Requests being answered now; the hashing pool yields to them.
+    pub load: Arc<RequestLoad>,
     /// The settings read at start.
     pub settings: Settings,
     /// The public base URL, without a trailing slash.

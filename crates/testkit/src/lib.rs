@@ -97,7 +97,7 @@ impl TestRoster {
         let db = app::open_database(&settings).expect("open the test database");
         let admin = {
             let mut conn = db.pool().get().expect("a database connection");
-            let hasher = PasswordHasher::start(settings.bcrypt_cost, 1, 1).expect("hasher");
+            let hasher = PasswordHasher::single(settings.bcrypt_cost).expect("hasher");
             let password = Password::parse(TEST_PASSWORD).expect("valid password");
             let user =
                 services::users::create_admin_now(&mut conn, &hasher, "root", "root@example.com", &password)

@@ -1,6 +1,6 @@
 //! `/users` and `/user`: lists, views, admin create/update/delete, state changes.
 use super::path_id;
-use crate::auth::{Caller, MaybeCaller};
+use crate::auth::Caller;
 use crate::endpoint;
 use crate::error::ApiError;
 use crate::pagination;
@@ -108,21 +108,16 @@ fn read_filter(params: &Params, viewer: Viewer) -> Result<UserFilter, ApiError> 
 pub async fn list_users(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: MaybeCaller,
     params: Params,
 ) -> Result<HttpResponse, ApiError> {
-    let viewer = caller.viewer();
-    let (order, descending) = read_order(&params)?;
-    let filter = read_filter(&params, viewer)?;
-    let with_custom_attributes = params
-        .raw("with_custom_attributes")
-        .and_then(parse_bool)
-        .unwrap_or(false);
-    let paging = pagination::read(&params, order == UserOrder::Id)?;
-    let level = viewer.list_view();
-    let (page, extras) = state
-        .db
-        .run(move |conn| {
+    // The caller, the page and what its views need in one trip to the database.
+    let (_, (paging, level, page, extras)) =
+        crate::auth::maybe_authenticate_then(&req, move |conn, viewer| {
+            let (order, descending) = read_order(&params)?;
+            let filter = read_filter(&params, viewer)?;
+            let with_custom_attributes = wants_custom_attributes(&params);
+            let paging = pagination::read(&params, order == UserOrder::Id)?;
+            let level = viewer.list_view();
             let page = user_list::list_users(conn, &filter, order, descending, paging.request)?;
             let mut extras = UserExtras::default();
             if level == ProfileView::Admin {
@@ -132,7 +127,7 @@ pub async fn list_users(
                     extras.custom_attributes = Some(social::custom_attributes_of(conn, &ids)?);
                 }
             }
-            Ok((page, extras))
+            Ok((paging, level, page, extras))
         })
         .await?;
     let body = views::users(&page.items, level, &extras, &state.view_context());
@@ -158,19 +153,24 @@ fn wants_custom_attributes(params: &Params) -> bool {
 pub async fn get_user(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: MaybeCaller,
     params: Params,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&req, "id", USER)?;
-    let view = user_views::view_of(
-        &state,
-        id,
-        caller.viewer(),
-        None,
-        wants_custom_attributes(&params),
-    )
+    // A bad id is answered after a bad token, as everywhere else.
+    let id = path_id(&req, "id", USER);
+    let with_custom_attributes = wants_custom_attributes(&params);
+    // The caller and the user's view in one trip to the database.
+    let (_, found) = crate::auth::maybe_authenticate_then(&req, move |conn, viewer| {
+        Ok(user_views::load_view(
+            conn,
+            id?,
+            viewer,
+            None,
+            with_custom_attributes,
+        )?)
+    })
     .await?;
-    Ok(HttpResponse::Ok().json(view))
+    let (row, level, extras) = found.ok_or(ApiError::NotFound(USER))?;
+    Ok(HttpResponse::Ok().json(views::user(&row, level, &extras, &state.view_context())))
 }
 
 /// `GET /user`.

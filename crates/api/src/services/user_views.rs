@@ -42,8 +42,26 @@ pub fn load_extras(
     Ok(extras)
 }
 
-/// The view of user `id` for `viewer`: `level` if given, else what the
-/// domain decides for `GET /users/:id`. `404 User Not Found` when absent.
+/// A user's row, the level of view `viewer` gets (`level` if given, else
+/// what the domain decides for `GET /users/:id`) and the extras that view
+/// needs; `None` when there is no such user.
+pub fn load_view(
+    conn: &mut DbConnection,
+    id: i64,
+    viewer: Viewer,
+    level: Option<ProfileView>,
+    with_custom_attributes: bool,
+) -> Result<Option<(UserRow, ProfileView, UserExtras)>, RepoError> {
+    let Some(row) = users::find_user(conn, id)? else {
+        return Ok(None);
+    };
+    let level = level.unwrap_or_else(|| viewer.profile_view(row.id, row.private_profile));
+    let extras = load_extras(conn, &row, viewer, level, with_custom_attributes)?;
+    Ok(Some((row, level, extras)))
+}
+
+/// The view of user `id` for `viewer` (see [`load_view`]).
+/// `404 User Not Found` when absent.
 pub async fn view_of(
     state: &AppState,
     id: i64,
@@ -53,14 +71,7 @@ pub async fn view_of(
 ) -> Result<UserView, ApiError> {
     let (row, level, extras) = state
         .db
-        .run(move |conn| {
-            let Some(row) = users::find_user(conn, id)? else {
-                return Ok(None);
-            };
-            let level = level.unwrap_or_else(|| viewer.profile_view(row.id, row.private_profile));
-            let extras = load_extras(conn, &row, viewer, level, with_custom_attributes)?;
-            Ok(Some((row, level, extras)))
-        })
+        .run(move |conn| load_view(conn, id, viewer, level, with_custom_attributes))
         .await?
         .ok_or(ApiError::NotFound("User"))?;
     Ok(views::user(&row, level, &extras, &state.view_context()))
