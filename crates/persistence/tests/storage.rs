@@ -45,6 +45,38 @@ fn migrations_go_up_down_and_up_again() {
 }
 
 #[test]
+fn processes_migrating_one_database_at_once_all_succeed_and_one_applies() {
+    let db = TestDatabase::create();
+    let start = std::sync::Arc::new(std::sync::Barrier::new(4));
+    let migrators: Vec<_> = (0..4)
+        .map(|_| {
+            let (url, start) = (db.url().to_owned(), std::sync::Arc::clone(&start));
+            std::thread::spawn(move || {
+                let options = PoolOptions {
+                    max_size: 1,
+                    ..PoolOptions::default()
+                };
+                let pool = build_pool(&url, &options).expect("pool");
+                let mut conn = pool.get().expect("connection");
+                start.wait();
+                migrations::run_pending(&mut conn).map(|applied| applied.len())
+            })
+        })
+        .collect();
+    let applied: Vec<usize> = migrators
+        .into_iter()
+        .map(|m| m.join().expect("migrating thread").expect("migrations"))
+        .collect();
+    assert_eq!(
+        applied.iter().filter(|n| **n > 0).count(),
+        1,
+        "one process applies, the others find nothing to do: {applied:?}"
+    );
+    let pool = migrated(&db);
+    users::create_user(&mut pool.get().unwrap(), &new_user("alice", "alice@example.com")).unwrap();
+}
+
+#[test]
 fn unique_violations_name_their_field_on_every_backend() {
     let db = TestDatabase::create();
     let pool = migrated(&db);
