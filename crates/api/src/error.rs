@@ -128,6 +128,10 @@ impl From<RepoError> for ApiError {
                 Self::Validation(map)
             }
             RepoError::Pool(_) => Self::Unavailable("database unavailable".into()),
+            RepoError::ConnectionLost(e) => {
+                log::warn!("database connection lost: {e}");
+                Self::Unavailable("database connection lost".into())
+            }
             other => Self::Internal(anyhow::Error::new(other)),
         }
     }

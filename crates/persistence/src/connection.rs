@@ -142,8 +142,22 @@ impl r2d2::ManageConnection for DbManager {
     }
 
     fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+        CONNECTION_LOST.replace(false)
     }
+}
+
+thread_local! {
+    /// Set when a query on this thread found its connection lost. The pool
+    /// reads it (and clears it) when that connection is handed back, which
+    /// happens on the thread that used it, and then drops the connection
+    /// instead of keeping it.
+    static CONNECTION_LOST: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Notes that the connection this thread is using was lost (called when a
+/// Diesel error says so, see `RepoError`).
+pub(crate) fn note_connection_lost() {
+    CONNECTION_LOST.set(true);
 }
 
 /// The pool of connections.
@@ -186,7 +200,14 @@ pub fn build_pool(url: &str, options: &PoolOptions) -> Result<DbPool, RepoError>
             .max_size(options.max_size.max(1))
             .min_idle(Some(1))
             .test_on_check_out(false),
-        Backend::Postgres => builder.max_size(options.max_size.max(1)).min_idle(Some(1)),
+        // No `SELECT 1` at each checkout either: that round trip cost a fifth
+        // of the throughput of `GET /user` (docs/performance.md). A connection
+        // the server has dropped fails its next query with `ConnectionLost`
+        // (answered 503), and the pool then replaces it.
+        Backend::Postgres => builder
+            .max_size(options.max_size.max(1))
+            .min_idle(Some(1))
+            .test_on_check_out(false),
     };
     builder.build(manager).map_err(RepoError::from)
 }

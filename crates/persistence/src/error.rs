@@ -30,6 +30,10 @@ pub enum RepoError {
     /// No connection could be had.
     #[error("database pool: {0}")]
     Pool(#[from] r2d2::Error),
+    /// The connection to the database was lost (the server restarted, say);
+    /// the pool drops that connection and opens another.
+    #[error("database connection lost: {0}")]
+    ConnectionLost(DieselError),
     /// The database failed.
     #[error("database: {0}")]
     Database(DieselError),
@@ -79,6 +83,13 @@ impl From<DieselError> for RepoError {
             }
             DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
                 RepoError::MissingReference
+            }
+            DieselError::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            ) => {
+                crate::connection::note_connection_lost();
+                RepoError::ConnectionLost(e)
             }
             _ => RepoError::Database(e),
         }

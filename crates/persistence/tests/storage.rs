@@ -200,3 +200,59 @@ fn write_transactions_nest() {
         "the inner part rolled back alone"
     );
 }
+
+/// Only in the PostgreSQL half of the suite: SQLite has no server that could
+/// drop a connection.
+#[test]
+fn a_connection_the_server_dropped_fails_once_and_is_replaced() {
+    let db = TestDatabase::create();
+    if !db.url().starts_with("postgres") {
+        return;
+    }
+    drop(migrated(&db));
+    let options = PoolOptions {
+        max_size: 1,
+        ..PoolOptions::default()
+    };
+    let pool = build_pool(db.url(), &options).expect("pool");
+    let backend_pid = |conn: &mut DbConnection| -> i32 {
+        let DbConnection::Postgres(pg) = conn else {
+            unreachable!("a PostgreSQL pool")
+        };
+        diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("pg_backend_pid()"))
+            .get_result(pg)
+            .expect("backend pid")
+    };
+    let first = backend_pid(&mut pool.get().unwrap());
+
+    let mut admin = diesel::PgConnection::establish(db.url()).expect("second connection");
+    diesel::sql_query(format!("SELECT pg_terminate_backend({first})"))
+        .execute(&mut admin)
+        .expect("terminate");
+    let mut gone = || {
+        diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
+            "(SELECT count(*) FROM pg_stat_activity WHERE pid = {first})"
+        )))
+        .get_result::<i64>(&mut admin)
+        .expect("pg_stat_activity")
+            == 0
+    };
+    let waited = std::time::Instant::now();
+    while !gone() {
+        assert!(
+            waited.elapsed() < std::time::Duration::from_secs(10),
+            "backend still there"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+
+    let mut conn = pool.get().expect("the pool hands out the dead connection");
+    match users::find_user(&mut conn, 1) {
+        Err(RepoError::ConnectionLost(_)) => {}
+        other => panic!("expected a lost connection, got {other:?}"),
+    }
+    drop(conn);
+    let mut conn = pool.get().expect("a new connection");
+    assert_ne!(backend_pid(&mut conn), first, "the dead connection was dropped");
+    assert!(users::find_user(&mut conn, 1).unwrap().is_none());
+}
