@@ -144,6 +144,10 @@ pub const ROUTES: &[Route] = &[
     r("PUT", "/api/v4/user/privacy", "social", "Change privacy settings", Token, Some("Privacy"), (200, Json("Privacy")), &[]),
     r("GET", "/api/v4/user/preferences", "social", "One's preferences", Token, None, (200, Json("Object")), &[]),
     r("PUT", "/api/v4/user/preferences", "social", "Replace one's preferences", Token, Some("Object"), (200, Json("Object")), &[]),
+    r("GET", "/api/v4/user/status", "social", "One's status", Token, None, (200, Json("UserStatusView")), &[]),
+    r("PUT", "/api/v4/user/status", "social", "Set one's status (fields left out are unset)", Token, Some("SetStatus"), (200, Json("UserStatusView")), &[]),
+    r("PATCH", "/api/v4/user/status", "social", "Change the given fields of one's status", Token, Some("SetStatus"), (200, Json("UserStatusView")), &[]),
+    r("GET", "/api/v4/users/{id}/status", "social", "A user's status (id or user name)", Optional, None, (200, Json("UserStatusView")), &[]),
     r("PUT", "/api/v4/user/avatar", "social", "Upload an avatar", Token, Some("AvatarUpload"), (200, Json("AvatarUrl")), &[]),
     r("DELETE", "/api/v4/user/avatar", "social", "Remove one's avatar", Token, None, (204, Empty), &[]),
     r("GET", "/uploads/avatars/{name}", "social", "An avatar image", Public, None, (200, Image), &[304]),
@@ -304,6 +308,12 @@ request_schema!(
     AvatarUpload { avatar_base64: Option<String> }
 );
 request_schema!(
+    /// A status: `emoji` (a name such as `coffee`), `message` (at most 100
+    /// characters), `availability` (`not_set` or `busy`), `clear_status_after`
+    /// (`30_minutes`, `3_hours`, `8_hours`, `1_day`, `3_days`, `7_days`, `30_days`).
+    SetStatus { emoji: Option<String>, message: Option<String>, availability: Option<String>, clear_status_after: Option<String> }
+);
+request_schema!(
     /// `{"avatar_url": …}`.
     AvatarUrl { avatar_url: String }
 );
@@ -445,6 +455,7 @@ fn operation(route: &Route) -> utoipa::openapi::path::Operation {
                 ObjectBuilder::new().schema_type(Type::String)
             };
             let schema = if route.path.starts_with("/api/v4/users/{id}/keys")
+                || route.path == "/api/v4/users/{id}/status"
                 || (route.path.starts_with("/api/v4/personal_access_tokens/{id}") && name == "id")
             {
                 // A user name or `self` is accepted there too.
@@ -553,6 +564,7 @@ pub fn document() -> OpenApi {
         .schema_from::<views::KeyView>()
         .schema_from::<views::EmailView>()
         .schema_from::<views::AuditEventView>()
+        .schema_from::<views::UserStatusView>()
         .schema_from::<ErrorMessage>()
         .schema_from::<ValidationError>()
         .schema_from::<ParamError>()
@@ -574,6 +586,7 @@ pub fn document() -> OpenApi {
         .schema_from::<AddKey>()
         .schema_from::<CustomAttributeValue>()
         .schema_from::<Privacy>()
+        .schema_from::<SetStatus>()
         .schema_from::<AvatarUpload>()
         .schema_from::<AvatarUrl>()
         .schema_from::<Message>()

@@ -447,3 +447,34 @@ pub fn audit_event(row: &roster_persistence::audit::AuditRow) -> AuditEventView 
         created_at: time(row.created_at),
     }
 }
+
+/// `UserStatus` (GitLab's): every field `null` (availability `not_set`)
+/// when no status is set.
+#[derive(Serialize, ToSchema)]
+pub struct UserStatusView {
+    emoji: Option<String>,
+    availability: String,
+    message: Option<String>,
+    /// The message as HTML: escaped, not rendered from Markdown.
+    message_html: Option<String>,
+    clear_status_at: Option<String>,
+}
+
+/// The view of a status, or of none.
+pub fn status(status: Option<&roster_domain::UserStatus>) -> UserStatusView {
+    let message = status
+        .and_then(|s| s.message.as_ref())
+        .map(|m| m.as_str().to_owned());
+    UserStatusView {
+        emoji: status
+            .and_then(|s| s.emoji.as_ref())
+            .map(|e| e.as_str().to_owned()),
+        availability: status
+            .map_or(roster_domain::Availability::NotSet, |s| s.availability)
+            .as_str()
+            .to_owned(),
+        message_html: message.as_deref().map(crate::mail::escape),
+        message,
+        clear_status_at: status.and_then(|s| s.clear_status_at).map(time),
+    }
+}

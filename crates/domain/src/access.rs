@@ -150,6 +150,12 @@ impl Viewer {
         self.is_owner_or_admin(subject_id) || !privacy.private_profile
     }
 
+    /// Whether the viewer sees the subject's status (`/users/:id/status`):
+    /// a private profile shows it to its owner and admins only.
+    pub fn sees_status(&self, subject_id: i64, privacy: &Privacy) -> bool {
+        self.is_owner_or_admin(subject_id) || !privacy.private_profile
+    }
+
     /// Whether searches by this viewer leave out users who are not
     /// searchable (everyone's but admins'; a user still finds themself).
     pub fn search_hides_unsearchable(&self) -> bool {

@@ -31,6 +31,7 @@ mod profile;
 mod serde_support;
 mod ssh_key;
 mod state;
+mod status;
 mod token;
 mod username;
 
@@ -42,5 +43,6 @@ pub use password::Password;
 pub use profile::{Birthday, Gender, Name, PhoneNumber, ProfileText, TimeZone, WebUrl};
 pub use ssh_key::{Fingerprint, KeyUsage, SshPublicKey, DEFAULT_MIN_RSA_BITS};
 pub use state::{StateChange, Transition, UserState};
+pub use status::{Availability, ClearStatusAfter, StatusEmoji, StatusMessage, UserStatus};
 pub use token::{Scope, Scopes, TokenDigest, TokenExpiry, TokenKind, TokenSecret};
 pub use username::Username;

@@ -57,6 +57,20 @@ proptest! {
     }
 
     #[test]
+    fn statuses(s in ".{0,200}", name in "[a-z0-9_+-]{1,70}") {
+        let _ = Availability::parse(&s);
+        let _ = ClearStatusAfter::parse(&s);
+        for value in [s.as_str(), name.as_str()] {
+            if let Ok(Some(emoji)) = StatusEmoji::parse(value) {
+                prop_assert_eq!(StatusEmoji::parse(emoji.as_str()).unwrap(), Some(emoji));
+            }
+            if let Ok(Some(message)) = StatusMessage::parse(value) {
+                prop_assert_eq!(StatusMessage::parse(message.as_str()).unwrap(), Some(message));
+            }
+        }
+    }
+
+    #[test]
     fn birthdays(y in 1800i32..2100, m in 0u32..14, d in 0u32..33) {
         let _ = Birthday::parse(&format!("{y:04}-{m:02}-{d:02}"), today());
     }

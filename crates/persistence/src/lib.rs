@@ -32,6 +32,7 @@ pub mod seed;
 pub mod social;
 pub mod testing;
 pub mod user_list;
+pub mod user_statuses;
 #[allow(missing_docs)]
 pub mod users;
 

@@ -217,6 +217,7 @@ diesel::joinable!(password_resets -> users (user_id));
 diesel::joinable!(email_changes -> users (user_id));
 diesel::joinable!(user_preferences -> users (user_id));
 diesel::joinable!(custom_attributes -> users (user_id));
+diesel::joinable!(user_statuses -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     emails,
@@ -234,6 +235,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     custom_attributes,
     rate_limits,
     audit_events,
+    user_statuses,
 );
 
 diesel::table! {
@@ -253,5 +255,16 @@ diesel::table! {
         ip_address -> Nullable<Text>,
         details -> Text,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    user_statuses (user_id) {
+        user_id -> BigInt,
+        emoji -> Nullable<Text>,
+        message -> Nullable<Text>,
+        availability -> Text,
+        clear_status_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
     }
 }

@@ -11,6 +11,7 @@ pub mod oauth;
 pub mod ops;
 pub mod pages;
 pub mod social;
+pub mod status;
 pub mod tokens;
 pub mod users;
 
@@ -102,6 +103,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(audit::configure)
             .configure(social::configure)
             .configure(custom_attributes::configure)
+            .configure(status::configure)
             .default_service(web::to(not_found)),
     );
     keys::configure_top_level(cfg);

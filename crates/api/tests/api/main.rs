@@ -22,6 +22,7 @@ mod rate_limits;
 mod smtp;
 mod social;
 mod sshd;
+mod status;
 mod tokens;
 mod users;
 mod users_list;

@@ -171,6 +171,21 @@ def follow():
     assert target.followers_users.list() == []
 
 
+@step("user status")
+def user_status():
+    mine = gitlab.Gitlab(URL, private_token=state["alice_token"])
+    mine.auth()
+    status = mine.user.status.get()
+    assert status.emoji is None and status.availability == "not_set", status.attributes
+    status.emoji = "coffee"
+    status.message = "I crave coffee"
+    status.save()
+    seen = gl.users.get(mine.user.id).status.get()
+    assert (seen.emoji, seen.message) == ("coffee", "I crave coffee"), seen.attributes
+    busy = mine.user.status.update(new_data={"availability": "busy", "message": "heads down"})
+    assert busy["availability"] == "busy" and busy["emoji"] == "speech_balloon", busy
+
+
 @step("custom attributes")
 def custom_attributes():
     alice = gl.users.get(state["alice"].id)

@@ -1,0 +1,133 @@
+//! Users' statuses, as in GitLab: `GET/PUT/PATCH /user/status` and
+//! `GET /users/:id_or_username/status`.
+use crate::auth::{Caller, MaybeCaller};
+use crate::endpoint;
+use crate::error::ApiError;
+use crate::params::Params;
+use crate::services::user_views;
+use crate::state::AppState;
+use crate::views;
+use actix_web::{web, HttpRequest, HttpResponse};
+use roster_domain::{Availability, ClearStatusAfter, StatusEmoji, StatusMessage, UserStatus};
+use roster_persistence::{now, user_statuses, users};
+
+/// The fields of a status request: for each, absent (`None`), cleared
+/// (`Some(None)`, an empty value) or given.
+struct StatusChange {
+    emoji: Option<Option<StatusEmoji>>,
+    message: Option<Option<StatusMessage>>,
+    availability: Option<Option<Availability>>,
+    clear_status_after: Option<Option<ClearStatusAfter>>,
+}
+
+impl StatusChange {
+    fn read(params: &Params) -> Result<Self, ApiError> {
+        let mut f = params.fields();
+        let change = Self {
+            emoji: f.clearable("emoji", StatusEmoji::parse).map(Option::flatten),
+            message: f.clearable("message", StatusMessage::parse).map(Option::flatten),
+            availability: f.clearable("availability", Availability::parse),
+            clear_status_after: f.clearable("clear_status_after", ClearStatusAfter::parse),
+        };
+        f.finish()?;
+        Ok(change)
+    }
+
+    /// The status after this change: over `current` for `PATCH` (absent
+    /// fields keep their value), over nothing for `PUT`.
+    fn applied_to(self, current: Option<UserStatus>) -> Option<UserStatus> {
+        let at = now();
+        let (emoji, message, availability, clear_status_at) = match current {
+            Some(s) => (s.emoji, s.message, s.availability, s.clear_status_at),
+            None => (None, None, Availability::NotSet, None),
+        };
+        UserStatus::new(
+            self.emoji.unwrap_or(emoji),
+            self.message.unwrap_or(message),
+            self.availability.map_or(availability, Option::unwrap_or_default),
+            self.clear_status_after
+                .map_or(clear_status_at, |after| after.map(|after| after.from(at))),
+        )
+    }
+}
+
+/// `GET /user/status`.
+pub async fn own_status(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    let id = caller.user.id;
+    let status = state
+        .db
+        .run(move |conn| user_statuses::status_of(conn, id, now()))
+        .await?;
+    Ok(HttpResponse::Ok().json(views::status(status.as_ref())))
+}
+
+async fn change_status(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: Params,
+    keep_absent_fields: bool,
+) -> Result<HttpResponse, ApiError> {
+    let change = StatusChange::read(&params)?;
+    let id = caller.user.id;
+    let status = state
+        .db
+        .run(move |conn| {
+            let current = if keep_absent_fields {
+                user_statuses::status_of(conn, id, now())?
+            } else {
+                None
+            };
+            let status = change.applied_to(current);
+            user_statuses::set_status(conn, id, status.as_ref())?;
+            Ok(status)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(views::status(status.as_ref())))
+}
+
+/// `PUT /user/status`: sets the whole status; fields left out are unset,
+/// and a status with no emoji, no message and not busy is cleared.
+pub async fn put_status(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    change_status(state, caller, params, false).await
+}
+
+/// `PATCH /user/status`: changes only the fields given.
+pub async fn patch_status(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    change_status(state, caller, params, true).await
+}
+
+/// `GET /users/:id_or_username/status` (anyone). A private profile's status
+/// is shown only to its owner and admins; others get the empty status.
+pub async fn user_status(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: MaybeCaller,
+) -> Result<HttpResponse, ApiError> {
+    let reference = req.match_info().get("id").unwrap_or_default().to_owned();
+    let viewer = caller.viewer();
+    let status = state
+        .db
+        .run_api(move |conn| {
+            let user = users::find_by_id_or_username(conn, &reference)?.ok_or(ApiError::NotFound("User"))?;
+            if !viewer.sees_status(user.id, &user_views::privacy_of(&user)) {
+                return Ok(None);
+            }
+            Ok(user_statuses::status_of(conn, user.id, now())?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(views::status(status.as_ref())))
+}
+
+/// Registers the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    endpoint!(cfg, "/user/status", GET => own_status, PUT => put_status, PATCH => patch_status);
+    endpoint!(cfg, "/users/{id}/status", GET => user_status);
+}
