@@ -1,49 +1,22 @@
 //! Crash safety: writes under load, SIGKILL mid-load, restart; every write
 //! that was answered 2xx is there, and the database is consistent.
 use crate::keygen::keygen;
+use crate::process::{roster_command, serve};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use roster_testkit::{TestDatabase, TEST_PASSWORD};
 use serde_json::{json, Value};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn roster(db: &TestDatabase) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_roster"));
-    cmd.env("DATABASE_URL", db.url())
-        .env("ROSTER_BCRYPT_COST", "4")
-        .env("ROSTER_EMAIL_CONFIRMATION", "off")
+    let mut cmd = roster_command(db);
+    cmd.env("ROSTER_EMAIL_CONFIRMATION", "off")
         .env("ROSTER_RATE_LIMIT_SIGNUP_IP", "off")
         .env("ROSTER_RATE_LIMIT_EMAIL_ADD_ACCOUNT", "off")
         .env("RUST_LOG", "error");
     cmd
-}
-
-async fn start(db: &TestDatabase) -> (Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = roster(db)
-        .arg("serve")
-        .env("ROSTER_BIND", format!("127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let url = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while reqwest::get(format!("{url}/-/readiness"))
-        .await
-        .map(|r| r.status() != 200)
-        .unwrap_or(true)
-    {
-        assert!(Instant::now() < deadline, "the server did not start");
-        tokio::time::sleep(Duration::from_millis(30)).await;
-    }
-    (child, url)
 }
 
 #[derive(QueryableByName)]
@@ -86,7 +59,8 @@ async fn every_acknowledged_write_survives_a_kill() {
     .unwrap()
     .trim()
     .to_owned();
-    let (mut server, url) = start(&db).await;
+    let mut server = serve(roster(&db), Stdio::null()).await;
+    let url = server.url.clone();
     // Keys are made before the load so that the load is all HTTP.
     let keys: Vec<String> = (0..60)
         .map(|i| keygen("ed25519", None, &format!("crash{i}")).public_line.clone())
@@ -146,10 +120,10 @@ async fn every_acknowledged_write_survives_a_kill() {
     }
     tokio::time::sleep(Duration::from_millis(700)).await;
     Command::new("kill")
-        .args(["-KILL", &server.id().to_string()])
+        .args(["-KILL", &server.child.id().to_string()])
         .status()
         .unwrap();
-    let _ = server.wait();
+    let _ = server.child.wait();
     for w in workers {
         let _ = w.await;
     }
@@ -162,7 +136,8 @@ async fn every_acknowledged_write_survives_a_kill() {
     );
 
     // Restart on the same database: everything acknowledged is there.
-    let (mut server, url) = start(&db).await;
+    let server = serve(roster(&db), Stdio::null()).await;
+    let url = server.url.clone();
     for name in &ack.users {
         let found: Value = client
             .get(format!("{url}/api/v4/users?username={name}"))
@@ -212,8 +187,7 @@ async fn every_acknowledged_write_survives_a_kill() {
             me["bio"]
         );
     }
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
 
     // And the database is consistent: no half-made users, no dangling rows.
     let mut conn = roster_persistence::DbManager::new(db.url())

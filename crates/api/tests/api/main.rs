@@ -18,6 +18,7 @@ mod openapi;
 mod operations;
 mod passwords;
 mod privacy;
+mod process;
 mod rate_limits;
 mod smtp;
 mod social;

@@ -1,36 +1,14 @@
 //! Several Roster processes on one database agree: what one node writes,
 //! the others see on the next request.
+use crate::process::{roster_command, serve, Node};
 use reqwest::Method;
 use roster_testkit::{TestDatabase, TEST_PASSWORD};
 use serde_json::{json, Value};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
-struct Node {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn roster_command(db: &TestDatabase) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_roster"));
-    cmd.env("DATABASE_URL", db.url())
-        .env("ROSTER_BCRYPT_COST", "4")
-        .env("ROSTER_MAX_FAILED_SIGN_INS", "4")
+fn nodes_command(db: &TestDatabase) -> Command {
+    let mut cmd = roster_command(db);
+    cmd.env("ROSTER_MAX_FAILED_SIGN_INS", "4")
         .env("ROSTER_RATE_LIMIT_SIGNIN_IP", "off")
         .env("ROSTER_RATE_LIMIT_SIGNIN_ACCOUNT", "off")
         .env("RUST_LOG", "warn");
@@ -38,34 +16,17 @@ fn roster_command(db: &TestDatabase) -> Command {
 }
 
 async fn start_node(db: &TestDatabase, signup_limit: &str) -> Node {
-    let port = free_port();
-    let child = roster_command(db)
-        .arg("serve")
-        .env("ROSTER_RATE_LIMIT_SIGNUP_IP", signup_limit)
-        .env("ROSTER_BIND", format!("127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let url = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while reqwest::get(format!("{url}/-/readiness"))
-        .await
-        .map(|r| r.status() != 200)
-        .unwrap_or(true)
-    {
-        assert!(Instant::now() < deadline, "a node did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Node { child, url }
+    let mut cmd = nodes_command(db);
+    cmd.env("ROSTER_RATE_LIMIT_SIGNUP_IP", signup_limit);
+    serve(cmd, Stdio::null()).await
 }
 
 #[tokio::test]
 async fn three_nodes_on_one_database_agree() {
     let db = TestDatabase::create();
     // Migrate once, then start the nodes (as docs/deployment.md says).
-    assert!(roster_command(&db).arg("migrate").status().unwrap().success());
-    let out = roster_command(&db)
+    assert!(nodes_command(&db).arg("migrate").status().unwrap().success());
+    let out = nodes_command(&db)
         .args([
             "admin",
             "create",
@@ -78,7 +39,7 @@ async fn three_nodes_on_one_database_agree() {
         .unwrap();
     assert!(out.status.success());
     let admin = String::from_utf8(
-        roster_command(&db)
+        nodes_command(&db)
             .args(["token", "create", "--username", "root", "--name", "n"])
             .output()
             .unwrap()
@@ -182,7 +143,7 @@ async fn three_nodes_on_one_database_agree() {
 #[tokio::test]
 async fn one_address_signed_up_on_two_nodes_at_once_makes_one_account() {
     let db = TestDatabase::create();
-    assert!(roster_command(&db).arg("migrate").status().unwrap().success());
+    assert!(nodes_command(&db).arg("migrate").status().unwrap().success());
     let nodes = [start_node(&db, "off").await, start_node(&db, "off").await];
     let client = reqwest::Client::new();
     let requests = (0..20).map(|i| {

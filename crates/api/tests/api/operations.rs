@@ -1,9 +1,10 @@
 //! §7 operations: metrics, and no secret in any log line of a full flow.
 use crate::keygen::keygen;
+use crate::process::{roster_command, serve};
 use roster_testkit::{TestDatabase, TestRoster, TEST_PASSWORD};
 use serde_json::{json, Value};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 #[tokio::test]
 async fn metrics_in_prometheus_text() {
@@ -48,19 +49,10 @@ async fn metrics_in_prometheus_text() {
     assert!(!text.contains("/no/such/path"));
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[tokio::test]
 async fn no_secret_reaches_the_log() {
     let db = TestDatabase::create();
-    let port = free_port();
-    let log_path = std::env::temp_dir().join(format!("roster-log-{port}.txt"));
+    let log_path = std::env::temp_dir().join(format!("roster-log-{}.txt", uuid::Uuid::new_v4()));
     let bin = env!("CARGO_BIN_EXE_roster");
     let run = |args: &[&str]| {
         Command::new(bin)
@@ -85,23 +77,10 @@ async fn no_secret_reaches_the_log() {
             .unwrap()
             .trim()
             .to_owned();
-    let mut server = Command::new(bin)
-        .arg("serve")
-        .env("DATABASE_URL", db.url())
-        .env("ROSTER_BCRYPT_COST", "4")
-        .env("ROSTER_BIND", format!("127.0.0.1:{port}"))
-        .env("ROSTER_MAIL_POLL_MS", "100")
-        .env("RUST_LOG", "debug")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log_path).unwrap())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while reqwest::get(format!("{base}/-/health")).await.is_err() {
-        assert!(Instant::now() < deadline, "the server did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let mut cmd = roster_command(&db);
+    cmd.env("ROSTER_MAIL_POLL_MS", "100").env("RUST_LOG", "debug");
+    let mut server = serve(cmd, std::fs::File::create(&log_path).unwrap().into()).await;
+    let base = server.url.clone();
     let client = reqwest::Client::new();
     let post = |path: &str, body: Value, token: Option<&str>| {
         let mut r = client.post(format!("{base}{path}")).json(&body);
@@ -241,10 +220,10 @@ async fn no_secret_reaches_the_log() {
 
     // Stop the server the way an init system does, and read what it logged.
     Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
+        .args(["-TERM", &server.child.id().to_string()])
         .status()
         .unwrap();
-    let status = tokio::task::spawn_blocking(move || server.wait().unwrap())
+    let status = tokio::task::spawn_blocking(move || server.child.wait().unwrap())
         .await
         .unwrap();
     assert!(status.success(), "SIGTERM stops the server cleanly: {status}");
