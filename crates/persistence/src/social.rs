@@ -120,19 +120,21 @@ pub fn preferences(conn: &mut DbConnection, user_id: i64) -> Result<Option<Strin
         .optional()?)
 }
 
-/// Replaces the preferences.
+/// Replaces the preferences, in one statement, so that two changes at once
+/// cannot collide on the row.
 pub fn set_preferences(conn: &mut DbConnection, user_id: i64, data: &str) -> Result<(), RepoError> {
-    write_transaction(conn, |conn| {
-        diesel::delete(user_preferences::table.find(user_id)).execute(conn)?;
-        diesel::insert_into(user_preferences::table)
-            .values((
-                user_preferences::user_id.eq(user_id),
-                user_preferences::data.eq(data),
-                user_preferences::updated_at.eq(now()),
-            ))
-            .execute(conn)?;
-        Ok(())
-    })
+    let values = (
+        user_preferences::user_id.eq(user_id),
+        user_preferences::data.eq(data),
+        user_preferences::updated_at.eq(now()),
+    );
+    per_backend!(conn, c => diesel::insert_into(user_preferences::table)
+        .values(values)
+        .on_conflict(user_preferences::user_id)
+        .do_update()
+        .set(values)
+        .execute(c))?;
+    Ok(())
 }
 
 /// A custom attribute.
@@ -180,21 +182,23 @@ pub fn set_custom_attribute(
     key: &str,
     value: &str,
 ) -> Result<CustomAttributeRow, RepoError> {
-    write_transaction(conn, |conn| {
-        diesel::delete(custom_attributes::table.find((user_id, key))).execute(conn)?;
-        diesel::insert_into(custom_attributes::table)
-            .values((
-                custom_attributes::user_id.eq(user_id),
-                custom_attributes::key.eq(key),
-                custom_attributes::value.eq(value),
-                custom_attributes::updated_at.eq(now()),
-            ))
-            .execute(conn)?;
-        Ok(custom_attributes::table
-            .find((user_id, key))
-            .select(CustomAttributeRow::as_select())
-            .first(conn)?)
-    })
+    // One statement, so that two changes at once cannot collide on the row.
+    let values = (
+        custom_attributes::user_id.eq(user_id),
+        custom_attributes::key.eq(key),
+        custom_attributes::value.eq(value),
+        custom_attributes::updated_at.eq(now()),
+    );
+    per_backend!(conn, c => diesel::insert_into(custom_attributes::table)
+        .values(values)
+        .on_conflict((custom_attributes::user_id, custom_attributes::key))
+        .do_update()
+        .set(values)
+        .execute(c))?;
+    Ok(custom_attributes::table
+        .find((user_id, key))
+        .select(CustomAttributeRow::as_select())
+        .first(conn)?)
 }
 
 /// Deletes a custom attribute; `false` when there was none.

@@ -1,5 +1,5 @@
 //! Users' statuses (`/user/status`): one row a user, none when unset.
-use crate::connection::{write_transaction, DbConnection};
+use crate::connection::{per_backend, DbConnection};
 use crate::error::RepoError;
 use crate::now;
 use crate::schema::user_statuses;
@@ -44,26 +44,30 @@ pub fn status_of(
     Ok(row.and_then(StatusRow::into_status).filter(|s| s.holds_at(at)))
 }
 
-/// Replaces the user's status; `None` removes it.
+/// Replaces the user's status; `None` removes it. One statement either way,
+/// so that two changes at once cannot collide on the row.
 pub fn set_status(
     conn: &mut DbConnection,
     user_id: i64,
     status: Option<&UserStatus>,
 ) -> Result<(), RepoError> {
-    write_transaction(conn, |conn| {
+    let Some(status) = status else {
         diesel::delete(user_statuses::table.find(user_id)).execute(conn)?;
-        if let Some(status) = status {
-            diesel::insert_into(user_statuses::table)
-                .values((
-                    user_statuses::user_id.eq(user_id),
-                    user_statuses::emoji.eq(status.emoji.as_ref().map(StatusEmoji::as_str)),
-                    user_statuses::message.eq(status.message.as_ref().map(StatusMessage::as_str)),
-                    user_statuses::availability.eq(status.availability.as_str()),
-                    user_statuses::clear_status_at.eq(status.clear_status_at),
-                    user_statuses::updated_at.eq(now()),
-                ))
-                .execute(conn)?;
-        }
-        Ok(())
-    })
+        return Ok(());
+    };
+    let values = (
+        user_statuses::user_id.eq(user_id),
+        user_statuses::emoji.eq(status.emoji.as_ref().map(StatusEmoji::as_str)),
+        user_statuses::message.eq(status.message.as_ref().map(StatusMessage::as_str)),
+        user_statuses::availability.eq(status.availability.as_str()),
+        user_statuses::clear_status_at.eq(status.clear_status_at),
+        user_statuses::updated_at.eq(now()),
+    );
+    per_backend!(conn, c => diesel::insert_into(user_statuses::table)
+        .values(values)
+        .on_conflict(user_statuses::user_id)
+        .do_update()
+        .set(values)
+        .execute(c))?;
+    Ok(())
 }

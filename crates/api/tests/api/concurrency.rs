@@ -145,3 +145,46 @@ async fn a_reset_token_is_spent_once_under_races() {
     assert_eq!(statuses.iter().filter(|s| **s == 204).count(), 1, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 400).count(), 7, "{statuses:?}");
 }
+
+#[tokio::test]
+async fn concurrent_status_preference_and_attribute_changes_all_succeed() {
+    let roster = TestRoster::spawn_with(|s| s.db_pool_size = 8).await;
+    let alice = roster.create_user("alice").await;
+    let statuses = (0..30).map(|n| {
+        roster
+            .with_token(&alice.token, Method::PUT, "/api/v4/user/status")
+            .json(&json!({"message": format!("status {n}")}))
+            .send()
+    });
+    let preferences = (0..30).map(|n| {
+        roster
+            .with_token(&alice.token, Method::PUT, "/api/v4/user/preferences")
+            .json(&json!({"n": n}))
+            .send()
+    });
+    let path = format!("/api/v4/users/{}/custom_attributes/team", alice.id);
+    let attributes = (0..30).map(|n| {
+        roster
+            .as_admin(Method::PUT, &path)
+            .json(&json!({"value": format!("team {n}")}))
+            .send()
+    });
+    let (statuses, preferences, attributes) = futures_util::future::join3(
+        futures_util::future::join_all(statuses),
+        futures_util::future::join_all(preferences),
+        futures_util::future::join_all(attributes),
+    )
+    .await;
+    for answer in statuses.into_iter().chain(preferences).chain(attributes) {
+        let r = answer.unwrap();
+        let status = r.status().as_u16();
+        assert_eq!(status, 200, "{}", r.text().await.unwrap());
+    }
+    let status = roster
+        .expect_json(
+            roster.with_token(&alice.token, Method::GET, "/api/v4/user/status"),
+            200,
+        )
+        .await;
+    assert!(status["message"].as_str().unwrap().starts_with("status "));
+}
