@@ -10,25 +10,17 @@ use diesel::prelude::*;
 
 /// Follows `followee`; `false` when already following.
 pub fn follow(conn: &mut DbConnection, follower: i64, followee: i64) -> Result<bool, RepoError> {
-    write_transaction(conn, |conn| {
-        let exists = follows::table
-            .find((follower, followee))
-            .select(follows::created_at)
-            .first::<NaiveDateTime>(conn)
-            .optional()?
-            .is_some();
-        if exists {
-            return Ok(false);
-        }
-        diesel::insert_into(follows::table)
-            .values((
-                follows::follower_id.eq(follower),
-                follows::followee_id.eq(followee),
-                follows::created_at.eq(now()),
-            ))
-            .execute(conn)?;
-        Ok(true)
-    })
+    // One statement: two follows at once add one row, and neither fails.
+    let values = (
+        follows::follower_id.eq(follower),
+        follows::followee_id.eq(followee),
+        follows::created_at.eq(now()),
+    );
+    let added = per_backend!(conn, c => diesel::insert_into(follows::table)
+        .values(values)
+        .on_conflict_do_nothing()
+        .execute(c))?;
+    Ok(added > 0)
 }
 
 /// Stops following; `false` when not following.
@@ -213,22 +205,17 @@ pub fn store_avatar(
     content_type: &str,
     bytes: &[u8],
 ) -> Result<(), RepoError> {
-    let exists = avatars::table
-        .find(name)
-        .select(avatars::name)
-        .first::<String>(conn)
-        .optional()?
-        .is_some();
-    if !exists {
-        diesel::insert_into(avatars::table)
-            .values((
-                avatars::name.eq(name),
-                avatars::content_type.eq(content_type),
-                avatars::bytes.eq(bytes),
-                avatars::created_at.eq(now()),
-            ))
-            .execute(conn)?;
-    }
+    // Two uploads of one image at once store it once, and neither fails.
+    let values = (
+        avatars::name.eq(name),
+        avatars::content_type.eq(content_type),
+        avatars::bytes.eq(bytes),
+        avatars::created_at.eq(now()),
+    );
+    per_backend!(conn, c => diesel::insert_into(avatars::table)
+        .values(values)
+        .on_conflict_do_nothing()
+        .execute(c))?;
     Ok(())
 }
 

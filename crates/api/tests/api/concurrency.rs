@@ -188,3 +188,23 @@ async fn concurrent_status_preference_and_attribute_changes_all_succeed() {
         .await;
     assert!(status["message"].as_str().unwrap().starts_with("status "));
 }
+
+#[tokio::test]
+async fn twenty_follows_at_once_make_one_follow() {
+    let roster = TestRoster::spawn_with(|s| s.db_pool_size = 8).await;
+    let alice = roster.create_user("alice").await;
+    let bob = roster.create_user("bob").await;
+    let path = format!("/api/v4/users/{}/follow", alice.id);
+    let follows = (0..20).map(|_| roster.with_token(&bob.token, Method::POST, &path).send());
+    let mut statuses: Vec<u16> = futures_util::future::join_all(follows)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().status().as_u16())
+        .collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, [vec![201], vec![304; 19]].concat());
+    let profile = roster
+        .expect_json(roster.get(&format!("/api/v4/users/{}", alice.id)), 200)
+        .await;
+    assert_eq!(profile["followers"], 1);
+}
