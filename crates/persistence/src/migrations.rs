@@ -1,6 +1,5 @@
 //! The migrations of both backends, embedded in the binary.
-use crate::connection::write_transaction;
-use crate::connection::DbConnection;
+use crate::connection::{write_transaction, DbConnection};
 use crate::error::RepoError;
 use diesel::sql_types::BigInt;
 use diesel::RunQueryDsl;
@@ -20,33 +19,34 @@ const MIGRATION_LOCK: i64 = 0x726f_7374_6572;
 /// advisory lock held for the session; on SQLite, one `BEGIN IMMEDIATE`
 /// transaction around them all (each migration is a savepoint inside it).
 pub fn run_pending(conn: &mut DbConnection) -> Result<Vec<String>, RepoError> {
-    match conn {
-        DbConnection::Sqlite(_) => write_transaction(conn, |conn| {
-            let DbConnection::Sqlite(c) = conn else {
-                unreachable!("the variant of a connection never changes");
-            };
-            c.run_pending_migrations(SQLITE)
-                .map(names)
-                .map_err(migration_error)
-        }),
-        DbConnection::Postgres(c) => {
-            advisory_lock(c, "pg_advisory_lock")?;
-            let applied = c
-                .run_pending_migrations(POSTGRES)
-                .map(names)
-                .map_err(migration_error);
-            let unlocked = advisory_lock(c, "pg_advisory_unlock");
-            let applied = applied?;
-            unlocked?;
-            Ok(applied)
-        }
+    if matches!(conn, DbConnection::Sqlite(_)) {
+        return write_transaction(conn, apply_pending);
     }
+    advisory_lock(conn, "pg_advisory_lock")?;
+    let applied = apply_pending(conn);
+    let unlocked = advisory_lock(conn, "pg_advisory_unlock");
+    let applied = applied?;
+    unlocked?;
+    Ok(applied)
 }
 
-fn advisory_lock(conn: &mut diesel::PgConnection, function: &str) -> Result<(), RepoError> {
-    diesel::sql_query(format!("SELECT {function}($1)"))
-        .bind::<BigInt, _>(MIGRATION_LOCK)
-        .execute(conn)?;
+/// Applies the pending migrations of the connection's own tree.
+fn apply_pending(conn: &mut DbConnection) -> Result<Vec<String>, RepoError> {
+    let applied = match conn {
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE).map(names),
+        DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES).map(names),
+    };
+    applied.map_err(migration_error)
+}
+
+/// Calls a PostgreSQL advisory-lock `function` on the migration lock; nothing
+/// on SQLite, which has no such locks.
+fn advisory_lock(conn: &mut DbConnection, function: &str) -> Result<(), RepoError> {
+    if let DbConnection::Postgres(c) = conn {
+        diesel::sql_query(format!("SELECT {function}($1)"))
+            .bind::<BigInt, _>(MIGRATION_LOCK)
+            .execute(c)?;
+    }
     Ok(())
 }
 
@@ -60,7 +60,7 @@ pub fn revert_all(conn: &mut DbConnection) -> Result<(), RepoError> {
         DbConnection::Sqlite(c) => c.revert_all_migrations(SQLITE).map(drop),
         DbConnection::Postgres(c) => c.revert_all_migrations(POSTGRES).map(drop),
     };
-    result.map_err(|e| RepoError::Migration(e.to_string()))
+    result.map_err(migration_error)
 }
 
 fn names(versions: Vec<diesel::migration::MigrationVersion<'_>>) -> Vec<String> {
