@@ -1,8 +1,8 @@
 //! Users' statuses (`/user/status`): one row a user, none when unset.
-use crate::connection::{per_backend, DbConnection};
+use crate::connection::{per_backend, write_transaction, DbConnection};
 use crate::error::RepoError;
 use crate::now;
-use crate::schema::user_statuses;
+use crate::schema::{user_statuses, users};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use roster_domain::{Availability, StatusEmoji, StatusMessage, UserStatus};
@@ -70,4 +70,30 @@ pub fn set_status(
         .set(values)
         .execute(c))?;
     Ok(())
+}
+
+/// Changes the user's status: `change` gets the status as it holds at `at`
+/// and returns the new one (`None` clears it), which is stored and returned.
+/// Changes of one user's status are serialized (SQLite's write lock; on
+/// PostgreSQL a lock on the user's row), so two `PATCH`es at once cannot
+/// lose each other's fields.
+pub fn change_status(
+    conn: &mut DbConnection,
+    user_id: i64,
+    at: NaiveDateTime,
+    change: impl FnOnce(Option<UserStatus>) -> Option<UserStatus>,
+) -> Result<Option<UserStatus>, RepoError> {
+    write_transaction(conn, |conn| {
+        if let DbConnection::Postgres(pg) = conn {
+            users::table
+                .find(user_id)
+                .select(users::id)
+                .for_update()
+                .first::<i64>(pg)
+                .optional()?;
+        }
+        let status = change(status_of(conn, user_id, at)?);
+        set_status(conn, user_id, status.as_ref())?;
+        Ok(status)
+    })
 }

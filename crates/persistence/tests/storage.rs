@@ -256,3 +256,51 @@ fn a_connection_the_server_dropped_fails_once_and_is_replaced() {
     assert_ne!(backend_pid(&mut conn), first, "the dead connection was dropped");
     assert!(users::find_user(&mut conn, 1).unwrap().is_none());
 }
+
+/// Two changes of one user's status at once: the second waits for the first
+/// and starts from its result, so neither loses the other's fields.
+#[test]
+fn status_changes_of_one_user_are_serialized() {
+    use roster_domain::{Availability, StatusEmoji, UserStatus};
+    use roster_persistence::user_statuses;
+    let db = TestDatabase::create();
+    let pool = migrated(&db);
+    let id = users::create_user(&mut pool.get().unwrap(), &new_user("alice", "alice@example.com"))
+        .unwrap()
+        .id;
+    let at = roster_persistence::now();
+    let (inside, started) = std::sync::mpsc::channel();
+    let first = {
+        let pool = pool.clone();
+        std::thread::spawn(move || {
+            user_statuses::change_status(&mut pool.get().unwrap(), id, at, |current| {
+                inside.send(()).unwrap();
+                // Hold the change open while the second one starts.
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                let emoji = StatusEmoji::parse("coffee").unwrap();
+                UserStatus::new(
+                    emoji,
+                    None,
+                    current.map_or(Availability::NotSet, |s| s.availability),
+                    None,
+                )
+            })
+            .unwrap()
+        })
+    };
+    started.recv().unwrap();
+    let second = user_statuses::change_status(&mut pool.get().unwrap(), id, at, |current| {
+        UserStatus::new(current.and_then(|s| s.emoji), None, Availability::Busy, None)
+    })
+    .unwrap()
+    .expect("a status");
+    first.join().unwrap();
+    assert_eq!(
+        (
+            second.emoji.as_ref().map(StatusEmoji::as_str),
+            second.availability
+        ),
+        (Some("coffee"), Availability::Busy),
+        "the second change saw the first"
+    );
+}

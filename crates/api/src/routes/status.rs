@@ -1,6 +1,6 @@
 //! Users' statuses, as in GitLab: `GET/PUT/PATCH /user/status` and
 //! `GET /users/:id_or_username/status`.
-use crate::auth::{Caller, MaybeCaller};
+use crate::auth::Caller;
 use crate::endpoint;
 use crate::error::ApiError;
 use crate::params::Params;
@@ -72,14 +72,9 @@ async fn change_status(
     let status = state
         .db
         .run(move |conn| {
-            let current = if keep_absent_fields {
-                user_statuses::status_of(conn, id, now())?
-            } else {
-                None
-            };
-            let status = change.applied_to(current);
-            user_statuses::set_status(conn, id, status.as_ref())?;
-            Ok(status)
+            user_statuses::change_status(conn, id, now(), |current| {
+                change.applied_to(current.filter(|_| keep_absent_fields))
+            })
         })
         .await?;
     Ok(HttpResponse::Ok().json(views::status(status.as_ref())))
@@ -106,23 +101,17 @@ pub async fn patch_status(
 
 /// `GET /users/:id_or_username/status` (anyone). A private profile's status
 /// is shown only to its owner and admins; others get the empty status.
-pub async fn user_status(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    caller: MaybeCaller,
-) -> Result<HttpResponse, ApiError> {
+pub async fn user_status(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let reference = req.match_info().get("id").unwrap_or_default().to_owned();
-    let viewer = caller.viewer();
-    let status = state
-        .db
-        .run_api(move |conn| {
-            let user = users::find_by_id_or_username(conn, &reference)?.ok_or(ApiError::NotFound("User"))?;
-            if !viewer.sees_status(user.id, &user_views::privacy_of(&user)) {
-                return Ok(None);
-            }
-            Ok(user_statuses::status_of(conn, user.id, now())?)
-        })
-        .await?;
+    // The caller and the status in one trip to the database.
+    let (_, status) = crate::auth::maybe_authenticate_then(&req, move |conn, viewer| {
+        let user = users::find_by_id_or_username(conn, &reference)?.ok_or(ApiError::NotFound("User"))?;
+        if !viewer.sees_status(user.id, &user_views::privacy_of(&user)) {
+            return Ok(None);
+        }
+        Ok(user_statuses::status_of(conn, user.id, now())?)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(views::status(status.as_ref())))
 }
 
