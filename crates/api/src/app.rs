@@ -4,6 +4,7 @@ use crate::error::ApiError;
 use crate::hashing::{HashPoolSize, PasswordHasher};
 use crate::load::RequestLoad;
 use crate::mailer::Mailer;
+use crate::middleware;
 use crate::params::MAX_BODY_BYTES;
 use crate::routes;
 use crate::settings::Settings;
@@ -28,20 +29,6 @@ fn request_id_from(value: Option<&HeaderValue>) -> String {
         .filter(|v| !v.is_empty() && v.len() <= 200 && v.chars().all(|c| c.is_ascii_graphic()))
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
-}
-
-/// Most headers a request may carry, and most bytes they may take together.
-pub const MAX_HEADERS: usize = 64;
-/// See [`MAX_HEADERS`].
-pub const MAX_HEADER_BYTES: usize = 16 * 1024;
-
-/// `431` when a request's headers are too many or too large.
-fn header_problem(headers: &actix_web::http::header::HeaderMap) -> Option<ApiError> {
-    let bytes: usize = headers
-        .iter()
-        .map(|(name, value)| name.as_str().len() + value.len())
-        .sum();
-    (headers.len() > MAX_HEADERS || bytes > MAX_HEADER_BYTES).then_some(ApiError::HeadersTooLarge)
 }
 
 /// Opens the pool and applies pending migrations.
@@ -121,16 +108,12 @@ pub fn bind(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result
             .configure(routes::configure)
             .default_service(web::to(routes::not_found))
             .wrap_fn(|req, srv| {
-                use actix_web::ResponseError;
                 use futures_util::future::{Either, FutureExt};
-                match header_problem(req.headers()) {
-                    Some(problem) => {
-                        let (request, _) = req.into_parts();
-                        let response =
-                            actix_web::dev::ServiceResponse::new(request, problem.error_response());
-                        Either::Left(futures_util::future::ready(Ok(response)))
-                    }
-                    None => Either::Right(srv.call(req).map(|r| r.map(|res| res.map_into_boxed_body()))),
+                match middleware::refuse_early(&req) {
+                    Some(problem) => Either::Left(futures_util::future::ready(Ok(middleware::refusal(
+                        req, &problem,
+                    )))),
+                    None => Either::Right(srv.call(req).map(|r| r.map(middleware::json_errors))),
                 }
             })
             .wrap_fn(|req, srv| {
@@ -177,8 +160,16 @@ pub fn bind(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result
             )
             .wrap(
                 Logger::new(
-                    "%{r}a \"%{method}xo %U\" route=%{route}xo %s %b %Dms request_id=%{x-request-id}o",
+                    "%{client}xi \"%{method}xo %U\" route=%{route}xo %s %b %Dms request_id=%{x-request-id}o",
                 )
+                // The address the rate limits and security events use: the
+                // peer's, or the forwarded one only with `ROSTER_TRUST_PROXY`.
+                .custom_request_replace("client", |req| {
+                    let trust_proxy = req
+                        .app_data::<web::Data<AppState>>()
+                        .is_some_and(|state| state.settings.trust_proxy);
+                    crate::rate_limit::client_address(req.request(), trust_proxy)
+                })
                 .custom_response_replace("method", |res| res.request().method().to_string())
                 .custom_response_replace("route", |res| {
                     res.request()

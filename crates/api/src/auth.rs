@@ -75,16 +75,38 @@ impl MaybeCaller {
     }
 }
 
-fn presented_token(req: &HttpRequest) -> Option<String> {
+/// The token a request presents, if any. A request carrying two credentials
+/// that are not the same token (a `PRIVATE-TOKEN` and an `Authorization`
+/// header naming another token, or one that is not a bearer token) is
+/// refused: answering it with whichever one works would hide a client's
+/// mistake and could act for the wrong account.
+fn presented_token(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let headers = req.headers();
-    if let Some(v) = headers.get("PRIVATE-TOKEN").and_then(|v| v.to_str().ok()) {
-        return Some(v.trim().to_owned());
+    let private = match headers.get("PRIVATE-TOKEN") {
+        None => None,
+        Some(v) => Some(v.to_str().map_err(|_| ApiError::Unauthorized)?.trim().to_owned()),
+    };
+    let bearer = match headers.get(header::AUTHORIZATION) {
+        None => None,
+        Some(v) => {
+            let auth = v.to_str().map_err(|_| ApiError::Unauthorized)?.trim();
+            match auth.split_once(' ') {
+                Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => {
+                    Some(Ok(token.trim().to_owned()))
+                }
+                _ => Some(Err(())),
+            }
+        }
+    };
+    match (private, bearer) {
+        (None, None) => Ok(None),
+        (Some(token), None) => Ok(Some(token)),
+        (None, Some(Ok(token))) => Ok(Some(token)),
+        // An `Authorization` of another scheme alone is not Roster's to read.
+        (None, Some(Err(()))) => Ok(None),
+        (Some(a), Some(Ok(b))) if a == b => Ok(Some(a)),
+        (Some(_), Some(_)) => Err(ApiError::Unauthorized),
     }
-    let auth = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
-    let (scheme, token) = auth.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim().to_owned())
 }
 
 /// Finds the caller of `token` on `conn`: one indexed look-up of the token
@@ -214,7 +236,7 @@ where
 {
     let state = state_of(req);
     let ip = ip_of(req, &state);
-    let token = presented_token(req).ok_or(ApiError::Unauthorized)?;
+    let token = presented_token(req)?.ok_or(ApiError::Unauthorized)?;
     authenticate_with(state?, token, writes(req), ip, move |conn, caller| {
         then(conn, caller).map_err(ApiError::from)
     })
@@ -233,7 +255,7 @@ where
     let state = state_of(req);
     let ip = ip_of(req, &state);
     let state = state?;
-    match presented_token(req) {
+    match presented_token(req)? {
         None => {
             let value = state
                 .db
@@ -276,7 +298,7 @@ impl FromRequest for Caller {
         let writes = writes(req);
         let ip = ip_of(req, &state);
         Box::pin(async move {
-            let token = token.ok_or(ApiError::Unauthorized)?;
+            let token = token?.ok_or(ApiError::Unauthorized)?;
             authenticate(state?, token, writes, ip).await
         })
     }
@@ -292,7 +314,7 @@ impl FromRequest for MaybeCaller {
         let writes = writes(req);
         let ip = ip_of(req, &state);
         Box::pin(async move {
-            match token {
+            match token? {
                 None => Ok(MaybeCaller(None)),
                 Some(token) => Ok(MaybeCaller(Some(authenticate(state?, token, writes, ip).await?))),
             }

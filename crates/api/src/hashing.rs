@@ -201,11 +201,16 @@ impl PasswordHasher {
     /// against a decoy so that the answer takes the same time, and is `false`.
     pub async fn verify(&self, candidate: String, hash: Option<String>) -> Result<bool, ApiError> {
         let known = hash.is_some();
+        // bcrypt reads at most 72 bytes, so a longer candidate would match a
+        // stored password that is its first 72 bytes. No stored password is
+        // longer (`Password::parse` refuses them), so such a candidate never
+        // matches; it is still checked, so that refusing it takes as long.
+        let fits = candidate.len() <= Password::MAX_BYTES;
         let hash = hash.unwrap_or_else(|| self.decoy.as_str().to_owned());
         let ok = self
             .submit(move || bcrypt::verify(candidate.as_bytes(), &hash).unwrap_or(false))
             .await?;
-        Ok(known && ok)
+        Ok(known && fits && ok)
     }
 
     /// Hashes on the calling thread (for the command line, outside the server).

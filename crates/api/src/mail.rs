@@ -125,6 +125,20 @@ pub fn password_changed(email: &str, username: &str) -> NewMail {
     )
 }
 
+/// Tells the owner that their account was locked after failed sign-ins.
+pub fn account_locked(email: &str, username: &str, failures: i32, minutes: u64) -> NewMail {
+    message(
+        "account_locked",
+        email,
+        "Your account was locked",
+        &[
+            &format!("The account {username} was locked for {minutes} minutes after {failures} failed sign-ins in a row."),
+            "If this was not you, someone may be guessing your password: ask for a password reset and choose a new one. A reset also unlocks the account.",
+        ],
+        None,
+    )
+}
+
 /// Says goodbye after an account deleted itself.
 pub fn account_deleted(email: &str, username: &str) -> NewMail {
     message(

@@ -1,6 +1,10 @@
 //! The OpenAPI 3.1 document of every route, built from the route table below
 //! and the response types' own schemas (`#[derive(ToSchema)]` in `views.rs`).
 //! A test compares this table with the routes actually registered, both ways.
+use crate::input::{shadow, shadow_multipart, typed, RequestSpec};
+use crate::inputs::account::{ChangePassword, Confirmation, CurrentPassword, EmailRequest, ResetComplete};
+use crate::inputs::keys::KeyLookup;
+use crate::inputs::tokens::{CreateToken, RotateToken};
 use crate::views;
 use std::collections::BTreeMap;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem};
@@ -8,8 +12,8 @@ use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{
-    ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, PathsBuilder, Ref, Required,
-    ResponseBuilder, SecurityRequirement,
+    ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, PathsBuilder, Ref, RefOr,
+    Required, ResponseBuilder, SecurityRequirement,
 };
 use utoipa::ToSchema;
 
@@ -56,8 +60,9 @@ pub struct Route {
     pub summary: &'static str,
     /// Who may call it.
     pub access: Access,
-    /// The request schema, if it takes a body.
-    pub request: Option<&'static str>,
+    /// The input type, if it takes parameters beyond the path (a body, or
+    /// the query of a `GET`).
+    pub request: Option<RequestSpec>,
     /// The success status and body.
     pub ok: (u16, Body),
     /// Error statuses beyond those implied by access, path and body.
@@ -72,7 +77,7 @@ const fn r(
     tag: &'static str,
     summary: &'static str,
     access: Access,
-    request: Option<&'static str>,
+    request: Option<RequestSpec>,
     ok: (u16, Body),
     errors: &'static [u16],
 ) -> Route {
@@ -99,21 +104,21 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/-/metrics", "operations", "Prometheus metrics", Public, None, (200, Text), &[]),
     r("GET", "/api/v4/openapi.json", "operations", "This document", Public, None, (200, Json("Object")), &[]),
     r("GET", "/-/confirm", "pages", "Page confirming an address", Public, None, (200, Html), &[]),
-    r("POST", "/-/confirm", "pages", "Confirm an address from the page", Public, Some("Confirmation"), (200, Html), &[400]),
+    r("POST", "/-/confirm", "pages", "Confirm an address from the page", Public, typed::<Confirmation>(), (200, Html), &[400]),
     r("GET", "/-/reset-password", "pages", "Page choosing a new password", Public, None, (200, Html), &[]),
-    r("POST", "/-/reset-password", "pages", "Set the new password from the page", Public, Some("ResetComplete"), (200, Html), &[400]),
-    r("POST", "/oauth/token", "oauth", "Password or refresh grant", Public, Some("OAuthTokenRequest"), (200, Json("OAuthTokenView")), &[400, 429]),
-    r("POST", "/oauth/revoke", "oauth", "Revoke a token (RFC 7009)", Public, Some("RevokeRequest"), (200, Json("Object")), &[]),
+    r("POST", "/-/reset-password", "pages", "Set the new password from the page", Public, typed::<ResetComplete>(), (200, Html), &[400]),
+    r("POST", "/oauth/token", "oauth", "Password or refresh grant", Public, shadow::<OAuthTokenRequest>(), (200, Json("OAuthTokenView")), &[400, 429]),
+    r("POST", "/oauth/revoke", "oauth", "Revoke a token (RFC 7009)", Public, shadow::<RevokeRequest>(), (200, Json("Object")), &[]),
     r("GET", "/oauth/token/info", "oauth", "The token in use", Token, None, (200, Json("TokenInfo")), &[]),
     r("GET", "/api/v4/users", "users", "List and search users", Optional, None, (200, List("UserView")), &[400, 405]),
-    r("POST", "/api/v4/users", "users", "Create a user", Admin, Some("CreateUser"), (201, Json("UserAdmin")), &[409]),
+    r("POST", "/api/v4/users", "users", "Create a user", Admin, shadow_multipart::<CreateUser>(), (201, Json("UserAdmin")), &[409]),
     r("GET", "/api/v4/users/{id}", "users", "One user, as the caller may see it", Optional, None, (200, Json("UserView")), &[]),
-    r("PUT", "/api/v4/users/{id}", "users", "Update a user", Admin, Some("UpdateUser"), (200, Json("UserAdmin")), &[409]),
+    r("PUT", "/api/v4/users/{id}", "users", "Update a user", Admin, shadow_multipart::<UpdateUser>(), (200, Json("UserAdmin")), &[409]),
     r("DELETE", "/api/v4/users/{id}", "users", "Delete a user", Admin, None, (204, Empty), &[]),
     r("GET", "/api/v4/user", "users", "The caller", Token, None, (200, Json("UserOwn")), &[]),
-    r("PUT", "/api/v4/user", "account", "Update one's own profile", Token, Some("UpdateOwnProfile"), (200, Json("UserOwn")), &[409]),
-    r("PATCH", "/api/v4/user", "account", "Update one's own profile", Token, Some("UpdateOwnProfile"), (200, Json("UserOwn")), &[409]),
-    r("DELETE", "/api/v4/user", "account", "Delete one's own account", Token, Some("CurrentPassword"), (204, Empty), &[]),
+    r("PUT", "/api/v4/user", "account", "Update one's own profile", Token, shadow::<UpdateOwnProfile>(), (200, Json("UserOwn")), &[409]),
+    r("PATCH", "/api/v4/user", "account", "Update one's own profile", Token, shadow::<UpdateOwnProfile>(), (200, Json("UserOwn")), &[409]),
+    r("DELETE", "/api/v4/user", "account", "Delete one's own account", Token, typed::<CurrentPassword>(), (204, Empty), &[]),
     r("POST", "/api/v4/users/{id}/block", "users", "Block a user", Admin, None, (201, Json("Changed")), &[]),
     r("PUT", "/api/v4/users/{id}/block", "users", "Block a user", Admin, None, (201, Json("Changed")), &[]),
     r("POST", "/api/v4/users/{id}/unblock", "users", "Unblock a user", Admin, None, (201, Json("Changed")), &[]),
@@ -126,29 +131,29 @@ pub const ROUTES: &[Route] = &[
     r("DELETE", "/api/v4/users/{id}/identities/{provider}", "users", "Unlink an identity", Admin, None, (204, Empty), &[]),
     r("GET", "/api/v4/users/{id}/custom_attributes", "users", "A user's custom attributes", Admin, None, (200, List("CustomAttributeView")), &[]),
     r("GET", "/api/v4/users/{id}/custom_attributes/{key}", "users", "One custom attribute", Admin, None, (200, Json("CustomAttributeView")), &[400]),
-    r("PUT", "/api/v4/users/{id}/custom_attributes/{key}", "users", "Set a custom attribute", Admin, Some("CustomAttributeValue"), (200, Json("CustomAttributeView")), &[]),
+    r("PUT", "/api/v4/users/{id}/custom_attributes/{key}", "users", "Set a custom attribute", Admin, shadow::<CustomAttributeValue>(), (200, Json("CustomAttributeView")), &[]),
     r("DELETE", "/api/v4/users/{id}/custom_attributes/{key}", "users", "Delete a custom attribute", Admin, None, (204, Empty), &[400]),
     r("GET", "/api/v4/personal_access_tokens", "tokens", "List tokens", Token, None, (200, List("PatView")), &[400]),
     r("GET", "/api/v4/personal_access_tokens/{id}", "tokens", "One token (`self`: the one in use)", Token, None, (200, Json("PatView")), &[]),
     r("DELETE", "/api/v4/personal_access_tokens/{id}", "tokens", "Revoke a token", Token, None, (204, Empty), &[]),
-    r("POST", "/api/v4/personal_access_tokens/{id}/rotate", "tokens", "Rotate a token", Token, Some("RotateToken"), (201, Json("PatView")), &[]),
-    r("POST", "/api/v4/user/personal_access_tokens", "tokens", "Create a token for oneself", Token, Some("CreateToken"), (201, Json("PatView")), &[]),
-    r("POST", "/api/v4/users/{id}/personal_access_tokens", "tokens", "Create a token for a user", Admin, Some("CreateToken"), (201, Json("PatView")), &[]),
-    r("POST", "/api/v4/registrations", "account", "Sign up", Public, Some("Registration"), (201, Json("UserOwn")), &[403, 409, 429]),
-    r("POST", "/api/v4/confirmations", "account", "Confirm an address", Public, Some("Confirmation"), (200, Json("UserBasic")), &[409]),
-    r("POST", "/api/v4/confirmations/resend", "account", "Send a new confirmation link", Public, Some("EmailRequest"), (202, Json("Message")), &[429]),
-    r("PUT", "/api/v4/user/password", "account", "Change one's password", Token, Some("ChangePassword"), (204, Empty), &[]),
-    r("POST", "/api/v4/password/reset", "account", "Ask for a password reset link", Public, Some("EmailRequest"), (202, Json("Message")), &[429]),
-    r("POST", "/api/v4/password/reset/complete", "account", "Set a new password with a reset token", Public, Some("ResetComplete"), (204, Empty), &[]),
+    r("POST", "/api/v4/personal_access_tokens/{id}/rotate", "tokens", "Rotate a token", Token, typed::<RotateToken>(), (200, Json("PatView")), &[]),
+    r("POST", "/api/v4/user/personal_access_tokens", "tokens", "Create a token for oneself", Token, typed::<CreateToken>(), (201, Json("PatView")), &[]),
+    r("POST", "/api/v4/users/{id}/personal_access_tokens", "tokens", "Create a token for a user", Admin, typed::<CreateToken>(), (201, Json("PatView")), &[]),
+    r("POST", "/api/v4/registrations", "account", "Sign up", Public, shadow::<Registration>(), (201, Json("UserOwn")), &[403, 409, 429]),
+    r("POST", "/api/v4/confirmations", "account", "Confirm an address", Public, typed::<Confirmation>(), (200, Json("UserBasic")), &[409]),
+    r("POST", "/api/v4/confirmations/resend", "account", "Send a new confirmation link", Public, typed::<EmailRequest>(), (202, Json("Message")), &[429]),
+    r("PUT", "/api/v4/user/password", "account", "Change one's password", Token, typed::<ChangePassword>(), (204, Empty), &[]),
+    r("POST", "/api/v4/password/reset", "account", "Ask for a password reset link", Public, typed::<EmailRequest>(), (202, Json("Message")), &[429]),
+    r("POST", "/api/v4/password/reset/complete", "account", "Set a new password with a reset token", Public, typed::<ResetComplete>(), (204, Empty), &[]),
     r("GET", "/api/v4/user/privacy", "social", "One's privacy settings", Token, None, (200, Json("Privacy")), &[]),
-    r("PUT", "/api/v4/user/privacy", "social", "Change privacy settings", Token, Some("Privacy"), (200, Json("Privacy")), &[]),
+    r("PUT", "/api/v4/user/privacy", "social", "Change privacy settings", Token, shadow::<Privacy>(), (200, Json("Privacy")), &[]),
     r("GET", "/api/v4/user/preferences", "social", "One's preferences", Token, None, (200, Json("Object")), &[]),
-    r("PUT", "/api/v4/user/preferences", "social", "Replace one's preferences", Token, Some("Object"), (200, Json("Object")), &[]),
+    r("PUT", "/api/v4/user/preferences", "social", "Replace one's preferences", Token, shadow::<Preferences>(), (200, Json("Object")), &[]),
     r("GET", "/api/v4/user/status", "social", "One's status", Token, None, (200, Json("UserStatusView")), &[]),
-    r("PUT", "/api/v4/user/status", "social", "Set one's status (fields left out are unset)", Token, Some("SetStatus"), (200, Json("UserStatusView")), &[]),
-    r("PATCH", "/api/v4/user/status", "social", "Change the given fields of one's status", Token, Some("SetStatus"), (200, Json("UserStatusView")), &[]),
+    r("PUT", "/api/v4/user/status", "social", "Set one's status (fields left out are unset)", Token, shadow::<SetStatus>(), (200, Json("UserStatusView")), &[]),
+    r("PATCH", "/api/v4/user/status", "social", "Change the given fields of one's status", Token, shadow::<SetStatus>(), (200, Json("UserStatusView")), &[]),
     r("GET", "/api/v4/users/{id}/status", "social", "A user's status (id or user name)", Optional, None, (200, Json("UserStatusView")), &[]),
-    r("PUT", "/api/v4/user/avatar", "social", "Upload an avatar", Token, Some("AvatarUpload"), (200, Json("AvatarUrl")), &[]),
+    r("PUT", "/api/v4/user/avatar", "social", "Upload an avatar", Token, shadow_multipart::<AvatarUpload>(), (200, Json("AvatarUrl")), &[]),
     r("DELETE", "/api/v4/user/avatar", "social", "Remove one's avatar", Token, None, (204, Empty), &[]),
     r("GET", "/uploads/avatars/{name}", "social", "An avatar image", Public, None, (200, Image), &[304]),
     r("POST", "/api/v4/users/{id}/follow", "social", "Follow a user", Token, None, (201, Json("UserBasic")), &[304, 400]),
@@ -156,26 +161,46 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/api/v4/users/{id}/followers", "social", "A user's followers", Optional, None, (200, List("UserBasic")), &[403]),
     r("GET", "/api/v4/users/{id}/following", "social", "Whom a user follows", Optional, None, (200, List("UserBasic")), &[403]),
     r("GET", "/api/v4/user/emails", "emails", "One's secondary addresses", Token, None, (200, List("EmailView")), &[]),
-    r("POST", "/api/v4/user/emails", "emails", "Add an address", Token, Some("EmailRequest"), (201, Json("EmailView")), &[429]),
+    r("POST", "/api/v4/user/emails", "emails", "Add an address", Token, typed::<EmailRequest>(), (201, Json("EmailView")), &[429]),
     r("GET", "/api/v4/user/emails/{email_id}", "emails", "One of one's addresses", Token, None, (200, Json("EmailView")), &[]),
     r("DELETE", "/api/v4/user/emails/{email_id}", "emails", "Delete an address (idempotent)", Token, None, (204, Empty), &[]),
     r("GET", "/api/v4/users/{id}/emails", "emails", "A user's secondary addresses", Admin, None, (200, List("EmailView")), &[]),
-    r("POST", "/api/v4/users/{id}/emails", "emails", "Add an address to a user", Admin, Some("AdminEmailRequest"), (201, Json("EmailView")), &[]),
+    r("POST", "/api/v4/users/{id}/emails", "emails", "Add an address to a user", Admin, shadow::<AdminEmailRequest>(), (201, Json("EmailView")), &[]),
     r("DELETE", "/api/v4/users/{id}/emails/{email_id}", "emails", "Delete a user's address", Admin, None, (204, Empty), &[]),
     r("GET", "/api/v4/user/keys", "keys", "One's SSH keys", Token, None, (200, List("KeyView")), &[]),
-    r("POST", "/api/v4/user/keys", "keys", "Add an SSH key", Token, Some("AddKey"), (201, Json("KeyView")), &[]),
+    r("POST", "/api/v4/user/keys", "keys", "Add an SSH key", Token, shadow::<AddKey>(), (201, Json("KeyView")), &[]),
     r("GET", "/api/v4/user/keys/{key_id}", "keys", "One of one's keys", Token, None, (200, Json("KeyView")), &[]),
     r("DELETE", "/api/v4/user/keys/{key_id}", "keys", "Delete one of one's keys", Token, None, (204, Empty), &[]),
     r("GET", "/api/v4/users/{id}/keys", "keys", "A user's keys (id or user name)", Optional, None, (200, List("KeyView")), &[403]),
-    r("POST", "/api/v4/users/{id}/keys", "keys", "Add a key to a user", Admin, Some("AddKey"), (201, Json("KeyView")), &[]),
+    r("POST", "/api/v4/users/{id}/keys", "keys", "Add a key to a user", Admin, shadow::<AddKey>(), (201, Json("KeyView")), &[]),
     r("GET", "/api/v4/users/{id}/keys/{key_id}", "keys", "One of a user's keys", Optional, None, (200, Json("KeyView")), &[403]),
     r("DELETE", "/api/v4/users/{id}/keys/{key_id}", "keys", "Delete a user's key", Admin, None, (204, Empty), &[]),
-    r("GET", "/api/v4/keys", "keys", "The key with a fingerprint (`fingerprint` query parameter)", Admin, None, (200, Json("KeyView")), &[400, 404]),
+    r("GET", "/api/v4/keys", "keys", "The key with a fingerprint (`fingerprint` query parameter)", Admin, typed::<KeyLookup>(), (200, Json("KeyView")), &[400, 404]),
     r("GET", "/api/v4/keys/{id}", "keys", "A key with its user", Admin, None, (200, Json("KeyView")), &[]),
     r("GET", "/api/v4/audit_events", "audit", "Security events (`entity_id`, `author_id`, `event_name`, `created_after`, `created_before`)", Admin, None, (200, List("AuditEventView")), &[400]),
     r("GET", "/api/v4/user/audit_events", "audit", "Security events about the caller", Token, None, (200, List("AuditEventView")), &[400]),
     r("GET", "/{username}.keys", "keys", "authorized_keys lines for a user", Optional, None, (200, Text), &[403, 404]),
 ];
+
+/// Whether the route at `path` (a route pattern) takes a request body for
+/// `method`.
+pub fn takes_body(method: &str, path: &str) -> bool {
+    method != "GET" && request_of(method, path).is_some()
+}
+
+/// The input the route table declares for `method` at `path` (a route
+/// pattern).
+pub fn request_of(method: &str, path: &str) -> Option<RequestSpec> {
+    ROUTES
+        .iter()
+        .find(|r| r.method == method && r.path == path)
+        .and_then(|r| r.request)
+}
+
+/// A user's preferences: any JSON object of at most 16 KiB.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Preferences(std::collections::HashMap<String, serde_json::Value>);
 
 /// `{"message": "404 User Not Found"}` and the other plain errors.
 #[derive(ToSchema)]
@@ -250,28 +275,8 @@ request_schema!(
     gender: Option<String>, birthday: Option<String>, time_zone: Option<String> }
 );
 request_schema!(
-    /// A confirmation token.
-    Confirmation { confirmation_token: String }
-);
-request_schema!(
-    /// One address.
-    EmailRequest { email: String }
-);
-request_schema!(
     /// An address added by an admin.
     AdminEmailRequest { email: String, skip_confirmation: Option<bool> }
-);
-request_schema!(
-    /// `PUT /user/password`.
-    ChangePassword { current_password: String, password: String, password_confirmation: Option<String> }
-);
-request_schema!(
-    /// `POST /password/reset/complete`.
-    ResetComplete { reset_token: String, password: String, password_confirmation: Option<String> }
-);
-request_schema!(
-    /// `DELETE /user`.
-    CurrentPassword { current_password: String }
 );
 request_schema!(
     /// `POST /oauth/token`: `grant_type` `password` (with `username`, `password`, optional `scope`) or `refresh_token`.
@@ -281,14 +286,6 @@ request_schema!(
 request_schema!(
     /// `POST /oauth/revoke`.
     RevokeRequest { token: String }
-);
-request_schema!(
-    /// A new personal access token.
-    CreateToken { name: String, scopes: Vec<String>, expires_at: Option<String> }
-);
-request_schema!(
-    /// A rotation.
-    RotateToken { expires_at: Option<String> }
 );
 request_schema!(
     /// An SSH key.
@@ -472,8 +469,28 @@ fn operation(route: &Route) -> utoipa::openapi::path::Operation {
             );
         }
     }
-    if let Some(request) = route.request {
-        let schema = json_ref(request);
+    if let Some(request) = route.request.filter(|_| route.method == "GET") {
+        // A `GET` takes its input from the query: one parameter a property.
+        let schema = (request.schema)();
+        let required = crate::input::required_of(&schema);
+        if let RefOr::T(utoipa::openapi::schema::Schema::Object(object)) = schema {
+            for (name, property) in object.properties {
+                let is_required = if required.contains(&name) {
+                    Required::True
+                } else {
+                    Required::False
+                };
+                op = op.parameter(
+                    ParameterBuilder::new()
+                        .name(name)
+                        .parameter_in(ParameterIn::Query)
+                        .required(is_required)
+                        .schema(Some(property)),
+                );
+            }
+        }
+    } else if let Some(request) = route.request {
+        let schema: RefOr<utoipa::openapi::schema::Schema> = Ref::from_schema_name((request.name)()).into();
         let mut body = RequestBodyBuilder::new()
             .content(
                 "application/json",
@@ -483,7 +500,7 @@ fn operation(route: &Route) -> utoipa::openapi::path::Operation {
                 "application/x-www-form-urlencoded",
                 ContentBuilder::new().schema(Some(schema.clone())).build(),
             );
-        if matches!(request, "CreateUser" | "UpdateUser" | "AvatarUpload") {
+        if request.multipart {
             body = body.content(
                 "multipart/form-data",
                 ContentBuilder::new().schema(Some(schema)).build(),
@@ -532,6 +549,24 @@ fn operation(route: &Route) -> utoipa::openapi::path::Operation {
     op.build()
 }
 
+/// The schemas of every route's input that is sent as a body, by name.
+fn request_schemas() -> BTreeMap<String, RefOr<utoipa::openapi::schema::Schema>> {
+    let mut schemas = BTreeMap::new();
+    for spec in ROUTES.iter().filter_map(|r| r.request) {
+        let mut dependencies = Vec::new();
+        (spec.dependencies)(&mut dependencies);
+        schemas.extend(dependencies);
+    }
+    for spec in ROUTES
+        .iter()
+        .filter(|r| r.method != "GET")
+        .filter_map(|r| r.request)
+    {
+        schemas.insert((spec.name)().into_owned(), (spec.schema)());
+    }
+    schemas
+}
+
 /// The OpenAPI document.
 pub fn document() -> OpenApi {
     let mut paths = PathsBuilder::new();
@@ -569,29 +604,11 @@ pub fn document() -> OpenApi {
         .schema_from::<ValidationError>()
         .schema_from::<ParamError>()
         .schema_from::<OAuthError>()
-        .schema_from::<CreateUser>()
-        .schema_from::<UpdateUser>()
-        .schema_from::<UpdateOwnProfile>()
-        .schema_from::<Registration>()
-        .schema_from::<Confirmation>()
-        .schema_from::<EmailRequest>()
-        .schema_from::<AdminEmailRequest>()
-        .schema_from::<ChangePassword>()
-        .schema_from::<ResetComplete>()
-        .schema_from::<CurrentPassword>()
-        .schema_from::<OAuthTokenRequest>()
-        .schema_from::<RevokeRequest>()
-        .schema_from::<CreateToken>()
-        .schema_from::<RotateToken>()
-        .schema_from::<AddKey>()
-        .schema_from::<CustomAttributeValue>()
-        .schema_from::<Privacy>()
-        .schema_from::<SetStatus>()
-        .schema_from::<AvatarUpload>()
         .schema_from::<AvatarUrl>()
         .schema_from::<Message>()
         .schema_from::<Status>()
         .schema_from::<TokenInfo>()
+        .schemas_from_iter(request_schemas())
         .security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),

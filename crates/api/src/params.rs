@@ -169,6 +169,8 @@ impl Params {
             params: self,
             missing: Vec::new(),
             errors: BTreeMap::new(),
+            read: std::collections::BTreeSet::new(),
+            malformed: Vec::new(),
         }
     }
 
@@ -189,6 +191,31 @@ impl Params {
             _ => None,
         }
     }
+}
+
+/// Whether a value, or any key or value inside it, holds a NUL character.
+pub fn holds_nul(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(holds_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        _ => false,
+    }
+}
+
+/// `400` when a parameter holds a NUL character. PostgreSQL refuses NUL in
+/// text and no value of Roster's may hold one, so both backends answer alike.
+fn refuse_nul(params: &Params) -> Result<(), ApiError> {
+    let nul = params
+        .values
+        .iter()
+        .any(|(k, v)| k.contains('\0') || holds_nul(v));
+    if nul {
+        return Err(ApiError::BadRequest(
+            "NUL characters are not allowed in parameters".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Reads a boolean the way GitLab's clients send them.
@@ -215,6 +242,11 @@ pub struct Fields<'a> {
     params: &'a Params,
     missing: Vec<String>,
     errors: BTreeMap<String, Vec<String>>,
+    /// Every name asked for, so that a test can hold an input type's reader
+    /// to its documented schema.
+    read: std::collections::BTreeSet<String>,
+    /// Text fields given a list or an object (GitLab's `x is invalid`).
+    malformed: Vec<String>,
 }
 
 impl Fields<'_> {
@@ -231,6 +263,10 @@ impl Fields<'_> {
         name: &str,
         parse: impl FnOnce(&str) -> Result<T, FieldError>,
     ) -> Option<T> {
+        self.read.insert(name.to_owned());
+        if self.is_malformed(name) {
+            return None;
+        }
         match self.params.text(name) {
             None => {
                 self.missing.push(name.to_owned());
@@ -246,8 +282,24 @@ impl Fields<'_> {
         name: &str,
         parse: impl FnOnce(&str) -> Result<T, FieldError>,
     ) -> Option<T> {
+        self.read.insert(name.to_owned());
+        if self.is_malformed(name) {
+            return None;
+        }
         let v = self.params.text(name)?;
         self.parse_value(&v, parse)
+    }
+
+    /// Notes a text field given as a list or an object.
+    fn is_malformed(&mut self, name: &str) -> bool {
+        let malformed = self
+            .params
+            .raw(name)
+            .is_some_and(|v| v.is_array() || v.is_object());
+        if malformed {
+            self.malformed.push(name.to_owned());
+        }
+        malformed
     }
 
     /// An optional field that can be cleared: absent → `None`; `null` or `""` →
@@ -257,7 +309,8 @@ impl Fields<'_> {
         name: &str,
         parse: impl FnOnce(&str) -> Result<T, FieldError>,
     ) -> Option<Option<T>> {
-        if !self.params.has(name) {
+        self.read.insert(name.to_owned());
+        if !self.params.has(name) || self.is_malformed(name) {
             return None;
         }
         match self.params.text(name) {
@@ -283,6 +336,7 @@ impl Fields<'_> {
 
     /// An optional boolean.
     pub fn boolean(&mut self, name: &str) -> Option<bool> {
+        self.read.insert(name.to_owned());
         let value = self.params.raw(name)?;
         if value.is_null() {
             return None;
@@ -299,6 +353,7 @@ impl Fields<'_> {
 
     /// An optional integer within `range`.
     pub fn integer(&mut self, name: &str, range: std::ops::RangeInclusive<i64>) -> Option<i64> {
+        self.read.insert(name.to_owned());
         let text = self.params.text(name)?;
         match text.trim().parse::<i64>() {
             Ok(n) if range.contains(&n) => Some(n),
@@ -325,9 +380,53 @@ impl Fields<'_> {
         self.missing.push(message);
     }
 
+    /// A list (see [`Params::list`]), each item parsed; `None` when absent.
+    pub fn list<T>(&mut self, name: &str, parse: impl Fn(&str) -> Result<T, FieldError>) -> Option<Vec<T>> {
+        self.read.insert(name.to_owned());
+        let items = self.params.list(name)?;
+        let mut parsed = Vec::with_capacity(items.len());
+        for item in items {
+            parsed.push(self.parse_value(&item, &parse)?);
+        }
+        Some(parsed)
+    }
+
+    /// A required list (see [`Params::list`]), parsed as a whole.
+    pub fn required_list<T>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&[String]) -> Result<T, FieldError>,
+    ) -> Option<T> {
+        self.read.insert(name.to_owned());
+        match self.params.list(name) {
+            None => {
+                self.missing.push(name.to_owned());
+                None
+            }
+            Some(items) => match parse(&items) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    self.refuse(e);
+                    None
+                }
+            },
+        }
+    }
+
+    /// A file of a multipart request.
+    pub fn file(&mut self, name: &str) -> Option<Vec<u8>> {
+        self.read.insert(name.to_owned());
+        self.params.file(name).map(<[u8]>::to_vec)
+    }
+
+    /// The names asked for so far.
+    pub fn names_read(&self) -> Vec<String> {
+        self.read.iter().cloned().collect()
+    }
+
     /// Whether any problem was found so far.
     pub fn has_errors(&self) -> bool {
-        !self.missing.is_empty() || !self.errors.is_empty()
+        !self.missing.is_empty() || !self.errors.is_empty() || !self.malformed.is_empty()
     }
 
     /// `Ok` when every field was fine.
@@ -335,11 +434,20 @@ impl Fields<'_> {
         if !self.missing.is_empty() {
             return Err(ApiError::Missing(self.missing));
         }
+        if let Some(name) = self.malformed.into_iter().next() {
+            return Err(ApiError::InvalidParam(name));
+        }
         if !self.errors.is_empty() {
             return Err(ApiError::Validation(self.errors));
         }
         Ok(())
     }
+}
+
+/// Whether a `Content-Type` names JSON.
+pub fn is_json(content_type: &str) -> bool {
+    let mime = content_type.split(';').next().unwrap_or("").trim();
+    mime.eq_ignore_ascii_case("application/json")
 }
 
 async fn read_multipart(params: &mut Params, req: &HttpRequest, payload: Payload) -> Result<(), ApiError> {
@@ -398,10 +506,19 @@ impl FromRequest for Params {
             return Box::pin(async move {
                 let mut params = query?;
                 read_multipart(&mut params, &req, payload).await?;
+                refuse_nul(&params)?;
                 Ok(params)
             });
         }
         let body = web::Bytes::from_request(req, payload);
+        // A route that takes a body refuses an empty one that claims to be
+        // JSON; routes without a body (block, follow) accept it, since
+        // python-gitlab sends `Content-Type: application/json` on every POST.
+        let needs_body = reads_body
+            && is_json(&content_type)
+            && req
+                .match_pattern()
+                .is_some_and(|pattern| crate::openapi::takes_body(req.method().as_str(), &pattern));
         Box::pin(async move {
             let mut params = query?;
             if reads_body {
@@ -411,8 +528,12 @@ impl FromRequest for Params {
                         413 => ApiError::PayloadTooLarge,
                         _ => ApiError::BadRequest("the body could not be read".into()),
                     })?;
+                if needs_body && bytes.iter().all(u8::is_ascii_whitespace) {
+                    return Err(ApiError::BadRequest("the JSON body is empty".into()));
+                }
                 params.merge_body(&content_type, &bytes)?;
             }
+            refuse_nul(&params)?;
             Ok(params)
         })
     }

@@ -83,11 +83,8 @@ pub struct UserPublic {
     pronouns: Option<String>,
     bot: bool,
     private_profile: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
     followers: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     following: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     last_activity_on: Option<String>,
 }
 

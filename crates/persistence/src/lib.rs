@@ -28,6 +28,7 @@ pub mod personal_tokens;
 pub mod rate_limits;
 pub mod schema;
 pub mod seed;
+pub mod sign_in_failures;
 #[allow(missing_docs)]
 pub mod social;
 pub mod testing;

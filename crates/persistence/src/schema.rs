@@ -236,7 +236,17 @@ diesel::allow_tables_to_appear_in_same_query!(
     rate_limits,
     audit_events,
     user_statuses,
+    unknown_sign_in_failures,
 );
+
+diesel::table! {
+    unknown_sign_in_failures (login) {
+        login -> Text,
+        failed_attempts -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
 
 diesel::table! {
     rate_limits (bucket, window_start) {

@@ -3,6 +3,8 @@
 use crate::auth::Caller;
 use crate::endpoint;
 use crate::error::ApiError;
+use crate::input::Input;
+use crate::inputs::account::{ChangePassword, Confirmation, CurrentPassword, EmailRequest, ResetComplete};
 use crate::params::Params;
 use crate::rate_limit::{self, client_address};
 use crate::routes::users::current_user;
@@ -10,6 +12,7 @@ use crate::services::{accounts, user_views};
 use crate::state::AppState;
 use crate::views;
 use actix_web::{web, HttpRequest, HttpResponse};
+use roster_domain::EmailAddress;
 use serde_json::json;
 
 /// `POST /registrations`.
@@ -29,11 +32,11 @@ pub async fn register(
 }
 
 /// `POST /confirmations`.
-pub async fn confirm(state: web::Data<AppState>, params: Params) -> Result<HttpResponse, ApiError> {
-    let mut f = params.fields();
-    let token = f.required("confirmation_token", |v| Ok(v.to_owned()));
-    f.finish()?;
-    match accounts::confirm(&state, &token.unwrap_or_default()).await? {
+pub async fn confirm(
+    state: web::Data<AppState>,
+    Input(input): Input<Confirmation>,
+) -> Result<HttpResponse, ApiError> {
+    match accounts::confirm(&state, &input.confirmation_token).await? {
         Some(user) => Ok(HttpResponse::Ok().json(views::basic(&user, &state.view_context()))),
         None => Err(ApiError::field("confirmation_token", "is invalid or has expired")),
     }
@@ -44,18 +47,17 @@ pub async fn confirm(state: web::Data<AppState>, params: Params) -> Result<HttpR
 async fn limit_by_address(
     req: &HttpRequest,
     state: &AppState,
-    params: &Params,
+    email: &EmailAddress,
     kind: &str,
     per_ip: Option<rate_limit::Limit>,
     per_address: Option<rate_limit::Limit>,
 ) -> Result<(), ApiError> {
     let ip = client_address(req, state.settings.trust_proxy);
-    let address = params.text("email").unwrap_or_default().trim().to_lowercase();
     rate_limit::check(
         state,
         vec![
             (format!("{kind}:ip:{ip}"), per_ip),
-            (format!("{kind}:address:{address}"), per_address),
+            (format!("{kind}:address:{email}"), per_address),
         ],
     )
     .await
@@ -65,11 +67,19 @@ async fn limit_by_address(
 pub async fn resend_confirmation(
     req: HttpRequest,
     state: web::Data<AppState>,
-    params: Params,
+    Input(input): Input<EmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let rl = &state.settings.rate_limits;
-    limit_by_address(&req, &state, &params, "resend", rl.resend_ip, rl.resend_address).await?;
-    accounts::resend_confirmation(state, &params)?;
+    limit_by_address(
+        &req,
+        &state,
+        &input.email,
+        "resend",
+        rl.resend_ip,
+        rl.resend_address,
+    )
+    .await?;
+    accounts::resend_confirmation(state, input.email)?;
     Ok(HttpResponse::Accepted().json(json!({
         "message": "If the address is waiting for confirmation, a new link has been sent."
     })))
@@ -89,9 +99,9 @@ pub async fn update_own_profile(
 pub async fn delete_own_account(
     state: web::Data<AppState>,
     caller: Caller,
-    params: Params,
+    Input(input): Input<CurrentPassword>,
 ) -> Result<HttpResponse, ApiError> {
-    accounts::delete_self(&state, &caller, &params).await?;
+    accounts::delete_self(&state, &caller, input).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -99,9 +109,9 @@ pub async fn delete_own_account(
 pub async fn change_password(
     state: web::Data<AppState>,
     caller: Caller,
-    params: Params,
+    Input(input): Input<ChangePassword>,
 ) -> Result<HttpResponse, ApiError> {
-    accounts::change_password(&state, &caller, &params).await?;
+    accounts::change_password(&state, &caller, input).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -109,11 +119,11 @@ pub async fn change_password(
 pub async fn request_reset(
     req: HttpRequest,
     state: web::Data<AppState>,
-    params: Params,
+    Input(input): Input<EmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let rl = &state.settings.rate_limits;
-    limit_by_address(&req, &state, &params, "reset", rl.reset_ip, rl.reset_address).await?;
-    accounts::request_reset(state, &params)?;
+    limit_by_address(&req, &state, &input.email, "reset", rl.reset_ip, rl.reset_address).await?;
+    accounts::request_reset(state, input.email)?;
     Ok(HttpResponse::Accepted().json(json!({ "message": accounts::RESET_REQUESTED })))
 }
 
@@ -121,10 +131,10 @@ pub async fn request_reset(
 pub async fn complete_reset(
     req: HttpRequest,
     state: web::Data<AppState>,
-    params: Params,
+    Input(input): Input<ResetComplete>,
 ) -> Result<HttpResponse, ApiError> {
     let ip = client_address(&req, state.settings.trust_proxy);
-    accounts::complete_reset(&state, &params, Some(&ip)).await?;
+    accounts::complete_reset(&state, input, Some(&ip)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

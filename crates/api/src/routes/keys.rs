@@ -4,6 +4,8 @@ use super::path_id;
 use crate::auth::{Caller, MaybeCaller};
 use crate::endpoint;
 use crate::error::ApiError;
+use crate::input::Input;
+use crate::inputs::keys::KeyLookup;
 use crate::params::Params;
 use crate::services::audit;
 use crate::services::user_views;
@@ -11,7 +13,7 @@ use crate::state::AppState;
 use crate::views;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
-use roster_domain::{Fingerprint, KeyUsage, ProfileText, ProfileView, SshPublicKey, UserState, Viewer};
+use roster_domain::{KeyUsage, ProfileText, ProfileView, SshPublicKey, UserState, Viewer};
 use roster_persistence::keys::{self, KeyRow, NewKey};
 use roster_persistence::users::{self, UserRow};
 use roster_persistence::{now, RepoError};
@@ -288,13 +290,9 @@ pub async fn get_key(
 pub async fn find_key_by_fingerprint(
     state: web::Data<AppState>,
     caller: Caller,
-    params: Params,
+    Input(KeyLookup { fingerprint }): Input<KeyLookup>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
-    let mut f = params.fields();
-    let fingerprint = f.required("fingerprint", Fingerprint::parse);
-    f.finish()?;
-    let fingerprint = fingerprint.ok_or_else(|| ApiError::Missing(vec!["fingerprint".into()]))?;
     let (key, user) = state
         .db
         .run(move |conn| keys::find_by_fingerprint(conn, &fingerprint, now()))

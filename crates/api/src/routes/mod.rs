@@ -90,6 +90,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         utoipa_swagger_ui::SwaggerUi::new("/api/v4/docs/{_:.*}")
             .url("/api/v4/openapi.json", crate::openapi::document()),
     );
+    // The contract names the page without its slash; the page's assets are
+    // relative to `/api/v4/docs/`, so send the browser there.
+    cfg.route(
+        "/api/v4/docs",
+        web::get().to(|| async {
+            actix_web::HttpResponse::PermanentRedirect()
+                .insert_header((actix_web::http::header::LOCATION, "docs/"))
+                .finish()
+        }),
+    );
     ops::configure(cfg);
     pages::configure(cfg);
     oauth::configure(cfg);

@@ -79,15 +79,19 @@ pub async fn token(
     }
 }
 
-/// `POST /oauth/revoke` (RFC 7009): always `200 {}`.
+/// `POST /oauth/revoke` (RFC 7009): `200 {}` whether or not the token
+/// existed; a request without a `token` is `400 invalid_request` (§2.1).
 pub async fn revoke(state: web::Data<AppState>, params: Params) -> Result<HttpResponse, ApiError> {
-    if let Some(token) = params.text("token").filter(|t| !t.is_empty()) {
-        let digest = TokenDigest::of(&token);
-        state
-            .db
-            .run(move |conn| oauth_tokens::revoke_by_digest(conn, digest.as_str()))
-            .await?;
-    }
+    let Some(token) = params.text("token").filter(|t| !t.trim().is_empty()) else {
+        return Err(ApiError::invalid_request(
+            "The request is missing the token parameter.",
+        ));
+    };
+    let digest = TokenDigest::of(&token);
+    state
+        .db
+        .run(move |conn| oauth_tokens::revoke_by_digest(conn, digest.as_str()))
+        .await?;
     Ok(HttpResponse::Ok().json(json!({})))
 }
 

@@ -3,6 +3,7 @@
 //! here and show the result, using the same services as the API.
 use crate::endpoint;
 use crate::error::ApiError;
+use crate::inputs::account::ResetComplete;
 use crate::mail::escape;
 use crate::params::Params;
 use crate::services::accounts;
@@ -153,7 +154,11 @@ pub async fn reset_submit(state: web::Data<AppState>, params: Result<Params, Api
         }
     };
     let token = params.text("reset_token").unwrap_or_default();
-    match accounts::complete_reset(&state, &params, None).await {
+    let done = match crate::input::parse::<ResetComplete>(&params) {
+        Ok(input) => accounts::complete_reset(&state, input, None).await,
+        Err(e) => Err(e),
+    };
+    match done {
         Ok(()) => page(
             StatusCode::OK,
             "Password changed",

@@ -3,6 +3,8 @@ use super::path_id;
 use crate::auth::{Caller, TokenUsed};
 use crate::endpoint;
 use crate::error::ApiError;
+use crate::input::Input;
+use crate::inputs::tokens::{CreateToken, RotateToken};
 use crate::params::Params;
 use crate::services::audit;
 use crate::services::tokens::issue_pat;
@@ -10,66 +12,24 @@ use crate::services::users::today;
 use crate::state::AppState;
 use crate::views;
 use actix_web::{web, HttpRequest, HttpResponse};
-use roster_domain::{Scopes, TokenExpiry, TokenKind, TokenSecret};
+use roster_domain::{TokenKind, TokenSecret};
 use roster_persistence::personal_tokens::{self, PatRow, Rotation};
 use roster_persistence::users;
 use serde_json::json;
 
 const TOKEN: &str = "Personal Access Token";
-/// A rotated token lives a week unless told otherwise (GitLab's default).
-const ROTATED_DAYS: u64 = 7;
-
-/// Reads `name`, `scopes` and `expires_at` for a new token. Without
-/// `expires_at`, the token lives the longest allowed time (a year), as in GitLab.
-fn read_new_token(params: &Params) -> Result<(String, Scopes, TokenExpiry), ApiError> {
-    let today = today();
-    let mut f = params.fields();
-    let name = f.required("name", |v| {
-        roster_domain::ProfileText::parse("name", v, 255).and_then(|t| {
-            if t.as_str().is_empty() {
-                Err(roster_domain::FieldError::new(
-                    "name",
-                    roster_domain::Problem::Blank,
-                ))
-            } else {
-                Ok(t.into_inner())
-            }
-        })
-    });
-    let scopes = match params.list("scopes") {
-        None => {
-            f.require_one_of("scopes".into());
-            None
-        }
-        Some(names) => match Scopes::parse(&names) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                f.reject(e.field, e.problem.to_string());
-                None
-            }
-        },
-    };
-    let expires = f.optional("expires_at", |v| TokenExpiry::parse(v, today));
-    f.finish()?;
-    match (name, scopes) {
-        (Some(name), Some(scopes)) => Ok((
-            name,
-            scopes,
-            expires.unwrap_or_else(|| TokenExpiry::days_after(today, TokenExpiry::MAX_DAYS as u64)),
-        )),
-        _ => Err(ApiError::Internal(anyhow::anyhow!(
-            "validated token fields missing"
-        ))),
-    }
-}
 
 async fn create_for(
     state: &AppState,
     caller: &Caller,
     user_id: i64,
-    params: &Params,
+    input: CreateToken,
 ) -> Result<HttpResponse, ApiError> {
-    let (name, scopes, expires) = read_new_token(params)?;
+    let CreateToken {
+        name,
+        scopes,
+        expires_at: expires,
+    } = input;
     let (row, secret) = state
         .db
         .run_api(move |conn| {
@@ -86,9 +46,9 @@ async fn create_for(
 pub async fn create_own_token(
     state: web::Data<AppState>,
     caller: Caller,
-    params: Params,
+    Input(input): Input<CreateToken>,
 ) -> Result<HttpResponse, ApiError> {
-    create_for(&state, &caller, caller.user.id, &params).await
+    create_for(&state, &caller, caller.user.id, input).await
 }
 
 /// `POST /users/:id/personal_access_tokens` (admin).
@@ -96,11 +56,11 @@ pub async fn create_user_token(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    params: Params,
+    Input(input): Input<CreateToken>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let id = path_id(&req, "id", "User")?;
-    create_for(&state, &caller, id, &params).await
+    create_for(&state, &caller, id, input).await
 }
 
 /// `GET /personal_access_tokens`: own tokens; admins see everyone's, or one
@@ -203,13 +163,10 @@ pub async fn rotate_token(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    params: Params,
+    Input(input): Input<RotateToken>,
 ) -> Result<HttpResponse, ApiError> {
     let today = today();
-    let mut f = params.fields();
-    let expires = f.optional("expires_at", |v| TokenExpiry::parse(v, today));
-    f.finish()?;
-    let expires = expires.unwrap_or_else(|| TokenExpiry::days_after(today, ROTATED_DAYS));
+    let expires = input.expires_at;
     let row = visible_token(&req, &state, &caller).await?;
     let secret = TokenSecret::generate(TokenKind::Personal);
     let digest = secret.digest();
@@ -229,7 +186,7 @@ pub async fn rotate_token(
                 details,
             )
             .await;
-            Ok(HttpResponse::Created().json(views::pat(&new, today, Some(secret.expose()))))
+            Ok(HttpResponse::Ok().json(views::pat(&new, today, Some(secret.expose()))))
         }
         Rotation::ReuseDetected => {
             log::warn!("revoked personal access token {id} was rotated; its chain is revoked");

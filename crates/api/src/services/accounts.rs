@@ -2,6 +2,7 @@
 //! address changes, password change and reset, confirmation, self-deletion.
 use crate::auth::{Caller, TokenUsed};
 use crate::error::ApiError;
+use crate::inputs::account::{ChangePassword, CurrentPassword, ResetComplete};
 use crate::mail;
 use crate::params::Params;
 use crate::services::profile::read_own_fields;
@@ -84,9 +85,9 @@ fn users_today() -> chrono::NaiveDate {
 pub async fn check_current_password(
     state: &AppState,
     user: &UserRow,
-    params: &Params,
+    given: Option<String>,
 ) -> Result<(), ApiError> {
-    let Some(given) = params.text("current_password") else {
+    let Some(given) = given else {
         return Err(ApiError::Missing(vec!["current_password".into()]));
     };
     if state
@@ -115,7 +116,7 @@ pub async fn update_profile(state: &AppState, caller: &Caller, params: &Params) 
     let mut changes = read_own_fields(&mut f, users_today());
     f.finish()?;
     if email.is_some() || username.is_some() {
-        check_current_password(state, user, params).await?;
+        check_current_password(state, user, params.text("current_password")).await?;
     }
     changes.username = username.map(Username::into_inner);
     let mut mails = Vec::new();
@@ -181,24 +182,19 @@ pub async fn update_profile(state: &AppState, caller: &Caller, params: &Params) 
 
 /// `PUT /user/password`: needs the current password; signs out the caller's
 /// other OAuth sessions and tells the owner by mail.
-pub async fn change_password(state: &AppState, caller: &Caller, params: &Params) -> Result<(), ApiError> {
+pub async fn change_password(
+    state: &AppState,
+    caller: &Caller,
+    input: ChangePassword,
+) -> Result<(), ApiError> {
     let user = &caller.user;
-    let mut f = params.fields();
-    let confirmation = params.text("password_confirmation");
-    let password = f.required("password", |v| {
-        Password::parse_confirmed(v, confirmation.as_deref())
-    });
-    if params.text("current_password").is_none() {
-        f.require_one_of("current_password".into());
-    }
-    if let Some(p) = &password {
-        if let Err(e) = p.ensure_differs_from(&user.username, &user.email) {
-            f.reject(e.field, e.problem.to_string());
-        }
-    }
-    f.finish()?;
-    check_current_password(state, user, params).await?;
-    let password = password.ok_or_else(|| ApiError::Missing(vec!["password".into()]))?;
+    let ChangePassword {
+        current_password,
+        password,
+        ..
+    } = input;
+    password.ensure_differs_from(&user.username, &user.email)?;
+    check_current_password(state, user, Some(current_password)).await?;
     let hash = state.hasher.hash(password).await?;
     let keep = match &caller.token {
         TokenUsed::OAuth { family, .. } => Some(family.clone()),
@@ -222,24 +218,11 @@ pub async fn change_password(state: &AppState, caller: &Caller, params: &Params)
     Ok(())
 }
 
-/// Reads the one address a reset or resend request names. A list of
-/// addresses (the shape of GitLab's CVE-2023-7028) is refused outright.
-fn requested_address(params: &Params) -> Result<EmailAddress, ApiError> {
-    if params.raw("email").is_some_and(|v| v.is_array() || v.is_object()) {
-        return Err(ApiError::InvalidParam("email".into()));
-    }
-    let mut f = params.fields();
-    let email = f.required("email", EmailAddress::parse);
-    f.finish()?;
-    email.ok_or_else(|| ApiError::Missing(vec!["email".into()]))
-}
-
 /// `POST /password/reset`: answers at once, the same for every address; the
 /// look-up and the mail happen afterwards, in the background. A reset goes
 /// only to a confirmed address of an active account — exactly the stored
 /// address that matched, never the text of the request.
-pub fn request_reset(state: web::Data<AppState>, params: &Params) -> Result<(), ApiError> {
-    let email = requested_address(params)?;
+pub fn request_reset(state: web::Data<AppState>, email: EmailAddress) -> Result<(), ApiError> {
     actix_web::rt::spawn(async move {
         let lookup = email.clone();
         let found = state
@@ -271,19 +254,16 @@ pub fn request_reset(state: web::Data<AppState>, params: &Params) -> Result<(), 
 
 /// `POST /password/reset/complete`: spends the token, sets the password,
 /// unlocks the account and signs out every OAuth session.
-pub async fn complete_reset(state: &AppState, params: &Params, ip: Option<&str>) -> Result<(), ApiError> {
-    let mut f = params.fields();
-    let token = f.required("reset_token", |v| Ok(v.trim().to_owned()));
-    let confirmation = params.text("password_confirmation");
-    let password = f.required("password", |v| {
-        Password::parse_confirmed(v, confirmation.as_deref())
-    });
-    f.finish()?;
-    let (Some(token), Some(password)) = (token, password) else {
-        return Err(ApiError::Internal(anyhow::anyhow!(
-            "validated reset fields missing"
-        )));
-    };
+pub async fn complete_reset(
+    state: &AppState,
+    input: ResetComplete,
+    ip: Option<&str>,
+) -> Result<(), ApiError> {
+    let ResetComplete {
+        reset_token: token,
+        password,
+        ..
+    } = input;
     let invalid = || ApiError::field("reset_token", "is invalid or has expired");
     let digest = TokenDigest::of(&token);
     let peek = digest.clone();
@@ -335,8 +315,7 @@ pub async fn confirm(state: &AppState, token: &str) -> Result<Option<UserRow>, A
 
 /// `POST /confirmations/resend`: answers at once; when the address is an
 /// unconfirmed one, a new confirmation mail is queued in the background.
-pub fn resend_confirmation(state: web::Data<AppState>, params: &Params) -> Result<(), ApiError> {
-    let email = requested_address(params)?;
+pub fn resend_confirmation(state: web::Data<AppState>, email: EmailAddress) -> Result<(), ApiError> {
     actix_web::rt::spawn(async move {
         let lookup = email.clone();
         let found = state
@@ -359,8 +338,8 @@ pub fn resend_confirmation(state: web::Data<AppState>, params: &Params) -> Resul
 
 /// `DELETE /user`: needs the current password. The last admin cannot
 /// delete itself.
-pub async fn delete_self(state: &AppState, caller: &Caller, params: &Params) -> Result<(), ApiError> {
-    check_current_password(state, &caller.user, params).await?;
+pub async fn delete_self(state: &AppState, caller: &Caller, input: CurrentPassword) -> Result<(), ApiError> {
+    check_current_password(state, &caller.user, Some(input.current_password)).await?;
     let user = caller.user.clone();
     let farewell = mail::account_deleted(&user.email, &user.username);
     state

@@ -6,7 +6,7 @@ use crate::state::AppState;
 use chrono::Duration;
 use roster_domain::{Scope, Scopes, TokenKind, TokenSecret, UserState};
 use roster_persistence::oauth_tokens::{self, NewOAuth, OAuthRow, Refresh};
-use roster_persistence::{now, users};
+use roster_persistence::{now, outbox, sign_in_failures, users, write_transaction, RepoError};
 use serde_json::{json, Value};
 
 /// A freshly issued token pair: the row and both secrets.
@@ -21,6 +21,13 @@ pub struct Issued {
 
 fn ttl(state: &AppState) -> Duration {
     Duration::seconds(state.settings.access_token_ttl.as_secs() as i64)
+}
+
+/// The answer to a sign-in while the account (or an unknown name) is locked.
+fn locked() -> ApiError {
+    ApiError::invalid_grant(
+        "Your account is locked after too many failed sign-in attempts. Try again later or reset your password.",
+    )
 }
 
 /// The OAuth password grant. Every failure looks the same to the caller
@@ -44,7 +51,26 @@ pub async fn password_grant(
         .verify(password, user.as_ref().map(|u| u.password_hash.clone()))
         .await?;
     let refused = || ApiError::invalid_grant("Invalid username or password.");
+    let at = now();
     let Some(user) = user else {
+        // Counted like an account's failures, so that the answer after ten
+        // of them ("locked") does not tell which names have an account.
+        let name = login.to_lowercase();
+        let max = state.settings.max_failed_sign_ins;
+        let until = at + Duration::seconds(state.settings.lockout.as_secs() as i64);
+        let was_locked = state
+            .db
+            .run(move |conn| {
+                if sign_in_failures::is_locked(conn, &name, at)? {
+                    return Ok(true);
+                }
+                sign_in_failures::record_failure(conn, &name, max, until, at)?;
+                if rand::random::<u8>() == 0 {
+                    sign_in_failures::sweep(conn, at - Duration::days(1))?;
+                }
+                Ok(false)
+            })
+            .await?;
         audit::record(
             state,
             "sign_in_failed",
@@ -54,9 +80,8 @@ pub async fn password_grant(
             json!({"login": login, "reason": "unknown user"}),
         )
         .await;
-        return Err(refused());
+        return Err(if was_locked { locked() } else { refused() });
     };
-    let at = now();
     if user.is_locked_at(at) {
         audit::record(
             state,
@@ -67,17 +92,29 @@ pub async fn password_grant(
             json!({"reason": "locked"}),
         )
         .await;
-        return Err(ApiError::invalid_grant(
-            "Your account is locked after too many failed sign-in attempts. Try again later or reset your password.",
-        ));
+        return Err(locked());
     }
     if !matches {
         let max = state.settings.max_failed_sign_ins;
         let until = at + Duration::seconds(state.settings.lockout.as_secs() as i64);
         let id = user.id;
+        let notice = crate::mail::account_locked(
+            &user.email,
+            &user.username,
+            max,
+            state.settings.lockout.as_secs() / 60,
+        );
         let locked = state
             .db
-            .run(move |conn| users::record_failed_sign_in(conn, id, max, until))
+            .run(move |conn| {
+                write_transaction(conn, |conn| {
+                    let locked = users::record_failed_sign_in(conn, id, max, until)?;
+                    if locked {
+                        outbox::enqueue(conn, &notice)?;
+                    }
+                    Ok::<bool, RepoError>(locked)
+                })
+            })
             .await?;
         audit::record(
             state,

@@ -49,7 +49,7 @@ async fn security_events_are_recorded_and_listed() {
                 Method::POST,
                 &format!("/api/v4/personal_access_tokens/{}/rotate", pat["id"]),
             ),
-            201,
+            200,
         )
         .await;
     let r = roster

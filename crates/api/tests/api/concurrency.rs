@@ -92,7 +92,7 @@ async fn token_rotation_races_have_one_winner() {
     let mut winners = Vec::new();
     for answer in answers {
         let r = answer.unwrap();
-        if r.status() == 201 {
+        if r.status() == 200 {
             winners.push(
                 r.json::<serde_json::Value>().await.unwrap()["token"]
                     .as_str()

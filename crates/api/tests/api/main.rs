@@ -9,6 +9,7 @@ mod contract_fuzz;
 mod conventions;
 mod crash;
 mod emails;
+mod fidelity;
 mod keygen;
 mod keys;
 mod life_cycle;

@@ -91,6 +91,11 @@ async fn password_reset_in_two_steps() {
         400,
         "locked"
     );
+    // The owner is told that the account was locked.
+    assert_eq!(
+        mails(&roster, "alice@example.com", 1).await[0].kind,
+        "account_locked"
+    );
 
     let ask = |email: Value| {
         roster
@@ -105,12 +110,12 @@ async fn password_reset_in_two_steps() {
         json!({"message": "If the address is registered, instructions have been sent."})
     );
     let first = link_param(
-        &mails(&roster, "alice@example.com", 1).await[0].body_text,
+        &mails(&roster, "alice@example.com", 2).await[0].body_text,
         "reset_token",
     );
     roster.expect_json(ask(json!("alice@example.com")), 202).await;
     let second = link_param(
-        &mails(&roster, "alice@example.com", 2).await[0].body_text,
+        &mails(&roster, "alice@example.com", 3).await[0].body_text,
         "reset_token",
     );
     assert_ne!(first, second);

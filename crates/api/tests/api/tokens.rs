@@ -255,7 +255,7 @@ async fn rotation_replaces_and_reuse_revokes_the_chain() {
                 Method::POST,
                 "/api/v4/personal_access_tokens/self/rotate",
             ),
-            201,
+            200,
         )
         .await;
     let second_secret = second["token"].as_str().unwrap().to_owned();

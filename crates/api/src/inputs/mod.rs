@@ -1,0 +1,19 @@
+//! The typed inputs of the routes (see [`crate::input`]), one module per
+//! resource. Each type is what its handler reads and what the OpenAPI
+//! document shows, with the constraints its reader enforces.
+pub mod account;
+pub mod keys;
+pub mod tokens;
+
+use roster_domain::{FieldError, Problem};
+
+/// A text that must hold something other than white space.
+pub(crate) fn non_blank(field: &'static str) -> impl Fn(&str) -> Result<String, FieldError> {
+    move |v| {
+        if v.trim().is_empty() {
+            Err(FieldError::new(field, Problem::Blank))
+        } else {
+            Ok(v.to_owned())
+        }
+    }
+}

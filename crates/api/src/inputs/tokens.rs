@@ -1,0 +1,81 @@
+//! Inputs of the personal access token routes.
+use crate::input::RequestInput;
+use crate::params::Fields;
+use crate::services::users::today;
+use roster_domain::{FieldError, Problem, ProfileText, Scopes, TokenExpiry};
+use utoipa::ToSchema;
+
+/// The longest token name.
+const NAME_MAX: usize = 255;
+
+/// A scope a personal access token may carry.
+#[derive(ToSchema)]
+#[allow(non_camel_case_types, dead_code)]
+pub enum TokenScope {
+    /// Read and write everything the user may.
+    api,
+    /// Read everything the user may.
+    read_api,
+    /// Read the user's own profile.
+    read_user,
+}
+
+/// `POST /user/personal_access_tokens` and `POST /users/:id/personal_access_tokens`.
+#[derive(ToSchema)]
+pub struct CreateToken {
+    /// What the token is for.
+    #[schema(min_length = 1, max_length = 255, pattern = r"\S")]
+    pub name: String,
+    /// At least one scope: a JSON array, repeated `scopes[]=…`, or one
+    /// comma-separated value.
+    #[schema(value_type = Vec<TokenScope>, min_items = 1)]
+    pub scopes: Scopes,
+    /// The last day the token works: after today, at most 365 days ahead;
+    /// a year from today when left out (GitLab's longest).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub expires_at: TokenExpiry,
+}
+
+fn token_name(v: &str) -> Result<String, FieldError> {
+    let text = ProfileText::parse("name", v, NAME_MAX)?;
+    if text.as_str().is_empty() {
+        return Err(FieldError::new("name", Problem::Blank));
+    }
+    Ok(text.into_inner())
+}
+
+impl RequestInput for CreateToken {
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        let today = today();
+        let name = f.required("name", token_name);
+        let scopes = f.required_list("scopes", Scopes::parse);
+        let expires_at = f.optional("expires_at", |v| TokenExpiry::parse(v, today));
+        Some(Self {
+            name: name?,
+            scopes: scopes?,
+            expires_at: expires_at
+                .unwrap_or_else(|| TokenExpiry::days_after(today, TokenExpiry::MAX_DAYS as u64)),
+        })
+    }
+}
+
+/// A rotated token lives a week unless told otherwise (GitLab's default).
+const ROTATED_DAYS: u64 = 7;
+
+/// `POST /personal_access_tokens/:id/rotate`.
+#[derive(ToSchema)]
+pub struct RotateToken {
+    /// The last day the new token works; a week from today when left out.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub expires_at: TokenExpiry,
+}
+
+impl RequestInput for RotateToken {
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        let today = today();
+        let expires_at = f.optional("expires_at", |v| TokenExpiry::parse(v, today));
+        Some(Self {
+            expires_at: expires_at.unwrap_or_else(|| TokenExpiry::days_after(today, ROTATED_DAYS)),
+        })
+    }
+}
