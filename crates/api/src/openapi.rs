@@ -3,6 +3,8 @@
 //! A test compares this table with the routes actually registered, both ways.
 use crate::input::{shadow, shadow_multipart, typed, RequestSpec};
 use crate::inputs::account::{ChangePassword, Confirmation, CurrentPassword, EmailRequest, ResetComplete};
+use crate::inputs::custom_attributes::CustomAttributeValue;
+use crate::inputs::emails::AdminEmailRequest;
 use crate::inputs::keys::KeyLookup;
 use crate::inputs::tokens::{CreateToken, RotateToken};
 use crate::views;
@@ -131,7 +133,7 @@ pub const ROUTES: &[Route] = &[
     r("DELETE", "/api/v4/users/{id}/identities/{provider}", "users", "Unlink an identity", Admin, None, (204, Empty), &[]),
     r("GET", "/api/v4/users/{id}/custom_attributes", "users", "A user's custom attributes", Admin, None, (200, List("CustomAttributeView")), &[]),
     r("GET", "/api/v4/users/{id}/custom_attributes/{key}", "users", "One custom attribute", Admin, None, (200, Json("CustomAttributeView")), &[400]),
-    r("PUT", "/api/v4/users/{id}/custom_attributes/{key}", "users", "Set a custom attribute", Admin, shadow::<CustomAttributeValue>(), (200, Json("CustomAttributeView")), &[]),
+    r("PUT", "/api/v4/users/{id}/custom_attributes/{key}", "users", "Set a custom attribute", Admin, typed::<CustomAttributeValue>(), (200, Json("CustomAttributeView")), &[]),
     r("DELETE", "/api/v4/users/{id}/custom_attributes/{key}", "users", "Delete a custom attribute", Admin, None, (204, Empty), &[400]),
     r("GET", "/api/v4/personal_access_tokens", "tokens", "List tokens", Token, None, (200, List("PatView")), &[400]),
     r("GET", "/api/v4/personal_access_tokens/{id}", "tokens", "One token (`self`: the one in use)", Token, None, (200, Json("PatView")), &[]),
@@ -165,7 +167,7 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/api/v4/user/emails/{email_id}", "emails", "One of one's addresses", Token, None, (200, Json("EmailView")), &[]),
     r("DELETE", "/api/v4/user/emails/{email_id}", "emails", "Delete an address (idempotent)", Token, None, (204, Empty), &[]),
     r("GET", "/api/v4/users/{id}/emails", "emails", "A user's secondary addresses", Admin, None, (200, List("EmailView")), &[]),
-    r("POST", "/api/v4/users/{id}/emails", "emails", "Add an address to a user", Admin, shadow::<AdminEmailRequest>(), (201, Json("EmailView")), &[]),
+    r("POST", "/api/v4/users/{id}/emails", "emails", "Add an address to a user", Admin, typed::<AdminEmailRequest>(), (201, Json("EmailView")), &[]),
     r("DELETE", "/api/v4/users/{id}/emails/{email_id}", "emails", "Delete a user's address", Admin, None, (204, Empty), &[]),
     r("GET", "/api/v4/user/keys", "keys", "One's SSH keys", Token, None, (200, List("KeyView")), &[]),
     r("POST", "/api/v4/user/keys", "keys", "Add an SSH key", Token, shadow::<AddKey>(), (201, Json("KeyView")), &[]),
@@ -275,10 +277,6 @@ request_schema!(
     gender: Option<String>, birthday: Option<String>, time_zone: Option<String> }
 );
 request_schema!(
-    /// An address added by an admin.
-    AdminEmailRequest { email: String, skip_confirmation: Option<bool> }
-);
-request_schema!(
     /// `POST /oauth/token`: `grant_type` `password` (with `username`, `password`, optional `scope`) or `refresh_token`.
     OAuthTokenRequest { grant_type: String, username: Option<String>, password: Option<String>, scope: Option<String>,
     refresh_token: Option<String> }
@@ -290,10 +288,6 @@ request_schema!(
 request_schema!(
     /// An SSH key.
     AddKey { title: String, key: String, expires_at: Option<String>, usage_type: Option<String> }
-);
-request_schema!(
-    /// A custom attribute's value.
-    CustomAttributeValue { value: String }
 );
 request_schema!(
     /// Privacy settings.

@@ -2,6 +2,8 @@
 //! resource. Each type is what its handler reads and what the OpenAPI
 //! document shows, with the constraints its reader enforces.
 pub mod account;
+pub mod custom_attributes;
+pub mod emails;
 pub mod keys;
 pub mod tokens;
 

@@ -3,11 +3,11 @@ use super::path_id;
 use crate::auth::Caller;
 use crate::endpoint;
 use crate::error::ApiError;
-use crate::params::Params;
+use crate::input::Input;
+use crate::inputs::custom_attributes::CustomAttributeValue;
 use crate::state::AppState;
 use crate::views;
 use actix_web::{web, HttpRequest, HttpResponse};
-use roster_domain::{FieldError, Problem, ProfileText};
 use roster_persistence::{social, users};
 
 const USER: &str = "User";
@@ -75,21 +75,11 @@ pub async fn set_attribute(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    params: Params,
+    Input(CustomAttributeValue { value }): Input<CustomAttributeValue>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let id = path_id(&req, "id", USER)?;
     let key = key_of(&req)?;
-    let mut f = params.fields();
-    let value = f.required("value", |v| {
-        let text = ProfileText::parse("value", v, 1024)?;
-        if text.as_str().is_empty() {
-            return Err(FieldError::new("value", Problem::Blank));
-        }
-        Ok(text.into_inner())
-    });
-    f.finish()?;
-    let value = value.unwrap_or_default();
     let row = state
         .db
         .run_api(move |conn| {

@@ -3,7 +3,9 @@ use super::path_id;
 use crate::auth::Caller;
 use crate::endpoint;
 use crate::error::ApiError;
-use crate::params::Params;
+use crate::input::Input;
+use crate::inputs::account::EmailRequest;
+use crate::inputs::emails::AdminEmailRequest;
 use crate::services::links;
 use crate::state::AppState;
 use crate::views;
@@ -20,14 +22,9 @@ const USER: &str = "User";
 async fn add_email_for(
     state: &AppState,
     user_id: i64,
-    params: &Params,
-    may_skip: bool,
+    email: EmailAddress,
+    skip: bool,
 ) -> Result<HttpResponse, ApiError> {
-    let mut f = params.fields();
-    let email = f.required("email", EmailAddress::parse);
-    let skip = may_skip && f.boolean("skip_confirmation").unwrap_or(false);
-    f.finish()?;
-    let email = email.ok_or_else(|| ApiError::Missing(vec!["email".into()]))?;
     let pending = (!skip).then(|| links::confirmation(state, email.as_str()));
     let row = state
         .db
@@ -78,7 +75,7 @@ pub async fn get_own_email(
 pub async fn add_own_email(
     state: web::Data<AppState>,
     caller: Caller,
-    params: Params,
+    Input(input): Input<EmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = state.settings.rate_limits.email_add_account;
     crate::rate_limit::check(
@@ -86,7 +83,7 @@ pub async fn add_own_email(
         vec![(format!("email_add:account:{}", caller.user.id), limit)],
     )
     .await?;
-    add_email_for(&state, caller.user.id, &params, false).await
+    add_email_for(&state, caller.user.id, input.email, false).await
 }
 
 /// `DELETE /user/emails/:id`: idempotent (204 whether or not it existed), as
@@ -129,10 +126,16 @@ pub async fn add_user_email(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    params: Params,
+    Input(input): Input<AdminEmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
-    add_email_for(&state, path_id(&req, "id", USER)?, &params, true).await
+    add_email_for(
+        &state,
+        path_id(&req, "id", USER)?,
+        input.email,
+        input.skip_confirmation,
+    )
+    .await
 }
 
 /// `DELETE /users/:id/emails/:email_id` (admin): 404 when absent.

@@ -136,10 +136,8 @@ fn no_new_hand_kept_request_schema() {
         .collect();
     let allowed: BTreeSet<String> = [
         "AddKey",
-        "AdminEmailRequest",
         "AvatarUpload",
         "CreateUser",
-        "CustomAttributeValue",
         "OAuthTokenRequest",
         "Preferences",
         "Privacy",
