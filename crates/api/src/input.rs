@@ -110,49 +110,35 @@ fn names_read_by<T: RequestInput>() -> Vec<String> {
     f.names_read()
 }
 
-/// The route table's entry for a typed input.
-pub const fn typed<T: RequestInput>() -> Option<RequestSpec> {
+const fn spec<T: ToSchema>(names_read: Option<fn() -> Vec<String>>, multipart: bool) -> Option<RequestSpec> {
     Some(RequestSpec {
         name: <T as ToSchema>::name,
         schema: <T as PartialSchema>::schema,
         dependencies: <T as ToSchema>::schemas,
-        names_read: Some(names_read_by::<T>),
-        multipart: false,
+        names_read,
+        multipart,
     })
+}
+
+/// The route table's entry for a typed input.
+pub const fn typed<T: RequestInput>() -> Option<RequestSpec> {
+    spec::<T>(Some(names_read_by::<T>), false)
 }
 
 /// [`typed`], for a route that also takes a file in a multipart body.
 pub const fn typed_multipart<T: RequestInput>() -> Option<RequestSpec> {
-    Some(RequestSpec {
-        name: <T as ToSchema>::name,
-        schema: <T as PartialSchema>::schema,
-        dependencies: <T as ToSchema>::schemas,
-        names_read: Some(names_read_by::<T>),
-        multipart: true,
-    })
+    spec::<T>(Some(names_read_by::<T>), true)
 }
 
 /// The route table's entry for an input still documented by a hand-kept
 /// schema (read from [`Params`] by its handler).
 pub const fn shadow<T: ToSchema>() -> Option<RequestSpec> {
-    Some(RequestSpec {
-        name: <T as ToSchema>::name,
-        schema: <T as PartialSchema>::schema,
-        dependencies: <T as ToSchema>::schemas,
-        names_read: None,
-        multipart: false,
-    })
+    spec::<T>(None, false)
 }
 
 /// [`shadow`], for a route that also takes a file in a multipart body.
 pub const fn shadow_multipart<T: ToSchema>() -> Option<RequestSpec> {
-    Some(RequestSpec {
-        name: <T as ToSchema>::name,
-        schema: <T as PartialSchema>::schema,
-        dependencies: <T as ToSchema>::schemas,
-        names_read: None,
-        multipart: true,
-    })
+    spec::<T>(None, true)
 }
 
 /// The property names of a schema (an object schema's, or those of every
