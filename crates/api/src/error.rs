@@ -197,7 +197,7 @@ impl ResponseError for ApiError {
                 "message": "405 Method Not Allowed - Keyset pagination is not yet available for this type of request"
             }),
             Self::Conflict(text) => json!({ "message": text }),
-            Self::PayloadTooLarge => json!({ "message": "413 Request Entity Too Large" }),
+            Self::PayloadTooLarge => json!({ "message": "413 Payload Too Large" }),
             Self::UnsupportedMediaType => json!({ "message": "415 Unsupported Media Type" }),
             Self::HeadersTooLarge => json!({ "message": "431 Request Header Fields Too Large" }),
             Self::TooManyRequests(_) => json!({ "message": "429 Too Many Requests" }),

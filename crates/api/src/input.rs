@@ -25,13 +25,19 @@ pub trait RequestInput: ToSchema + Sized {
     /// any field failed. Every field is read before any is checked for
     /// `None`, so that one answer lists every problem.
     fn read(f: &mut Fields<'_>) -> Option<Self>;
+
+    /// The answer to a request whose fields failed: GitLab's `400`s, unless
+    /// the route's standard says otherwise (OAuth's `invalid_request`).
+    fn refused(problem: ApiError) -> ApiError {
+        problem
+    }
 }
 
 /// Reads `T` from `params`: `400` with every missing or invalid field.
 pub fn parse<T: RequestInput>(params: &Params) -> Result<T, ApiError> {
     let mut f = params.fields();
     let value = T::read(&mut f);
-    f.finish()?;
+    f.finish().map_err(T::refused)?;
     value.ok_or_else(|| {
         ApiError::Internal(anyhow::anyhow!(
             "{} reported no problem but made no value",
@@ -40,9 +46,19 @@ pub fn parse<T: RequestInput>(params: &Params) -> Result<T, ApiError> {
     })
 }
 
-/// The extractor of a route's typed input.
+/// The extractor of a route's typed input. Its problems wait for the
+/// handler ([`Input::check`]): actix runs a handler's extractors side by
+/// side, and a caller refused by `Caller` or `Admin` (`401`, `403`) must
+/// hear that, not what was wrong with the body.
 #[derive(Debug)]
-pub struct Input<T>(pub T);
+pub struct Input<T>(Result<T, ApiError>);
+
+impl<T> Input<T> {
+    /// The input, or the `4xx` for what was wrong with it.
+    pub fn check(self) -> Result<T, ApiError> {
+        self.0
+    }
+}
 
 impl<T: RequestInput + 'static> FromRequest for Input<T> {
     type Error = ApiError;
@@ -53,8 +69,11 @@ impl<T: RequestInput + 'static> FromRequest for Input<T> {
         let params = Params::from_request(req, payload);
         Box::pin(async move {
             declared?;
-            let params = params.await?;
-            Ok(Input(parse(&params)?))
+            let read = match params.await {
+                Ok(params) => parse(&params),
+                Err(e) => Err(e),
+            };
+            Ok(Input(read))
         })
     }
 }
@@ -81,6 +100,18 @@ fn check_declared<T: ToSchema>(req: &HttpRequest) -> Result<(), ApiError> {
     }
 }
 
+/// The media types a route's input comes in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// JSON or a form (`application/x-www-form-urlencoded`); for a `GET`,
+    /// the query.
+    Form,
+    /// JSON, a form, or `multipart/form-data` (with a file).
+    Multipart,
+    /// A JSON document only (its keys are the user's own).
+    JsonDocument,
+}
+
 /// What the route table knows of a route's input.
 #[derive(Clone, Copy)]
 pub struct RequestSpec {
@@ -90,11 +121,12 @@ pub struct RequestSpec {
     pub schema: fn() -> RefOr<Schema>,
     /// Adds the schemas it refers to (enums of its fields) to a list.
     pub dependencies: fn(&mut Vec<(String, RefOr<Schema>)>),
-    /// The parameter names the reader asks for; `None` for the inputs still
-    /// documented by a hand-kept schema.
-    pub names_read: Option<fn() -> Vec<String>>,
-    /// Whether the route also takes `multipart/form-data` (a file).
-    pub multipart: bool,
+    /// The parameter names the reader asks for (none for a JSON document).
+    pub names_read: fn() -> Vec<String>,
+    /// Those it asks for as required.
+    pub names_required: fn() -> Vec<String>,
+    /// The media types it comes in.
+    pub encoding: Encoding,
 }
 
 impl std::fmt::Debug for RequestSpec {
@@ -103,43 +135,56 @@ impl std::fmt::Debug for RequestSpec {
     }
 }
 
-fn names_read_by<T: RequestInput>() -> Vec<String> {
-    let params = Params::default();
-    let mut f = params.fields();
+/// Reads `T` from an empty request, for the names its reader asks for.
+fn empty_read<T: RequestInput>() -> Fields<'static> {
+    static EMPTY: std::sync::OnceLock<Params> = std::sync::OnceLock::new();
+    let mut f = EMPTY.get_or_init(Params::default).fields();
     let _ = T::read(&mut f);
-    f.names_read()
+    f
 }
 
-const fn spec<T: ToSchema>(names_read: Option<fn() -> Vec<String>>, multipart: bool) -> Option<RequestSpec> {
+fn names_read_by<T: RequestInput>() -> Vec<String> {
+    empty_read::<T>().names_read()
+}
+
+fn names_required_by<T: RequestInput>() -> Vec<String> {
+    empty_read::<T>().names_required()
+}
+
+const fn spec<T: ToSchema>(
+    names_read: fn() -> Vec<String>,
+    names_required: fn() -> Vec<String>,
+    encoding: Encoding,
+) -> Option<RequestSpec> {
     Some(RequestSpec {
         name: <T as ToSchema>::name,
         schema: <T as PartialSchema>::schema,
         dependencies: <T as ToSchema>::schemas,
         names_read,
-        multipart,
+        names_required,
+        encoding,
     })
 }
 
 /// The route table's entry for a typed input.
 pub const fn typed<T: RequestInput>() -> Option<RequestSpec> {
-    spec::<T>(Some(names_read_by::<T>), false)
+    spec::<T>(names_read_by::<T>, names_required_by::<T>, Encoding::Form)
 }
 
 /// [`typed`], for a route that also takes a file in a multipart body.
 pub const fn typed_multipart<T: RequestInput>() -> Option<RequestSpec> {
-    spec::<T>(Some(names_read_by::<T>), true)
+    spec::<T>(names_read_by::<T>, names_required_by::<T>, Encoding::Multipart)
 }
 
-/// The route table's entry for an input still documented by a hand-kept
-/// schema (read from [`Params`] by its handler).
-pub const fn shadow<T: ToSchema>() -> Option<RequestSpec> {
-    spec::<T>(None, false)
+/// The route table's entry for a free JSON document (any keys, read by
+/// the type's own extractor, [`JsonDocument`]).
+pub const fn json_document<T: JsonDocument>() -> Option<RequestSpec> {
+    spec::<T>(Vec::new, Vec::new, Encoding::JsonDocument)
 }
 
-/// [`shadow`], for a route that also takes a file in a multipart body.
-pub const fn shadow_multipart<T: ToSchema>() -> Option<RequestSpec> {
-    spec::<T>(None, true)
-}
+/// An input that is a whole JSON document whose keys are the caller's own
+/// (preferences), read by its own extractor rather than field by field.
+pub trait JsonDocument: ToSchema + FromRequest {}
 
 /// The property names of a schema (an object schema's, or those of every
 /// object it is made of).
@@ -157,4 +202,48 @@ pub fn required_of(schema: &RefOr<Schema>) -> Vec<String> {
         RefOr::T(Schema::Object(object)) => object.required.clone(),
         _ => Vec::new(),
     }
+}
+
+/// One object schema with the properties (and required names) of every
+/// part, for an input made of several parts (`CreateUser` is the profile
+/// fields, the admin fields, an identity, an avatar and its own).
+pub fn merged_object(description: &str, parts: &[RefOr<Schema>]) -> RefOr<Schema> {
+    let mut object = utoipa::openapi::schema::ObjectBuilder::new().description(Some(description));
+    for part in parts {
+        if let RefOr::T(Schema::Object(part)) = part {
+            for (name, schema) in &part.properties {
+                object = object.property(name, schema.clone());
+            }
+            for name in &part.required {
+                object = object.required(name);
+            }
+        }
+    }
+    object.into()
+}
+
+/// Implements `ToSchema` for an input made of parts that derive it: one
+/// object with every part's properties (see [`merged_object`]).
+#[macro_export]
+macro_rules! input_made_of {
+    ($name:ident, $description:literal, [$($part:ty),+ $(,)?]) => {
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                $crate::input::merged_object(
+                    $description,
+                    &[$(<$part as utoipa::PartialSchema>::schema()),+],
+                )
+            }
+        }
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
+            }
+            fn schemas(
+                out: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>,
+            ) {
+                $(<$part as utoipa::ToSchema>::schemas(out);)+
+            }
+        }
+    };
 }

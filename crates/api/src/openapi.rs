@@ -1,17 +1,25 @@
 //! The OpenAPI 3.1 document of every route, built from the route table below
 //! and the response types' own schemas (`#[derive(ToSchema)]` in `views.rs`).
 //! A test compares this table with the routes actually registered, both ways.
-use crate::input::{shadow, shadow_multipart, typed, RequestSpec};
-use crate::inputs::account::{ChangePassword, Confirmation, CurrentPassword, EmailRequest, ResetComplete};
+use crate::input::{json_document, typed, typed_multipart, Encoding, RequestSpec};
+use crate::inputs::account::{
+    ChangePassword, Confirmation, CurrentPassword, EmailRequest, Registration, ResetComplete,
+    UpdateOwnProfile,
+};
+use crate::inputs::avatar::NewAvatar;
 use crate::inputs::custom_attributes::CustomAttributeValue;
 use crate::inputs::emails::AdminEmailRequest;
-use crate::inputs::keys::KeyLookup;
+use crate::inputs::keys::{AddKey, KeyLookup};
+use crate::inputs::oauth::{RevokeRequest, TokenRequest};
+use crate::inputs::queries::{AuditQuery, PageQuery, TokenListQuery, UserListQuery, UserQuery};
+use crate::inputs::social::{Preferences, Privacy, SetStatus};
 use crate::inputs::tokens::{CreateToken, RotateToken};
+use crate::inputs::users::{CreateUser, UpdateUser};
 use crate::views;
 use std::collections::BTreeMap;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem};
 use utoipa::openapi::request_body::RequestBodyBuilder;
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{
     ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, PathsBuilder, Ref, RefOr,
@@ -109,17 +117,17 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/-/confirm", "pages", "Confirm an address from the page", Public, typed::<Confirmation>(), (200, Html), &[400]),
     r("GET", "/-/reset-password", "pages", "Page choosing a new password", Public, None, (200, Html), &[]),
     r("POST", "/-/reset-password", "pages", "Set the new password from the page", Public, typed::<ResetComplete>(), (200, Html), &[400]),
-    r("POST", "/oauth/token", "oauth", "Password or refresh grant", Public, shadow::<OAuthTokenRequest>(), (200, Json("OAuthTokenView")), &[400, 429]),
-    r("POST", "/oauth/revoke", "oauth", "Revoke a token (RFC 7009)", Public, shadow::<RevokeRequest>(), (200, Json("Object")), &[]),
+    r("POST", "/oauth/token", "oauth", "Password or refresh grant", Public, typed::<TokenRequest>(), (200, Json("OAuthTokenView")), &[400, 429]),
+    r("POST", "/oauth/revoke", "oauth", "Revoke a token (RFC 7009)", Public, typed::<RevokeRequest>(), (200, Json("Object")), &[]),
     r("GET", "/oauth/token/info", "oauth", "The token in use", Token, None, (200, Json("TokenInfo")), &[]),
-    r("GET", "/api/v4/users", "users", "List and search users", Optional, None, (200, List("UserView")), &[400, 405]),
-    r("POST", "/api/v4/users", "users", "Create a user", Admin, shadow_multipart::<CreateUser>(), (201, Json("UserAdmin")), &[409]),
-    r("GET", "/api/v4/users/{id}", "users", "One user, as the caller may see it", Optional, None, (200, Json("UserView")), &[]),
-    r("PUT", "/api/v4/users/{id}", "users", "Update a user", Admin, shadow_multipart::<UpdateUser>(), (200, Json("UserAdmin")), &[409]),
+    r("GET", "/api/v4/users", "users", "List and search users", Optional, typed::<UserListQuery>(), (200, List("UserView")), &[400, 405]),
+    r("POST", "/api/v4/users", "users", "Create a user", Admin, typed_multipart::<CreateUser>(), (201, Json("UserAdmin")), &[409]),
+    r("GET", "/api/v4/users/{id}", "users", "One user, as the caller may see it", Optional, typed::<UserQuery>(), (200, Json("UserView")), &[]),
+    r("PUT", "/api/v4/users/{id}", "users", "Update a user", Admin, typed_multipart::<UpdateUser>(), (200, Json("UserAdmin")), &[409]),
     r("DELETE", "/api/v4/users/{id}", "users", "Delete a user", Admin, None, (204, Empty), &[]),
     r("GET", "/api/v4/user", "users", "The caller", Token, None, (200, Json("UserOwn")), &[]),
-    r("PUT", "/api/v4/user", "account", "Update one's own profile", Token, shadow::<UpdateOwnProfile>(), (200, Json("UserOwn")), &[409]),
-    r("PATCH", "/api/v4/user", "account", "Update one's own profile", Token, shadow::<UpdateOwnProfile>(), (200, Json("UserOwn")), &[409]),
+    r("PUT", "/api/v4/user", "account", "Update one's own profile", Token, typed::<UpdateOwnProfile>(), (200, Json("UserOwn")), &[409]),
+    r("PATCH", "/api/v4/user", "account", "Update one's own profile", Token, typed::<UpdateOwnProfile>(), (200, Json("UserOwn")), &[409]),
     r("DELETE", "/api/v4/user", "account", "Delete one's own account", Token, typed::<CurrentPassword>(), (204, Empty), &[]),
     r("POST", "/api/v4/users/{id}/block", "users", "Block a user", Admin, None, (201, Json("Changed")), &[]),
     r("PUT", "/api/v4/users/{id}/block", "users", "Block a user", Admin, None, (201, Json("Changed")), &[]),
@@ -135,33 +143,33 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/api/v4/users/{id}/custom_attributes/{key}", "users", "One custom attribute", Admin, None, (200, Json("CustomAttributeView")), &[400]),
     r("PUT", "/api/v4/users/{id}/custom_attributes/{key}", "users", "Set a custom attribute", Admin, typed::<CustomAttributeValue>(), (200, Json("CustomAttributeView")), &[]),
     r("DELETE", "/api/v4/users/{id}/custom_attributes/{key}", "users", "Delete a custom attribute", Admin, None, (204, Empty), &[400]),
-    r("GET", "/api/v4/personal_access_tokens", "tokens", "List tokens", Token, None, (200, List("PatView")), &[400]),
+    r("GET", "/api/v4/personal_access_tokens", "tokens", "List tokens", Token, typed::<TokenListQuery>(), (200, List("PatView")), &[400]),
     r("GET", "/api/v4/personal_access_tokens/{id}", "tokens", "One token (`self`: the one in use)", Token, None, (200, Json("PatView")), &[]),
     r("DELETE", "/api/v4/personal_access_tokens/{id}", "tokens", "Revoke a token", Token, None, (204, Empty), &[]),
     r("POST", "/api/v4/personal_access_tokens/{id}/rotate", "tokens", "Rotate a token", Token, typed::<RotateToken>(), (200, Json("PatView")), &[]),
     r("POST", "/api/v4/user/personal_access_tokens", "tokens", "Create a token for oneself", Token, typed::<CreateToken>(), (201, Json("PatView")), &[]),
     r("POST", "/api/v4/users/{id}/personal_access_tokens", "tokens", "Create a token for a user", Admin, typed::<CreateToken>(), (201, Json("PatView")), &[]),
-    r("POST", "/api/v4/registrations", "account", "Sign up", Public, shadow::<Registration>(), (201, Json("UserOwn")), &[403, 409, 429]),
+    r("POST", "/api/v4/registrations", "account", "Sign up", Public, typed::<Registration>(), (201, Json("UserOwn")), &[403, 409, 429]),
     r("POST", "/api/v4/confirmations", "account", "Confirm an address", Public, typed::<Confirmation>(), (200, Json("UserBasic")), &[409]),
     r("POST", "/api/v4/confirmations/resend", "account", "Send a new confirmation link", Public, typed::<EmailRequest>(), (202, Json("Message")), &[429]),
     r("PUT", "/api/v4/user/password", "account", "Change one's password", Token, typed::<ChangePassword>(), (204, Empty), &[]),
     r("POST", "/api/v4/password/reset", "account", "Ask for a password reset link", Public, typed::<EmailRequest>(), (202, Json("Message")), &[429]),
     r("POST", "/api/v4/password/reset/complete", "account", "Set a new password with a reset token", Public, typed::<ResetComplete>(), (204, Empty), &[]),
     r("GET", "/api/v4/user/privacy", "social", "One's privacy settings", Token, None, (200, Json("Privacy")), &[]),
-    r("PUT", "/api/v4/user/privacy", "social", "Change privacy settings", Token, shadow::<Privacy>(), (200, Json("Privacy")), &[]),
+    r("PUT", "/api/v4/user/privacy", "social", "Change privacy settings", Token, typed::<Privacy>(), (200, Json("Privacy")), &[]),
     r("GET", "/api/v4/user/preferences", "social", "One's preferences", Token, None, (200, Json("Object")), &[]),
-    r("PUT", "/api/v4/user/preferences", "social", "Replace one's preferences", Token, shadow::<Preferences>(), (200, Json("Object")), &[]),
+    r("PUT", "/api/v4/user/preferences", "social", "Replace one's preferences", Token, json_document::<Preferences>(), (200, Json("Object")), &[]),
     r("GET", "/api/v4/user/status", "social", "One's status", Token, None, (200, Json("UserStatusView")), &[]),
-    r("PUT", "/api/v4/user/status", "social", "Set one's status (fields left out are unset)", Token, shadow::<SetStatus>(), (200, Json("UserStatusView")), &[]),
-    r("PATCH", "/api/v4/user/status", "social", "Change the given fields of one's status", Token, shadow::<SetStatus>(), (200, Json("UserStatusView")), &[]),
+    r("PUT", "/api/v4/user/status", "social", "Set one's status (fields left out are unset)", Token, typed::<SetStatus>(), (200, Json("UserStatusView")), &[]),
+    r("PATCH", "/api/v4/user/status", "social", "Change the given fields of one's status", Token, typed::<SetStatus>(), (200, Json("UserStatusView")), &[]),
     r("GET", "/api/v4/users/{id}/status", "social", "A user's status (id or user name)", Optional, None, (200, Json("UserStatusView")), &[]),
-    r("PUT", "/api/v4/user/avatar", "social", "Upload an avatar", Token, shadow_multipart::<AvatarUpload>(), (200, Json("AvatarUrl")), &[]),
+    r("PUT", "/api/v4/user/avatar", "social", "Upload an avatar", Token, typed_multipart::<NewAvatar>(), (200, Json("AvatarUrl")), &[]),
     r("DELETE", "/api/v4/user/avatar", "social", "Remove one's avatar", Token, None, (204, Empty), &[]),
     r("GET", "/uploads/avatars/{name}", "social", "An avatar image", Public, None, (200, Image), &[304]),
     r("POST", "/api/v4/users/{id}/follow", "social", "Follow a user", Token, None, (201, Json("UserBasic")), &[304, 400]),
     r("POST", "/api/v4/users/{id}/unfollow", "social", "Stop following a user", Token, None, (201, Json("UserBasic")), &[304, 400]),
-    r("GET", "/api/v4/users/{id}/followers", "social", "A user's followers", Optional, None, (200, List("UserBasic")), &[403]),
-    r("GET", "/api/v4/users/{id}/following", "social", "Whom a user follows", Optional, None, (200, List("UserBasic")), &[403]),
+    r("GET", "/api/v4/users/{id}/followers", "social", "A user's followers", Optional, typed::<PageQuery>(), (200, List("UserBasic")), &[403]),
+    r("GET", "/api/v4/users/{id}/following", "social", "Whom a user follows", Optional, typed::<PageQuery>(), (200, List("UserBasic")), &[403]),
     r("GET", "/api/v4/user/emails", "emails", "One's secondary addresses", Token, None, (200, List("EmailView")), &[]),
     r("POST", "/api/v4/user/emails", "emails", "Add an address", Token, typed::<EmailRequest>(), (201, Json("EmailView")), &[429]),
     r("GET", "/api/v4/user/emails/{email_id}", "emails", "One of one's addresses", Token, None, (200, Json("EmailView")), &[]),
@@ -170,17 +178,17 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/api/v4/users/{id}/emails", "emails", "Add an address to a user", Admin, typed::<AdminEmailRequest>(), (201, Json("EmailView")), &[]),
     r("DELETE", "/api/v4/users/{id}/emails/{email_id}", "emails", "Delete a user's address", Admin, None, (204, Empty), &[]),
     r("GET", "/api/v4/user/keys", "keys", "One's SSH keys", Token, None, (200, List("KeyView")), &[]),
-    r("POST", "/api/v4/user/keys", "keys", "Add an SSH key", Token, shadow::<AddKey>(), (201, Json("KeyView")), &[]),
+    r("POST", "/api/v4/user/keys", "keys", "Add an SSH key", Token, typed::<AddKey>(), (201, Json("KeyView")), &[]),
     r("GET", "/api/v4/user/keys/{key_id}", "keys", "One of one's keys", Token, None, (200, Json("KeyView")), &[]),
     r("DELETE", "/api/v4/user/keys/{key_id}", "keys", "Delete one of one's keys", Token, None, (204, Empty), &[]),
     r("GET", "/api/v4/users/{id}/keys", "keys", "A user's keys (id or user name)", Optional, None, (200, List("KeyView")), &[403]),
-    r("POST", "/api/v4/users/{id}/keys", "keys", "Add a key to a user", Admin, shadow::<AddKey>(), (201, Json("KeyView")), &[]),
+    r("POST", "/api/v4/users/{id}/keys", "keys", "Add a key to a user", Admin, typed::<AddKey>(), (201, Json("KeyView")), &[]),
     r("GET", "/api/v4/users/{id}/keys/{key_id}", "keys", "One of a user's keys", Optional, None, (200, Json("KeyView")), &[403]),
     r("DELETE", "/api/v4/users/{id}/keys/{key_id}", "keys", "Delete a user's key", Admin, None, (204, Empty), &[]),
     r("GET", "/api/v4/keys", "keys", "The key with a fingerprint (`fingerprint` query parameter)", Admin, typed::<KeyLookup>(), (200, Json("KeyView")), &[400, 404]),
     r("GET", "/api/v4/keys/{id}", "keys", "A key with its user", Admin, None, (200, Json("KeyView")), &[]),
-    r("GET", "/api/v4/audit_events", "audit", "Security events (`entity_id`, `author_id`, `event_name`, `created_after`, `created_before`)", Admin, None, (200, List("AuditEventView")), &[400]),
-    r("GET", "/api/v4/user/audit_events", "audit", "Security events about the caller", Token, None, (200, List("AuditEventView")), &[400]),
+    r("GET", "/api/v4/audit_events", "audit", "Security events", Admin, typed::<AuditQuery>(), (200, List("AuditEventView")), &[400]),
+    r("GET", "/api/v4/user/audit_events", "audit", "Security events about the caller", Token, typed::<AuditQuery>(), (200, List("AuditEventView")), &[400]),
     r("GET", "/{username}.keys", "keys", "authorized_keys lines for a user", Optional, None, (200, Text), &[403, 404]),
 ];
 
@@ -198,11 +206,6 @@ pub fn request_of(method: &str, path: &str) -> Option<RequestSpec> {
         .find(|r| r.method == method && r.path == path)
         .and_then(|r| r.request)
 }
-
-/// A user's preferences: any JSON object of at most 16 KiB.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct Preferences(std::collections::HashMap<String, serde_json::Value>);
 
 /// `{"message": "404 User Not Found"}` and the other plain errors.
 #[derive(ToSchema)]
@@ -242,68 +245,6 @@ macro_rules! request_schema {
     };
 }
 
-request_schema!(
-    /// `POST /users` (JSON, form or multipart; `avatar` as a file or base64).
-    CreateUser { email: String, username: String, name: Option<String>, first_name: Option<String>, last_name: Option<String>,
-    password: Option<String>, reset_password: Option<bool>, force_random_password: Option<bool>, skip_confirmation: Option<bool>,
-    admin: Option<bool>, external: Option<bool>, private_profile: Option<bool>, note: Option<String>, bio: Option<String>,
-    location: Option<String>, public_email: Option<String>, skype: Option<String>, linkedin: Option<String>, twitter: Option<String>,
-    discord: Option<String>, website_url: Option<String>, organization: Option<String>, job_title: Option<String>,
-    pronouns: Option<String>, phone: Option<String>, gender: Option<String>, birthday: Option<String>, time_zone: Option<String>,
-    projects_limit: Option<i64>, can_create_group: Option<bool>, theme_id: Option<i64>, color_scheme_id: Option<i64>,
-    extern_uid: Option<String>, provider: Option<String>, avatar: Option<String> }
-);
-request_schema!(
-    /// `PUT /users/:id`: any of the create fields.
-    UpdateUser { email: Option<String>, username: Option<String>, name: Option<String>, password: Option<String>,
-    admin: Option<bool>, external: Option<bool>, private_profile: Option<bool>, note: Option<String>, bio: Option<String>,
-    location: Option<String>, public_email: Option<String>, website_url: Option<String>, organization: Option<String>,
-    job_title: Option<String>, pronouns: Option<String>, phone: Option<String>, gender: Option<String>, birthday: Option<String>,
-    time_zone: Option<String>, projects_limit: Option<i64>, theme_id: Option<i64>, color_scheme_id: Option<i64>,
-    extern_uid: Option<String>, provider: Option<String>, avatar: Option<String> }
-);
-request_schema!(
-    /// `PUT /user`: own profile fields; `email` and `username` need `current_password`.
-    UpdateOwnProfile { email: Option<String>, username: Option<String>, current_password: Option<String>, name: Option<String>,
-    first_name: Option<String>, last_name: Option<String>, bio: Option<String>, location: Option<String>,
-    public_email: Option<String>, website_url: Option<String>, organization: Option<String>, job_title: Option<String>,
-    pronouns: Option<String>, phone: Option<String>, gender: Option<String>, birthday: Option<String>,
-    time_zone: Option<String>, private_profile: Option<bool>, theme_id: Option<i64>, color_scheme_id: Option<i64> }
-);
-request_schema!(
-    /// `POST /registrations`.
-    Registration { email: String, username: String, password: String, password_confirmation: Option<String>,
-    name: Option<String>, first_name: Option<String>, last_name: Option<String>, phone: Option<String>,
-    gender: Option<String>, birthday: Option<String>, time_zone: Option<String> }
-);
-request_schema!(
-    /// `POST /oauth/token`: `grant_type` `password` (with `username`, `password`, optional `scope`) or `refresh_token`.
-    OAuthTokenRequest { grant_type: String, username: Option<String>, password: Option<String>, scope: Option<String>,
-    refresh_token: Option<String> }
-);
-request_schema!(
-    /// `POST /oauth/revoke`.
-    RevokeRequest { token: String }
-);
-request_schema!(
-    /// An SSH key.
-    AddKey { title: String, key: String, expires_at: Option<String>, usage_type: Option<String> }
-);
-request_schema!(
-    /// Privacy settings.
-    Privacy { private_profile: Option<bool>, searchable: Option<bool>, show_followers: Option<bool>,
-    share_activity: Option<bool>, public_email: Option<String> }
-);
-request_schema!(
-    /// An avatar: multipart `avatar`, or `avatar_base64` (a data URL or bare base64).
-    AvatarUpload { avatar_base64: Option<String> }
-);
-request_schema!(
-    /// A status: `emoji` (a name such as `coffee`), `message` (at most 100
-    /// characters), `availability` (`not_set` or `busy`), `clear_status_after`
-    /// (`30_minutes`, `3_hours`, `8_hours`, `1_day`, `3_days`, `7_days`, `30_days`).
-    SetStatus { emoji: Option<String>, message: Option<String>, availability: Option<String>, clear_status_after: Option<String> }
-);
 request_schema!(
     /// `{"avatar_url": …}`.
     AvatarUrl { avatar_url: String }
@@ -392,8 +333,10 @@ fn error_statuses(route: &Route) -> Vec<u16> {
     if route.path.contains('{') {
         statuses.push(404);
     }
-    if route.request.is_some() && route.method != "GET" {
-        statuses.extend([400, 413, 415]);
+    match (route.request, route.method) {
+        (None, _) => {}
+        (Some(_), "GET") => statuses.push(400),
+        (Some(_), _) => statuses.extend([400, 413, 415]),
     }
     statuses.retain(|s| *s != route.ok.0);
     statuses.sort_unstable();
@@ -451,6 +394,10 @@ fn operation(route: &Route) -> utoipa::openapi::path::Operation {
             {
                 // A user name or `self` is accepted there too.
                 ObjectBuilder::new().schema_type(Type::String)
+            } else if name == "key" {
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(r"^[A-Za-z0-9_.:-]{1,255}$"))
             } else {
                 schema
             };
@@ -474,31 +421,44 @@ fn operation(route: &Route) -> utoipa::openapi::path::Operation {
                 } else {
                     Required::False
                 };
-                op = op.parameter(
-                    ParameterBuilder::new()
-                        .name(name)
-                        .parameter_in(ParameterIn::Query)
-                        .required(is_required)
-                        .schema(Some(property)),
-                );
+                // An object (`custom_attributes[key]=value`) is a deepObject.
+                let is_object = matches!(&property, RefOr::T(utoipa::openapi::schema::Schema::Object(o))
+                    if o.additional_properties.is_some());
+                let mut parameter = ParameterBuilder::new()
+                    .name(name)
+                    .parameter_in(ParameterIn::Query)
+                    .required(is_required)
+                    .schema(Some(property));
+                if is_object {
+                    parameter = parameter
+                        .style(Some(utoipa::openapi::path::ParameterStyle::DeepObject))
+                        .explode(Some(true));
+                }
+                op = op.parameter(parameter);
             }
         }
     } else if let Some(request) = route.request {
         let schema: RefOr<utoipa::openapi::schema::Schema> = Ref::from_schema_name((request.name)()).into();
-        let mut body = RequestBodyBuilder::new()
-            .content(
+        let media_types: &[&str] = match request.encoding {
+            Encoding::Form => &["application/json", "application/x-www-form-urlencoded"],
+            Encoding::Multipart => &[
                 "application/json",
-                ContentBuilder::new().schema(Some(schema.clone())).build(),
-            )
-            .content(
                 "application/x-www-form-urlencoded",
-                ContentBuilder::new().schema(Some(schema.clone())).build(),
-            );
-        if request.multipart {
-            body = body.content(
                 "multipart/form-data",
-                ContentBuilder::new().schema(Some(schema)).build(),
-            );
+            ],
+            Encoding::JsonDocument => &["application/json"],
+        };
+        // A form has no null: its fields are given or not (`FooForm`).
+        let form_schema: RefOr<utoipa::openapi::schema::Schema> =
+            Ref::from_schema_name(format!("{}Form", (request.name)())).into();
+        let mut body = RequestBodyBuilder::new();
+        for media_type in media_types {
+            let schema = if *media_type == "application/json" {
+                schema.clone()
+            } else {
+                form_schema.clone()
+            };
+            body = body.content(*media_type, ContentBuilder::new().schema(Some(schema)).build());
         }
         op = op.request_body(Some(body.required(Some(Required::True)).build()));
     }
@@ -556,9 +516,62 @@ fn request_schemas() -> BTreeMap<String, RefOr<utoipa::openapi::schema::Schema>>
         .filter(|r| r.method != "GET")
         .filter_map(|r| r.request)
     {
-        schemas.insert((spec.name)().into_owned(), (spec.schema)());
+        let name = (spec.name)().into_owned();
+        if spec.encoding != Encoding::JsonDocument {
+            schemas.insert(format!("{name}Form"), form_fields((spec.schema)()));
+        }
+        schemas.insert(name, (spec.schema)());
     }
     schemas
+}
+
+/// The schema of an input sent as a form: the same fields, none nullable
+/// (a form cannot say null; a field is given or left out).
+fn form_fields(schema: RefOr<Schema>) -> RefOr<Schema> {
+    let RefOr::T(Schema::Object(mut object)) = schema else {
+        return schema;
+    };
+    for property in object.properties.values_mut() {
+        *property = not_null(property.clone());
+    }
+    RefOr::T(Schema::Object(object))
+}
+
+/// A property's schema without its `null`.
+fn not_null(schema: RefOr<Schema>) -> RefOr<Schema> {
+    match schema {
+        RefOr::T(Schema::Object(mut object)) => {
+            if let SchemaType::Array(types) = &object.schema_type {
+                let kept: Vec<Type> = types.iter().filter(|t| **t != Type::Null).cloned().collect();
+                object.schema_type = match kept.as_slice() {
+                    [one] => SchemaType::Type(one.clone()),
+                    _ => SchemaType::Array(kept),
+                };
+            }
+            RefOr::T(Schema::Object(object))
+        }
+        RefOr::T(Schema::OneOf(one_of)) => {
+            let mut kept: Vec<RefOr<Schema>> = one_of
+                .items
+                .into_iter()
+                .filter(|item| !is_null_type(item))
+                .collect();
+            if kept.len() == 1 {
+                kept.remove(0)
+            } else {
+                let mut builder = utoipa::openapi::schema::OneOfBuilder::new();
+                for item in kept {
+                    builder = builder.item(item);
+                }
+                builder.into()
+            }
+        }
+        other => other,
+    }
+}
+
+fn is_null_type(schema: &RefOr<Schema>) -> bool {
+    matches!(schema, RefOr::T(Schema::Object(o)) if o.schema_type == SchemaType::Type(Type::Null))
 }
 
 /// The OpenAPI document.

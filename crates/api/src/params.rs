@@ -57,6 +57,11 @@ pub const MAX_MULTIPART_BYTES: usize = roster_domain::MAX_AVATAR_BYTES + 64 * 10
 pub struct Params {
     values: Map<String, Value>,
     files: HashMap<String, Vec<u8>>,
+    /// The names whose values came from a JSON body, where a value has a
+    /// type: there a text field takes a string, a boolean field `true` or
+    /// `false`, a number field a number (in a query or a form, everything
+    /// is text, and `true`, `True` and `1` are booleans).
+    typed: std::collections::HashSet<String>,
 }
 
 fn insert_pair(map: &mut Map<String, Value>, key: String, value: String) {
@@ -91,7 +96,7 @@ impl Params {
         }
         Ok(Self {
             values: map,
-            files: HashMap::new(),
+            ..Self::default()
         })
     }
 
@@ -111,6 +116,7 @@ impl Params {
             )),
             "application/json" | "" => match serde_json::from_slice::<Value>(body) {
                 Ok(Value::Object(obj)) => {
+                    self.typed.extend(obj.keys().cloned());
                     self.values.extend(obj);
                     Ok(())
                 }
@@ -163,6 +169,11 @@ impl Params {
         self.values.get(name)
     }
 
+    /// The value, when it came from a JSON body (and so has a type).
+    fn typed(&self, name: &str) -> Option<&Value> {
+        self.typed.contains(name).then(|| self.values.get(name)).flatten()
+    }
+
     /// Starts collecting fields from these parameters.
     pub fn fields(&self) -> Fields<'_> {
         Fields {
@@ -170,7 +181,9 @@ impl Params {
             missing: Vec::new(),
             errors: BTreeMap::new(),
             read: std::collections::BTreeSet::new(),
+            read_required: std::collections::BTreeSet::new(),
             malformed: Vec::new(),
+            none_of: None,
         }
     }
 
@@ -245,8 +258,12 @@ pub struct Fields<'a> {
     /// Every name asked for, so that a test can hold an input type's reader
     /// to its documented schema.
     read: std::collections::BTreeSet<String>,
+    /// The names asked for as required.
+    read_required: std::collections::BTreeSet<String>,
     /// Text fields given a list or an object (GitLab's `x is invalid`).
     malformed: Vec<String>,
+    /// Names of which at least one was needed and none was given.
+    none_of: Option<Vec<String>>,
 }
 
 impl Fields<'_> {
@@ -264,6 +281,7 @@ impl Fields<'_> {
         parse: impl FnOnce(&str) -> Result<T, FieldError>,
     ) -> Option<T> {
         self.read.insert(name.to_owned());
+        self.read_required.insert(name.to_owned());
         if self.is_malformed(name) {
             return None;
         }
@@ -290,12 +308,17 @@ impl Fields<'_> {
         self.parse_value(&v, parse)
     }
 
-    /// Notes a text field given as a list or an object.
+    /// Notes a text field given as a list or an object, or in JSON as a
+    /// number or a boolean.
     fn is_malformed(&mut self, name: &str) -> bool {
         let malformed = self
             .params
             .raw(name)
-            .is_some_and(|v| v.is_array() || v.is_object());
+            .is_some_and(|v| v.is_array() || v.is_object())
+            || self
+                .params
+                .typed(name)
+                .is_some_and(|v| v.is_number() || v.is_boolean());
         if malformed {
             self.malformed.push(name.to_owned());
         }
@@ -341,7 +364,11 @@ impl Fields<'_> {
         if value.is_null() {
             return None;
         }
-        let parsed = parse_bool(value);
+        let parsed = match self.params.typed(name) {
+            Some(Value::Bool(b)) => Some(*b),
+            Some(_) => None,
+            None => parse_bool(value),
+        };
         if parsed.is_none() {
             self.errors
                 .entry(name.to_owned())
@@ -354,6 +381,14 @@ impl Fields<'_> {
     /// An optional integer within `range`.
     pub fn integer(&mut self, name: &str, range: std::ops::RangeInclusive<i64>) -> Option<i64> {
         self.read.insert(name.to_owned());
+        if self
+            .params
+            .typed(name)
+            .is_some_and(|v| !v.is_number() && !v.is_null())
+        {
+            self.reject(name, "is invalid");
+            return None;
+        }
         let text = self.params.text(name)?;
         match text.trim().parse::<i64>() {
             Ok(n) if range.contains(&n) => Some(n),
@@ -362,6 +397,28 @@ impl Fields<'_> {
                     .entry(name.to_owned())
                     .or_default()
                     .push("is invalid".into());
+                None
+            }
+        }
+    }
+
+    /// An optional 64-bit integer brought within `range` (GitLab reads
+    /// `page=0` as 1 and `per_page=1000` as 100).
+    pub fn clamped_integer(&mut self, name: &str, range: std::ops::RangeInclusive<i64>) -> Option<i64> {
+        self.read.insert(name.to_owned());
+        if self
+            .params
+            .typed(name)
+            .is_some_and(|v| !v.is_number() && !v.is_null())
+        {
+            self.reject(name, "is invalid");
+            return None;
+        }
+        let text = self.params.text(name)?;
+        match text.trim().parse::<i64>() {
+            Ok(n) => Some(n.clamp(*range.start(), *range.end())),
+            Err(_) => {
+                self.reject(name, "is invalid");
                 None
             }
         }
@@ -378,6 +435,28 @@ impl Fields<'_> {
     /// Records a missing parameter found outside the getters.
     pub fn require_one_of(&mut self, message: String) {
         self.missing.push(message);
+    }
+
+    /// The `prefix[key]=value` pairs of the request (GitLab's
+    /// `custom_attributes[key]=value` filters), read as one object-like
+    /// parameter `prefix`.
+    pub fn bracketed(&mut self, prefix: &str) -> Vec<(String, String)> {
+        self.read.insert(prefix.to_owned());
+        let opening = format!("{prefix}[");
+        self.params
+            .keys()
+            .filter_map(|k| {
+                let key = k.strip_prefix(&opening)?.strip_suffix(']')?;
+                Some((key.to_owned(), self.params.text(k)?))
+            })
+            .collect()
+    }
+
+    /// Records that at least one of `names` is needed, none having been
+    /// given (GitLab's "a, b are missing, at least one parameter must be
+    /// provided", reported after every other problem).
+    pub fn require_any(&mut self, names: &[&str]) {
+        self.none_of = Some(names.iter().map(|n| (*n).to_owned()).collect());
     }
 
     /// A list (see [`Params::list`]), each item parsed; `None` when absent.
@@ -398,6 +477,7 @@ impl Fields<'_> {
         parse: impl FnOnce(&[String]) -> Result<T, FieldError>,
     ) -> Option<T> {
         self.read.insert(name.to_owned());
+        self.read_required.insert(name.to_owned());
         match self.params.list(name) {
             None => {
                 self.missing.push(name.to_owned());
@@ -419,14 +499,48 @@ impl Fields<'_> {
         self.params.file(name).map(<[u8]>::to_vec)
     }
 
+    /// Records the problem of a value parsed outside the getters.
+    pub fn check<T>(&mut self, parsed: Result<T, FieldError>) -> Option<T> {
+        match parsed {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.refuse(e);
+                None
+            }
+        }
+    }
+
+    /// Whether a problem was recorded for `name`.
+    pub fn failed(&self, name: &str) -> bool {
+        self.errors.contains_key(name) || self.malformed.iter().any(|m| m == name)
+    }
+
+    /// Whether a multipart request holds a file `name`.
+    pub fn has_file(&self, name: &str) -> bool {
+        self.params.file(name).is_some()
+    }
+
+    /// Whether the request holds a non-null value for `name`.
+    pub fn given(&self, name: &str) -> bool {
+        self.params.raw(name).is_some_and(|v| !v.is_null())
+    }
+
     /// The names asked for so far.
     pub fn names_read(&self) -> Vec<String> {
         self.read.iter().cloned().collect()
     }
 
+    /// The names asked for as required so far.
+    pub fn names_required(&self) -> Vec<String> {
+        self.read_required.iter().cloned().collect()
+    }
+
     /// Whether any problem was found so far.
     pub fn has_errors(&self) -> bool {
-        !self.missing.is_empty() || !self.errors.is_empty() || !self.malformed.is_empty()
+        !self.missing.is_empty()
+            || !self.errors.is_empty()
+            || !self.malformed.is_empty()
+            || self.none_of.is_some()
     }
 
     /// `Ok` when every field was fine.
@@ -439,6 +553,12 @@ impl Fields<'_> {
         }
         if !self.errors.is_empty() {
             return Err(ApiError::Validation(self.errors));
+        }
+        if let Some(names) = self.none_of {
+            return Err(ApiError::Param(format!(
+                "{} are missing, at least one parameter must be provided",
+                names.join(", ")
+            )));
         }
         Ok(())
     }

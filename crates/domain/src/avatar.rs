@@ -128,11 +128,6 @@ impl AvatarUpload {
         &self.bytes
     }
 
-    /// Gives back the bytes.
-    pub fn into_bytes(self) -> Vec<u8> {
-        self.bytes
-    }
-
     /// The type the bytes say they are.
     pub fn kind(&self) -> ImageKind {
         self.kind

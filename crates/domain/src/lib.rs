@@ -25,6 +25,7 @@ mod access;
 mod avatar;
 mod email;
 mod error;
+mod instant;
 mod password;
 mod profile;
 #[cfg(feature = "serde")]
@@ -39,8 +40,9 @@ pub use access::{Privacy, ProfileView, Viewer};
 pub use avatar::{AvatarUpload, ImageKind, MAX_AVATAR_BYTES};
 pub use email::EmailAddress;
 pub use error::{FieldError, Problem};
+pub use instant::parse_instant;
 pub use password::Password;
-pub use profile::{Birthday, Gender, Name, PhoneNumber, ProfileText, TimeZone, WebUrl};
+pub use profile::{AttributeKey, Birthday, Gender, Name, PhoneNumber, ProfileText, TimeZone, Title, WebUrl};
 pub use ssh_key::{Fingerprint, KeyUsage, SshPublicKey, DEFAULT_MIN_RSA_BITS};
 pub use state::{StateChange, Transition, UserState};
 pub use status::{Availability, ClearStatusAfter, StatusEmoji, StatusMessage, UserStatus};

@@ -85,6 +85,59 @@ impl ProfileText {
 }
 string_newtype!(ProfileText);
 
+/// The title of an SSH key or the name of a token: trimmed, 1 to 255
+/// characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Title(String);
+
+impl Title {
+    /// Longest allowed title.
+    pub const MAX_LEN: usize = 255;
+
+    /// Parses a title for `field`.
+    pub fn parse(field: &'static str, value: &str) -> Result<Self, FieldError> {
+        let value = value.trim();
+        if value.is_empty() {
+            return Err(FieldError::new(field, Problem::Blank));
+        }
+        check_length(field, value, 1, Self::MAX_LEN)?;
+        if has_control_chars(value) || value.contains(['\n', '\r', '\t']) {
+            return Err(FieldError::new(field, Problem::Invalid));
+        }
+        Ok(Self(value.to_owned()))
+    }
+}
+string_newtype!(Title);
+
+/// The key of a custom attribute: 1 to 255 characters of ASCII letters,
+/// digits, `_`, `-`, `.` and `:`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttributeKey(String);
+
+impl AttributeKey {
+    /// Longest allowed key.
+    pub const MAX_LEN: usize = 255;
+
+    /// Parses a key for the field `key`.
+    pub fn parse(value: &str) -> Result<Self, FieldError> {
+        let ok = (1..=Self::MAX_LEN).contains(&value.len())
+            && value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'));
+        if ok {
+            Ok(Self(value.to_owned()))
+        } else {
+            Err(FieldError::new(
+                "key",
+                Problem::InvalidBecause(
+                    "can contain only letters, digits, '_', '-', '.' and ':' (at most 255)",
+                ),
+            ))
+        }
+    }
+}
+string_newtype!(AttributeKey);
+
 /// A telephone number in E.164 form: `+`, a country code and 7 to 15 digits in
 /// all. Spaces, dots, dashes and parentheses in the input are dropped; the stored
 /// form is `+` followed by digits only.

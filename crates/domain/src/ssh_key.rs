@@ -56,6 +56,8 @@ impl KeyUsage {
 /// key.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SshPublicKey {
+    /// The modulus size of an RSA key.
+    rsa_bits: Option<u32>,
     canonical: String,
     algorithm: String,
     sha256: String,
@@ -73,6 +75,30 @@ impl SshPublicKey {
 
     /// Parses a key, refusing RSA moduli smaller than `min_rsa_bits`.
     pub fn parse_with_min_rsa(value: &str, min_rsa_bits: u32) -> Result<Self, FieldError> {
+        let key = Self::parse_any_size(value)?;
+        key.refuse_rsa_below(min_rsa_bits)?;
+        Ok(key)
+    }
+
+    /// Refuses an RSA key whose modulus is smaller than `min_rsa_bits` (the
+    /// server's setting, applied after the key is read).
+    pub fn refuse_rsa_below(&self, min_rsa_bits: u32) -> Result<(), FieldError> {
+        match self.rsa_bits {
+            Some(bits) if bits < min_rsa_bits => Err(FieldError::new(
+                "key",
+                Problem::InvalidBecause(if min_rsa_bits <= 2048 {
+                    "is an RSA key shorter than 2048 bits; use a longer RSA key or Ed25519"
+                } else {
+                    "is an RSA key shorter than this server accepts; use a longer RSA key or Ed25519"
+                }),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Parses a key of an accepted type, whatever the size of an RSA key
+    /// (see [`Self::refuse_rsa_below`]).
+    pub fn parse_any_size(value: &str) -> Result<Self, FieldError> {
         let err = |p| Err(FieldError::new("key", p));
         let text = value.trim();
         if text.is_empty() {
@@ -96,19 +122,7 @@ impl SshPublicKey {
             Algorithm::Ecdsa { curve } => match curve {
                 EcdsaCurve::NistP256 | EcdsaCurve::NistP384 | EcdsaCurve::NistP521 => {}
             },
-            Algorithm::Rsa { .. } => {
-                let bits = rsa_bits(key.key_data()).unwrap_or(0);
-                if bits < min_rsa_bits {
-                    return Err(FieldError::new(
-                        "key",
-                        Problem::InvalidBecause(if min_rsa_bits <= 2048 {
-                            "is an RSA key shorter than 2048 bits; use a longer RSA key or Ed25519"
-                        } else {
-                            "is an RSA key shorter than this server accepts; use a longer RSA key or Ed25519"
-                        }),
-                    ));
-                }
-            }
+            Algorithm::Rsa { .. } => {}
             Algorithm::Dsa => {
                 return err(Problem::InvalidBecause(
                     "is a DSA key, which is no longer accepted; use Ed25519 (ssh-keygen -t ed25519)",
@@ -127,8 +141,13 @@ impl SshPublicKey {
             .map(|b| format!("{b:02x}"))
             .collect::<Vec<_>>()
             .join(":");
+        let rsa_bits = match key.algorithm() {
+            Algorithm::Rsa { .. } => Some(rsa_bits(key.key_data()).unwrap_or(0)),
+            _ => None,
+        };
         Ok(Self {
             canonical,
+            rsa_bits,
             algorithm: key.algorithm().as_str().to_owned(),
             sha256: key.fingerprint(HashAlg::Sha256).to_string(),
             md5,

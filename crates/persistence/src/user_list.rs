@@ -30,8 +30,9 @@ pub struct UserFilter {
     pub created_after: Option<NaiveDateTime>,
     /// Created strictly before.
     pub created_before: Option<NaiveDateTime>,
-    /// Linked to this identity (`provider`, `extern_uid`).
-    pub identity: Option<(String, String)>,
+    /// Linked to an identity at this provider (`provider`), with this id
+    /// there (`extern_uid`), or both.
+    pub identity: Option<(Option<String>, Option<String>)>,
     /// Having every one of these custom attributes (`key`, `value`).
     pub custom_attributes: Vec<(String, String)>,
     /// Leave users who are not searchable out of `search` results, except
@@ -177,16 +178,21 @@ fn filtered(filter: &UserFilter, sqlite: bool) -> users::BoxedQuery<'static, Db>
             ),
         );
     }
-    if let Some((provider, uid)) = &filter.identity {
-        q = q.filter(
+    let linked = identities::table.select(identities::user_id);
+    q = match filter.identity.clone() {
+        Some((Some(provider), Some(uid))) => q.filter(
             users::id.eq_any(
-                identities::table
-                    .filter(identities::provider.eq(provider.clone()))
-                    .filter(identities::extern_uid.eq(uid.clone()))
-                    .select(identities::user_id),
+                linked
+                    .filter(identities::provider.eq(provider))
+                    .filter(identities::extern_uid.eq(uid)),
             ),
-        );
-    }
+        ),
+        Some((Some(provider), None)) => {
+            q.filter(users::id.eq_any(linked.filter(identities::provider.eq(provider))))
+        }
+        Some((None, Some(uid))) => q.filter(users::id.eq_any(linked.filter(identities::extern_uid.eq(uid)))),
+        Some((None, None)) | None => q,
+    };
     q
 }
 

@@ -11,7 +11,11 @@ const VALUE_MAX: usize = 1024;
 #[derive(ToSchema)]
 pub struct CustomAttributeValue {
     /// The value: 1 to 1,024 characters.
-    #[schema(min_length = 1, max_length = 1024, pattern = r"\S")]
+    #[schema(
+        min_length = 1,
+        max_length = 1024,
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
+    )]
     pub value: String,
 }
 

@@ -1,7 +1,9 @@
 //! Inputs of the SSH key routes.
+use super::formats;
 use crate::input::RequestInput;
 use crate::params::Fields;
-use roster_domain::Fingerprint;
+use chrono::NaiveDateTime;
+use roster_domain::{FieldError, Fingerprint, KeyUsage, Problem, SshPublicKey, Title};
 use utoipa::ToSchema;
 
 /// `GET /keys?fingerprint=…`: what an SSH server asks.
@@ -22,6 +24,66 @@ impl RequestInput for KeyLookup {
         let fingerprint = f.required("fingerprint", Fingerprint::parse);
         Some(Self {
             fingerprint: fingerprint?,
+        })
+    }
+}
+
+/// How a key may be used.
+#[derive(ToSchema)]
+#[allow(non_camel_case_types, dead_code)]
+enum KeyUsageType {
+    auth,
+    signing,
+    auth_and_signing,
+}
+
+/// `POST /user/keys` and `POST /users/:id/keys`.
+#[derive(ToSchema)]
+pub struct AddKey {
+    /// What the key is (a machine, a purpose).
+    #[schema(schema_with = formats::title)]
+    pub title: Title,
+    /// The OpenSSH public key line: type, base64 and an optional comment.
+    /// Ed25519, ECDSA (P-256, P-384, P-521), their FIDO `sk-` forms, or RSA
+    /// of at least the server's minimum size (2048 bits unless set higher).
+    #[schema(
+        value_type = String,
+        pattern = r"^\s*(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) AAAA[A-Za-z0-9+/]+={0,2}( [^\r\n]*)?$"
+    )]
+    pub key: SshPublicKey,
+    /// When the key stops working: a future date or RFC 3339 time.
+    #[schema(schema_with = formats::future_date_or_time)]
+    pub expires_at: Option<NaiveDateTime>,
+    /// `auth_and_signing` when left out.
+    #[schema(value_type = Option<KeyUsageType>)]
+    pub usage_type: KeyUsage,
+}
+
+fn future_instant(value: &str) -> Result<NaiveDateTime, FieldError> {
+    match roster_domain::parse_instant(value) {
+        Some(t) if t > roster_persistence::now() => Ok(t),
+        Some(_) => Err(FieldError::new(
+            "expires_at",
+            Problem::InvalidBecause("must be in the future"),
+        )),
+        None => Err(FieldError::new(
+            "expires_at",
+            Problem::InvalidBecause("must be a date or an RFC 3339 time"),
+        )),
+    }
+}
+
+impl RequestInput for AddKey {
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        let title = f.required("title", |v| Title::parse("title", v));
+        let key = f.required("key", SshPublicKey::parse_any_size);
+        let expires_at = f.optional("expires_at", future_instant);
+        let usage_type = f.optional("usage_type", KeyUsage::parse).unwrap_or_default();
+        Some(Self {
+            title: title?,
+            key: key?,
+            expires_at,
+            usage_type,
         })
     }
 }

@@ -2,10 +2,17 @@
 //! resource. Each type is what its handler reads and what the OpenAPI
 //! document shows, with the constraints its reader enforces.
 pub mod account;
+pub mod avatar;
 pub mod custom_attributes;
 pub mod emails;
+pub mod formats;
 pub mod keys;
+pub mod oauth;
+pub mod profile;
+pub mod queries;
+pub mod social;
 pub mod tokens;
+pub mod users;
 
 use roster_domain::{FieldError, Problem};
 

@@ -2,11 +2,8 @@
 use crate::input::RequestInput;
 use crate::params::Fields;
 use crate::services::users::today;
-use roster_domain::{FieldError, Problem, ProfileText, Scopes, TokenExpiry};
+use roster_domain::{FieldError, Scopes, Title, TokenExpiry};
 use utoipa::ToSchema;
-
-/// The longest token name.
-const NAME_MAX: usize = 255;
 
 /// A scope a personal access token may carry.
 #[derive(ToSchema)]
@@ -24,7 +21,7 @@ pub enum TokenScope {
 #[derive(ToSchema)]
 pub struct CreateToken {
     /// What the token is for.
-    #[schema(min_length = 1, max_length = 255, pattern = r"\S")]
+    #[schema(schema_with = super::formats::title)]
     pub name: String,
     /// At least one scope: a JSON array, repeated `scopes[]=…`, or one
     /// comma-separated value.
@@ -32,16 +29,12 @@ pub struct CreateToken {
     pub scopes: Scopes,
     /// The last day the token works: after today, at most 365 days ahead;
     /// a year from today when left out (GitLab's longest).
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(schema_with = super::formats::token_expiry, required = false)]
     pub expires_at: TokenExpiry,
 }
 
 fn token_name(v: &str) -> Result<String, FieldError> {
-    let text = ProfileText::parse("name", v, NAME_MAX)?;
-    if text.as_str().is_empty() {
-        return Err(FieldError::new("name", Problem::Blank));
-    }
-    Ok(text.into_inner())
+    Title::parse("name", v).map(Title::into_inner)
 }
 
 impl RequestInput for CreateToken {
@@ -66,7 +59,7 @@ const ROTATED_DAYS: u64 = 7;
 #[derive(ToSchema)]
 pub struct RotateToken {
     /// The last day the new token works; a week from today when left out.
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(schema_with = super::formats::token_expiry, required = false)]
     pub expires_at: TokenExpiry,
 }
 

@@ -4,8 +4,10 @@ use crate::auth::Caller;
 use crate::endpoint;
 use crate::error::ApiError;
 use crate::input::Input;
-use crate::inputs::account::{ChangePassword, Confirmation, CurrentPassword, EmailRequest, ResetComplete};
-use crate::params::Params;
+use crate::inputs::account::{
+    ChangePassword, Confirmation, CurrentPassword, EmailRequest, Registration, ResetComplete,
+    UpdateOwnProfile,
+};
 use crate::rate_limit::{self, client_address};
 use crate::routes::users::current_user;
 use crate::services::{accounts, user_views};
@@ -19,23 +21,25 @@ use serde_json::json;
 pub async fn register(
     req: HttpRequest,
     state: web::Data<AppState>,
-    params: Params,
+    input: Input<Registration>,
 ) -> Result<HttpResponse, ApiError> {
+    let input = input.check()?;
     let ip = client_address(&req, state.settings.trust_proxy);
     rate_limit::check(
         &state,
         vec![(format!("signup:ip:{ip}"), state.settings.rate_limits.signup_ip)],
     )
     .await?;
-    let user = accounts::register(&state, &params).await?;
+    let user = accounts::register(&state, input).await?;
     Ok(HttpResponse::Created().json(user_views::own_view(&state, &user).await?))
 }
 
 /// `POST /confirmations`.
 pub async fn confirm(
     state: web::Data<AppState>,
-    Input(input): Input<Confirmation>,
+    input: Input<Confirmation>,
 ) -> Result<HttpResponse, ApiError> {
+    let input = input.check()?;
     match accounts::confirm(&state, &input.confirmation_token).await? {
         Some(user) => Ok(HttpResponse::Ok().json(views::basic(&user, &state.view_context()))),
         None => Err(ApiError::field("confirmation_token", "is invalid or has expired")),
@@ -67,8 +71,9 @@ async fn limit_by_address(
 pub async fn resend_confirmation(
     req: HttpRequest,
     state: web::Data<AppState>,
-    Input(input): Input<EmailRequest>,
+    input: Input<EmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let input = input.check()?;
     let rl = &state.settings.rate_limits;
     limit_by_address(
         &req,
@@ -89,9 +94,10 @@ pub async fn resend_confirmation(
 pub async fn update_own_profile(
     state: web::Data<AppState>,
     caller: Caller,
-    params: Params,
+    input: Input<UpdateOwnProfile>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = accounts::update_profile(&state, &caller, &params).await?;
+    let input = input.check()?;
+    let user = accounts::update_profile(&state, &caller, input).await?;
     Ok(HttpResponse::Ok().json(user_views::own_view(&state, &user).await?))
 }
 
@@ -99,8 +105,9 @@ pub async fn update_own_profile(
 pub async fn delete_own_account(
     state: web::Data<AppState>,
     caller: Caller,
-    Input(input): Input<CurrentPassword>,
+    input: Input<CurrentPassword>,
 ) -> Result<HttpResponse, ApiError> {
+    let input = input.check()?;
     accounts::delete_self(&state, &caller, input).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -109,8 +116,9 @@ pub async fn delete_own_account(
 pub async fn change_password(
     state: web::Data<AppState>,
     caller: Caller,
-    Input(input): Input<ChangePassword>,
+    input: Input<ChangePassword>,
 ) -> Result<HttpResponse, ApiError> {
+    let input = input.check()?;
     accounts::change_password(&state, &caller, input).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -119,8 +127,9 @@ pub async fn change_password(
 pub async fn request_reset(
     req: HttpRequest,
     state: web::Data<AppState>,
-    Input(input): Input<EmailRequest>,
+    input: Input<EmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let input = input.check()?;
     let rl = &state.settings.rate_limits;
     limit_by_address(&req, &state, &input.email, "reset", rl.reset_ip, rl.reset_address).await?;
     accounts::request_reset(state, input.email)?;
@@ -131,8 +140,9 @@ pub async fn request_reset(
 pub async fn complete_reset(
     req: HttpRequest,
     state: web::Data<AppState>,
-    Input(input): Input<ResetComplete>,
+    input: Input<ResetComplete>,
 ) -> Result<HttpResponse, ApiError> {
+    let input = input.check()?;
     let ip = client_address(&req, state.settings.trust_proxy);
     accounts::complete_reset(&state, input, Some(&ip)).await?;
     Ok(HttpResponse::NoContent().finish())

@@ -1,49 +1,34 @@
 //! Security events: all of them for admins, one's own for users.
-use crate::auth::Caller;
+use crate::auth::{Admin, Caller};
 use crate::endpoint;
 use crate::error::ApiError;
+use crate::input::Input;
+use crate::inputs::queries::AuditQuery;
 use crate::pagination;
-use crate::params::Params;
-use crate::routes::users::parse_time;
 use crate::state::AppState;
 use crate::views;
 use actix_web::{web, HttpRequest, HttpResponse};
 use roster_persistence::audit::{self, AuditFilter};
-use roster_persistence::PageRequest;
 
-fn read_filter(params: &Params) -> Result<AuditFilter, ApiError> {
-    let mut f = params.fields();
-    let filter = AuditFilter {
-        entity_id: f.integer("entity_id", 1..=i64::MAX),
-        author_id: f.integer("author_id", 1..=i64::MAX),
-        event_name: params.text("event_name"),
-        created_after: params
-            .text("created_after")
-            .map(|v| parse_time("created_after", &v))
-            .transpose()?,
-        created_before: params
-            .text("created_before")
-            .map(|v| parse_time("created_before", &v))
-            .transpose()?,
-    };
-    if let Err(ApiError::Validation(fields)) = f.finish() {
-        return Err(ApiError::InvalidParam(
-            fields.keys().next().cloned().unwrap_or_default(),
-        ));
+fn filter_of(query: &AuditQuery) -> AuditFilter {
+    let f = &query.filter;
+    AuditFilter {
+        entity_id: f.entity_id,
+        author_id: f.author_id,
+        event_name: f.event_name.clone(),
+        created_after: f.created_after,
+        created_before: f.created_before,
     }
-    Ok(filter)
 }
 
 async fn respond(
     req: &HttpRequest,
     state: &AppState,
-    params: &Params,
+    query: &AuditQuery,
     filter: AuditFilter,
 ) -> Result<HttpResponse, ApiError> {
-    let paging = pagination::read(params, false)?;
-    let PageRequest::Offset { page, per_page } = paging.request else {
-        return Err(ApiError::MethodNotAllowedKeyset);
-    };
+    let paging = query.page.paging()?;
+    let (page, per_page) = query.page.offset()?;
     let page = state
         .db
         .run(move |conn| audit::list(conn, &filter, page, per_page))
@@ -68,12 +53,11 @@ async fn respond(
 pub async fn list_events(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
-    params: Params,
+    _: Admin,
+    query: Input<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin()?;
-    let filter = read_filter(&params)?;
-    respond(&req, &state, &params, filter).await
+    let query = query.check()?;
+    respond(&req, &state, &query, filter_of(&query)).await
 }
 
 /// `GET /user/audit_events`: the events about the caller.
@@ -81,11 +65,12 @@ pub async fn list_own_events(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    params: Params,
+    query: Input<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut filter = read_filter(&params)?;
+    let query = query.check()?;
+    let mut filter = filter_of(&query);
     filter.entity_id = Some(caller.user.id);
-    respond(&req, &state, &params, filter).await
+    respond(&req, &state, &query, filter).await
 }
 
 /// Registers the audit routes inside `/api/v4`.

@@ -1,6 +1,6 @@
 //! Custom attributes (admin): string key/value pairs on a user.
 use super::path_id;
-use crate::auth::Caller;
+use crate::auth::Admin;
 use crate::endpoint;
 use crate::error::ApiError;
 use crate::input::Input;
@@ -8,38 +8,22 @@ use crate::inputs::custom_attributes::CustomAttributeValue;
 use crate::state::AppState;
 use crate::views;
 use actix_web::{web, HttpRequest, HttpResponse};
+use roster_domain::AttributeKey;
 use roster_persistence::{social, users};
 
 const USER: &str = "User";
 const ATTRIBUTE: &str = "Custom Attribute";
 
-/// Keys: 1 to 255 characters of letters, digits, `_`, `-`, `.` and `:`.
-fn parse_key(key: &str) -> Result<String, ApiError> {
-    let ok = (1..=255).contains(&key.len())
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'));
-    if ok {
-        Ok(key.to_owned())
-    } else {
-        Err(ApiError::field(
-            "key",
-            "can contain only letters, digits, '_', '-', '.' and ':' (at most 255)",
-        ))
-    }
-}
-
 fn key_of(req: &HttpRequest) -> Result<String, ApiError> {
-    parse_key(req.match_info().get("key").unwrap_or_default())
+    Ok(AttributeKey::parse(req.match_info().get("key").unwrap_or_default())?.into_inner())
 }
 
 /// `GET /users/:id/custom_attributes`.
 pub async fn list_attributes(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    _: Admin,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin()?;
     let id = path_id(&req, "id", USER)?;
     let rows = state
         .db
@@ -55,9 +39,8 @@ pub async fn list_attributes(
 pub async fn get_attribute(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    _: Admin,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin()?;
     let id = path_id(&req, "id", USER)?;
     let key = key_of(&req)?;
     let row = state
@@ -74,10 +57,10 @@ pub async fn get_attribute(
 pub async fn set_attribute(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
-    Input(CustomAttributeValue { value }): Input<CustomAttributeValue>,
+    _: Admin,
+    input: Input<CustomAttributeValue>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin()?;
+    let CustomAttributeValue { value } = input.check()?;
     let id = path_id(&req, "id", USER)?;
     let key = key_of(&req)?;
     let row = state
@@ -94,9 +77,8 @@ pub async fn set_attribute(
 pub async fn delete_attribute(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    _: Admin,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin()?;
     let id = path_id(&req, "id", USER)?;
     let key = key_of(&req)?;
     let deleted = state

@@ -1,6 +1,6 @@
 //! E-mail addresses: the user's own and, for admins, anyone's; confirmation.
 use super::path_id;
-use crate::auth::Caller;
+use crate::auth::{Admin, Caller};
 use crate::endpoint;
 use crate::error::ApiError;
 use crate::input::Input;
@@ -75,8 +75,9 @@ pub async fn get_own_email(
 pub async fn add_own_email(
     state: web::Data<AppState>,
     caller: Caller,
-    Input(input): Input<EmailRequest>,
+    input: Input<EmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let input = input.check()?;
     let limit = state.settings.rate_limits.email_add_account;
     crate::rate_limit::check(
         &state,
@@ -115,9 +116,8 @@ fn primary_refused() -> ApiError {
 pub async fn list_user_emails(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    _: Admin,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin()?;
     list_for(&state, path_id(&req, "id", USER)?).await
 }
 
@@ -125,10 +125,10 @@ pub async fn list_user_emails(
 pub async fn add_user_email(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
-    Input(input): Input<AdminEmailRequest>,
+    _: Admin,
+    input: Input<AdminEmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin()?;
+    let input = input.check()?;
     add_email_for(
         &state,
         path_id(&req, "id", USER)?,
@@ -142,9 +142,8 @@ pub async fn add_user_email(
 pub async fn delete_user_email(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    _: Admin,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin()?;
     let user_id = path_id(&req, "id", USER)?;
     let email_id = path_id(&req, "email_id", EMAIL)?;
     let outcome = state

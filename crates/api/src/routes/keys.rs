@@ -1,19 +1,17 @@
 //! SSH keys: the user's own, any user's (admins), look-ups for SSH servers and
 //! `/:username.keys`.
 use super::path_id;
-use crate::auth::{Caller, MaybeCaller};
+use crate::auth::{Admin, Caller, MaybeCaller};
 use crate::endpoint;
 use crate::error::ApiError;
 use crate::input::Input;
-use crate::inputs::keys::KeyLookup;
-use crate::params::Params;
+use crate::inputs::keys::{AddKey, KeyLookup};
 use crate::services::audit;
 use crate::services::user_views;
 use crate::state::AppState;
 use crate::views;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, NaiveDate, NaiveDateTime};
-use roster_domain::{KeyUsage, ProfileText, ProfileView, SshPublicKey, UserState, Viewer};
+use roster_domain::{ProfileView, UserState, Viewer};
 use roster_persistence::keys::{self, KeyRow, NewKey};
 use roster_persistence::users::{self, UserRow};
 use roster_persistence::{now, RepoError};
@@ -22,50 +20,16 @@ use serde_json::json;
 const KEY: &str = "Key";
 const USER: &str = "User";
 
-fn parse_expiry(value: &str, at: NaiveDateTime) -> Result<NaiveDateTime, roster_domain::FieldError> {
-    let value = value.trim();
-    let parsed = DateTime::parse_from_rfc3339(value)
-        .map(|t| t.naive_utc())
-        .or_else(|_| {
-            NaiveDate::parse_from_str(value, "%Y-%m-%d").map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
-        });
-    match parsed {
-        Ok(t) if t > at => Ok(t),
-        Ok(_) => Err(roster_domain::FieldError::new(
-            "expires_at",
-            roster_domain::Problem::InvalidBecause("must be in the future"),
-        )),
-        Err(_) => Err(roster_domain::FieldError::new(
-            "expires_at",
-            roster_domain::Problem::InvalidBecause("must be a date or an RFC 3339 time"),
-        )),
-    }
-}
-
-/// Reads and parses a new key, then stores it for `user_id`.
-async fn add_key_for(state: &AppState, user_id: i64, params: &Params) -> Result<KeyRow, ApiError> {
-    let at = now();
-    let min_rsa = state.settings.min_rsa_bits;
-    let mut f = params.fields();
-    let title = f.required("title", |v| {
-        let t = ProfileText::parse("title", v, 255)?;
-        if t.as_str().is_empty() {
-            return Err(roster_domain::FieldError::new(
-                "title",
-                roster_domain::Problem::Blank,
-            ));
-        }
-        Ok(t.into_inner())
-    });
-    let key = f.required("key", |v| SshPublicKey::parse_with_min_rsa(v, min_rsa));
-    let expires_at = f.optional("expires_at", |v| parse_expiry(v, at));
-    let usage = f.optional("usage_type", KeyUsage::parse).unwrap_or_default();
-    f.finish()?;
-    let (Some(title), Some(key)) = (title, key) else {
-        return Err(ApiError::Internal(anyhow::anyhow!(
-            "validated key fields missing"
-        )));
-    };
+/// Stores a new key for `user_id`, refusing an RSA key smaller than this
+/// server accepts.
+async fn add_key_for(state: &AppState, user_id: i64, input: AddKey) -> Result<KeyRow, ApiError> {
+    input.key.refuse_rsa_below(state.settings.min_rsa_bits)?;
+    let AddKey {
+        title,
+        key,
+        expires_at,
+        usage_type: usage,
+    } = input;
     state
         .db
         .run_api(move |conn| {
@@ -74,7 +38,7 @@ async fn add_key_for(state: &AppState, user_id: i64, params: &Params) -> Result<
                 conn,
                 &NewKey {
                     user_id,
-                    title: &title,
+                    title: title.as_str(),
                     key: key.as_str(),
                     algorithm: key.algorithm(),
                     fingerprint_sha256: key.sha256_fingerprint(),
@@ -141,9 +105,10 @@ pub async fn get_own_key(
 pub async fn add_own_key(
     state: web::Data<AppState>,
     caller: Caller,
-    params: Params,
+    input: Input<AddKey>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = add_key_for(&state, caller.user.id, &params).await?;
+    let input = input.check()?;
+    let row = add_key_for(&state, caller.user.id, input).await?;
     audit::by(
         &state,
         &caller,
@@ -216,12 +181,12 @@ pub async fn get_user_key(
 pub async fn add_user_key(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
-    params: Params,
+    Admin(caller): Admin,
+    input: Input<AddKey>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin()?;
+    let input = input.check()?;
     let user_id = path_id(&req, "id", USER)?;
-    let row = add_key_for(&state, user_id, &params).await?;
+    let row = add_key_for(&state, user_id, input).await?;
     audit::by(&state, &caller, "ssh_key_added", user_id, key_details(&row)).await;
     Ok(HttpResponse::Created().json(views::key(&row, None)))
 }
@@ -230,9 +195,8 @@ pub async fn add_user_key(
 pub async fn delete_user_key(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    Admin(caller): Admin,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin()?;
     let user_id = path_id(&req, "id", USER)?;
     let key_id = path_id(&req, "key_id", KEY)?;
     let (user_exists, deleted) = state
@@ -273,9 +237,8 @@ fn with_user(state: &AppState, key: &KeyRow, user: &UserRow) -> HttpResponse {
 pub async fn get_key(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    _: Admin,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin()?;
     let id = path_id(&req, "id", KEY)?;
     let (key, user) = state
         .db
@@ -289,10 +252,10 @@ pub async fn get_key(
 /// MD5 fingerprint, with its user.
 pub async fn find_key_by_fingerprint(
     state: web::Data<AppState>,
-    caller: Caller,
-    Input(KeyLookup { fingerprint }): Input<KeyLookup>,
+    _: Admin,
+    input: Input<KeyLookup>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin()?;
+    let KeyLookup { fingerprint } = input.check()?;
     let (key, user) = state
         .db
         .run(move |conn| keys::find_by_fingerprint(conn, &fingerprint, now()))

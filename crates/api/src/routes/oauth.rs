@@ -2,13 +2,14 @@
 use crate::auth::Caller;
 use crate::endpoint;
 use crate::error::ApiError;
-use crate::params::Params;
+use crate::input::Input;
+use crate::inputs::oauth::{RevokeRequest, TokenRequest};
 use crate::rate_limit::{self, client_address};
 use crate::services::sessions::{self, Issued};
 use crate::state::AppState;
 use crate::views;
 use actix_web::{web, HttpRequest, HttpResponse};
-use roster_domain::{Scopes, TokenDigest};
+use roster_domain::TokenDigest;
 use roster_persistence::oauth_tokens;
 use serde_json::json;
 
@@ -27,67 +28,46 @@ fn issued(issued: &Issued) -> HttpResponse {
 pub async fn token(
     req: HttpRequest,
     state: web::Data<AppState>,
-    params: Params,
+    input: Input<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let required = |name: &str| {
-        params
-            .text(name)
-            .filter(|v| !v.is_empty())
-            .ok_or_else(|| ApiError::invalid_request(format!("Missing required parameter: {name}.")))
-    };
+    let input = input.check()?;
     let rl = &state.settings.rate_limits;
     let ip = client_address(&req, state.settings.trust_proxy);
-    match params.text("grant_type").as_deref() {
-        Some("password") => {
-            let login = required("username")?;
-            let password = required("password")?;
+    match input {
+        TokenRequest::Password {
+            username,
+            password,
+            scopes,
+        } => {
             rate_limit::check(
                 &state,
                 vec![
                     (format!("signin:ip:{ip}"), rl.signin_ip),
                     (
-                        format!("signin:account:{}", login.trim().to_lowercase()),
+                        format!("signin:account:{}", username.trim().to_lowercase()),
                         rl.signin_account,
                     ),
                 ],
             )
             .await?;
-            let scopes = match params.text("scope").filter(|s| !s.trim().is_empty()) {
-                None => None,
-                Some(s) => Some(Scopes::parse_joined(&s).map_err(|_| ApiError::OAuth {
-                    status: actix_web::http::StatusCode::BAD_REQUEST,
-                    error: "invalid_scope",
-                    description: "The requested scope is invalid, unknown, or malformed.".into(),
-                })?),
-            };
-            let issued_pair = sessions::password_grant(&state, login, password, scopes, Some(ip)).await?;
+            let issued_pair = sessions::password_grant(&state, username, password, scopes, Some(ip)).await?;
             Ok(issued(&issued_pair))
         }
-        Some("refresh_token") => {
-            let refresh = required("refresh_token")?;
+        TokenRequest::Refresh { refresh_token } => {
             rate_limit::check(&state, vec![(format!("refresh:ip:{ip}"), rl.refresh_ip)]).await?;
-            Ok(issued(&sessions::refresh_grant(&state, refresh).await?))
+            Ok(issued(&sessions::refresh_grant(&state, refresh_token).await?))
         }
-        Some(_) => Err(ApiError::OAuth {
-            status: actix_web::http::StatusCode::BAD_REQUEST,
-            error: "unsupported_grant_type",
-            description: "The authorization grant type is not supported by the authorization server.".into(),
-        }),
-        None => Err(ApiError::invalid_request(
-            "Missing required parameter: grant_type.",
-        )),
     }
 }
 
 /// `POST /oauth/revoke` (RFC 7009): `200 {}` whether or not the token
 /// existed; a request without a `token` is `400 invalid_request` (§2.1).
-pub async fn revoke(state: web::Data<AppState>, params: Params) -> Result<HttpResponse, ApiError> {
-    let Some(token) = params.text("token").filter(|t| !t.trim().is_empty()) else {
-        return Err(ApiError::invalid_request(
-            "The request is missing the token parameter.",
-        ));
-    };
-    let digest = TokenDigest::of(&token);
+pub async fn revoke(
+    state: web::Data<AppState>,
+    input: Input<RevokeRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let input = input.check()?;
+    let digest = TokenDigest::of(&input.token);
     state
         .db
         .run(move |conn| oauth_tokens::revoke_by_digest(conn, digest.as_str()))

@@ -3,8 +3,12 @@ use super::path_id;
 use crate::auth::{Caller, MaybeCaller};
 use crate::endpoint;
 use crate::error::ApiError;
+use crate::input::Input;
+use crate::inputs::avatar::NewAvatar;
+use crate::inputs::queries::PageQuery;
+use crate::inputs::social::{Preferences, Privacy};
 use crate::pagination;
-use crate::params::{Params, MAX_UPLOAD_BODY_BYTES};
+use crate::params::MAX_UPLOAD_BODY_BYTES;
 use crate::services::{avatars, privacy, user_views};
 use crate::state::AppState;
 use crate::views;
@@ -16,8 +20,6 @@ use roster_persistence::users;
 use serde_json::{json, Value};
 
 const USER: &str = "User";
-/// The largest preferences document, in bytes of JSON.
-pub const MAX_PREFERENCES_BYTES: usize = 16 * 1024;
 
 /// `GET /user/privacy`.
 pub async fn get_privacy(caller: Caller) -> HttpResponse {
@@ -28,9 +30,10 @@ pub async fn get_privacy(caller: Caller) -> HttpResponse {
 pub async fn update_privacy(
     state: web::Data<AppState>,
     caller: Caller,
-    params: Params,
+    input: Input<Privacy>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = privacy::update_privacy(&state, caller.user.id, &params).await?;
+    let input = input.check()?;
+    let user = privacy::update_privacy(&state, caller.user.id, input).await?;
     Ok(HttpResponse::Ok().json(privacy::privacy_json(&user)))
 }
 
@@ -88,14 +91,13 @@ async fn follow_list(
     req: HttpRequest,
     state: web::Data<AppState>,
     viewer: Viewer,
-    params: Params,
+    query: Input<PageQuery>,
     side: FollowSide,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&req, "id", USER)?;
-    let paging = pagination::read(&params, false)?;
-    let roster_persistence::PageRequest::Offset { page, per_page } = paging.request else {
-        return Err(ApiError::MethodNotAllowedKeyset);
-    };
+    let PageQuery(page) = query.check()?;
+    let paging = page.paging()?;
+    let (page, per_page) = page.offset()?;
     let page = state
         .db
         .run_api(move |conn| {
@@ -129,9 +131,9 @@ pub async fn followers(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: MaybeCaller,
-    params: Params,
+    query: Input<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    follow_list(req, state, caller.viewer(), params, FollowSide::Followers).await
+    follow_list(req, state, caller.viewer(), query, FollowSide::Followers).await
 }
 
 /// `GET /users/:id/following`.
@@ -139,9 +141,9 @@ pub async fn following(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: MaybeCaller,
-    params: Params,
+    query: Input<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    follow_list(req, state, caller.viewer(), params, FollowSide::Following).await
+    follow_list(req, state, caller.viewer(), query, FollowSide::Following).await
 }
 
 /// `GET /user/preferences`: the stored object, `{}` when none.
@@ -159,38 +161,12 @@ pub async fn get_preferences(state: web::Data<AppState>, caller: Caller) -> Resu
 pub async fn put_preferences(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Bytes,
-    req: HttpRequest,
+    // Its problems wait for the caller's (see `Input`).
+    preferences: Result<Preferences, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
-    let is_json = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("application/json"));
-    if !is_json {
-        return Err(ApiError::UnsupportedMediaType);
-    }
-    if body.len() > MAX_PREFERENCES_BYTES + 64 {
-        return Err(ApiError::PayloadTooLarge);
-    }
-    if crate::params::json_too_deep(&body, crate::params::MAX_JSON_DEPTH) {
-        return Err(ApiError::BadRequest(
-            "the JSON body is nested too deeply (at most 32 levels)".into(),
-        ));
-    }
-    let value: Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::BadRequest(format!("malformed JSON body: {e}")))?;
-    let object = match value {
-        Value::Object(mut obj) if obj.len() == 1 && obj.get("preferences").is_some_and(Value::is_object) => {
-            obj.remove("preferences").unwrap_or_default()
-        }
-        Value::Object(obj) => Value::Object(obj),
-        _ => return Err(ApiError::field("preferences", "must be a JSON object")),
-    };
+    let preferences = preferences?;
+    let object = serde_json::Value::Object(preferences.0);
     let text = object.to_string();
-    if text.len() > MAX_PREFERENCES_BYTES {
-        return Err(ApiError::field("preferences", "is too large (maximum is 16 KiB)"));
-    }
     let id = caller.user.id;
     state
         .db
@@ -203,10 +179,10 @@ pub async fn put_preferences(
 pub async fn put_avatar(
     state: web::Data<AppState>,
     caller: Caller,
-    params: Params,
+    input: Input<NewAvatar>,
 ) -> Result<HttpResponse, ApiError> {
-    let upload = avatars::read_upload(&params)?.ok_or_else(|| ApiError::Missing(vec!["avatar".into()]))?;
-    let name = avatars::store_for(&state, caller.user.id, upload).await?;
+    let input = input.check()?;
+    let name = avatars::store_for(&state, caller.user.id, input.upload).await?;
     Ok(HttpResponse::Ok().json(json!({ "avatar_url": avatars::url(&state.public_url, &name) })))
 }
 

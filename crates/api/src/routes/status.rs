@@ -3,53 +3,13 @@
 use crate::auth::Caller;
 use crate::endpoint;
 use crate::error::ApiError;
-use crate::params::Params;
+use crate::input::Input;
+use crate::inputs::social::SetStatus;
 use crate::services::user_views;
 use crate::state::AppState;
 use crate::views;
 use actix_web::{web, HttpRequest, HttpResponse};
-use roster_domain::{Availability, ClearStatusAfter, StatusEmoji, StatusMessage, UserStatus};
 use roster_persistence::{now, user_statuses, users};
-
-/// The fields of a status request: for each, absent (`None`), cleared
-/// (`Some(None)`, an empty value) or given.
-struct StatusChange {
-    emoji: Option<Option<StatusEmoji>>,
-    message: Option<Option<StatusMessage>>,
-    availability: Option<Option<Availability>>,
-    clear_status_after: Option<Option<ClearStatusAfter>>,
-}
-
-impl StatusChange {
-    fn read(params: &Params) -> Result<Self, ApiError> {
-        let mut f = params.fields();
-        let change = Self {
-            emoji: f.clearable("emoji", StatusEmoji::parse).map(Option::flatten),
-            message: f.clearable("message", StatusMessage::parse).map(Option::flatten),
-            availability: f.clearable("availability", Availability::parse),
-            clear_status_after: f.clearable("clear_status_after", ClearStatusAfter::parse),
-        };
-        f.finish()?;
-        Ok(change)
-    }
-
-    /// The status after this change: over `current` for `PATCH` (absent
-    /// fields keep their value), over nothing for `PUT`.
-    fn applied_to(self, current: Option<UserStatus>) -> Option<UserStatus> {
-        let at = now();
-        let (emoji, message, availability, clear_status_at) = match current {
-            Some(s) => (s.emoji, s.message, s.availability, s.clear_status_at),
-            None => (None, None, Availability::NotSet, None),
-        };
-        UserStatus::new(
-            self.emoji.unwrap_or(emoji),
-            self.message.unwrap_or(message),
-            self.availability.map_or(availability, Option::unwrap_or_default),
-            self.clear_status_after
-                .map_or(clear_status_at, |after| after.map(|after| after.from(at))),
-        )
-    }
-}
 
 /// `GET /user/status`.
 pub async fn own_status(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
@@ -64,16 +24,15 @@ pub async fn own_status(state: web::Data<AppState>, caller: Caller) -> Result<Ht
 async fn change_status(
     state: web::Data<AppState>,
     caller: Caller,
-    params: Params,
+    change: SetStatus,
     keep_absent_fields: bool,
 ) -> Result<HttpResponse, ApiError> {
-    let change = StatusChange::read(&params)?;
     let id = caller.user.id;
     let status = state
         .db
         .run(move |conn| {
             user_statuses::change_status(conn, id, now(), |current| {
-                change.applied_to(current.filter(|_| keep_absent_fields))
+                change.applied_to(current.filter(|_| keep_absent_fields), now())
             })
         })
         .await?;
@@ -85,18 +44,20 @@ async fn change_status(
 pub async fn put_status(
     state: web::Data<AppState>,
     caller: Caller,
-    params: Params,
+    input: Input<SetStatus>,
 ) -> Result<HttpResponse, ApiError> {
-    change_status(state, caller, params, false).await
+    let input = input.check()?;
+    change_status(state, caller, input, false).await
 }
 
 /// `PATCH /user/status`: changes only the fields given.
 pub async fn patch_status(
     state: web::Data<AppState>,
     caller: Caller,
-    params: Params,
+    input: Input<SetStatus>,
 ) -> Result<HttpResponse, ApiError> {
-    change_status(state, caller, params, true).await
+    let input = input.check()?;
+    change_status(state, caller, input, true).await
 }
 
 /// `GET /users/:id_or_username/status` (anyone). A private profile's status

@@ -1,11 +1,11 @@
 //! Personal access tokens.
 use super::path_id;
-use crate::auth::{Caller, TokenUsed};
+use crate::auth::{Admin, Caller, TokenUsed};
 use crate::endpoint;
 use crate::error::ApiError;
 use crate::input::Input;
+use crate::inputs::queries::TokenListQuery;
 use crate::inputs::tokens::{CreateToken, RotateToken};
-use crate::params::Params;
 use crate::services::audit;
 use crate::services::tokens::issue_pat;
 use crate::services::users::today;
@@ -46,8 +46,9 @@ async fn create_for(
 pub async fn create_own_token(
     state: web::Data<AppState>,
     caller: Caller,
-    Input(input): Input<CreateToken>,
+    input: Input<CreateToken>,
 ) -> Result<HttpResponse, ApiError> {
+    let input = input.check()?;
     create_for(&state, &caller, caller.user.id, input).await
 }
 
@@ -55,10 +56,10 @@ pub async fn create_own_token(
 pub async fn create_user_token(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
-    Input(input): Input<CreateToken>,
+    Admin(caller): Admin,
+    input: Input<CreateToken>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin()?;
+    let input = input.check()?;
     let id = path_id(&req, "id", "User")?;
     create_for(&state, &caller, id, input).await
 }
@@ -69,22 +70,16 @@ pub async fn list_tokens(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    params: Params,
+    query: Input<TokenListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut f = params.fields();
-    let user_id = f.integer("user_id", 1..=i64::MAX);
-    if f.has_errors() {
-        return Err(ApiError::InvalidParam("user_id".into()));
-    }
+    let TokenListQuery { user_id, page } = query.check()?;
     let owner = match (caller.user.is_admin, user_id) {
         (true, filter) => filter,
         (false, Some(id)) if id != caller.user.id => return Err(ApiError::Forbidden(None)),
         (false, _) => Some(caller.user.id),
     };
-    let paging = crate::pagination::read(&params, false)?;
-    let roster_persistence::PageRequest::Offset { page, per_page } = paging.request else {
-        return Err(ApiError::MethodNotAllowedKeyset);
-    };
+    let paging = page.paging()?;
+    let (page, per_page) = page.offset()?;
     let page = state
         .db
         .run(move |conn| personal_tokens::list_pats(conn, owner, page, per_page))
@@ -163,8 +158,9 @@ pub async fn rotate_token(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    Input(input): Input<RotateToken>,
+    input: Input<RotateToken>,
 ) -> Result<HttpResponse, ApiError> {
+    let input = input.check()?;
     let today = today();
     let expires = input.expires_at;
     let row = visible_token(&req, &state, &caller).await?;

@@ -1,11 +1,13 @@
 //! `/users` and `/user`: lists, views, admin create/update/delete, state changes.
 use super::path_id;
-use crate::auth::Caller;
+use crate::auth::Admin;
 use crate::endpoint;
 use crate::error::ApiError;
+use crate::input::Input;
+use crate::inputs::queries::{UserListQuery, UserQuery};
+use crate::inputs::users::{CreateUser, UpdateUser};
 use crate::pagination;
-use crate::params::Params;
-use crate::params::{parse_bool, MAX_UPLOAD_BODY_BYTES};
+use crate::params::MAX_UPLOAD_BODY_BYTES;
 use crate::services;
 use crate::services::audit;
 use crate::services::user_views;
@@ -13,7 +15,6 @@ use crate::state::AppState;
 use crate::views;
 use crate::views::UserExtras;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use roster_domain::{ProfileView, StateChange, Transition, Viewer};
 use roster_persistence::social;
 use roster_persistence::user_list::{self, UserFilter, UserOrder};
@@ -22,73 +23,26 @@ use serde_json::json;
 
 const USER: &str = "User";
 
-pub(crate) fn parse_time(name: &str, value: &str) -> Result<NaiveDateTime, ApiError> {
-    let value = value.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(value) {
-        return Ok(t.naive_utc());
-    }
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
-        .map_err(|_| ApiError::InvalidParam(name.into()))
-}
-
-fn read_order(params: &Params) -> Result<(UserOrder, bool), ApiError> {
-    let order = match params.text("order_by").as_deref().map(str::trim) {
-        None | Some("") | Some("id") => UserOrder::Id,
-        Some("name") => UserOrder::Name,
-        Some("username") => UserOrder::Username,
-        Some("created_at") => UserOrder::CreatedAt,
-        Some("updated_at") => UserOrder::UpdatedAt,
-        Some("last_activity_on") => UserOrder::LastActivityOn,
-        Some(_) => return Err(ApiError::Param("order_by does not have a valid value".into())),
-    };
-    let descending = match params.text("sort").as_deref().map(str::trim) {
-        None | Some("") => true,
-        Some("desc") => true,
-        Some("asc") => false,
-        Some(_) => return Err(ApiError::Param("sort does not have a valid value".into())),
-    };
-    Ok((order, descending))
-}
-
-/// `custom_attributes[key]=value` pairs of the query.
-fn custom_attribute_filters(params: &Params) -> Vec<(String, String)> {
-    params
-        .keys()
-        .filter_map(|k| {
-            let key = k.strip_prefix("custom_attributes[")?.strip_suffix(']')?;
-            Some((key.to_owned(), params.text(k)?))
-        })
-        .collect()
-}
-
-fn read_filter(params: &Params, viewer: Viewer) -> Result<UserFilter, ApiError> {
+fn filter_of(query: &UserListQuery, viewer: Viewer) -> UserFilter {
     let admin = viewer.is_admin();
-    let mut f = params.fields();
-    let filter = UserFilter {
-        search: params.text("search"),
+    let f = &query.filter;
+    UserFilter {
+        search: f.search.clone(),
         search_emails: admin,
-        username: params.text("username"),
-        active: f.boolean("active").unwrap_or(false),
-        blocked: f.boolean("blocked").unwrap_or(false),
-        external: admin && f.boolean("external").unwrap_or(false),
-        admins: admin && f.boolean("admins").unwrap_or(false),
-        created_after: params
-            .text("created_after")
-            .map(|v| parse_time("created_after", &v))
-            .transpose()?,
-        created_before: params
-            .text("created_before")
-            .map(|v| parse_time("created_before", &v))
-            .transpose()?,
-        identity: match (params.text("extern_uid"), params.text("provider")) {
-            (Some(uid), Some(provider)) if admin => Some((provider, uid)),
-            (Some(_), None) if admin => return Err(ApiError::Missing(vec!["provider".into()])),
-            (None, Some(_)) if admin => return Err(ApiError::Missing(vec!["extern_uid".into()])),
+        username: f.username.clone(),
+        active: f.active.unwrap_or(false),
+        blocked: f.blocked.unwrap_or(false),
+        external: admin && f.external.unwrap_or(false),
+        admins: admin && f.admins.unwrap_or(false),
+        created_after: f.created_after,
+        created_before: f.created_before,
+        identity: match (f.provider.clone(), f.extern_uid.clone()) {
+            (None, None) => None,
+            pair if admin => Some(pair),
             _ => None,
         },
         custom_attributes: if admin {
-            custom_attribute_filters(params)
+            f.custom_attributes.clone()
         } else {
             Vec::new()
         },
@@ -96,27 +50,24 @@ fn read_filter(params: &Params, viewer: Viewer) -> Result<UserFilter, ApiError> 
             Viewer::User { id, .. } => Some(id),
             Viewer::Anonymous => None,
         }),
-    };
-    if let Err(ApiError::Validation(fields)) = f.finish() {
-        let name = fields.keys().next().cloned().unwrap_or_default();
-        return Err(ApiError::InvalidParam(name));
     }
-    Ok(filter)
 }
 
 /// `GET /users`.
 pub async fn list_users(
     req: HttpRequest,
     state: web::Data<AppState>,
-    params: Params,
+    query: Input<UserListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     // The caller, the page and what its views need in one trip to the database.
     let (_, (paging, level, page, extras)) =
         crate::auth::maybe_authenticate_then(&req, move |conn, viewer| {
-            let (order, descending) = read_order(&params)?;
-            let filter = read_filter(&params, viewer)?;
-            let with_custom_attributes = wants_custom_attributes(&params);
-            let paging = pagination::read(&params, order == UserOrder::Id)?;
+            let query = query.check()?;
+            let order = query.filter.order_by;
+            let descending = query.filter.descending();
+            let filter = filter_of(&query, viewer);
+            let with_custom_attributes = query.filter.with_custom_attributes.unwrap_or(false);
+            let paging = query.page.paging(order == UserOrder::Id)?;
             let level = viewer.list_view();
             let page = user_list::list_users(conn, &filter, order, descending, paging.request)?;
             let mut extras = UserExtras::default();
@@ -142,24 +93,18 @@ pub async fn list_users(
     ))
 }
 
-fn wants_custom_attributes(params: &Params) -> bool {
-    params
-        .raw("with_custom_attributes")
-        .and_then(parse_bool)
-        .unwrap_or(false)
-}
-
 /// `GET /users/:id`.
 pub async fn get_user(
     req: HttpRequest,
     state: web::Data<AppState>,
-    params: Params,
+    query: Input<UserQuery>,
 ) -> Result<HttpResponse, ApiError> {
     // A bad id is answered after a bad token, as everywhere else.
     let id = path_id(&req, "id", USER);
-    let with_custom_attributes = wants_custom_attributes(&params);
+    let query = query.check();
     // The caller and the user's view in one trip to the database.
     let (_, found) = crate::auth::maybe_authenticate_then(&req, move |conn, viewer| {
+        let with_custom_attributes = query?.with_custom_attributes.unwrap_or(false);
         Ok(user_views::load_view(
             conn,
             id?,
@@ -185,11 +130,11 @@ pub async fn current_user(req: HttpRequest, state: web::Data<AppState>) -> Resul
 /// `POST /users` (admin).
 pub async fn create_user(
     state: web::Data<AppState>,
-    caller: Caller,
-    params: Params,
+    Admin(caller): Admin,
+    input: Input<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin()?;
-    let user = services::users::create_user(&state, &params).await?;
+    let input = input.check()?;
+    let user = services::users::create_user(&state, input).await?;
     audit::by(
         &state,
         &caller,
@@ -206,24 +151,21 @@ pub async fn create_user(
 pub async fn update_user(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
-    params: Params,
+    Admin(caller): Admin,
+    input: Input<UpdateUser>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin()?;
+    let input = input.check()?;
     let id = path_id(&req, "id", USER)?;
-    if caller.user.id == id && params.raw("admin").and_then(parse_bool) == Some(false) {
+    if caller.user.id == id && input.changes.is_admin == Some(false) {
         return Err(ApiError::Forbidden(Some(
             "You cannot remove your own admin rights.".into(),
         )));
     }
-    services::users::update_user(&state, id, &params)
+    let fields = input.fields_given.clone();
+    let password_set = input.password.is_some();
+    services::users::update_user(&state, id, input)
         .await?
         .ok_or(ApiError::NotFound(USER))?;
-    let fields: Vec<&String> = params
-        .keys()
-        .filter(|k| !matches!(k.as_str(), "password" | "avatar"))
-        .collect();
-    let password_set = params.has("password");
     audit::by(
         &state,
         &caller,
@@ -240,9 +182,8 @@ pub async fn update_user(
 pub async fn delete_user(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    Admin(caller): Admin,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin()?;
     let id = path_id(&req, "id", USER)?;
     if caller.user.id == id {
         return Err(ApiError::Forbidden(Some(
@@ -260,10 +201,9 @@ pub async fn delete_user(
 async fn transition(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    Admin(caller): Admin,
     t: Transition,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin()?;
     let id = path_id(&req, "id", USER)?;
     if caller.user.id == id && t != Transition::Activate && t != Transition::Unblock {
         return Err(ApiError::Forbidden(Some(
@@ -309,45 +249,44 @@ async fn transition(
 pub async fn block_user(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    admin: Admin,
 ) -> Result<HttpResponse, ApiError> {
-    transition(req, state, caller, Transition::Block).await
+    transition(req, state, admin, Transition::Block).await
 }
 
 /// `POST /users/:id/unblock`.
 pub async fn unblock_user(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    admin: Admin,
 ) -> Result<HttpResponse, ApiError> {
-    transition(req, state, caller, Transition::Unblock).await
+    transition(req, state, admin, Transition::Unblock).await
 }
 
 /// `POST /users/:id/deactivate`.
 pub async fn deactivate_user(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    admin: Admin,
 ) -> Result<HttpResponse, ApiError> {
-    transition(req, state, caller, Transition::Deactivate).await
+    transition(req, state, admin, Transition::Deactivate).await
 }
 
 /// `POST /users/:id/activate`.
 pub async fn activate_user(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    admin: Admin,
 ) -> Result<HttpResponse, ApiError> {
-    transition(req, state, caller, Transition::Activate).await
+    transition(req, state, admin, Transition::Activate).await
 }
 
 /// `POST /users/:id/confirm` (admin): confirms the primary address now.
 pub async fn confirm_user(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    _: Admin,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin()?;
     let id = path_id(&req, "id", USER)?;
     if state.db.run(move |conn| users::confirm_primary(conn, id)).await? {
         Ok(HttpResponse::Created().json(true))
@@ -360,9 +299,8 @@ pub async fn confirm_user(
 pub async fn delete_identity(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    _: Admin,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin()?;
     let id = path_id(&req, "id", USER)?;
     let provider = req.match_info().get("provider").unwrap_or_default().to_owned();
     let (user_exists, deleted) = state

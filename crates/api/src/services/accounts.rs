@@ -2,15 +2,15 @@
 //! address changes, password change and reset, confirmation, self-deletion.
 use crate::auth::{Caller, TokenUsed};
 use crate::error::ApiError;
-use crate::inputs::account::{ChangePassword, CurrentPassword, ResetComplete};
+use crate::inputs::account::{
+    ChangePassword, CurrentPassword, Registration, ResetComplete, UpdateOwnProfile,
+};
 use crate::mail;
-use crate::params::Params;
-use crate::services::profile::read_own_fields;
 use crate::services::{audit, links};
 use crate::settings::EmailConfirmation;
 use crate::state::AppState;
 use actix_web::web;
-use roster_domain::{EmailAddress, Name, Password, TokenDigest, UserState, Username};
+use roster_domain::{EmailAddress, TokenDigest, UserState, Username};
 use roster_persistence::users::{self, NewUser, UserRow};
 use roster_persistence::{emails, password_resets, RepoError, Taken};
 use serde_json::{json, Value};
@@ -20,46 +20,17 @@ pub const RESET_REQUESTED: &str = "If the address is registered, instructions ha
 
 /// `POST /registrations`: a new, unconfirmed (unless confirmation is off)
 /// account, with its confirmation mail queued in the same transaction.
-pub async fn register(state: &AppState, params: &Params) -> Result<UserRow, ApiError> {
+pub async fn register(state: &AppState, input: Registration) -> Result<UserRow, ApiError> {
     if !state.settings.signup_enabled {
         return Err(ApiError::Forbidden(Some("Sign-up is disabled.".into())));
     }
-    let today = users_today();
-    let mut f = params.fields();
-    let email = f.required("email", EmailAddress::parse);
-    let username = f.required("username", Username::parse);
-    let confirmation = params.text("password_confirmation");
-    let password = f.required("password", |v| {
-        Password::parse_confirmed(v, confirmation.as_deref())
-    });
-    let mut profile = read_own_fields(&mut f, today);
-    // No address is confirmed yet at sign-up, so none can be public.
-    profile.public_email = None;
-    let name = match (profile.name.take(), &profile.first_name, &profile.last_name) {
-        (Some(name), _, _) => Some(name),
-        (None, Some(first), Some(last)) if !first.is_empty() && !last.is_empty() => {
-            let parts = (Name::parse("first_name", first), Name::parse("last_name", last));
-            match parts {
-                (Ok(first), Ok(last)) => Some(Name::from_parts(&first, &last).into_inner()),
-                _ => None,
-            }
-        }
-        _ => {
-            f.require_one_of("name".into());
-            None
-        }
-    };
-    if let (Some(p), Some(u), Some(e)) = (&password, &username, &email) {
-        if let Err(e) = p.ensure_differs_from(u.as_str(), e.as_str()) {
-            f.reject(e.field, e.problem.to_string());
-        }
-    }
-    f.finish()?;
-    let (Some(email), Some(username), Some(password), Some(name)) = (email, username, password, name) else {
-        return Err(ApiError::Internal(anyhow::anyhow!(
-            "validated sign-up fields missing"
-        )));
-    };
+    let Registration {
+        email,
+        username,
+        password,
+        name,
+        profile,
+    } = input;
     let confirmed = state.settings.email_confirmation == EmailConfirmation::Off;
     let password_hash = state.hasher.hash(password).await?;
     let new = NewUser {
@@ -74,10 +45,6 @@ pub async fn register(state: &AppState, params: &Params) -> Result<UserRow, ApiE
         identity: None,
     };
     state.db.run(move |conn| users::create_user(conn, &new)).await
-}
-
-fn users_today() -> chrono::NaiveDate {
-    roster_persistence::now().date()
 }
 
 /// Checks `current_password` against the caller's password. Missing: the
@@ -104,19 +71,17 @@ pub async fn check_current_password(
 /// `PUT /user`: the caller's own profile. Changing the user name or the
 /// e-mail address needs `current_password`; a new address waits in
 /// `unconfirmed_email` until confirmed, and the old address is told.
-pub async fn update_profile(state: &AppState, caller: &Caller, params: &Params) -> Result<UserRow, ApiError> {
+pub async fn update_profile(
+    state: &AppState,
+    caller: &Caller,
+    input: UpdateOwnProfile,
+) -> Result<UserRow, ApiError> {
     let user = &caller.user;
-    let mut f = params.fields();
-    let email = f
-        .optional("email", EmailAddress::parse)
-        .filter(|e| e.as_str() != user.email);
-    let username = f
-        .optional("username", Username::parse)
-        .filter(|u| u.as_str() != user.username);
-    let mut changes = read_own_fields(&mut f, users_today());
-    f.finish()?;
+    let email = input.email.filter(|e| e.as_str() != user.email);
+    let username = input.username.filter(|u| u.as_str() != user.username);
+    let mut changes = input.profile.into_changeset();
     if email.is_some() || username.is_some() {
-        check_current_password(state, user, params.text("current_password")).await?;
+        check_current_password(state, user, input.current_password).await?;
     }
     changes.username = username.map(Username::into_inner);
     let mut mails = Vec::new();

@@ -5,7 +5,6 @@ pub mod audit;
 pub mod avatars;
 pub mod links;
 pub mod privacy;
-pub mod profile;
 pub mod sessions;
 pub mod tokens;
 pub mod user_views;

@@ -1,8 +1,7 @@
 //! Reading and changing privacy settings, and `public_email`.
 use crate::error::ApiError;
-use crate::params::{Fields, Params};
+use crate::inputs::social::Privacy;
 use crate::state::AppState;
-use roster_domain::EmailAddress;
 use roster_persistence::users::{self, UserChangeset, UserRow};
 use roster_persistence::{emails, write_transaction, DbConnection};
 use serde_json::{json, Value};
@@ -15,14 +14,6 @@ pub fn privacy_json(user: &UserRow) -> Value {
         "show_followers": user.show_followers,
         "share_activity": user.share_activity,
         "public_email": user.public_email.clone().filter(|e| !e.is_empty()),
-    })
-}
-
-/// Reads `public_email`: absent → `None`; empty or null → clear; else a
-/// well-formed address, checked against the user's confirmed ones later.
-pub fn read_public_email(f: &mut Fields<'_>) -> Option<Option<String>> {
-    f.clearable("public_email", |v| {
-        EmailAddress::parse_field("public_email", v).map(EmailAddress::into_inner)
     })
 }
 
@@ -45,17 +36,8 @@ pub fn check_public_email(
 }
 
 /// `PUT /user/privacy`: a partial update of the settings.
-pub async fn update_privacy(state: &AppState, user_id: i64, params: &Params) -> Result<UserRow, ApiError> {
-    let mut f = params.fields();
-    let changes = UserChangeset {
-        private_profile: f.boolean("private_profile"),
-        searchable: f.boolean("searchable"),
-        show_followers: f.boolean("show_followers"),
-        share_activity: f.boolean("share_activity"),
-        public_email: read_public_email(&mut f),
-        ..UserChangeset::default()
-    };
-    f.finish()?;
+pub async fn update_privacy(state: &AppState, user_id: i64, input: Privacy) -> Result<UserRow, ApiError> {
+    let changes = input.into_changeset();
     state
         .db
         .run_api(move |conn| {

@@ -1,13 +1,12 @@
 //! Creating and changing users on an admin's behalf.
 use crate::error::ApiError;
-use crate::params::{Fields, Params};
-use crate::services::profile::read_admin_fields;
+use crate::inputs::users::{CreateUser, PasswordChoice, UpdateUser};
 use crate::services::{avatars, links};
 use crate::settings::EmailConfirmation;
 use crate::state::AppState;
 use chrono::NaiveDate;
-use roster_domain::{EmailAddress, Name, Password, TokenKind, TokenSecret, Username};
-use roster_persistence::users::{self, NewIdentity, NewUser, UserChangeset, UserRow};
+use roster_domain::{EmailAddress, Password, TokenKind, TokenSecret, Username};
+use roster_persistence::users::{self, NewUser, UserChangeset, UserRow};
 
 /// A random password for accounts created with `reset_password` or
 /// `force_random_password`: nobody knows it; the owner resets it by mail.
@@ -17,92 +16,26 @@ pub fn random_password() -> Password {
     Password::parse(&secret.expose()["roster_pat_".len()..]).expect("48 characters is a valid password")
 }
 
-/// Reads `extern_uid` and `provider`, which come together or not at all.
-fn read_identity(f: &mut Fields<'_>) -> Option<NewIdentity> {
-    let provider = f.optional("provider", |v| Ok(v.trim().to_owned()));
-    let extern_uid = f.optional("extern_uid", |v| Ok(v.trim().to_owned()));
-    match (provider, extern_uid) {
-        (Some(provider), Some(extern_uid)) if !provider.is_empty() && !extern_uid.is_empty() => {
-            Some(NewIdentity { provider, extern_uid })
-        }
-        (None, None) => None,
-        _ => {
-            f.reject("extern_uid", "and provider must be given together");
-            None
-        }
-    }
-}
-
-/// Reads the display name: `name`, or `first_name` + `last_name`.
-fn resolve_name(f: &mut Fields<'_>, profile: &UserChangeset) -> Option<String> {
-    if let Some(name) = &profile.name {
-        return Some(name.clone());
-    }
-    match (&profile.first_name, &profile.last_name) {
-        (Some(first), Some(last)) if !first.is_empty() && !last.is_empty() => {
-            let first = Name::parse("first_name", first).ok()?;
-            let last = Name::parse("last_name", last).ok()?;
-            Some(Name::from_parts(&first, &last).into_inner())
-        }
-        _ => {
-            f.require_one_of("name".into());
-            None
-        }
-    }
-}
-
-/// `POST /users`: reads the request, hashes the password off the workers,
-/// and stores the user. `409` when the name or address is taken.
-pub async fn create_user(state: &AppState, params: &Params) -> Result<UserRow, ApiError> {
-    let today = roster_persistence::now().date();
-    let mut f = params.fields();
-    let email = f.required("email", EmailAddress::parse);
-    let username = f.required("username", Username::parse);
-    let mut profile = read_admin_fields(&mut f, today);
-    let name = resolve_name(&mut f, &profile);
-    let given = f.optional("password", Password::parse);
-    let reset = f.boolean("reset_password").unwrap_or(false);
-    let random = f.boolean("force_random_password").unwrap_or(false);
-    let skip_confirmation = f.boolean("skip_confirmation").unwrap_or(false);
-    let identity = read_identity(&mut f);
-    let upload = match avatars::read_upload(params) {
-        Ok(upload) => upload,
-        Err(ApiError::Validation(fields)) => {
-            for (field, reasons) in fields {
-                reasons.into_iter().for_each(|r| f.reject(&field, r));
-            }
-            None
-        }
-        Err(other) => return Err(other),
+/// `POST /users`: hashes the password off the workers and stores the
+/// user. `409` when the name or address is taken.
+pub async fn create_user(state: &AppState, input: CreateUser) -> Result<UserRow, ApiError> {
+    let CreateUser {
+        email,
+        username,
+        name,
+        password,
+        skip_confirmation,
+        profile,
+        identity,
+        avatar,
+    } = input;
+    let (password, reset) = match password {
+        PasswordChoice::Given(p) => (p, false),
+        PasswordChoice::MailedLink => (random_password(), true),
+        PasswordChoice::Random => (random_password(), false),
     };
-    if let (Some(Some(public)), Some(primary)) = (&profile.public_email, &email) {
-        if public != primary.as_str() || !skip_confirmation {
-            f.reject("public_email", "must be one of your confirmed e-mail addresses");
-        }
-    }
-    if !params.has("password") && !reset && !random {
-        f.finish()?;
-        return Err(ApiError::Param(
-            "password, reset_password, force_random_password are missing, at least one parameter must be provided"
-                .into(),
-        ));
-    }
-    if let (Some(p), Some(u), Some(e)) = (&given, &username, &email) {
-        if let Err(e) = p.ensure_differs_from(u.as_str(), e.as_str()) {
-            f.reject(e.field, e.problem.to_string());
-        }
-    }
-    f.finish()?;
-    let (Some(email), Some(username), Some(name)) = (email, username, name) else {
-        return Err(ApiError::Internal(anyhow::anyhow!("validated fields missing")));
-    };
-    let password = match given {
-        Some(p) if !reset && !random => p,
-        _ => random_password(),
-    };
-    profile.name = None;
     // Decode the image before anything is stored, so a bad one leaves nothing behind.
-    let avatar = match upload {
+    let avatar = match avatar {
         Some(upload) => Some(avatars::prepare(upload).await?),
         None => None,
     };
@@ -129,16 +62,17 @@ pub async fn create_user(state: &AppState, params: &Params) -> Result<UserRow, A
 }
 
 /// `PUT /users/:id`: a partial update by an admin. `None` when absent.
-pub async fn update_user(state: &AppState, id: i64, params: &Params) -> Result<Option<UserRow>, ApiError> {
-    let today = roster_persistence::now().date();
-    let mut f = params.fields();
-    let email = f.optional("email", EmailAddress::parse);
-    let username = f.optional("username", Username::parse);
-    let password = f.optional("password", Password::parse);
-    let mut changes = read_admin_fields(&mut f, today);
-    let identity = read_identity(&mut f);
-    f.finish()?;
-    let avatar = match avatars::read_upload(params)? {
+pub async fn update_user(state: &AppState, id: i64, input: UpdateUser) -> Result<Option<UserRow>, ApiError> {
+    let UpdateUser {
+        email,
+        username,
+        password,
+        mut changes,
+        identity,
+        avatar,
+        ..
+    } = input;
+    let avatar = match avatar {
         Some(upload) => Some(avatars::prepare(upload).await?),
         None => None,
     };

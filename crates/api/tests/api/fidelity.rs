@@ -296,3 +296,92 @@ async fn the_access_log_names_the_address_the_rate_limits_use() {
         "a forged address was logged: {line}"
     );
 }
+
+/// A refused caller hears `401` or `403`, never what was wrong with the body
+/// (actix runs the extractors side by side; the input's problems wait).
+#[tokio::test]
+async fn a_refused_caller_hears_401_or_403_before_anything_about_the_body() {
+    let roster = TestRoster::spawn().await;
+    let alice = roster.create_user("alice").await;
+    for (method, path) in [
+        (Method::PUT, "/api/v4/user/password"),
+        (Method::PUT, "/api/v4/user"),
+        (Method::POST, "/api/v4/user/keys"),
+        (Method::PUT, "/api/v4/user/preferences"),
+    ] {
+        let r = roster
+            .with_token("glpat-not-a-real-token-at-all", method.clone(), path)
+            .header("content-type", "text/plain")
+            .body("not json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401, "{method} {path}");
+    }
+    for (method, path) in [
+        (Method::POST, "/api/v4/users"),
+        (Method::PUT, "/api/v4/users/1"),
+        (Method::POST, "/api/v4/users/1/keys"),
+        (Method::POST, "/api/v4/users/1/emails"),
+    ] {
+        let r = roster
+            .with_token(&alice.token, method.clone(), path)
+            .json(&json!({"email": ["not", "text"]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{method} {path}");
+    }
+}
+
+/// In JSON a value has a type, and the document states it: a boolean is
+/// `true` or `false`, a number a number, a text a string. In a query or a
+/// form everything is text, and `true`, `True` and `1` are booleans (§1).
+#[tokio::test]
+async fn json_values_have_the_documented_types_while_forms_are_text() {
+    let roster = TestRoster::spawn().await;
+    let alice = roster.create_user("alice").await;
+    for body in [
+        json!({"searchable": "0"}),
+        json!({"searchable": 0}),
+        json!({"public_email": 5}),
+        json!({"share_activity": "true"}),
+    ] {
+        roster
+            .expect_json(
+                roster
+                    .with_token(&alice.token, Method::PUT, "/api/v4/user/privacy")
+                    .json(&body),
+                400,
+            )
+            .await;
+    }
+    roster
+        .expect_json(
+            roster
+                .with_token(&alice.token, Method::PUT, "/api/v4/user")
+                .json(&json!({"bio": 12, "theme_id": "2"})),
+            400,
+        )
+        .await;
+    let set = roster
+        .expect_json(
+            roster
+                .with_token(&alice.token, Method::PUT, "/api/v4/user/privacy")
+                .form(&[("searchable", "0"), ("show_followers", "True")]),
+            200,
+        )
+        .await;
+    assert_eq!(set["searchable"], false);
+    assert_eq!(set["show_followers"], true);
+    let me = roster
+        .expect_json(
+            roster
+                .with_token(&alice.token, Method::PUT, "/api/v4/user?theme_id=3")
+                .form(&[("bio", "12")]),
+            200,
+        )
+        .await;
+    assert_eq!(me["bio"], "12");
+    assert_eq!(me["theme_id"], 3);
+}

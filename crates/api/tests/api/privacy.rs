@@ -303,7 +303,7 @@ async fn privacy_settings_read_and_write() {
     };
     let set = roster
         .expect_json(
-            put(json!({"searchable": "0", "public_email": "ALICE@example.com"})),
+            put(json!({"searchable": false, "public_email": "ALICE@example.com"})),
             200,
         )
         .await;

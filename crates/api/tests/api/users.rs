@@ -30,9 +30,9 @@ async fn create_returns_the_admin_view_with_every_seed_field() {
                 "job_title": "Programmer",
                 "pronouns": "she/her",
                 "note": "first programmer",
-                "external": "true",
+                "external": true,
                 "projects_limit": 5,
-                "theme_id": "2",
+                "theme_id": 2,
                 "extern_uid": "ada-123",
                 "provider": "github",
                 "skip_confirmation": true

@@ -1,0 +1,172 @@
+//! Inputs of the OAuth 2 endpoints. Their problems are answered as RFC 6749
+//! and RFC 7009 say (`{"error": "invalid_request", …}`), not with GitLab's
+//! field errors.
+use crate::error::ApiError;
+use crate::input::RequestInput;
+use crate::params::Fields;
+use actix_web::http::StatusCode;
+use roster_domain::{FieldError, Problem, Scopes};
+use utoipa::ToSchema;
+
+/// The grants `POST /oauth/token` takes.
+#[derive(ToSchema)]
+#[allow(non_camel_case_types, dead_code)]
+enum GrantType {
+    password,
+    refresh_token,
+}
+
+/// The fields of `POST /oauth/token` (form or JSON).
+#[derive(ToSchema)]
+pub struct TokenRequestFields {
+    /// `password` or `refresh_token`.
+    #[schema(value_type = GrantType)]
+    pub grant_type: String,
+    /// The user name or e-mail address (`password` grant).
+    #[schema(min_length = 1)]
+    pub username: Option<String>,
+    /// The password (`password` grant).
+    #[schema(min_length = 1, format = Password)]
+    pub password: Option<String>,
+    /// Scopes asked for, separated by spaces (`password` grant; all of the
+    /// user's when left out).
+    #[schema(pattern = r"^[ ,]*((api|read_api|read_user)[ ,]*)*$")]
+    pub scope: Option<String>,
+    /// The refresh token (`refresh_token` grant).
+    #[schema(min_length = 1)]
+    pub refresh_token: Option<String>,
+}
+
+/// `POST /oauth/token`.
+pub enum TokenRequest {
+    /// Resource owner password credentials (RFC 6749 §4.3).
+    Password {
+        /// The user name or e-mail address.
+        username: String,
+        /// The password.
+        password: String,
+        /// The scopes asked for.
+        scopes: Option<Scopes>,
+    },
+    /// A refresh (RFC 6749 §6).
+    Refresh {
+        /// The refresh token.
+        refresh_token: String,
+    },
+}
+
+crate::input_made_of!(
+    TokenRequest,
+    "`POST /oauth/token`: `grant_type` `password` (with `username`, `password`, optional \
+     `scope`) or `refresh_token` (with `refresh_token`).",
+    [TokenRequestFields]
+);
+
+/// A value that must not be empty; an empty one counts as missing (RFC 6749).
+fn present(field: &'static str) -> impl Fn(&str) -> Result<String, FieldError> {
+    move |v| {
+        if v.is_empty() {
+            Err(FieldError::new(field, Problem::Blank))
+        } else {
+            Ok(v.to_owned())
+        }
+    }
+}
+
+impl RequestInput for TokenRequest {
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        let grant_type = f.required("grant_type", present("grant_type"));
+        let username = f.optional("username", present("username"));
+        let password = f.optional("password", present("password"));
+        let scope = f.optional("scope", |v| Ok(v.to_owned()));
+        let refresh_token = f.optional("refresh_token", present("refresh_token"));
+        match grant_type?.as_str() {
+            "password" => {
+                let scopes = match scope.filter(|s| !s.trim().is_empty()) {
+                    Some(s) => Some(f.check(
+                        Scopes::parse_joined(&s).map_err(|_| FieldError::new("scope", Problem::Invalid)),
+                    )?),
+                    None => None,
+                };
+                if username.is_none() && !f.failed("username") {
+                    f.require_one_of("username".into());
+                }
+                if password.is_none() && !f.failed("password") {
+                    f.require_one_of("password".into());
+                }
+                Some(Self::Password {
+                    username: username?,
+                    password: password?,
+                    scopes,
+                })
+            }
+            "refresh_token" => {
+                if refresh_token.is_none() && !f.failed("refresh_token") {
+                    f.require_one_of("refresh_token".into());
+                }
+                Some(Self::Refresh {
+                    refresh_token: refresh_token?,
+                })
+            }
+            _ => {
+                f.reject("grant_type", "is not supported");
+                None
+            }
+        }
+    }
+
+    fn refused(problem: ApiError) -> ApiError {
+        let field = match &problem {
+            ApiError::Missing(names) => names.first().cloned(),
+            ApiError::Validation(fields) => fields.keys().next().cloned(),
+            ApiError::InvalidParam(name) => Some(name.clone()),
+            _ => return problem,
+        };
+        let field = field.unwrap_or_default();
+        match (&problem, field.as_str()) {
+            (ApiError::Validation(_), "grant_type") => ApiError::OAuth {
+                status: StatusCode::BAD_REQUEST,
+                error: "unsupported_grant_type",
+                description: "The authorization grant type is not supported by the authorization server."
+                    .into(),
+            },
+            (ApiError::Validation(_), "scope") => ApiError::OAuth {
+                status: StatusCode::BAD_REQUEST,
+                error: "invalid_scope",
+                description: "The requested scope is invalid, unknown, or malformed.".into(),
+            },
+            _ => ApiError::invalid_request(format!("Missing required parameter: {field}.")),
+        }
+    }
+}
+
+/// `POST /oauth/revoke` (RFC 7009).
+#[derive(ToSchema)]
+pub struct RevokeRequest {
+    /// An access or refresh token.
+    #[schema(min_length = 1, pattern = r"\S")]
+    pub token: String,
+    /// `access_token` or `refresh_token`; a hint only.
+    pub token_type_hint: Option<String>,
+}
+
+impl RequestInput for RevokeRequest {
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        let token = f.required("token", |v| {
+            if v.trim().is_empty() {
+                Err(FieldError::new("token", Problem::Blank))
+            } else {
+                Ok(v.to_owned())
+            }
+        });
+        let token_type_hint = f.optional("token_type_hint", |v| Ok(v.to_owned()));
+        Some(Self {
+            token: token?,
+            token_type_hint,
+        })
+    }
+
+    fn refused(_: ApiError) -> ApiError {
+        ApiError::invalid_request("The request is missing the token parameter.")
+    }
+}
