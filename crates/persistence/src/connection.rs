@@ -216,37 +216,80 @@ pub fn build_pool(url: &str, options: &PoolOptions) -> Result<DbPool, RepoError>
 /// `BEGIN IMMEDIATE`, so the write lock is taken (waiting up to the busy
 /// timeout) before anything is read; a deferred transaction that read first
 /// would fail with `SQLITE_BUSY` when another connection wrote meanwhile.
+/// Inside a transaction already, it nests with a savepoint.
 pub fn write_transaction<T, E>(
     conn: &mut DbConnection,
     f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
 ) -> Result<T, E>
 where
-    E: From<diesel::result::Error>,
+    E: From<RepoError>,
 {
-    let DbConnection::Sqlite(sqlite) = conn else {
-        return conn.transaction(f);
+    let caller = |conn: &mut DbConnection| f(conn).map_err(Failure::Caller);
+    let begins = match conn {
+        DbConnection::Sqlite(sqlite) => !in_transaction(sqlite),
+        DbConnection::Postgres(_) => false,
     };
-    // Inside a transaction already: the lock is held; nest with a savepoint.
-    let depth = AnsiTransactionManager::transaction_manager_status_mut(sqlite).transaction_depth()?;
-    if depth.is_some() {
-        return conn.transaction(f);
+    let result = if begins {
+        immediate(conn, caller)
+    } else {
+        conn.transaction(caller)
+    };
+    result.map_err(|failure| match failure {
+        Failure::Storage(e) => E::from(RepoError::from(e)),
+        Failure::Caller(e) => e,
+    })
+}
+
+/// Why a transaction failed: storage itself, or the work done in it.
+enum Failure<E> {
+    Storage(diesel::result::Error),
+    Caller(E),
+}
+
+impl<E> From<diesel::result::Error> for Failure<E> {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Storage(e)
     }
-    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
-    let result = f(conn);
-    let DbConnection::Sqlite(sqlite) = conn else {
-        unreachable!("the variant of a connection never changes");
-    };
-    match result {
+}
+
+fn in_transaction(sqlite: &mut SqliteConnection) -> bool {
+    // An unreadable status is a broken connection: beginning anew reports it.
+    AnsiTransactionManager::transaction_manager_status_mut(sqlite)
+        .transaction_depth()
+        .is_ok_and(|depth| depth.is_some())
+}
+
+/// A SQLite transaction begun with `BEGIN IMMEDIATE`.
+fn immediate<T, E>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, Failure<E>>,
+) -> Result<T, Failure<E>> {
+    with_sqlite(conn, |sqlite| {
+        AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")
+    })?;
+    match f(conn) {
         Ok(value) => {
-            AnsiTransactionManager::commit_transaction(sqlite)?;
+            with_sqlite(conn, AnsiTransactionManager::commit_transaction)?;
             Ok(value)
         }
         Err(e) => {
-            if let Err(rollback) = AnsiTransactionManager::rollback_transaction(sqlite) {
+            if let Err(rollback) = with_sqlite(conn, AnsiTransactionManager::rollback_transaction) {
                 log::error!("rollback failed: {rollback}");
             }
             Err(e)
         }
+    }
+}
+
+/// Runs `f` on the SQLite connection inside `conn`; a PostgreSQL one has no
+/// SQLite transaction to manage (the callers match on the variant first).
+fn with_sqlite(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut SqliteConnection) -> diesel::QueryResult<()>,
+) -> diesel::QueryResult<()> {
+    match conn {
+        DbConnection::Sqlite(sqlite) => f(sqlite),
+        DbConnection::Postgres(_) => Err(diesel::result::Error::BrokenTransactionManager),
     }
 }
 

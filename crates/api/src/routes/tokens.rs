@@ -6,7 +6,7 @@ use crate::error::ApiError;
 use crate::input::Input;
 use crate::inputs::queries::TokenListQuery;
 use crate::inputs::tokens::{CreateToken, RotateToken};
-use crate::services::audit;
+use crate::services::audit::Actor;
 use crate::services::tokens::issue_pat;
 use crate::services::users::today;
 use crate::state::AppState;
@@ -15,6 +15,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use roster_domain::{TokenKind, TokenSecret};
 use roster_persistence::personal_tokens::{self, PatRow, Rotation};
 use roster_persistence::users;
+use roster_persistence::{write_transaction, RepoError};
 use serde_json::json;
 
 const TOKEN: &str = "Personal Access Token";
@@ -30,15 +31,19 @@ async fn create_for(
         scopes,
         expires_at: expires,
     } = input;
+    let actor = Actor::of(caller);
     let (row, secret) = state
         .db
         .run_api(move |conn| {
-            users::find_user(conn, user_id)?.ok_or(ApiError::NotFound("User"))?;
-            Ok(issue_pat(conn, user_id, &name, &scopes, Some(expires))?)
+            write_transaction(conn, |conn| {
+                users::find_user(conn, user_id)?.ok_or(ApiError::NotFound("User"))?;
+                let (row, secret) = issue_pat(conn, user_id, &name, &scopes, Some(expires))?;
+                let details = json!({"token_id": row.id, "name": row.name, "scopes": row.scopes});
+                actor.record(conn, "personal_access_token_created", Some(user_id), details)?;
+                Ok((row, secret))
+            })
         })
         .await?;
-    let details = json!({"token_id": row.id, "name": row.name, "scopes": row.scopes});
-    audit::by(state, caller, "personal_access_token_created", user_id, details).await;
     Ok(HttpResponse::Created().json(views::pat(&row, today(), Some(secret.expose()))))
 }
 
@@ -138,18 +143,21 @@ pub async fn revoke_token(
 ) -> Result<HttpResponse, ApiError> {
     let row = visible_token(&req, &state, &caller).await?;
     let id = row.id;
+    let actor = Actor::of(&caller);
     state
         .db
-        .run(move |conn| personal_tokens::revoke_pat(conn, id))
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                personal_tokens::revoke_pat(conn, id)?;
+                actor.record(
+                    conn,
+                    "personal_access_token_revoked",
+                    Some(row.user_id),
+                    json!({"token_id": id}),
+                )
+            })
+        })
         .await?;
-    audit::by(
-        &state,
-        &caller,
-        "personal_access_token_revoked",
-        row.user_id,
-        json!({"token_id": id}),
-    )
-    .await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -167,33 +175,36 @@ pub async fn rotate_token(
     let secret = TokenSecret::generate(TokenKind::Personal);
     let digest = secret.digest();
     let id = row.id;
+    let owner = row.user_id;
+    let actor = Actor::of(&caller);
     let outcome = state
         .db
-        .run(move |conn| personal_tokens::rotate_pat(conn, id, digest.as_str(), Some(expires.date())))
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let outcome = personal_tokens::rotate_pat(conn, id, digest.as_str(), Some(expires.date()))?;
+                match &outcome {
+                    Rotation::Rotated(new) => actor.record(
+                        conn,
+                        "personal_access_token_rotated",
+                        Some(owner),
+                        json!({"token_id": id, "new_token_id": new.id}),
+                    )?,
+                    Rotation::ReuseDetected => actor.record(
+                        conn,
+                        "personal_access_token_reuse_detected",
+                        Some(owner),
+                        json!({"token_id": id}),
+                    )?,
+                    Rotation::Missing => {}
+                }
+                Ok::<_, RepoError>(outcome)
+            })
+        })
         .await?;
     match outcome {
-        Rotation::Rotated(new) => {
-            let details = json!({"token_id": id, "new_token_id": new.id});
-            audit::by(
-                &state,
-                &caller,
-                "personal_access_token_rotated",
-                row.user_id,
-                details,
-            )
-            .await;
-            Ok(HttpResponse::Ok().json(views::pat(&new, today, Some(secret.expose()))))
-        }
+        Rotation::Rotated(new) => Ok(HttpResponse::Ok().json(views::pat(&new, today, Some(secret.expose())))),
         Rotation::ReuseDetected => {
             log::warn!("revoked personal access token {id} was rotated; its chain is revoked");
-            audit::by(
-                &state,
-                &caller,
-                "personal_access_token_reuse_detected",
-                row.user_id,
-                json!({"token_id": id}),
-            )
-            .await;
             Err(ApiError::BadRequest(
                 "the token was revoked; every token rotated from it is now revoked too".into(),
             ))

@@ -9,7 +9,7 @@ use crate::inputs::users::{CreateUser, UpdateUser};
 use crate::pagination;
 use crate::params::MAX_UPLOAD_BODY_BYTES;
 use crate::services;
-use crate::services::audit;
+use crate::services::audit::Actor;
 use crate::services::user_views;
 use crate::state::AppState;
 use crate::views;
@@ -19,7 +19,7 @@ use roster_domain::{ProfileView, StateChange, Transition, Viewer};
 use roster_persistence::social;
 use roster_persistence::user_list::{self, UserFilter, UserOrder};
 use roster_persistence::users;
-use serde_json::json;
+use roster_persistence::{write_transaction, RepoError};
 
 const USER: &str = "User";
 
@@ -134,15 +134,7 @@ pub async fn create_user(
     input: Input<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
     let input = input.check()?;
-    let user = services::users::create_user(&state, input).await?;
-    audit::by(
-        &state,
-        &caller,
-        "user_created",
-        user.id,
-        json!({"username": user.username}),
-    )
-    .await;
+    let user = services::users::create_user(&state, Actor::of(&caller), input).await?;
     let view = user_views::view_of(&state, user.id, caller.viewer(), Some(ProfileView::Admin), true).await?;
     Ok(HttpResponse::Created().json(view))
 }
@@ -161,19 +153,9 @@ pub async fn update_user(
             "You cannot remove your own admin rights.".into(),
         )));
     }
-    let fields = input.fields_given.clone();
-    let password_set = input.password.is_some();
-    services::users::update_user(&state, id, input)
+    services::users::update_user(&state, Actor::of(&caller), id, input)
         .await?
         .ok_or(ApiError::NotFound(USER))?;
-    audit::by(
-        &state,
-        &caller,
-        "user_updated",
-        id,
-        json!({"fields": fields, "password_set": password_set}),
-    )
-    .await;
     let view = user_views::view_of(&state, id, caller.viewer(), Some(ProfileView::Admin), true).await?;
     Ok(HttpResponse::Ok().json(view))
 }
@@ -190,8 +172,20 @@ pub async fn delete_user(
             "You cannot delete yourself here; use DELETE /api/v4/user.".into(),
         )));
     }
-    if state.db.run(move |conn| users::delete_user(conn, id)).await? {
-        audit::by(&state, &caller, "user_deleted", id, serde_json::Value::Null).await;
+    let actor = Actor::of(&caller);
+    let deleted = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let deleted = users::delete_user(conn, id)?;
+                if deleted {
+                    actor.record(conn, "user_deleted", Some(id), serde_json::Value::Null)?;
+                }
+                Ok::<bool, RepoError>(deleted)
+            })
+        })
+        .await?;
+    if deleted {
         Ok(HttpResponse::NoContent().finish())
     } else {
         Err(ApiError::NotFound(USER))
@@ -210,16 +204,24 @@ async fn transition(
             "You cannot change the state of your own account.".into(),
         )));
     }
+    let event = match t {
+        Transition::Block => "user_blocked",
+        Transition::Unblock => "user_unblocked",
+        Transition::Deactivate => "user_deactivated",
+        Transition::Activate => "user_activated",
+    };
+    let actor = Actor::of(&caller);
     let changed = state
         .db
         .run_api(move |conn| {
-            roster_persistence::write_transaction(conn, |conn| {
+            write_transaction(conn, |conn| {
                 let user = users::find_user(conn, id)?.ok_or(ApiError::NotFound(USER))?;
                 let current = roster_domain::UserState::from_stored(&user.state)
                     .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown state {:?}", user.state)))?;
                 match current.apply(t) {
                     StateChange::To(next) => {
                         users::set_state(conn, id, next.as_str())?;
+                        actor.record(conn, event, Some(id), serde_json::Value::Null)?;
                         Ok(true)
                     }
                     StateChange::Unchanged => Ok(false),
@@ -228,15 +230,6 @@ async fn transition(
             })
         })
         .await?;
-    if changed {
-        let name = match t {
-            Transition::Block => "user_blocked",
-            Transition::Unblock => "user_unblocked",
-            Transition::Deactivate => "user_deactivated",
-            Transition::Activate => "user_activated",
-        };
-        audit::by(&state, &caller, name, id, serde_json::Value::Null).await;
-    }
     let body = if changed {
         serde_json::Value::Bool(true)
     } else {

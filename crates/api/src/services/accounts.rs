@@ -6,13 +6,14 @@ use crate::inputs::account::{
     ChangePassword, CurrentPassword, Registration, ResetComplete, UpdateOwnProfile,
 };
 use crate::mail;
-use crate::services::{audit, links};
+use crate::services::audit::Actor;
+use crate::services::links;
 use crate::settings::EmailConfirmation;
 use crate::state::AppState;
 use actix_web::web;
 use roster_domain::{EmailAddress, TokenDigest, UserState, Username};
 use roster_persistence::users::{self, NewUser, UserRow};
-use roster_persistence::{emails, password_resets, RepoError, Taken};
+use roster_persistence::{emails, password_resets, write_transaction, RepoError, Taken};
 use serde_json::{json, Value};
 
 /// The answer to every reset request, known address or not.
@@ -116,33 +117,26 @@ pub async fn update_profile(
         }
         _ => None,
     };
-    let updated = state
+    let actor = Actor::of(caller);
+    state
         .db
         .run_api(move |conn| {
             roster_persistence::write_transaction(conn, |conn| {
                 crate::services::privacy::check_public_email(conn, id, &changes)?;
-                if let Some((new_email, digest, expires_at)) = &pending_change {
+                let updated = if let Some((new_email, digest, expires_at)) = &pending_change {
                     emails::request_email_change(conn, id, new_email, digest.as_str(), *expires_at, &mails)?;
                     users::update_profile_with_mail(conn, id, &changes, &[])?
                 } else {
                     users::update_profile_with_mail(conn, id, &changes, &mails)?
                 }
-                .ok_or(ApiError::NotFound("User"))
+                .ok_or(ApiError::NotFound("User"))?;
+                if changed_identity {
+                    actor.record(conn, "sign_in_identity_changed", Some(id), identity_details)?;
+                }
+                Ok(updated)
             })
         })
-        .await?;
-    if changed_identity {
-        audit::record(
-            state,
-            "sign_in_identity_changed",
-            Some(id),
-            Some(id),
-            Some(&caller.ip),
-            identity_details,
-        )
-        .await;
-    }
-    Ok(updated)
+        .await
 }
 
 /// `PUT /user/password`: needs the current password; signs out the caller's
@@ -167,20 +161,16 @@ pub async fn change_password(
     };
     let notice = mail::password_changed(&user.email, &user.username);
     let id = user.id;
+    let actor = Actor::of(caller);
     state
         .db
-        .run(move |conn| users::change_password(conn, id, &hash, keep.as_deref(), &notice))
-        .await?;
-    audit::record(
-        state,
-        "password_changed",
-        Some(id),
-        Some(id),
-        Some(&caller.ip),
-        Value::Null,
-    )
-    .await;
-    Ok(())
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                users::change_password(conn, id, &hash, keep.as_deref(), &notice)?;
+                actor.record(conn, "password_changed", Some(id), Value::Null)
+            })
+        })
+        .await
 }
 
 /// `POST /password/reset`: answers at once, the same for every address; the
@@ -239,24 +229,27 @@ pub async fn complete_reset(
         .ok_or_else(invalid)?;
     password.ensure_differs_from(&user.username, &user.email)?;
     let hash = state.hasher.hash(password).await?;
+    let ip = ip.map(str::to_owned);
     let done = state
         .db
         .run(move |conn| {
-            password_resets::complete_reset(conn, digest.as_str(), &hash, |u| {
-                mail::password_changed(&u.email, &u.username)
+            write_transaction(conn, |conn| {
+                let done = password_resets::complete_reset(conn, digest.as_str(), &hash, |u| {
+                    mail::password_changed(&u.email, &u.username)
+                })?;
+                if let Some(user) = &done {
+                    Actor::user(user.id, ip.as_deref()).record(
+                        conn,
+                        "password_reset_completed",
+                        Some(user.id),
+                        Value::Null,
+                    )?;
+                }
+                Ok::<_, RepoError>(done)
             })
         })
         .await?;
-    let user = done.ok_or_else(invalid)?;
-    audit::record(
-        state,
-        "password_reset_completed",
-        Some(user.id),
-        Some(user.id),
-        ip,
-        Value::Null,
-    )
-    .await;
+    done.ok_or_else(invalid)?;
     Ok(())
 }
 
@@ -306,28 +299,22 @@ pub fn resend_confirmation(state: web::Data<AppState>, email: EmailAddress) -> R
 pub async fn delete_self(state: &AppState, caller: &Caller, input: CurrentPassword) -> Result<(), ApiError> {
     check_current_password(state, &caller.user, Some(input.current_password)).await?;
     let user = caller.user.clone();
+    let actor = Actor::of(caller);
     let farewell = mail::account_deleted(&user.email, &user.username);
     state
         .db
         .run_api(move |conn| {
-            if user.is_admin && users::count_admins(conn)? <= 1 {
-                return Err(ApiError::Forbidden(Some(
-                    "The last admin cannot delete itself.".into(),
-                )));
-            }
-            users::delete_user_with_notice(conn, user.id, &farewell)?;
-            Ok(())
+            // One transaction, so that two last admins cannot both go.
+            write_transaction(conn, |conn| {
+                if user.is_admin && users::count_admins(conn)? <= 1 {
+                    return Err(ApiError::Forbidden(Some(
+                        "The last admin cannot delete itself.".into(),
+                    )));
+                }
+                users::delete_user_with_notice(conn, user.id, &farewell)?;
+                actor.record(conn, "account_deleted", Some(user.id), Value::Null)?;
+                Ok(())
+            })
         })
-        .await?;
-    let id = caller.user.id;
-    audit::record(
-        state,
-        "account_deleted",
-        Some(id),
-        Some(id),
-        Some(&caller.ip),
-        Value::Null,
-    )
-    .await;
-    Ok(())
+        .await
 }

@@ -1,43 +1,67 @@
-//! Recording security events.
-use crate::state::AppState;
+//! Security events. Each is recorded on the connection, inside the
+//! transaction of the change it describes: the change and its event are
+//! stored together or not at all.
+use crate::auth::Caller;
 use roster_persistence::audit::{self, NewEvent};
+use roster_persistence::{DbConnection, RepoError};
 use serde_json::Value;
 
-/// Records `name` by `author` about `entity` from `ip`. A failure to record
-/// is logged, not returned: the change it describes has happened.
-pub async fn record(
-    state: &AppState,
-    name: &str,
-    author: Option<i64>,
-    entity: Option<i64>,
-    ip: Option<&str>,
-    details: Value,
-) {
-    let event = NewEvent {
-        event_name: name.to_owned(),
-        author_id: author,
-        entity_id: entity,
-        ip_address: ip.map(str::to_owned),
-        details: if details.is_null() {
-            String::new()
-        } else {
-            details.to_string()
-        },
-    };
-    if let Err(e) = state.db.run(move |conn| audit::record(conn, &event)).await {
-        log::error!("recording the security event {name} failed: {e}");
-    }
+/// Who acts, as a security event records them.
+#[derive(Debug, Clone, Default)]
+pub struct Actor {
+    /// The user acting, when known.
+    pub id: Option<i64>,
+    /// The client address.
+    pub ip: Option<String>,
 }
 
-/// Records `name`, done by `caller`, about user `entity`.
-pub async fn by(state: &AppState, caller: &crate::auth::Caller, name: &str, entity: i64, details: Value) {
-    record(
-        state,
-        name,
-        Some(caller.user.id),
-        Some(entity),
-        Some(&caller.ip),
-        details,
-    )
-    .await;
+impl Actor {
+    /// The caller of a request.
+    pub fn of(caller: &Caller) -> Self {
+        Self {
+            id: Some(caller.user.id),
+            ip: Some(caller.ip.clone()),
+        }
+    }
+
+    /// Someone not signed in (yet), from `ip`.
+    pub fn anonymous(ip: Option<&str>) -> Self {
+        Self {
+            id: None,
+            ip: ip.map(str::to_owned),
+        }
+    }
+
+    /// User `id`, from `ip`.
+    pub fn user(id: i64, ip: Option<&str>) -> Self {
+        Self {
+            id: Some(id),
+            ip: ip.map(str::to_owned),
+        }
+    }
+
+    /// Records `name` about user `entity`. Call it inside the transaction
+    /// of the change it describes.
+    pub fn record(
+        &self,
+        conn: &mut DbConnection,
+        name: &str,
+        entity: Option<i64>,
+        details: Value,
+    ) -> Result<(), RepoError> {
+        audit::record(
+            conn,
+            &NewEvent {
+                event_name: name.to_owned(),
+                author_id: self.id,
+                entity_id: entity,
+                ip_address: self.ip.clone(),
+                details: if details.is_null() {
+                    String::new()
+                } else {
+                    details.to_string()
+                },
+            },
+        )
+    }
 }

@@ -7,7 +7,7 @@ use crate::state::AppState;
 use actix_web::web;
 use image::{ImageFormat, ImageReader};
 use roster_domain::{AvatarUpload, ImageKind, TokenDigest};
-use roster_persistence::social;
+use roster_persistence::{social, DbConnection, RepoError};
 use std::io::Cursor;
 
 /// The largest width or height accepted (a small file can claim a huge
@@ -103,19 +103,19 @@ pub async fn prepare(upload: AvatarUpload) -> Result<PreparedAvatar, ApiError> {
     })
 }
 
+/// Stores a prepared image as `user_id`'s avatar, on `conn` (inside the
+/// caller's transaction); `false` when there is no such user.
+pub fn store(conn: &mut DbConnection, user_id: i64, avatar: &PreparedAvatar) -> Result<bool, RepoError> {
+    roster_persistence::write_transaction(conn, |conn| {
+        social::store_avatar(conn, &avatar.name, avatar.kind.content_type(), &avatar.bytes)?;
+        social::set_user_avatar(conn, user_id, Some(&avatar.name))
+    })
+}
+
 /// Stores a prepared image as `user_id`'s avatar; returns its name.
 pub async fn attach(state: &AppState, user_id: i64, avatar: PreparedAvatar) -> Result<String, ApiError> {
-    let PreparedAvatar { name, kind, bytes } = avatar;
-    let stored = name.clone();
-    let found = state
-        .db
-        .run(move |conn| {
-            roster_persistence::write_transaction(conn, |conn| {
-                social::store_avatar(conn, &stored, kind.content_type(), &bytes)?;
-                social::set_user_avatar(conn, user_id, Some(&stored))
-            })
-        })
-        .await?;
+    let name = avatar.name.clone();
+    let found = state.db.run(move |conn| store(conn, user_id, &avatar)).await?;
     if !found {
         return Err(ApiError::NotFound("User"));
     }

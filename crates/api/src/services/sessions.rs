@@ -1,6 +1,6 @@
 //! Signing in with a password, and refreshing OAuth tokens.
 use crate::error::ApiError;
-use crate::services::audit;
+use crate::services::audit::Actor;
 use crate::settings::EmailConfirmation;
 use crate::state::AppState;
 use chrono::Duration;
@@ -52,6 +52,7 @@ pub async fn password_grant(
         .await?;
     let refused = || ApiError::invalid_grant("Invalid username or password.");
     let at = now();
+    let actor = Actor::anonymous(ip.as_deref());
     let Some(user) = user else {
         // Counted like an account's failures, so that the answer after ten
         // of them ("locked") does not tell which names have an account.
@@ -61,37 +62,32 @@ pub async fn password_grant(
         let was_locked = state
             .db
             .run(move |conn| {
-                if sign_in_failures::is_locked(conn, &name, at)? {
-                    return Ok(true);
-                }
-                sign_in_failures::record_failure(conn, &name, max, until, at)?;
-                if rand::random::<u8>() == 0 {
-                    sign_in_failures::sweep(conn, at - Duration::days(1))?;
-                }
-                Ok(false)
+                write_transaction(conn, |conn| {
+                    let was_locked = sign_in_failures::is_locked(conn, &name, at)?;
+                    if !was_locked {
+                        sign_in_failures::record_failure(conn, &name, max, until, at)?;
+                        if rand::random::<u8>() == 0 {
+                            sign_in_failures::sweep(conn, at - Duration::days(1))?;
+                        }
+                    }
+                    actor.record(
+                        conn,
+                        "sign_in_failed",
+                        None,
+                        json!({"login": login, "reason": "unknown user"}),
+                    )?;
+                    Ok::<bool, RepoError>(was_locked)
+                })
             })
             .await?;
-        audit::record(
-            state,
-            "sign_in_failed",
-            None,
-            None,
-            ip.as_deref(),
-            json!({"login": login, "reason": "unknown user"}),
-        )
-        .await;
         return Err(if was_locked { locked() } else { refused() });
     };
     if user.is_locked_at(at) {
-        audit::record(
-            state,
-            "sign_in_failed",
-            None,
-            Some(user.id),
-            ip.as_deref(),
-            json!({"reason": "locked"}),
-        )
-        .await;
+        let id = user.id;
+        state
+            .db
+            .run(move |conn| actor.record(conn, "sign_in_failed", Some(id), json!({"reason": "locked"})))
+            .await?;
         return Err(locked());
     }
     if !matches {
@@ -109,33 +105,22 @@ pub async fn password_grant(
             .run(move |conn| {
                 write_transaction(conn, |conn| {
                     let locked = users::record_failed_sign_in(conn, id, max, until)?;
+                    actor.record(
+                        conn,
+                        "sign_in_failed",
+                        Some(id),
+                        json!({"reason": "wrong password"}),
+                    )?;
                     if locked {
                         outbox::enqueue(conn, &notice)?;
+                        actor.record(conn, "account_locked", Some(id), json!({"failures": max}))?;
                     }
                     Ok::<bool, RepoError>(locked)
                 })
             })
             .await?;
-        audit::record(
-            state,
-            "sign_in_failed",
-            None,
-            Some(id),
-            ip.as_deref(),
-            json!({"reason": "wrong password"}),
-        )
-        .await;
         if locked {
             log::warn!("user {id} locked after {max} failed sign-ins");
-            audit::record(
-                state,
-                "account_locked",
-                None,
-                Some(id),
-                ip.as_deref(),
-                json!({"failures": max}),
-            )
-            .await;
         }
         return Err(refused());
     }
@@ -149,38 +134,33 @@ pub async fn password_grant(
             "You have to confirm your email address before continuing.",
         ));
     }
-    audit::record(
-        state,
-        "sign_in_succeeded",
-        Some(user.id),
-        Some(user.id),
-        ip.as_deref(),
-        Value::Null,
-    )
-    .await;
     let scopes = requested.unwrap_or_else(|| Scopes::only(Scope::Api));
     let ttl = ttl(state);
+    let actor = Actor::user(user.id, ip.as_deref());
     state
         .db
         .run(move |conn| {
-            users::record_sign_in(conn, &user, ip.as_deref())?;
-            let access = TokenSecret::generate(TokenKind::OAuthAccess);
-            let refresh = TokenSecret::generate(TokenKind::OAuthRefresh);
-            let created = now();
-            let family = uuid::Uuid::new_v4().simple().to_string();
-            let row = oauth_tokens::create_oauth(
-                conn,
-                &NewOAuth {
-                    user_id: user.id,
-                    family: &family,
-                    access_digest: access.digest().as_str(),
-                    refresh_digest: refresh.digest().as_str(),
-                    scopes: &scopes.joined(),
-                    expires_at: created + ttl,
-                    created_at: created,
-                },
-            )?;
-            Ok(Issued { row, access, refresh })
+            write_transaction(conn, |conn| {
+                users::record_sign_in(conn, &user, ip.as_deref())?;
+                actor.record(conn, "sign_in_succeeded", Some(user.id), Value::Null)?;
+                let access = TokenSecret::generate(TokenKind::OAuthAccess);
+                let refresh = TokenSecret::generate(TokenKind::OAuthRefresh);
+                let created = now();
+                let family = uuid::Uuid::new_v4().simple().to_string();
+                let row = oauth_tokens::create_oauth(
+                    conn,
+                    &NewOAuth {
+                        user_id: user.id,
+                        family: &family,
+                        access_digest: access.digest().as_str(),
+                        refresh_digest: refresh.digest().as_str(),
+                        scopes: &scopes.joined(),
+                        expires_at: created + ttl,
+                        created_at: created,
+                    },
+                )?;
+                Ok::<Issued, RepoError>(Issued { row, access, refresh })
+            })
         })
         .await
 }
@@ -199,12 +179,18 @@ pub async fn refresh_grant(state: &AppState, refresh_token: String) -> Result<Is
     let outcome = state
         .db
         .run(move |conn| {
-            oauth_tokens::refresh(conn, digest.as_str(), |_| {
-                (
-                    access_digest.as_str().to_owned(),
-                    refresh_digest.as_str().to_owned(),
-                    now() + ttl,
-                )
+            write_transaction(conn, |conn| {
+                let outcome = oauth_tokens::refresh(conn, digest.as_str(), |_| {
+                    (
+                        access_digest.as_str().to_owned(),
+                        refresh_digest.as_str().to_owned(),
+                        now() + ttl,
+                    )
+                })?;
+                if matches!(outcome, Refresh::Reused) {
+                    Actor::default().record(conn, "refresh_token_reused", None, Value::Null)?;
+                }
+                Ok::<Refresh, RepoError>(outcome)
             })
         })
         .await?;
@@ -218,7 +204,6 @@ pub async fn refresh_grant(state: &AppState, refresh_token: String) -> Result<Is
         }
         Refresh::Reused => {
             log::warn!("a used refresh token was presented again; its grant is revoked");
-            audit::record(state, "refresh_token_reused", None, None, None, Value::Null).await;
             Err(ApiError::invalid_grant("The refresh token is invalid."))
         }
         Refresh::Unknown => Err(ApiError::invalid_grant("The refresh token is invalid.")),

@@ -1,12 +1,15 @@
 //! Creating and changing users on an admin's behalf.
 use crate::error::ApiError;
 use crate::inputs::users::{CreateUser, PasswordChoice, UpdateUser};
+use crate::services::audit::Actor;
 use crate::services::{avatars, links};
 use crate::settings::EmailConfirmation;
 use crate::state::AppState;
 use chrono::NaiveDate;
 use roster_domain::{EmailAddress, Password, TokenKind, TokenSecret, Username};
 use roster_persistence::users::{self, NewUser, UserChangeset, UserRow};
+use roster_persistence::{write_transaction, RepoError};
+use serde_json::json;
 
 /// A random password for accounts created with `reset_password` or
 /// `force_random_password`: nobody knows it; the owner resets it by mail.
@@ -18,7 +21,7 @@ pub fn random_password() -> Password {
 
 /// `POST /users`: hashes the password off the workers and stores the
 /// user. `409` when the name or address is taken.
-pub async fn create_user(state: &AppState, input: CreateUser) -> Result<UserRow, ApiError> {
+pub async fn create_user(state: &AppState, actor: Actor, input: CreateUser) -> Result<UserRow, ApiError> {
     let CreateUser {
         email,
         username,
@@ -54,15 +57,33 @@ pub async fn create_user(state: &AppState, input: CreateUser) -> Result<UserRow,
         profile,
         identity,
     };
-    let user = state.db.run(move |conn| users::create_user(conn, &new)).await?;
-    if let Some(avatar) = avatar {
-        avatars::attach(state, user.id, avatar).await?;
-    }
-    Ok(user)
+    state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let user = users::create_user(conn, &new)?;
+                if let Some(avatar) = &avatar {
+                    avatars::store(conn, user.id, avatar)?;
+                }
+                actor.record(
+                    conn,
+                    "user_created",
+                    Some(user.id),
+                    json!({"username": user.username}),
+                )?;
+                Ok::<_, RepoError>(user)
+            })
+        })
+        .await
 }
 
 /// `PUT /users/:id`: a partial update by an admin. `None` when absent.
-pub async fn update_user(state: &AppState, id: i64, input: UpdateUser) -> Result<Option<UserRow>, ApiError> {
+pub async fn update_user(
+    state: &AppState,
+    actor: Actor,
+    id: i64,
+    input: UpdateUser,
+) -> Result<Option<UserRow>, ApiError> {
     let UpdateUser {
         email,
         username,
@@ -70,8 +91,9 @@ pub async fn update_user(state: &AppState, id: i64, input: UpdateUser) -> Result
         mut changes,
         identity,
         avatar,
-        ..
+        fields_given,
     } = input;
+    let details = json!({"fields": fields_given, "password_set": password.is_some()});
     let avatar = match avatar {
         Some(upload) => Some(avatars::prepare(upload).await?),
         None => None,
@@ -81,19 +103,22 @@ pub async fn update_user(state: &AppState, id: i64, input: UpdateUser) -> Result
     if let Some(password) = password {
         changes.password_hash = Some(state.hasher.hash(password).await?);
     }
-    let updated = state
+    state
         .db
         .run_api(move |conn| {
-            roster_persistence::write_transaction(conn, |conn| {
+            write_transaction(conn, |conn| {
                 crate::services::privacy::check_public_email(conn, id, &changes)?;
-                Ok(users::update_user(conn, id, &changes, identity.as_ref())?)
+                let Some(updated) = users::update_user(conn, id, &changes, identity.as_ref())? else {
+                    return Ok(None);
+                };
+                if let Some(avatar) = &avatar {
+                    avatars::store(conn, id, avatar)?;
+                }
+                actor.record(conn, "user_updated", Some(id), details)?;
+                Ok(Some(updated))
             })
         })
-        .await?;
-    if let (Some(_), Some(avatar)) = (&updated, avatar) {
-        avatars::attach(state, id, avatar).await?;
-    }
-    Ok(updated)
+        .await
 }
 
 /// Creates an admin from the command line, on the calling thread.
