@@ -13,12 +13,8 @@ use actix_web::dev::{Server, ServerHandle, Service};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Logger;
 use actix_web::{web, App, HttpMessage, HttpServer};
-use roster_persistence::{build_pool, migrations, Backend, PoolOptions};
+use roster_persistence::{build_pool, migrations, PoolOptions};
 use std::net::{SocketAddr, TcpListener};
-
-/// The request id of a request, as received or made.
-#[derive(Debug, Clone)]
-pub struct RequestId(pub String);
 
 const REQUEST_ID: &str = "x-request-id";
 
@@ -33,7 +29,6 @@ fn request_id_from(value: Option<&HeaderValue>) -> String {
 
 /// Opens the pool and applies pending migrations.
 pub fn open_database(settings: &Settings) -> anyhow::Result<Db> {
-    let backend = Backend::from_url(&settings.database_url)?;
     let pool = build_pool(
         &settings.database_url,
         &PoolOptions {
@@ -47,7 +42,7 @@ pub fn open_database(settings: &Settings) -> anyhow::Result<Db> {
         log::info!("applied migrations: {}", applied.join(", "));
     }
     drop(conn);
-    Ok(Db::new(pool, backend))
+    Ok(Db::new(pool))
 }
 
 /// Opens one connection (no pool, so no background threads) and applies
@@ -122,7 +117,6 @@ pub fn bind(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result
                 let in_flight = state.as_ref().map(|state| state.load.enter());
                 let method = req.method().to_string();
                 let id = request_id_from(req.headers().get(REQUEST_ID));
-                req.extensions_mut().insert(RequestId(id.clone()));
                 let response = srv.call(req);
                 async move {
                     let mut response = response.await?;

@@ -1,24 +1,18 @@
 //! Runs storage calls on the blocking pool, never on the async workers.
 use crate::error::ApiError;
 use actix_web::web;
-use roster_persistence::{Backend, DbConnection, DbPool, RepoError};
+use roster_persistence::{DbConnection, DbPool, RepoError};
 
 /// The database handle the handlers use.
 #[derive(Clone)]
 pub struct Db {
     pool: DbPool,
-    backend: Backend,
 }
 
 impl Db {
     /// Wraps a pool.
-    pub fn new(pool: DbPool, backend: Backend) -> Self {
-        Self { pool, backend }
-    }
-
-    /// The backend in use.
-    pub fn backend(&self) -> &Backend {
-        &self.backend
+    pub fn new(pool: DbPool) -> Self {
+        Self { pool }
     }
 
     /// The pool (for health checks and metrics).

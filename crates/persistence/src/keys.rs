@@ -24,13 +24,6 @@ pub struct KeyRow {
     pub created_at: NaiveDateTime,
 }
 
-impl KeyRow {
-    /// Not expired at `at`.
-    pub fn is_active_at(&self, at: NaiveDateTime) -> bool {
-        self.expires_at.is_none_or(|e| e > at)
-    }
-}
-
 /// A key to store.
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = keys)]
