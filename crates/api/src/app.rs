@@ -1,11 +1,11 @@
 //! Building and running the HTTP server.
+use crate::background::hashing::{HashPoolSize, PasswordHasher};
+use crate::background::load::RequestLoad;
+use crate::background::mailer::Mailer;
 use crate::db::Db;
-use crate::error::ApiError;
-use crate::hashing::{HashPoolSize, PasswordHasher};
-use crate::load::RequestLoad;
-use crate::mailer::Mailer;
-use crate::middleware;
-use crate::params::MAX_BODY_BYTES;
+use crate::http::error::ApiError;
+use crate::http::middleware;
+use crate::http::params::MAX_BODY_BYTES;
 use crate::routes;
 use crate::settings::Settings;
 use crate::state::AppState;
@@ -94,7 +94,7 @@ pub fn bind(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result
         load,
         settings,
         public_url: public_url.clone(),
-        metrics: crate::metrics::Metrics::new(),
+        metrics: crate::background::metrics::Metrics::new(),
     });
     let server = HttpServer::new(move || {
         App::new()

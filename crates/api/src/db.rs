@@ -1,5 +1,5 @@
 //! Runs storage calls on the blocking pool, never on the async workers.
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use actix_web::web;
 use roster_persistence::{DbConnection, DbPool, RepoError};
 

@@ -8,22 +8,12 @@
 #![deny(missing_docs)]
 
 pub mod app;
-pub mod auth;
-pub mod authorized_keys;
+pub mod background;
+pub mod cli;
 pub mod db;
-pub mod dev_seed;
-pub mod error;
-pub mod hashing;
-pub mod input;
+pub mod http;
 pub mod inputs;
-pub mod load;
-pub mod mail;
-pub mod mailer;
-pub mod metrics;
-pub mod middleware;
 pub mod openapi;
-pub mod pagination;
-pub mod params;
 pub mod rate_limit;
 pub mod routes;
 pub mod services;

@@ -1,7 +1,7 @@
 //! `roster`: the Roster users service and its command line.
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use roster_api::hashing::PasswordHasher;
+use roster_api::background::hashing::PasswordHasher;
 use roster_api::settings::Settings;
 use roster_api::{app, services};
 use roster_domain::{Password, Scopes, TokenExpiry};
@@ -183,7 +183,7 @@ fn authorized_keys(args: AuthorizedKeysArgs) -> ! {
         },
     };
     let timeout = std::time::Duration::from_secs(args.timeout);
-    match roster_api::authorized_keys::fetch(&args.url, &args.username, token.as_deref(), timeout) {
+    match roster_api::cli::authorized_keys::fetch(&args.url, &args.username, token.as_deref(), timeout) {
         Ok(lines) => {
             let mut out = std::io::stdout().lock();
             if out.write_all(lines.as_bytes()).and_then(|_| out.flush()).is_err() {
@@ -194,7 +194,7 @@ fn authorized_keys(args: AuthorizedKeysArgs) -> ! {
         Err(e) => {
             eprintln!("roster: no keys for {}: {e}", args.username);
             std::process::exit(match e {
-                roster_api::authorized_keys::FetchError::UnknownUser => 1,
+                roster_api::cli::authorized_keys::FetchError::UnknownUser => 1,
                 _ => 2,
             })
         }
@@ -210,7 +210,7 @@ fn read_password_stdin() -> anyhow::Result<Password> {
 }
 
 fn dev_seed(settings: &Settings, args: SeedArgs) -> anyhow::Result<()> {
-    use roster_api::dev_seed;
+    use roster_api::cli::dev_seed;
     let password = if args.password_stdin {
         read_password_stdin()?
     } else {

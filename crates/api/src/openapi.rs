@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document of every route, built from the route table below
 //! and the response types' own schemas (`#[derive(ToSchema)]` in `views.rs`).
 //! A test compares this table with the routes actually registered, both ways.
-use crate::input::{json_document, typed, typed_multipart, Encoding, RequestSpec};
+use crate::http::input::{json_document, typed, typed_multipart, Encoding, RequestSpec};
 use crate::inputs::account::{
     ChangePassword, Confirmation, CurrentPassword, EmailRequest, Registration, ResetComplete,
     UpdateOwnProfile,
@@ -413,7 +413,7 @@ fn operation(route: &Route) -> utoipa::openapi::path::Operation {
     if let Some(request) = route.request.filter(|_| route.method == "GET") {
         // A `GET` takes its input from the query: one parameter a property.
         let schema = (request.schema)();
-        let required = crate::input::required_of(&schema);
+        let required = crate::http::input::required_of(&schema);
         if let RefOr::T(utoipa::openapi::schema::Schema::Object(object)) = schema {
             for (name, property) in object.properties {
                 let is_required = if required.contains(&name) {

@@ -1,6 +1,6 @@
 //! Rate limits: fixed windows counted in the database (so every node counts
 //! into the same window), answered with `429` and `Retry-After` in seconds.
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use crate::state::AppState;
 use actix_web::HttpRequest;
 use roster_persistence::{now, rate_limits};

@@ -1,7 +1,7 @@
 //! What every handler can reach.
+use crate::background::hashing::PasswordHasher;
+use crate::background::load::RequestLoad;
 use crate::db::Db;
-use crate::hashing::PasswordHasher;
-use crate::load::RequestLoad;
 use crate::settings::Settings;
 use crate::views::ViewContext;
 use std::sync::Arc;
@@ -19,7 +19,7 @@ pub struct AppState {
     /// The public base URL, without a trailing slash.
     pub public_url: String,
     /// Request metrics.
-    pub metrics: crate::metrics::Metrics,
+    pub metrics: crate::background::metrics::Metrics,
 }
 
 impl AppState {

@@ -470,7 +470,7 @@ pub fn status(status: Option<&roster_domain::UserStatus>) -> UserStatusView {
             .map_or(roster_domain::Availability::NotSet, |s| s.availability)
             .as_str()
             .to_owned(),
-        message_html: message.as_deref().map(crate::mail::escape),
+        message_html: message.as_deref().map(crate::background::mail::escape),
         message,
         clear_status_at: status.and_then(|s| s.clear_status_at).map(time),
     }

@@ -127,6 +127,9 @@ fn schema_rs_declares_exactly_the_migrated_tables_and_columns() {
         "tables: migrated (left) vs declared in schema.rs and listed here (right)"
     );
     for (table, columns) in &declared {
-        assert_eq!(&migrated[table], columns, "columns of {table}: migrated vs schema.rs");
+        assert_eq!(
+            &migrated[table], columns,
+            "columns of {table}: migrated vs schema.rs"
+        );
     }
 }

@@ -27,7 +27,7 @@
 use actix_web::dev::ServerHandle;
 use reqwest::{Client, Method, RequestBuilder};
 use roster_api::settings::Settings;
-use roster_api::{app, hashing::PasswordHasher, services};
+use roster_api::{app, background::hashing::PasswordHasher, services};
 use roster_domain::{Password, Scope, Scopes};
 pub use roster_persistence::testing::{TestDatabase, TEST_DATABASE_ENV};
 use serde_json::{json, Value};

@@ -2,8 +2,8 @@
 //! reset, deletion, and the routes that name one e-mail address.
 use super::non_blank;
 use super::profile::OwnProfileFields;
-use crate::input::RequestInput;
-use crate::params::Fields;
+use crate::http::input::RequestInput;
+use crate::http::params::Fields;
 use roster_domain::{EmailAddress, Password, Username};
 use roster_persistence::users::UserChangeset;
 use utoipa::ToSchema;

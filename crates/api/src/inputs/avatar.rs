@@ -1,6 +1,6 @@
 //! The avatar of a request: a multipart file, or base64 text.
-use crate::input::RequestInput;
-use crate::params::Fields;
+use crate::http::input::RequestInput;
+use crate::http::params::Fields;
 use roster_domain::AvatarUpload;
 use utoipa::ToSchema;
 

@@ -1,6 +1,6 @@
 //! Inputs of the custom attribute routes.
-use crate::input::RequestInput;
-use crate::params::Fields;
+use crate::http::input::RequestInput;
+use crate::http::params::Fields;
 use roster_domain::{FieldError, Problem, ProfileText};
 use utoipa::ToSchema;
 

@@ -1,6 +1,6 @@
 //! Inputs of the e-mail address routes.
-use crate::input::RequestInput;
-use crate::params::Fields;
+use crate::http::input::RequestInput;
+use crate::http::params::Fields;
 use roster_domain::EmailAddress;
 use utoipa::ToSchema;
 

@@ -1,7 +1,7 @@
 //! Inputs of the SSH key routes.
 use super::formats;
-use crate::input::RequestInput;
-use crate::params::Fields;
+use crate::http::input::RequestInput;
+use crate::http::params::Fields;
 use chrono::NaiveDateTime;
 use roster_domain::{FieldError, Fingerprint, KeyUsage, Problem, SshPublicKey, Title};
 use utoipa::ToSchema;

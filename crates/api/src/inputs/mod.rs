@@ -1,4 +1,4 @@
-//! The typed inputs of the routes (see [`crate::input`]), one module per
+//! The typed inputs of the routes (see [`crate::http::input`]), one module per
 //! resource. Each type is what its handler reads and what the OpenAPI
 //! document shows, with the constraints its reader enforces.
 pub mod account;

@@ -1,9 +1,9 @@
 //! Inputs of the OAuth 2 endpoints. Their problems are answered as RFC 6749
 //! and RFC 7009 say (`{"error": "invalid_request", …}`), not with GitLab's
 //! field errors.
-use crate::error::ApiError;
-use crate::input::RequestInput;
-use crate::params::Fields;
+use crate::http::error::ApiError;
+use crate::http::input::RequestInput;
+use crate::http::params::Fields;
 use actix_web::http::StatusCode;
 use roster_domain::{FieldError, Problem, Scopes};
 use utoipa::ToSchema;

@@ -1,7 +1,7 @@
 //! The profile fields of the requests that create or change a user: those
 //! anyone may set on their own account, and those only admins set.
 use super::formats;
-use crate::params::Fields;
+use crate::http::params::Fields;
 use crate::services::users::today;
 use roster_domain::{Birthday, FieldError, Gender, Name, PhoneNumber, ProfileText, TimeZone, WebUrl};
 use roster_persistence::users::UserChangeset;

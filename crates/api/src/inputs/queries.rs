@@ -1,10 +1,10 @@
 //! Inputs of the lists: paging, and the filters of users, tokens and
 //! security events. Problems with a query are answered as GitLab does:
 //! `400 {"error": "<name> is invalid"}` for the first bad parameter.
-use crate::error::ApiError;
-use crate::input::RequestInput;
-use crate::pagination::{decode_cursor, Paging, DEFAULT_PER_PAGE, MAX_PER_PAGE};
-use crate::params::Fields;
+use crate::http::error::ApiError;
+use crate::http::input::RequestInput;
+use crate::http::pagination::{decode_cursor, Paging, DEFAULT_PER_PAGE, MAX_PER_PAGE};
+use crate::http::params::Fields;
 use chrono::NaiveDateTime;
 use roster_domain::{FieldError, Problem};
 use roster_persistence::user_list::UserOrder;
@@ -430,8 +430,8 @@ impl UserFilterFields {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::parse;
-    use crate::params::Params;
+    use crate::http::input::parse;
+    use crate::http::params::Params;
 
     fn page_of(query: &str) -> Result<PageQuery, ApiError> {
         parse::<PageQuery>(&Params::from_query(query).unwrap()).map_err(PageQuery::refused)
@@ -453,7 +453,10 @@ mod tests {
 
     #[test]
     fn keyset_pages_follow_the_cursor() {
-        let query = format!("pagination=keyset&cursor={}", crate::pagination::encode_cursor(7));
+        let query = format!(
+            "pagination=keyset&cursor={}",
+            crate::http::pagination::encode_cursor(7)
+        );
         let users = parse::<UserListQuery>(&Params::from_query(&query).unwrap()).unwrap();
         assert_eq!(
             users.page.paging(true).unwrap().request,

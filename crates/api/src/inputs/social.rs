@@ -1,8 +1,8 @@
 //! Inputs of the privacy, status and preferences routes.
 use super::formats;
-use crate::error::ApiError;
-use crate::input::RequestInput;
-use crate::params::Fields;
+use crate::http::error::ApiError;
+use crate::http::input::RequestInput;
+use crate::http::params::Fields;
 use chrono::NaiveDateTime;
 use roster_domain::{Availability, ClearStatusAfter, EmailAddress, StatusEmoji, StatusMessage, UserStatus};
 use roster_persistence::users::UserChangeset;
@@ -138,10 +138,10 @@ pub const MAX_PREFERENCES_BYTES: usize = 16 * 1024;
 #[schema(value_type = std::collections::HashMap<String, serde_json::Value>)]
 pub struct Preferences(pub serde_json::Map<String, serde_json::Value>);
 
-impl crate::input::JsonDocument for Preferences {}
+impl crate::http::input::JsonDocument for Preferences {}
 
 impl actix_web::FromRequest for Preferences {
-    type Error = crate::error::ApiError;
+    type Error = crate::http::error::ApiError;
     type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &actix_web::HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
@@ -149,7 +149,7 @@ impl actix_web::FromRequest for Preferences {
             .headers()
             .get(actix_web::http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(crate::params::is_json);
+            .is_some_and(crate::http::params::is_json);
         let body = actix_web::web::Bytes::from_request(req, payload);
         Box::pin(async move {
             if !is_json {
@@ -167,7 +167,7 @@ impl Preferences {
         if body.len() > MAX_PREFERENCES_BYTES + 64 {
             return Err(ApiError::PayloadTooLarge);
         }
-        if crate::params::json_too_deep(body, crate::params::MAX_JSON_DEPTH) {
+        if crate::http::params::json_too_deep(body, crate::http::params::MAX_JSON_DEPTH) {
             return Err(ApiError::BadRequest(
                 "the JSON body is nested too deeply (at most 32 levels)".into(),
             ));

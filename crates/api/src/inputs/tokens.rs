@@ -1,6 +1,6 @@
 //! Inputs of the personal access token routes.
-use crate::input::RequestInput;
-use crate::params::Fields;
+use crate::http::input::RequestInput;
+use crate::http::params::Fields;
 use crate::services::users::today;
 use roster_domain::{FieldError, Scopes, Title, TokenExpiry};
 use utoipa::ToSchema;

@@ -2,8 +2,8 @@
 use super::avatar::AvatarFields;
 use super::formats;
 use super::profile::{AdminFields, IdentityLink, OwnProfileFields};
-use crate::input::RequestInput;
-use crate::params::Fields;
+use crate::http::input::RequestInput;
+use crate::http::params::Fields;
 use roster_domain::{AvatarUpload, EmailAddress, Password, Username};
 use roster_persistence::users::{NewIdentity, UserChangeset};
 use utoipa::ToSchema;

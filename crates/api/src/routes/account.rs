@@ -1,9 +1,9 @@
 //! The account life cycle: sign-up, confirmation, own profile, password
 //! change and reset, self-deletion.
-use crate::auth::Caller;
 use crate::endpoint;
-use crate::error::ApiError;
-use crate::input::Input;
+use crate::http::auth::Caller;
+use crate::http::error::ApiError;
+use crate::http::input::Input;
 use crate::inputs::account::{
     ChangePassword, Confirmation, CurrentPassword, EmailRequest, Registration, ResetComplete,
     UpdateOwnProfile,

@@ -1,10 +1,10 @@
 //! Security events: all of them for admins, one's own for users.
-use crate::auth::{Admin, Caller};
 use crate::endpoint;
-use crate::error::ApiError;
-use crate::input::Input;
+use crate::http::auth::{Admin, Caller};
+use crate::http::error::ApiError;
+use crate::http::input::Input;
+use crate::http::pagination;
 use crate::inputs::queries::AuditQuery;
-use crate::pagination;
 use crate::state::AppState;
 use crate::views;
 use actix_web::{web, HttpRequest, HttpResponse};

@@ -1,9 +1,9 @@
 //! Custom attributes (admin): string key/value pairs on a user.
 use super::path_id;
-use crate::auth::Admin;
 use crate::endpoint;
-use crate::error::ApiError;
-use crate::input::Input;
+use crate::http::auth::Admin;
+use crate::http::error::ApiError;
+use crate::http::input::Input;
 use crate::inputs::custom_attributes::CustomAttributeValue;
 use crate::state::AppState;
 use crate::views;

@@ -1,9 +1,9 @@
 //! E-mail addresses: the user's own and, for admins, anyone's; confirmation.
 use super::path_id;
-use crate::auth::{Admin, Caller};
 use crate::endpoint;
-use crate::error::ApiError;
-use crate::input::Input;
+use crate::http::auth::{Admin, Caller};
+use crate::http::error::ApiError;
+use crate::http::input::Input;
 use crate::inputs::account::EmailRequest;
 use crate::inputs::emails::AdminEmailRequest;
 use crate::services::links;

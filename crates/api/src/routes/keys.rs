@@ -1,10 +1,10 @@
 //! SSH keys: the user's own, any user's (admins), look-ups for SSH servers and
 //! `/:username.keys`.
 use super::path_id;
-use crate::auth::{Admin, Caller, MaybeCaller};
 use crate::endpoint;
-use crate::error::ApiError;
-use crate::input::Input;
+use crate::http::auth::{Admin, Caller, MaybeCaller};
+use crate::http::error::ApiError;
+use crate::http::input::Input;
 use crate::inputs::keys::{AddKey, KeyLookup};
 use crate::services::audit::Actor;
 use crate::services::user_views;

@@ -1,5 +1,5 @@
 //! The routes, one module per resource; each exposes `configure`.
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use actix_web::{web, HttpRequest};
 
 pub mod account;
@@ -47,7 +47,7 @@ macro_rules! endpoint {
         )+
         $cfg.service(resource.default_service(actix_web::web::to(move || {
             let allow = allow_header.clone();
-            async move { Err::<actix_web::HttpResponse, _>($crate::error::ApiError::MethodNotAllowed(allow)) }
+            async move { Err::<actix_web::HttpResponse, _>($crate::http::error::ApiError::MethodNotAllowed(allow)) }
         })));
     }};
 }

@@ -1,8 +1,8 @@
 //! `/oauth`: the password and refresh grants, revocation and token info.
-use crate::auth::Caller;
 use crate::endpoint;
-use crate::error::ApiError;
-use crate::input::Input;
+use crate::http::auth::Caller;
+use crate::http::error::ApiError;
+use crate::http::input::Input;
 use crate::inputs::oauth::{RevokeRequest, TokenRequest};
 use crate::rate_limit::{self, client_address};
 use crate::services::sessions::{self, Issued};

@@ -39,7 +39,7 @@ pub async fn readiness(state: web::Data<AppState>) -> HttpResponse {
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(crate::metrics::render(&state).await)
+        .body(crate::background::metrics::render(&state).await)
 }
 
 /// Registers the operations routes.

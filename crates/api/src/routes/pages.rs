@@ -1,11 +1,11 @@
 //! The small HTML pages that mail links open: confirm an address, choose a
 //! new password. Plain server-rendered forms, no JavaScript; they post back
 //! here and show the result, using the same services as the API.
+use crate::background::mail::escape;
 use crate::endpoint;
-use crate::error::ApiError;
+use crate::http::error::ApiError;
+use crate::http::params::Params;
 use crate::inputs::account::ResetComplete;
-use crate::mail::escape;
-use crate::params::Params;
 use crate::services::accounts;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
@@ -154,7 +154,7 @@ pub async fn reset_submit(state: web::Data<AppState>, params: Result<Params, Api
         }
     };
     let token = params.text("reset_token").unwrap_or_default();
-    let done = match crate::input::parse::<ResetComplete>(&params) {
+    let done = match crate::http::input::parse::<ResetComplete>(&params) {
         Ok(input) => accounts::complete_reset(&state, input, None).await,
         Err(e) => Err(e),
     };

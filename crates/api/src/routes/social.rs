@@ -1,14 +1,14 @@
 //! Privacy settings, follows, preferences and avatars.
 use super::path_id;
-use crate::auth::{Caller, MaybeCaller};
 use crate::endpoint;
-use crate::error::ApiError;
-use crate::input::Input;
+use crate::http::auth::{Caller, MaybeCaller};
+use crate::http::error::ApiError;
+use crate::http::input::Input;
+use crate::http::pagination;
+use crate::http::params::MAX_UPLOAD_BODY_BYTES;
 use crate::inputs::avatar::NewAvatar;
 use crate::inputs::queries::PageQuery;
 use crate::inputs::social::{Preferences, Privacy};
-use crate::pagination;
-use crate::params::MAX_UPLOAD_BODY_BYTES;
 use crate::services::{avatars, privacy, user_views};
 use crate::state::AppState;
 use crate::views;

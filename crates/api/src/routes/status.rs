@@ -1,9 +1,9 @@
 //! Users' statuses, as in GitLab: `GET/PUT/PATCH /user/status` and
 //! `GET /users/:id_or_username/status`.
-use crate::auth::Caller;
 use crate::endpoint;
-use crate::error::ApiError;
-use crate::input::Input;
+use crate::http::auth::Caller;
+use crate::http::error::ApiError;
+use crate::http::input::Input;
 use crate::inputs::social::SetStatus;
 use crate::services::user_views;
 use crate::state::AppState;
@@ -65,7 +65,7 @@ pub async fn patch_status(
 pub async fn user_status(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let reference = req.match_info().get("id").unwrap_or_default().to_owned();
     // The caller and the status in one trip to the database.
-    let (_, status) = crate::auth::maybe_authenticate_then(&req, move |conn, viewer| {
+    let (_, status) = crate::http::auth::maybe_authenticate_then(&req, move |conn, viewer| {
         let user = users::find_by_id_or_username(conn, &reference)?.ok_or(ApiError::NotFound("User"))?;
         if !viewer.sees_status(user.id, &user_views::privacy_of(&user)) {
             return Ok(None);

@@ -1,9 +1,9 @@
 //! Personal access tokens.
 use super::path_id;
-use crate::auth::{Admin, Caller, TokenUsed};
 use crate::endpoint;
-use crate::error::ApiError;
-use crate::input::Input;
+use crate::http::auth::{Admin, Caller, TokenUsed};
+use crate::http::error::ApiError;
+use crate::http::input::Input;
 use crate::inputs::queries::TokenListQuery;
 use crate::inputs::tokens::{CreateToken, RotateToken};
 use crate::services::audit::Actor;
@@ -95,7 +95,7 @@ pub async fn list_tokens(
         .iter()
         .map(|row| serde_json::to_value(views::pat(row, today, None)).unwrap_or_default())
         .collect();
-    Ok(crate::pagination::respond(
+    Ok(crate::http::pagination::respond(
         &req,
         &state.public_url,
         paging,

@@ -1,13 +1,13 @@
 //! `/users` and `/user`: lists, views, admin create/update/delete, state changes.
 use super::path_id;
-use crate::auth::Admin;
 use crate::endpoint;
-use crate::error::ApiError;
-use crate::input::Input;
+use crate::http::auth::Admin;
+use crate::http::error::ApiError;
+use crate::http::input::Input;
+use crate::http::pagination;
+use crate::http::params::MAX_UPLOAD_BODY_BYTES;
 use crate::inputs::queries::{UserListQuery, UserQuery};
 use crate::inputs::users::{CreateUser, UpdateUser};
-use crate::pagination;
-use crate::params::MAX_UPLOAD_BODY_BYTES;
 use crate::services;
 use crate::services::audit::Actor;
 use crate::services::user_views;
@@ -61,7 +61,7 @@ pub async fn list_users(
 ) -> Result<HttpResponse, ApiError> {
     // The caller, the page and what its views need in one trip to the database.
     let (_, (paging, level, page, extras)) =
-        crate::auth::maybe_authenticate_then(&req, move |conn, viewer| {
+        crate::http::auth::maybe_authenticate_then(&req, move |conn, viewer| {
             let query = query.check()?;
             let order = query.filter.order_by;
             let descending = query.filter.descending();
@@ -103,7 +103,7 @@ pub async fn get_user(
     let id = path_id(&req, "id", USER);
     let query = query.check();
     // The caller and the user's view in one trip to the database.
-    let (_, found) = crate::auth::maybe_authenticate_then(&req, move |conn, viewer| {
+    let (_, found) = crate::http::auth::maybe_authenticate_then(&req, move |conn, viewer| {
         let with_custom_attributes = query?.with_custom_attributes.unwrap_or(false);
         Ok(user_views::load_view(
             conn,
@@ -122,7 +122,7 @@ pub async fn get_user(
 pub async fn current_user(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     // Every client calls this to check its token: one trip to the database.
     let (caller, extras) =
-        crate::auth::authenticate_then(&req, |conn, caller| user_views::own_extras(conn, &caller.user))
+        crate::http::auth::authenticate_then(&req, |conn, caller| user_views::own_extras(conn, &caller.user))
             .await?;
     Ok(HttpResponse::Ok().json(user_views::own_view_with(&state, &caller.user, &extras)))
 }

@@ -1,11 +1,11 @@
 //! The account life cycle, done by the account's owner: sign-up, profile and
 //! address changes, password change and reset, confirmation, self-deletion.
-use crate::auth::{Caller, TokenUsed};
-use crate::error::ApiError;
+use crate::background::mail;
+use crate::http::auth::{Caller, TokenUsed};
+use crate::http::error::ApiError;
 use crate::inputs::account::{
     ChangePassword, CurrentPassword, Registration, ResetComplete, UpdateOwnProfile,
 };
-use crate::mail;
 use crate::services::audit::Actor;
 use crate::services::links;
 use crate::settings::EmailConfirmation;

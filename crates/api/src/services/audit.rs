@@ -1,7 +1,7 @@
 //! Security events. Each is recorded on the connection, inside the
 //! transaction of the change it describes: the change and its event are
 //! stored together or not at all.
-use crate::auth::Caller;
+use crate::http::auth::Caller;
 use roster_persistence::audit::{self, NewEvent};
 use roster_persistence::{DbConnection, RepoError};
 use serde_json::Value;

@@ -1,8 +1,8 @@
 //! Avatar uploads: read from multipart or base64, checked by decoding with a
 //! real image library, re-encoded where that drops metadata (JPEG and PNG:
 //! EXIF, GPS positions, text chunks), stored by content hash.
-use crate::error::ApiError;
-use crate::params::Params;
+use crate::http::error::ApiError;
+use crate::http::params::Params;
 use crate::state::AppState;
 use actix_web::web;
 use image::{ImageFormat, ImageReader};

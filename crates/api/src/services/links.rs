@@ -1,6 +1,6 @@
 //! Single-use tokens for links in mail: the secret goes into the mail, only
 //! its SHA-256 is stored.
-use crate::mail;
+use crate::background::mail;
 use crate::state::AppState;
 use roster_domain::{TokenDigest, TokenKind, TokenSecret};
 use roster_persistence::emails::PendingConfirmation;

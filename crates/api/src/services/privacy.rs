@@ -1,5 +1,5 @@
 //! Reading and changing privacy settings, and `public_email`.
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use crate::inputs::social::Privacy;
 use crate::state::AppState;
 use roster_persistence::users::{self, UserChangeset, UserRow};

@@ -1,5 +1,5 @@
 //! Signing in with a password, and refreshing OAuth tokens.
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use crate::services::audit::Actor;
 use crate::settings::EmailConfirmation;
 use crate::state::AppState;
@@ -94,7 +94,7 @@ pub async fn password_grant(
         let max = state.settings.max_failed_sign_ins;
         let until = at + Duration::seconds(state.settings.lockout.as_secs() as i64);
         let id = user.id;
-        let notice = crate::mail::account_locked(
+        let notice = crate::background::mail::account_locked(
             &user.email,
             &user.username,
             max,

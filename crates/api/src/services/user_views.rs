@@ -1,6 +1,6 @@
 //! Loading what a user's view needs for a given viewer: the single place that
 //! turns the domain's privacy decisions into loaded data.
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::views::{self, UserExtras, UserView};
 use roster_domain::{Privacy, ProfileView, Viewer};

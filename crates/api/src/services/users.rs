@@ -1,5 +1,5 @@
 //! Creating and changing users on an admin's behalf.
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use crate::inputs::users::{CreateUser, PasswordChoice, UpdateUser};
 use crate::services::audit::Actor;
 use crate::services::{avatars, links};
@@ -124,7 +124,7 @@ pub async fn update_user(
 /// Creates an admin from the command line, on the calling thread.
 pub fn create_admin_now(
     conn: &mut roster_persistence::DbConnection,
-    hasher: &crate::hashing::PasswordHasher,
+    hasher: &crate::background::hashing::PasswordHasher,
     username: &str,
     email: &str,
     password: &Password,

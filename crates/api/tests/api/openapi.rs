@@ -109,7 +109,7 @@ fn typed_inputs_read_exactly_what_their_schemas_document() {
         typed += 1;
         let mut read = (spec.names_read)();
         read.sort();
-        let mut documented = roster_api::input::properties_of(&(spec.schema)());
+        let mut documented = roster_api::http::input::properties_of(&(spec.schema)());
         documented.sort();
         assert_eq!(
             read, documented,
@@ -118,7 +118,7 @@ fn typed_inputs_read_exactly_what_their_schemas_document() {
         );
         let mut required = (spec.names_required)();
         required.sort();
-        let mut documented_required = roster_api::input::required_of(&(spec.schema)());
+        let mut documented_required = roster_api::http::input::required_of(&(spec.schema)());
         documented_required.sort();
         assert_eq!(
             required, documented_required,

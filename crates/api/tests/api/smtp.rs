@@ -285,8 +285,8 @@ async fn two_senders_on_one_database_send_each_message_once() {
             }
         }
         // Two nodes' senders (own pools, own lease owners) race for the same rows.
-        let a = roster_api::mailer::Mailer::start(first.pool().clone(), &settings).unwrap();
-        let b = roster_api::mailer::Mailer::start(second.pool().clone(), &settings).unwrap();
+        let a = roster_api::background::mailer::Mailer::start(first.pool().clone(), &settings).unwrap();
+        let b = roster_api::background::mailer::Mailer::start(second.pool().clone(), &settings).unwrap();
         let got = sink.wait_for(30, Duration::from_secs(30));
         std::thread::sleep(Duration::from_millis(500));
         a.stop();

@@ -9,8 +9,8 @@
 //! - in debug builds (the test suite), [`Input`] refuses to run on a route
 //!   whose table entry names another type, so a handler cannot read a type
 //!   the document does not describe.
-use crate::error::ApiError;
-use crate::params::{Fields, Params};
+use crate::http::error::ApiError;
+use crate::http::params::{Fields, Params};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
@@ -229,7 +229,7 @@ macro_rules! input_made_of {
     ($name:ident, $description:literal, [$($part:ty),+ $(,)?]) => {
         impl utoipa::PartialSchema for $name {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                $crate::input::merged_object(
+                $crate::http::input::merged_object(
                     $description,
                     &[$(<$part as utoipa::PartialSchema>::schema()),+],
                 )

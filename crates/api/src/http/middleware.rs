@@ -1,6 +1,6 @@
 //! Checks made on every request before any route sees it, and the one place
 //! that makes sure every error answer is JSON.
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderValue};

@@ -7,8 +7,8 @@
 //! it. So while other requests are being answered, at most
 //! `under_load` hashes run at once; when nothing else is asking, all `workers`
 //! do, and sign-ins get the whole machine.
-use crate::error::ApiError;
-use crate::load::RequestLoad;
+use crate::background::load::RequestLoad;
+use crate::http::error::ApiError;
 use roster_domain::Password;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};

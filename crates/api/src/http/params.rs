@@ -1,7 +1,7 @@
 //! Request parameters: query string, JSON body or form body, merged into one
 //! map as GitLab's API does, with typed, lenient getters (`"1"`, `"true"`,
 //! `true` are all true) that collect every problem before answering.
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use actix_web::dev::Payload;
 use actix_web::http::{header, Method};
 use actix_web::{web, FromRequest, HttpRequest};

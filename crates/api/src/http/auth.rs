@@ -1,6 +1,6 @@
 //! Who is calling: the token in `Authorization: Bearer` or `PRIVATE-TOKEN`,
 //! checked with one indexed look-up of its SHA-256 (never bcrypt).
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::{header, Method};

@@ -1,0 +1,9 @@
+//! HTTP plumbing shared by every route: reading parameters into typed
+//! inputs, authentication, pagination, the early refusals of the
+//! middleware, and the one error type mapped to HTTP answers.
+pub mod auth;
+pub mod error;
+pub mod input;
+pub mod middleware;
+pub mod pagination;
+pub mod params;
