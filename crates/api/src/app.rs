@@ -99,6 +99,7 @@ pub fn bind(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            .app_data(crate::http::input::DeclaredInputs(crate::openapi::request_of))
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .configure(routes::configure)
             .default_service(web::to(routes::not_found))

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod db;
 pub mod http;
 pub mod inputs;
+pub mod limits;
 pub mod openapi;
 pub mod rate_limit;
 pub mod routes;

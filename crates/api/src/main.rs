@@ -254,7 +254,7 @@ fn admin_create(settings: &Settings, args: AdminCreate) -> anyhow::Result<()> {
 }
 
 fn token_create(settings: &Settings, args: TokenCreate) -> anyhow::Result<()> {
-    let today = services::users::today();
+    let today = roster_persistence::today();
     let scopes = Scopes::parse_joined(&args.scopes)?;
     let expires = match &args.expires_at {
         Some(d) => TokenExpiry::parse(d, today)?,

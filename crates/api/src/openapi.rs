@@ -192,12 +192,6 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/{username}.keys", "keys", "authorized_keys lines for a user", Optional, None, (200, Text), &[403, 404]),
 ];
 
-/// Whether the route at `path` (a route pattern) takes a request body for
-/// `method`.
-pub fn takes_body(method: &str, path: &str) -> bool {
-    method != "GET" && request_of(method, path).is_some()
-}
-
 /// The input the route table declares for `method` at `path` (a route
 /// pattern).
 pub fn request_of(method: &str, path: &str) -> Option<RequestSpec> {

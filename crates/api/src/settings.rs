@@ -58,7 +58,7 @@ pub struct Settings {
     /// `ROSTER_MAIL_POLL_MS`: how often the sender looks for due mail.
     pub mail_poll: Duration,
     /// `ROSTER_RATE_LIMIT_*`: the rate limits.
-    pub rate_limits: crate::rate_limit::RateLimits,
+    pub rate_limits: crate::limits::RateLimits,
     /// `ROSTER_TRUST_PROXY`: take the client address from `Forwarded` /
     /// `X-Forwarded-For` (only behind a proxy that sets them).
     pub trust_proxy: bool,
@@ -107,7 +107,7 @@ impl Default for Settings {
             reset_ttl: Duration::from_secs(48 * 3600),
             mail_poll: Duration::from_millis(1000),
             mail_retry: Duration::from_secs(30),
-            rate_limits: crate::rate_limit::RateLimits::default(),
+            rate_limits: crate::limits::RateLimits::default(),
             trust_proxy: false,
         }
     }
@@ -197,8 +197,8 @@ impl Settings {
         let mut rate_limits = d.rate_limits.clone();
         for (name, slot) in rate_limits.fields_mut() {
             if let Some(value) = get(name) {
-                *slot = crate::rate_limit::Limit::parse(&value)
-                    .map_err(|reason| SettingsError { name, reason })?;
+                *slot =
+                    crate::limits::Limit::parse(&value).map_err(|reason| SettingsError { name, reason })?;
             }
         }
         let trust_proxy = bool_of("ROSTER_TRUST_PROXY", d.trust_proxy)?;
@@ -361,10 +361,7 @@ mod tests {
             ("ROSTER_RATE_LIMIT_RESET_IP", "off"),
         ])
         .unwrap();
-        assert_eq!(
-            s.rate_limits.signin_ip,
-            Some(crate::rate_limit::Limit::per(5, 10))
-        );
+        assert_eq!(s.rate_limits.signin_ip, Some(crate::limits::Limit::per(5, 10)));
         assert_eq!(s.rate_limits.reset_ip, None);
     }
 

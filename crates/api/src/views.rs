@@ -1,11 +1,11 @@
 //! The JSON shapes of the contract (§2), built from rows.
 use chrono::{NaiveDate, NaiveDateTime};
 use roster_domain::{ProfileView, Scopes};
+use roster_persistence::custom_attributes::CustomAttributeRow;
 use roster_persistence::emails::EmailRow;
 use roster_persistence::keys::KeyRow;
 use roster_persistence::oauth_tokens::OAuthRow;
 use roster_persistence::personal_tokens::PatRow;
-use roster_persistence::social::CustomAttributeRow;
 use roster_persistence::users::{IdentityRow, UserRow};
 use serde::Serialize;
 use utoipa::ToSchema;

@@ -142,22 +142,8 @@ impl r2d2::ManageConnection for DbManager {
     }
 
     fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        CONNECTION_LOST.replace(false)
+        crate::lost::take()
     }
-}
-
-thread_local! {
-    /// Set when a query on this thread found its connection lost. The pool
-    /// reads it (and clears it) when that connection is handed back, which
-    /// happens on the thread that used it, and then drops the connection
-    /// instead of keeping it.
-    static CONNECTION_LOST: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Notes that the connection this thread is using was lost (called when a
-/// Diesel error says so, see `RepoError`).
-pub(crate) fn note_connection_lost() {
-    CONNECTION_LOST.set(true);
 }
 
 /// The pool of connections.

@@ -88,7 +88,7 @@ impl From<DieselError> for RepoError {
                 DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
                 _,
             ) => {
-                crate::connection::note_connection_lost();
+                crate::lost::note();
                 RepoError::ConnectionLost(e)
             }
             _ => RepoError::Database(e),

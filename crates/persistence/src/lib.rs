@@ -8,13 +8,22 @@
 #![deny(missing_docs)]
 
 #[allow(missing_docs)]
+pub mod accounts;
+#[allow(missing_docs)]
 pub mod audit;
+#[allow(missing_docs)]
+pub mod avatars;
 mod connection;
+#[allow(missing_docs)]
+pub mod custom_attributes;
 #[allow(missing_docs)]
 pub mod emails;
 mod error;
 #[allow(missing_docs)]
+pub mod follows;
+#[allow(missing_docs)]
 pub mod keys;
+mod lost;
 pub mod migrations;
 #[allow(missing_docs)]
 pub mod oauth_tokens;
@@ -25,12 +34,12 @@ mod pagination;
 pub mod password_resets;
 #[allow(missing_docs)]
 pub mod personal_tokens;
+#[allow(missing_docs)]
+pub mod preferences;
 pub mod rate_limits;
 pub mod schema;
 pub mod seed;
 pub mod sign_in_failures;
-#[allow(missing_docs)]
-pub mod social;
 pub mod testing;
 pub mod user_list;
 pub mod user_statuses;
@@ -50,6 +59,11 @@ pub type Db = <DbConnection as diesel::Connection>::Backend;
 /// The current time in UTC, as stored in `TIMESTAMP` columns.
 pub fn now() -> chrono::NaiveDateTime {
     chrono::Utc::now().naive_utc()
+}
+
+/// Today, in UTC.
+pub fn today() -> chrono::NaiveDate {
+    now().date()
 }
 
 /// Checks that the database answers (for readiness probes).

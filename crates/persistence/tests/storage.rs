@@ -2,8 +2,9 @@
 //! `ROSTER_TEST_DATABASE_URL` names a server.
 use diesel::prelude::*;
 use diesel::sql_types::Text;
+use roster_persistence::accounts::{self, NewUser};
 use roster_persistence::testing::TestDatabase;
-use roster_persistence::users::{self, NewUser, UserChangeset};
+use roster_persistence::users::{self, UserChangeset};
 use roster_persistence::{
     build_pool, migrations, write_transaction, DbConnection, PoolOptions, RepoError, Taken,
 };
@@ -37,7 +38,7 @@ fn migrations_go_up_down_and_up_again() {
         migrations::run_pending(&mut conn).unwrap().is_empty(),
         "nothing left to apply"
     );
-    users::create_user(&mut conn, &new_user("alice", "alice@example.com")).unwrap();
+    accounts::create_user(&mut conn, &new_user("alice", "alice@example.com")).unwrap();
     migrations::revert_all(&mut conn).unwrap();
     assert!(users::find_user(&mut conn, 1).is_err(), "the tables are gone");
     assert!(!migrations::run_pending(&mut conn).unwrap().is_empty());
@@ -73,7 +74,7 @@ fn processes_migrating_one_database_at_once_all_succeed_and_one_applies() {
         "one process applies, the others find nothing to do: {applied:?}"
     );
     let pool = migrated(&db);
-    users::create_user(&mut pool.get().unwrap(), &new_user("alice", "alice@example.com")).unwrap();
+    accounts::create_user(&mut pool.get().unwrap(), &new_user("alice", "alice@example.com")).unwrap();
 }
 
 #[test]
@@ -81,20 +82,20 @@ fn unique_violations_name_their_field_on_every_backend() {
     let db = TestDatabase::create();
     let pool = migrated(&db);
     let mut conn = pool.get().unwrap();
-    users::create_user(&mut conn, &new_user("Alice", "alice@example.com")).unwrap();
+    accounts::create_user(&mut conn, &new_user("Alice", "alice@example.com")).unwrap();
     let taken = |r: Result<users::UserRow, RepoError>| match r {
         Err(RepoError::Taken(t)) => t,
         other => panic!("expected a unique violation, got {other:?}"),
     };
     assert_eq!(
-        taken(users::create_user(
+        taken(accounts::create_user(
             &mut conn,
             &new_user("alice", "other@example.com")
         )),
         Taken::Username
     );
     assert_eq!(
-        taken(users::create_user(
+        taken(accounts::create_user(
             &mut conn,
             &new_user("bob", "alice@example.com")
         )),
@@ -105,11 +106,11 @@ fn unique_violations_name_their_field_on_every_backend() {
         provider: "github".into(),
         extern_uid: "1".into(),
     });
-    users::create_user(&mut conn, &with_identity).unwrap();
+    accounts::create_user(&mut conn, &with_identity).unwrap();
     let mut same_identity = new_user("dave", "dave@example.com");
     same_identity.identity = with_identity.identity.clone();
     assert_eq!(
-        taken(users::create_user(&mut conn, &same_identity)),
+        taken(accounts::create_user(&mut conn, &same_identity)),
         Taken::Identity
     );
     // The failed creations left nothing behind.
@@ -117,7 +118,7 @@ fn unique_violations_name_their_field_on_every_backend() {
     assert!(users::find_by_login(&mut conn, "DAVE@example.com")
         .unwrap()
         .is_none());
-    users::create_user(&mut conn, &new_user("dave", "dave@example.com")).unwrap();
+    accounts::create_user(&mut conn, &new_user("dave", "dave@example.com")).unwrap();
 }
 
 #[test]
@@ -126,7 +127,7 @@ fn write_transactions_roll_back_on_error() {
     let pool = migrated(&db);
     let mut conn = pool.get().unwrap();
     let result: Result<(), RepoError> = write_transaction(&mut conn, |conn| {
-        users::create_user(conn, &new_user("ghost", "ghost@example.com"))?;
+        accounts::create_user(conn, &new_user("ghost", "ghost@example.com"))?;
         Err(RepoError::Config("abort".into()))
     });
     assert!(result.is_err());
@@ -138,11 +139,11 @@ fn deleting_a_user_cascades() {
     let db = TestDatabase::create();
     let pool = migrated(&db);
     let mut conn = pool.get().unwrap();
-    let user = users::create_user(&mut conn, &new_user("alice", "alice@example.com")).unwrap();
-    assert!(users::delete_user(&mut conn, user.id).unwrap());
-    assert!(!users::delete_user(&mut conn, user.id).unwrap());
+    let user = accounts::create_user(&mut conn, &new_user("alice", "alice@example.com")).unwrap();
+    assert!(accounts::delete_user(&mut conn, user.id).unwrap());
+    assert!(!accounts::delete_user(&mut conn, user.id).unwrap());
     // The primary address row went with it, so the address is free.
-    users::create_user(&mut conn, &new_user("alice2", "alice@example.com")).unwrap();
+    accounts::create_user(&mut conn, &new_user("alice2", "alice@example.com")).unwrap();
 }
 
 #[derive(QueryableByName)]
@@ -173,7 +174,7 @@ fn sqlite_files_use_wal_and_foreign_keys() {
 fn in_memory_sqlite_keeps_its_data_in_one_connection() {
     let pool = build_pool("sqlite::memory:", &PoolOptions::default()).unwrap();
     migrations::run_pending(&mut pool.get().unwrap()).unwrap();
-    users::create_user(&mut pool.get().unwrap(), &new_user("alice", "alice@example.com")).unwrap();
+    accounts::create_user(&mut pool.get().unwrap(), &new_user("alice", "alice@example.com")).unwrap();
     assert!(users::find_by_username(&mut pool.get().unwrap(), "alice")
         .unwrap()
         .is_some());
@@ -185,9 +186,9 @@ fn write_transactions_nest() {
     let pool = migrated(&db);
     let mut conn = pool.get().unwrap();
     let outer: Result<(), RepoError> = write_transaction(&mut conn, |conn| {
-        users::create_user(conn, &new_user("outer", "outer@example.com"))?;
+        accounts::create_user(conn, &new_user("outer", "outer@example.com"))?;
         let inner: Result<(), RepoError> = write_transaction(conn, |conn| {
-            users::create_user(conn, &new_user("inner", "inner@example.com"))?;
+            accounts::create_user(conn, &new_user("inner", "inner@example.com"))?;
             Err(RepoError::Config("inner fails".into()))
         });
         assert!(inner.is_err());
@@ -269,7 +270,7 @@ fn status_changes_of_one_user_are_serialized() {
     use roster_persistence::user_statuses;
     let db = TestDatabase::create();
     let pool = migrated(&db);
-    let id = users::create_user(&mut pool.get().unwrap(), &new_user("alice", "alice@example.com"))
+    let id = accounts::create_user(&mut pool.get().unwrap(), &new_user("alice", "alice@example.com"))
         .unwrap()
         .id;
     let at = roster_persistence::now();

@@ -76,7 +76,7 @@ impl TestRoster {
             db_pool_size: 4,
             // Tests about other things send many requests from one address;
             // the rate-limit tests switch the limits on themselves.
-            rate_limits: roster_api::rate_limit::RateLimits::off(),
+            rate_limits: roster_api::limits::RateLimits::off(),
             ..Settings::default()
         }
     }

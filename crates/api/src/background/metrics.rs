@@ -1,8 +1,7 @@
 //! Prometheus metrics: requests by route template and status, latency
 //! histograms, the password-hash pool, the database pool and the mail outbox.
-use crate::state::AppState;
+use crate::background::hashing::HashStats;
 use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder};
-use roster_persistence::outbox;
 use std::sync::atomic::Ordering;
 
 /// The metrics one process keeps.
@@ -81,17 +80,30 @@ fn gauge(out: &mut String, name: &str, help: &str, kind: &str, samples: &[(&str,
     }
 }
 
-/// The whole exposition: request metrics plus the pools and the outbox,
-/// read now.
-pub async fn render(state: &AppState) -> String {
-    let mut out = state.metrics.encode_requests();
-    let hash = state.hasher.stats();
+/// What is read from the process when the metrics are scraped.
+pub struct Readings<'a> {
+    /// Requests being answered.
+    pub in_flight: usize,
+    /// The password-hash pool's counters.
+    pub hash: &'a HashStats,
+    /// Database connections checked out.
+    pub pool_in_use: u32,
+    /// Database connections idle in the pool.
+    pub pool_idle: u32,
+    /// Mail not yet sent; `None` when the database did not answer.
+    pub outbox_pending: Option<i64>,
+}
+
+/// The whole exposition: the request metrics plus `readings`.
+pub fn render(metrics: &Metrics, readings: &Readings<'_>) -> String {
+    let mut out = metrics.encode_requests();
+    let hash = readings.hash;
     gauge(
         &mut out,
         "roster_http_requests_in_flight",
         "HTTP requests being answered, this one included",
         "gauge",
-        &[("", state.load.in_flight() as f64)],
+        &[("", readings.in_flight as f64)],
     );
     gauge(
         &mut out,
@@ -114,9 +126,8 @@ pub async fn render(state: &AppState) -> String {
         "counter",
         &[("", hash.busy_micros.load(Ordering::Relaxed) as f64 / 1e6)],
     );
-    let pool = state.db.pool().state();
-    let idle = pool.idle_connections as f64;
-    let in_use = (pool.connections - pool.idle_connections) as f64;
+    let idle = f64::from(readings.pool_idle);
+    let in_use = f64::from(readings.pool_in_use);
     gauge(
         &mut out,
         "roster_db_pool_connections",
@@ -124,8 +135,7 @@ pub async fn render(state: &AppState) -> String {
         "gauge",
         &[("state=\"in_use\"", in_use), ("state=\"idle\"", idle)],
     );
-    let pending = state.db.run(outbox::pending_count).await;
-    if let Ok(pending) = pending {
+    if let Some(pending) = readings.outbox_pending {
         gauge(
             &mut out,
             "roster_mail_outbox_pending",

@@ -66,10 +66,14 @@ impl<T: RequestInput + 'static> FromRequest for Input<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let declared = check_declared::<T>(req);
+        let takes_body = req.method() != actix_web::http::Method::GET;
         let params = Params::from_request(req, payload);
         Box::pin(async move {
             declared?;
             let read = match params.await {
+                Ok(params) if takes_body && params.empty_json_body() => {
+                    Err(ApiError::BadRequest("the JSON body is empty".into()))
+                }
                 Ok(params) => parse(&params),
                 Err(e) => Err(e),
             };
@@ -88,7 +92,10 @@ fn check_declared<T: ToSchema>(req: &HttpRequest) -> Result<(), ApiError> {
     let Some(pattern) = req.match_pattern() else {
         return Ok(());
     };
-    let declared = crate::openapi::request_of(req.method().as_str(), &pattern).map(|spec| (spec.name)());
+    let Some(table) = req.app_data::<DeclaredInputs>() else {
+        return Ok(());
+    };
+    let declared = (table.0)(req.method().as_str(), &pattern).map(|spec| (spec.name)());
     if declared.as_deref() == Some(T::name().as_ref()) {
         Ok(())
     } else {
@@ -111,6 +118,11 @@ pub enum Encoding {
     /// A JSON document only (its keys are the user's own).
     JsonDocument,
 }
+
+/// The route table's answer to "which input does this route declare", given
+/// to the app as data (the table lives above this layer, in `openapi`).
+#[derive(Clone, Copy)]
+pub struct DeclaredInputs(pub fn(&str, &str) -> Option<RequestSpec>);
 
 /// What the route table knows of a route's input.
 #[derive(Clone, Copy)]

@@ -62,6 +62,10 @@ pub struct Params {
     /// `false`, a number field a number (in a query or a form, everything
     /// is text, and `true`, `True` and `1` are booleans).
     typed: std::collections::HashSet<String>,
+    /// `Content-Type: application/json` with nothing in the body: refused
+    /// by the routes that take a body (`Input`), accepted by those that do
+    /// not (python-gitlab sends that header on every POST).
+    empty_json_body: bool,
 }
 
 fn insert_pair(map: &mut Map<String, Value>, key: String, value: String) {
@@ -167,6 +171,11 @@ impl Params {
     /// The raw value.
     pub fn raw(&self, name: &str) -> Option<&Value> {
         self.values.get(name)
+    }
+
+    /// Whether the request said JSON and sent nothing.
+    pub fn empty_json_body(&self) -> bool {
+        self.empty_json_body
     }
 
     /// The value, when it came from a JSON body (and so has a type).
@@ -634,11 +643,7 @@ impl FromRequest for Params {
         // A route that takes a body refuses an empty one that claims to be
         // JSON; routes without a body (block, follow) accept it, since
         // python-gitlab sends `Content-Type: application/json` on every POST.
-        let needs_body = reads_body
-            && is_json(&content_type)
-            && req
-                .match_pattern()
-                .is_some_and(|pattern| crate::openapi::takes_body(req.method().as_str(), &pattern));
+        let json = is_json(&content_type);
         Box::pin(async move {
             let mut params = query?;
             if reads_body {
@@ -648,9 +653,7 @@ impl FromRequest for Params {
                         413 => ApiError::PayloadTooLarge,
                         _ => ApiError::BadRequest("the body could not be read".into()),
                     })?;
-                if needs_body && bytes.iter().all(u8::is_ascii_whitespace) {
-                    return Err(ApiError::BadRequest("the JSON body is empty".into()));
-                }
+                params.empty_json_body = json && bytes.iter().all(u8::is_ascii_whitespace);
                 params.merge_body(&content_type, &bytes)?;
             }
             refuse_nul(&params)?;

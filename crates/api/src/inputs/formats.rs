@@ -117,7 +117,7 @@ pub fn gender() -> Object {
 /// `birthday`: a date from 1900 to last year (a date of this year before
 /// today is accepted too).
 pub fn birthday() -> Object {
-    let last_year = crate::services::users::today().year() - 1;
+    let last_year = roster_persistence::today().year() - 1;
     let years: Vec<String> = (1900..=last_year).map(|y| y.to_string()).collect();
     let pattern = format!(r"^({})-[0-9]{{2}}-[0-9]{{2}}$", years.join("|"));
     string(true)
@@ -174,7 +174,7 @@ const DAY: &str = "(0[1-9]|1[0-9]|2[0-8])";
 
 /// The `YYYY-MM` of the `count` whole months after this one.
 fn months_ahead(count: u32) -> Vec<String> {
-    let today = crate::services::users::today();
+    let today = roster_persistence::today();
     (1..=count)
         .map(|n| {
             let index = today.year() * 12 + today.month0() as i32 + n as i32;
@@ -196,7 +196,7 @@ pub fn token_expiry() -> Object {
 /// A key's `expires_at`: a future date (midnight, UTC) or RFC 3339 time
 /// (the pattern offers the next hundred years).
 pub fn future_date_or_time() -> Object {
-    let first = crate::services::users::today().year() + 1;
+    let first = roster_persistence::today().year() + 1;
     let years: Vec<String> = (first..first + 100).map(|y| y.to_string()).collect();
     let pattern = format!(
         r"^\s*({})-(0[1-9]|1[0-2])-{DAY}(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{{1,9}})?(Z|[+-](0[0-9]|1[0-3]):[0-5][0-9]))?\s*$",

@@ -2,8 +2,8 @@
 //! anyone may set on their own account, and those only admins set.
 use super::formats;
 use crate::http::params::Fields;
-use crate::services::users::today;
 use roster_domain::{Birthday, FieldError, Gender, Name, PhoneNumber, ProfileText, TimeZone, WebUrl};
+use roster_persistence::today;
 use roster_persistence::users::UserChangeset;
 use utoipa::ToSchema;
 

@@ -1,8 +1,8 @@
 //! Inputs of the personal access token routes.
 use crate::http::input::RequestInput;
 use crate::http::params::Fields;
-use crate::services::users::today;
 use roster_domain::{FieldError, Scopes, Title, TokenExpiry};
+use roster_persistence::today;
 use utoipa::ToSchema;
 
 /// A scope a personal access token may carry.

@@ -53,8 +53,8 @@ async fn limit_by_address(
     state: &AppState,
     email: &EmailAddress,
     kind: &str,
-    per_ip: Option<rate_limit::Limit>,
-    per_address: Option<rate_limit::Limit>,
+    per_ip: Option<crate::limits::Limit>,
+    per_address: Option<crate::limits::Limit>,
 ) -> Result<(), ApiError> {
     let ip = client_address(req, state.settings.trust_proxy);
     rate_limit::check(

@@ -9,7 +9,7 @@ use crate::state::AppState;
 use crate::views;
 use actix_web::{web, HttpRequest, HttpResponse};
 use roster_domain::AttributeKey;
-use roster_persistence::{social, users};
+use roster_persistence::users;
 
 const USER: &str = "User";
 const ATTRIBUTE: &str = "Custom Attribute";
@@ -29,7 +29,10 @@ pub async fn list_attributes(
         .db
         .run_api(move |conn| {
             users::find_user(conn, id)?.ok_or(ApiError::NotFound(USER))?;
-            Ok(social::custom_attributes_of(conn, &[id])?)
+            Ok(roster_persistence::custom_attributes::custom_attributes_of(
+                conn,
+                &[id],
+            )?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(rows.iter().map(views::custom_attribute).collect::<Vec<_>>()))
@@ -47,7 +50,8 @@ pub async fn get_attribute(
         .db
         .run_api(move |conn| {
             users::find_user(conn, id)?.ok_or(ApiError::NotFound(USER))?;
-            social::custom_attribute(conn, id, &key)?.ok_or(ApiError::NotFound(ATTRIBUTE))
+            roster_persistence::custom_attributes::custom_attribute(conn, id, &key)?
+                .ok_or(ApiError::NotFound(ATTRIBUTE))
         })
         .await?;
     Ok(HttpResponse::Ok().json(views::custom_attribute(&row)))
@@ -67,7 +71,9 @@ pub async fn set_attribute(
         .db
         .run_api(move |conn| {
             users::find_user(conn, id)?.ok_or(ApiError::NotFound(USER))?;
-            Ok(social::set_custom_attribute(conn, id, &key, &value)?)
+            Ok(roster_persistence::custom_attributes::set_custom_attribute(
+                conn, id, &key, &value,
+            )?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(views::custom_attribute(&row)))
@@ -85,7 +91,9 @@ pub async fn delete_attribute(
         .db
         .run_api(move |conn| {
             users::find_user(conn, id)?.ok_or(ApiError::NotFound(USER))?;
-            Ok(social::delete_custom_attribute(conn, id, &key)?)
+            Ok(roster_persistence::custom_attributes::delete_custom_attribute(
+                conn, id, &key,
+            )?)
         })
         .await?;
     if deleted {

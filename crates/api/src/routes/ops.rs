@@ -1,4 +1,5 @@
 //! Health and readiness.
+use crate::background::metrics::{render, Readings};
 use crate::endpoint;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
@@ -37,9 +38,18 @@ pub async fn readiness(state: web::Data<AppState>) -> HttpResponse {
 
 /// `GET /-/metrics`: Prometheus text.
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let pool = state.db.pool().state();
+    let outbox_pending = state.db.run(roster_persistence::outbox::pending_count).await.ok();
+    let readings = Readings {
+        in_flight: state.load.in_flight(),
+        hash: state.hasher.stats(),
+        pool_in_use: pool.connections - pool.idle_connections,
+        pool_idle: pool.idle_connections,
+        outbox_pending,
+    };
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(crate::background::metrics::render(&state).await)
+        .body(render(&state.metrics, &readings))
 }
 
 /// Registers the operations routes.

@@ -15,7 +15,6 @@ use crate::views;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use roster_domain::{UserState, Viewer};
-use roster_persistence::social::{self, FollowSide};
 use roster_persistence::users;
 use serde_json::{json, Value};
 
@@ -56,9 +55,9 @@ async fn follow_change(
                 return Err(ApiError::NotFound(USER));
             }
             let changed = if follow {
-                social::follow(conn, me, target)?
+                roster_persistence::follows::follow(conn, me, target)?
             } else {
-                social::unfollow(conn, me, target)?
+                roster_persistence::follows::unfollow(conn, me, target)?
             };
             Ok((user, changed))
         })
@@ -92,7 +91,7 @@ async fn follow_list(
     state: web::Data<AppState>,
     viewer: Viewer,
     query: Input<PageQuery>,
-    side: FollowSide,
+    side: roster_persistence::follows::FollowSide,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&req, "id", USER)?;
     let PageQuery(page) = query.check()?;
@@ -107,7 +106,9 @@ async fn follow_list(
                     "This user's connections are private.".into(),
                 )));
             }
-            Ok(social::follow_list(conn, id, side, page, per_page)?)
+            Ok(roster_persistence::follows::follow_list(
+                conn, id, side, page, per_page,
+            )?)
         })
         .await?;
     let ctx = state.view_context();
@@ -133,7 +134,14 @@ pub async fn followers(
     caller: MaybeCaller,
     query: Input<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    follow_list(req, state, caller.viewer(), query, FollowSide::Followers).await
+    follow_list(
+        req,
+        state,
+        caller.viewer(),
+        query,
+        roster_persistence::follows::FollowSide::Followers,
+    )
+    .await
 }
 
 /// `GET /users/:id/following`.
@@ -143,13 +151,23 @@ pub async fn following(
     caller: MaybeCaller,
     query: Input<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    follow_list(req, state, caller.viewer(), query, FollowSide::Following).await
+    follow_list(
+        req,
+        state,
+        caller.viewer(),
+        query,
+        roster_persistence::follows::FollowSide::Following,
+    )
+    .await
 }
 
 /// `GET /user/preferences`: the stored object, `{}` when none.
 pub async fn get_preferences(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     let id = caller.user.id;
-    let stored = state.db.run(move |conn| social::preferences(conn, id)).await?;
+    let stored = state
+        .db
+        .run(move |conn| roster_persistence::preferences::preferences(conn, id))
+        .await?;
     let value: Value = stored
         .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or_else(|| json!({}));
@@ -170,7 +188,7 @@ pub async fn put_preferences(
     let id = caller.user.id;
     state
         .db
-        .run(move |conn| social::set_preferences(conn, id, &text))
+        .run(move |conn| roster_persistence::preferences::set_preferences(conn, id, &text))
         .await?;
     Ok(HttpResponse::Ok().json(object))
 }
@@ -191,7 +209,7 @@ pub async fn delete_avatar(state: web::Data<AppState>, caller: Caller) -> Result
     let id = caller.user.id;
     state
         .db
-        .run(move |conn| social::set_user_avatar(conn, id, None))
+        .run(move |conn| roster_persistence::avatars::set_user_avatar(conn, id, None))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -207,7 +225,10 @@ pub async fn serve_avatar(req: HttpRequest, state: web::Data<AppState>) -> Resul
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
     let lookup = name.clone();
-    let found = state.db.run(move |conn| social::avatar(conn, &lookup)).await?;
+    let found = state
+        .db
+        .run(move |conn| roster_persistence::avatars::avatar(conn, &lookup))
+        .await?;
     let Some((content_type, bytes)) = found else {
         return Err(ApiError::NotFound("Avatar"));
     };

@@ -16,7 +16,6 @@ use crate::views;
 use crate::views::UserExtras;
 use actix_web::{web, HttpRequest, HttpResponse};
 use roster_domain::{ProfileView, StateChange, Transition, Viewer};
-use roster_persistence::social;
 use roster_persistence::user_list::{self, UserFilter, UserOrder};
 use roster_persistence::users;
 use roster_persistence::{write_transaction, RepoError};
@@ -75,7 +74,9 @@ pub async fn list_users(
                 let ids: Vec<i64> = page.items.iter().map(|u| u.id).collect();
                 extras.identities = users::identities_of(conn, &ids)?;
                 if with_custom_attributes {
-                    extras.custom_attributes = Some(social::custom_attributes_of(conn, &ids)?);
+                    extras.custom_attributes = Some(
+                        roster_persistence::custom_attributes::custom_attributes_of(conn, &ids)?,
+                    );
                 }
             }
             Ok((paging, level, page, extras))
@@ -177,7 +178,7 @@ pub async fn delete_user(
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                let deleted = users::delete_user(conn, id)?;
+                let deleted = roster_persistence::accounts::delete_user(conn, id)?;
                 if deleted {
                     actor.record(conn, "user_deleted", Some(id), serde_json::Value::Null)?;
                 }

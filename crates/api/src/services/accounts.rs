@@ -12,7 +12,8 @@ use crate::settings::EmailConfirmation;
 use crate::state::AppState;
 use actix_web::web;
 use roster_domain::{EmailAddress, TokenDigest, UserState, Username};
-use roster_persistence::users::{self, NewUser, UserRow};
+use roster_persistence::accounts::NewUser;
+use roster_persistence::users::{self, UserRow};
 use roster_persistence::{emails, password_resets, write_transaction, RepoError, Taken};
 use serde_json::{json, Value};
 
@@ -45,7 +46,10 @@ pub async fn register(state: &AppState, input: Registration) -> Result<UserRow, 
         profile,
         identity: None,
     };
-    state.db.run(move |conn| users::create_user(conn, &new)).await
+    state
+        .db
+        .run(move |conn| roster_persistence::accounts::create_user(conn, &new))
+        .await
 }
 
 /// Checks `current_password` against the caller's password. Missing: the
@@ -125,9 +129,9 @@ pub async fn update_profile(
                 crate::services::privacy::check_public_email(conn, id, &changes)?;
                 let updated = if let Some((new_email, digest, expires_at)) = &pending_change {
                     emails::request_email_change(conn, id, new_email, digest.as_str(), *expires_at, &mails)?;
-                    users::update_profile_with_mail(conn, id, &changes, &[])?
+                    roster_persistence::accounts::update_profile_with_mail(conn, id, &changes, &[])?
                 } else {
-                    users::update_profile_with_mail(conn, id, &changes, &mails)?
+                    roster_persistence::accounts::update_profile_with_mail(conn, id, &changes, &mails)?
                 }
                 .ok_or(ApiError::NotFound("User"))?;
                 if changed_identity {
@@ -166,7 +170,7 @@ pub async fn change_password(
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                users::change_password(conn, id, &hash, keep.as_deref(), &notice)?;
+                roster_persistence::accounts::change_password(conn, id, &hash, keep.as_deref(), &notice)?;
                 actor.record(conn, "password_changed", Some(id), Value::Null)
             })
         })
@@ -311,7 +315,7 @@ pub async fn delete_self(state: &AppState, caller: &Caller, input: CurrentPasswo
                         "The last admin cannot delete itself.".into(),
                     )));
                 }
-                users::delete_user_with_notice(conn, user.id, &farewell)?;
+                roster_persistence::accounts::delete_user_with_notice(conn, user.id, &farewell)?;
                 actor.record(conn, "account_deleted", Some(user.id), Value::Null)?;
                 Ok(())
             })

@@ -7,7 +7,7 @@ use crate::state::AppState;
 use actix_web::web;
 use image::{ImageFormat, ImageReader};
 use roster_domain::{AvatarUpload, ImageKind, TokenDigest};
-use roster_persistence::{social, DbConnection, RepoError};
+use roster_persistence::{DbConnection, RepoError};
 use std::io::Cursor;
 
 /// The largest width or height accepted (a small file can claim a huge
@@ -107,8 +107,13 @@ pub async fn prepare(upload: AvatarUpload) -> Result<PreparedAvatar, ApiError> {
 /// caller's transaction); `false` when there is no such user.
 pub fn store(conn: &mut DbConnection, user_id: i64, avatar: &PreparedAvatar) -> Result<bool, RepoError> {
     roster_persistence::write_transaction(conn, |conn| {
-        social::store_avatar(conn, &avatar.name, avatar.kind.content_type(), &avatar.bytes)?;
-        social::set_user_avatar(conn, user_id, Some(&avatar.name))
+        roster_persistence::avatars::store_avatar(
+            conn,
+            &avatar.name,
+            avatar.kind.content_type(),
+            &avatar.bytes,
+        )?;
+        roster_persistence::avatars::set_user_avatar(conn, user_id, Some(&avatar.name))
     })
 }
 

@@ -5,7 +5,7 @@ use crate::state::AppState;
 use crate::views::{self, UserExtras, UserView};
 use roster_domain::{Privacy, ProfileView, Viewer};
 use roster_persistence::users::{self, UserRow};
-use roster_persistence::{social, DbConnection, RepoError};
+use roster_persistence::{DbConnection, RepoError};
 
 /// A user's privacy settings, from the row.
 pub fn privacy_of(row: &UserRow) -> Privacy {
@@ -34,10 +34,13 @@ pub fn load_extras(
         extras.identities = users::identities_of_user(conn, row.id)?;
     }
     if level >= ProfileView::Public && viewer.sees_follows(row.id, &privacy) {
-        extras.follows = Some(social::follow_counts(conn, row.id)?);
+        extras.follows = Some(roster_persistence::follows::follow_counts(conn, row.id)?);
     }
     if level == ProfileView::Admin && with_custom_attributes {
-        extras.custom_attributes = Some(social::custom_attributes_of(conn, &[row.id])?);
+        extras.custom_attributes = Some(roster_persistence::custom_attributes::custom_attributes_of(
+            conn,
+            &[row.id],
+        )?);
     }
     Ok(extras)
 }

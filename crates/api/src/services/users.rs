@@ -5,9 +5,9 @@ use crate::services::audit::Actor;
 use crate::services::{avatars, links};
 use crate::settings::EmailConfirmation;
 use crate::state::AppState;
-use chrono::NaiveDate;
 use roster_domain::{EmailAddress, Password, TokenKind, TokenSecret, Username};
-use roster_persistence::users::{self, NewUser, UserChangeset, UserRow};
+use roster_persistence::accounts::NewUser;
+use roster_persistence::users::{self, UserChangeset, UserRow};
 use roster_persistence::{write_transaction, RepoError};
 use serde_json::json;
 
@@ -61,7 +61,7 @@ pub async fn create_user(state: &AppState, actor: Actor, input: CreateUser) -> R
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                let user = users::create_user(conn, &new)?;
+                let user = roster_persistence::accounts::create_user(conn, &new)?;
                 if let Some(avatar) = &avatar {
                     avatars::store(conn, user.id, avatar)?;
                 }
@@ -146,10 +146,5 @@ pub fn create_admin_now(
         confirmation: None,
         reset: None,
     };
-    Ok(users::create_user(conn, &new)?)
-}
-
-/// Today, in UTC.
-pub fn today() -> NaiveDate {
-    roster_persistence::now().date()
+    Ok(roster_persistence::accounts::create_user(conn, &new)?)
 }

@@ -1,7 +1,7 @@
 //! Rate limits: 429 with `Retry-After` in seconds, per client address and per
 //! account, counted in the database.
 use reqwest::Method;
-use roster_api::rate_limit::{Limit, RateLimits};
+use roster_api::limits::{Limit, RateLimits};
 use roster_testkit::{TestRoster, TEST_PASSWORD};
 use serde_json::{json, Value};
 
