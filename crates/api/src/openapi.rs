@@ -230,32 +230,6 @@ pub struct OAuthError {
     error_description: String,
 }
 
-macro_rules! request_schema {
-    ($(#[$doc:meta])* $name:ident { $($(#[$fdoc:meta])* $field:ident : $ty:ty),* $(,)? }) => {
-        $(#[$doc])*
-        #[derive(ToSchema)]
-        #[allow(dead_code)]
-        pub struct $name { $($(#[$fdoc])* $field: $ty),* }
-    };
-}
-
-request_schema!(
-    /// `{"avatar_url": …}`.
-    AvatarUrl { avatar_url: String }
-);
-request_schema!(
-    /// `{"message": …}`.
-    Message { message: String }
-);
-request_schema!(
-    /// `{"status": …}`.
-    Status { status: String }
-);
-request_schema!(
-    /// The token in use.
-    TokenInfo { resource_owner_id: i64, scope: Vec<String>, expires_in: Option<i64>, created_at: i64 }
-);
-
 fn json_ref(name: &str) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
     match name {
         "Object" => ObjectBuilder::new().schema_type(Type::Object).into(),
@@ -605,10 +579,10 @@ pub fn document() -> OpenApi {
         .schema_from::<ValidationError>()
         .schema_from::<ParamError>()
         .schema_from::<OAuthError>()
-        .schema_from::<AvatarUrl>()
-        .schema_from::<Message>()
-        .schema_from::<Status>()
-        .schema_from::<TokenInfo>()
+        .schema_from::<views::AvatarUrl>()
+        .schema_from::<views::Message>()
+        .schema_from::<views::Status>()
+        .schema_from::<views::TokenInfo>()
         .schemas_from_iter(request_schemas())
         .security_scheme(
             "bearer",

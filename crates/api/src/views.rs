@@ -475,3 +475,50 @@ pub fn status(status: Option<&roster_domain::UserStatus>) -> UserStatusView {
         clear_status_at: status.and_then(|s| s.clear_status_at).map(time),
     }
 }
+
+/// `{"avatar_url": …}`: where an uploaded avatar is served.
+#[derive(Serialize, ToSchema)]
+pub struct AvatarUrl {
+    /// The image's absolute URL.
+    pub avatar_url: String,
+}
+
+/// `{"message": …}`: an answer that only says what happened.
+#[derive(Serialize, ToSchema)]
+pub struct Message {
+    /// What happened.
+    pub message: &'static str,
+}
+
+/// `{"status": "ok"}` (and, for readiness, what was checked).
+#[derive(Serialize, ToSchema)]
+pub struct Status {
+    /// `ok`, or `failed`.
+    pub status: &'static str,
+    /// Each check and its outcome (readiness).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checks: Option<std::collections::BTreeMap<&'static str, &'static str>>,
+    /// What failed (readiness).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<&'static str>,
+}
+
+/// `GET /oauth/token/info`: the token in use, as Doorkeeper describes it.
+#[derive(Serialize, ToSchema)]
+pub struct TokenInfo {
+    /// The user the token acts for.
+    pub resource_owner_id: i64,
+    /// Its scopes.
+    pub scope: Vec<&'static str>,
+    /// Its scopes (GitLab's second name for them).
+    pub scopes: Vec<&'static str>,
+    /// Seconds left; `null` for a token that does not expire.
+    pub expires_in: Option<i64>,
+    /// Seconds left (GitLab's second name).
+    pub expires_in_seconds: Option<i64>,
+    /// The OAuth application, `null` for Roster's own sign-in.
+    #[schema(value_type = Option<Object>)]
+    pub application: Option<serde_json::Value>,
+    /// When the token was made, in seconds since the epoch.
+    pub created_at: i64,
+}

@@ -15,7 +15,6 @@ use crate::state::AppState;
 use crate::views;
 use actix_web::{web, HttpRequest, HttpResponse};
 use roster_domain::EmailAddress;
-use serde_json::json;
 
 /// `POST /registrations`.
 pub async fn register(
@@ -85,9 +84,9 @@ pub async fn resend_confirmation(
     )
     .await?;
     accounts::resend_confirmation(state, input.email)?;
-    Ok(HttpResponse::Accepted().json(json!({
-        "message": "If the address is waiting for confirmation, a new link has been sent."
-    })))
+    Ok(HttpResponse::Accepted().json(views::Message {
+        message: "If the address is waiting for confirmation, a new link has been sent.",
+    }))
 }
 
 /// `PUT`/`PATCH /user`.
@@ -133,7 +132,9 @@ pub async fn request_reset(
     let rl = &state.settings.rate_limits;
     limit_by_address(&req, &state, &input.email, "reset", rl.reset_ip, rl.reset_address).await?;
     accounts::request_reset(state, input.email)?;
-    Ok(HttpResponse::Accepted().json(json!({ "message": accounts::RESET_REQUESTED })))
+    Ok(HttpResponse::Accepted().json(views::Message {
+        message: accounts::RESET_REQUESTED,
+    }))
 }
 
 /// `POST /password/reset/complete`.

@@ -79,15 +79,15 @@ pub async fn revoke(
 pub async fn token_info(caller: Caller) -> Result<HttpResponse, ApiError> {
     let now = roster_persistence::now();
     let expires_in = caller.token_expires_at.map(|t| (t - now).num_seconds().max(0));
-    Ok(HttpResponse::Ok().json(json!({
-        "resource_owner_id": caller.user.id,
-        "scope": caller.scopes.names(),
-        "scopes": caller.scopes.names(),
-        "expires_in": expires_in,
-        "expires_in_seconds": expires_in,
-        "application": null,
-        "created_at": caller.token_created_at.and_utc().timestamp(),
-    })))
+    Ok(HttpResponse::Ok().json(views::TokenInfo {
+        resource_owner_id: caller.user.id,
+        scope: caller.scopes.names(),
+        scopes: caller.scopes.names(),
+        expires_in,
+        expires_in_seconds: expires_in,
+        application: None,
+        created_at: caller.token_created_at.and_utc().timestamp(),
+    }))
 }
 
 /// Registers the OAuth routes.

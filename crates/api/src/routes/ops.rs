@@ -2,12 +2,16 @@
 use crate::background::metrics::{render, Readings};
 use crate::endpoint;
 use crate::state::AppState;
+use crate::views::Status;
 use actix_web::{web, HttpResponse};
-use serde_json::json;
 
 /// `GET /-/health`: the process is up.
 pub async fn health() -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "status": "ok" }))
+    HttpResponse::Ok().json(Status {
+        status: "ok",
+        checks: None,
+        message: None,
+    })
 }
 
 /// `GET /-/readiness`: the database answers.
@@ -24,14 +28,18 @@ pub async fn readiness(state: web::Data<AppState>) -> HttpResponse {
         Err(e) => Some(e.to_string()),
     };
     match failure {
-        None => HttpResponse::Ok().json(json!({ "status": "ok", "checks": { "database": "ok" } })),
+        None => HttpResponse::Ok().json(Status {
+            status: "ok",
+            checks: Some([("database", "ok")].into()),
+            message: None,
+        }),
         Some(reason) => {
             log::warn!("readiness: database check failed: {reason}");
-            HttpResponse::ServiceUnavailable().json(json!({
-                "status": "failed",
-                "checks": { "database": "failed" },
-                "message": "the database does not answer"
-            }))
+            HttpResponse::ServiceUnavailable().json(Status {
+                status: "failed",
+                checks: Some([("database", "failed")].into()),
+                message: Some("the database does not answer"),
+            })
         }
     }
 }

@@ -201,7 +201,9 @@ pub async fn put_avatar(
 ) -> Result<HttpResponse, ApiError> {
     let input = input.check()?;
     let name = avatars::store_for(&state, caller.user.id, input.upload).await?;
-    Ok(HttpResponse::Ok().json(json!({ "avatar_url": avatars::url(&state.public_url, &name) })))
+    Ok(HttpResponse::Ok().json(views::AvatarUrl {
+        avatar_url: avatars::url(&state.public_url, &name),
+    }))
 }
 
 /// `DELETE /user/avatar`.
