@@ -392,11 +392,12 @@ fn operation(route: &Route) -> utoipa::openapi::path::Operation {
                 // An object (`custom_attributes[key]=value`) is a deepObject.
                 let is_object = matches!(&property, RefOr::T(utoipa::openapi::schema::Schema::Object(o))
                     if o.additional_properties.is_some());
+                // A query has no null: a parameter is given or left out.
                 let mut parameter = ParameterBuilder::new()
                     .name(name)
                     .parameter_in(ParameterIn::Query)
                     .required(is_required)
-                    .schema(Some(property));
+                    .schema(Some(not_null(property)));
                 if is_object {
                     parameter = parameter
                         .style(Some(utoipa::openapi::path::ParameterStyle::DeepObject))

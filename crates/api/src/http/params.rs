@@ -373,6 +373,10 @@ impl Fields<'_> {
         if value.is_null() {
             return None;
         }
+        if value.is_array() || value.is_object() {
+            self.reject(name, "is invalid");
+            return None;
+        }
         let parsed = match self.params.typed(name) {
             Some(Value::Bool(b)) => Some(*b),
             Some(_) => None,
@@ -390,6 +394,14 @@ impl Fields<'_> {
     /// An optional integer within `range`.
     pub fn integer(&mut self, name: &str, range: std::ops::RangeInclusive<i64>) -> Option<i64> {
         self.read.insert(name.to_owned());
+        if self
+            .params
+            .raw(name)
+            .is_some_and(|v| v.is_array() || v.is_object())
+        {
+            self.reject(name, "is invalid");
+            return None;
+        }
         if self
             .params
             .typed(name)
@@ -415,6 +427,14 @@ impl Fields<'_> {
     /// `page=0` as 1 and `per_page=1000` as 100).
     pub fn clamped_integer(&mut self, name: &str, range: std::ops::RangeInclusive<i64>) -> Option<i64> {
         self.read.insert(name.to_owned());
+        if self
+            .params
+            .raw(name)
+            .is_some_and(|v| v.is_array() || v.is_object())
+        {
+            self.reject(name, "is invalid");
+            return None;
+        }
         if self
             .params
             .typed(name)

@@ -10,7 +10,7 @@ use crate::inputs::account::{
 };
 use crate::rate_limit::{self, client_address};
 use crate::routes::users::current_user;
-use crate::services::{accounts, user_views};
+use crate::services::accounts;
 use crate::state::AppState;
 use crate::views;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -29,8 +29,8 @@ pub async fn register(
         vec![(format!("signup:ip:{ip}"), state.settings.rate_limits.signup_ip)],
     )
     .await?;
-    let user = accounts::register(&state, input).await?;
-    Ok(HttpResponse::Created().json(user_views::own_view(&state, &user).await?))
+    let shown = accounts::register(&state, input).await?;
+    Ok(HttpResponse::Created().json(shown.render(&state)))
 }
 
 /// `POST /confirmations`.
@@ -96,8 +96,8 @@ pub async fn update_own_profile(
     input: Input<UpdateOwnProfile>,
 ) -> Result<HttpResponse, ApiError> {
     let input = input.check()?;
-    let user = accounts::update_profile(&state, &caller, input).await?;
-    Ok(HttpResponse::Ok().json(user_views::own_view(&state, &user).await?))
+    let shown = accounts::update_profile(&state, &caller, input).await?;
+    Ok(HttpResponse::Ok().json(shown.render(&state)))
 }
 
 /// `DELETE /user`.

@@ -135,9 +135,8 @@ pub async fn create_user(
     input: Input<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
     let input = input.check()?;
-    let user = services::users::create_user(&state, Actor::of(&caller), input).await?;
-    let view = user_views::view_of(&state, user.id, caller.viewer(), Some(ProfileView::Admin), true).await?;
-    Ok(HttpResponse::Created().json(view))
+    let shown = services::users::create_user(&state, Actor::of(&caller), caller.viewer(), input).await?;
+    Ok(HttpResponse::Created().json(shown.render(&state)))
 }
 
 /// `PUT /users/:id` (admin).
@@ -154,11 +153,10 @@ pub async fn update_user(
             "You cannot remove your own admin rights.".into(),
         )));
     }
-    services::users::update_user(&state, Actor::of(&caller), id, input)
+    let shown = services::users::update_user(&state, Actor::of(&caller), caller.viewer(), id, input)
         .await?
         .ok_or(ApiError::NotFound(USER))?;
-    let view = user_views::view_of(&state, id, caller.viewer(), Some(ProfileView::Admin), true).await?;
-    Ok(HttpResponse::Ok().json(view))
+    Ok(HttpResponse::Ok().json(shown.render(&state)))
 }
 
 /// `DELETE /users/:id` (admin).

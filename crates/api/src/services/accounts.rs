@@ -8,6 +8,7 @@ use crate::inputs::account::{
 };
 use crate::services::audit::Actor;
 use crate::services::links;
+use crate::services::user_views::Shown;
 use crate::settings::EmailConfirmation;
 use crate::state::AppState;
 use actix_web::web;
@@ -22,7 +23,7 @@ pub const RESET_REQUESTED: &str = "If the address is registered, instructions ha
 
 /// `POST /registrations`: a new, unconfirmed (unless confirmation is off)
 /// account, with its confirmation mail queued in the same transaction.
-pub async fn register(state: &AppState, input: Registration) -> Result<UserRow, ApiError> {
+pub async fn register(state: &AppState, input: Registration) -> Result<Shown, ApiError> {
     if !state.settings.signup_enabled {
         return Err(ApiError::Forbidden(Some("Sign-up is disabled.".into())));
     }
@@ -48,7 +49,12 @@ pub async fn register(state: &AppState, input: Registration) -> Result<UserRow, 
     };
     state
         .db
-        .run(move |conn| roster_persistence::accounts::create_user(conn, &new))
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let user = roster_persistence::accounts::create_user(conn, &new)?;
+                Shown::own(conn, user)
+            })
+        })
         .await
 }
 
@@ -80,7 +86,7 @@ pub async fn update_profile(
     state: &AppState,
     caller: &Caller,
     input: UpdateOwnProfile,
-) -> Result<UserRow, ApiError> {
+) -> Result<Shown, ApiError> {
     let user = &caller.user;
     let email = input.email.filter(|e| e.as_str() != user.email);
     let username = input.username.filter(|u| u.as_str() != user.username);
@@ -137,7 +143,7 @@ pub async fn update_profile(
                 if changed_identity {
                     actor.record(conn, "sign_in_identity_changed", Some(id), identity_details)?;
                 }
-                Ok(updated)
+                Ok(Shown::own(conn, updated)?)
             })
         })
         .await

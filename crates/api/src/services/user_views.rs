@@ -1,6 +1,5 @@
 //! Loading what a user's view needs for a given viewer: the single place that
 //! turns the domain's privacy decisions into loaded data.
-use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::views::{self, UserExtras, UserView};
 use roster_domain::{Privacy, ProfileView, Viewer};
@@ -63,23 +62,6 @@ pub fn load_view(
     Ok(Some((row, level, extras)))
 }
 
-/// The view of user `id` for `viewer` (see [`load_view`]).
-/// `404 User Not Found` when absent.
-pub async fn view_of(
-    state: &AppState,
-    id: i64,
-    viewer: Viewer,
-    level: Option<ProfileView>,
-    with_custom_attributes: bool,
-) -> Result<UserView, ApiError> {
-    let (row, level, extras) = state
-        .db
-        .run(move |conn| load_view(conn, id, viewer, level, with_custom_attributes))
-        .await?
-        .ok_or(ApiError::NotFound("User"))?;
-    Ok(views::user(&row, level, &extras, &state.view_context()))
-}
-
 fn own_level(user: &UserRow) -> (Viewer, ProfileView) {
     let level = if user.is_admin {
         ProfileView::Admin
@@ -93,12 +75,6 @@ fn own_level(user: &UserRow) -> (Viewer, ProfileView) {
     (viewer, level)
 }
 
-/// The view a user gets of itself (answers to own changes).
-pub async fn own_view(state: &AppState, user: &UserRow) -> Result<UserView, ApiError> {
-    let (viewer, level) = own_level(user);
-    view_of(state, user.id, viewer, Some(level), false).await
-}
-
 /// Loads what the user's view of itself needs beyond its row.
 pub fn own_extras(conn: &mut DbConnection, user: &UserRow) -> Result<UserExtras, RepoError> {
     let (viewer, level) = own_level(user);
@@ -110,4 +86,42 @@ pub fn own_extras(conn: &mut DbConnection, user: &UserRow) -> Result<UserExtras,
 pub fn own_view_with(state: &AppState, user: &UserRow, extras: &UserExtras) -> UserView {
     let (_, level) = own_level(user);
     views::user(user, level, extras, &state.view_context())
+}
+
+/// A user as an answer shows it: the row, the level of view and what that
+/// view needs, loaded together (inside the transaction of the change the
+/// answer reports, so that it shows exactly what was written).
+pub struct Shown {
+    /// The row.
+    pub row: UserRow,
+    /// The level of view.
+    pub level: ProfileView,
+    /// What the view needs beyond the row.
+    pub extras: UserExtras,
+}
+
+impl Shown {
+    /// Loads what `viewer` sees of `row` at `level` (custom attributes too
+    /// when asked).
+    pub fn load(
+        conn: &mut DbConnection,
+        row: UserRow,
+        viewer: Viewer,
+        level: ProfileView,
+        with_custom_attributes: bool,
+    ) -> Result<Self, RepoError> {
+        let extras = load_extras(conn, &row, viewer, level, with_custom_attributes)?;
+        Ok(Self { row, level, extras })
+    }
+
+    /// Loads the view a user gets of itself.
+    pub fn own(conn: &mut DbConnection, row: UserRow) -> Result<Self, RepoError> {
+        let (viewer, level) = own_level(&row);
+        Self::load(conn, row, viewer, level, false)
+    }
+
+    /// The view.
+    pub fn render(&self, state: &AppState) -> UserView {
+        views::user(&self.row, self.level, &self.extras, &state.view_context())
+    }
 }

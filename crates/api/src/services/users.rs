@@ -2,13 +2,14 @@
 use crate::http::error::ApiError;
 use crate::inputs::users::{CreateUser, PasswordChoice, UpdateUser};
 use crate::services::audit::Actor;
+use crate::services::user_views::Shown;
 use crate::services::{avatars, links};
 use crate::settings::EmailConfirmation;
 use crate::state::AppState;
-use roster_domain::{EmailAddress, Password, TokenKind, TokenSecret, Username};
+use roster_domain::{EmailAddress, Password, ProfileView, TokenKind, TokenSecret, Username, Viewer};
 use roster_persistence::accounts::NewUser;
 use roster_persistence::users::{self, UserChangeset, UserRow};
-use roster_persistence::{write_transaction, RepoError};
+use roster_persistence::write_transaction;
 use serde_json::json;
 
 /// A random password for accounts created with `reset_password` or
@@ -21,7 +22,12 @@ pub fn random_password() -> Password {
 
 /// `POST /users`: hashes the password off the workers and stores the
 /// user. `409` when the name or address is taken.
-pub async fn create_user(state: &AppState, actor: Actor, input: CreateUser) -> Result<UserRow, ApiError> {
+pub async fn create_user(
+    state: &AppState,
+    actor: Actor,
+    viewer: Viewer,
+    input: CreateUser,
+) -> Result<Shown, ApiError> {
     let CreateUser {
         email,
         username,
@@ -71,7 +77,8 @@ pub async fn create_user(state: &AppState, actor: Actor, input: CreateUser) -> R
                     Some(user.id),
                     json!({"username": user.username}),
                 )?;
-                Ok::<_, RepoError>(user)
+                let user = users::find_user(conn, user.id)?.unwrap_or(user);
+                Shown::load(conn, user, viewer, ProfileView::Admin, true)
             })
         })
         .await
@@ -81,9 +88,10 @@ pub async fn create_user(state: &AppState, actor: Actor, input: CreateUser) -> R
 pub async fn update_user(
     state: &AppState,
     actor: Actor,
+    viewer: Viewer,
     id: i64,
     input: UpdateUser,
-) -> Result<Option<UserRow>, ApiError> {
+) -> Result<Option<Shown>, ApiError> {
     let UpdateUser {
         email,
         username,
@@ -108,14 +116,23 @@ pub async fn update_user(
         .run_api(move |conn| {
             write_transaction(conn, |conn| {
                 crate::services::privacy::check_public_email(conn, id, &changes)?;
-                let Some(updated) = users::update_user(conn, id, &changes, identity.as_ref())? else {
+                if users::update_user(conn, id, &changes, identity.as_ref())?.is_none() {
                     return Ok(None);
-                };
+                }
                 if let Some(avatar) = &avatar {
                     avatars::store(conn, id, avatar)?;
                 }
                 actor.record(conn, "user_updated", Some(id), details)?;
-                Ok(Some(updated))
+                let Some(updated) = users::find_user(conn, id)? else {
+                    return Ok(None);
+                };
+                Ok(Some(Shown::load(
+                    conn,
+                    updated,
+                    viewer,
+                    ProfileView::Admin,
+                    true,
+                )?))
             })
         })
         .await
