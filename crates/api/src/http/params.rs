@@ -472,13 +472,21 @@ impl Fields<'_> {
     pub fn bracketed(&mut self, prefix: &str) -> Vec<(String, String)> {
         self.read.insert(prefix.to_owned());
         let opening = format!("{prefix}[");
-        self.params
-            .keys()
-            .filter_map(|k| {
-                let key = k.strip_prefix(&opening)?.strip_suffix(']')?;
-                Some((key.to_owned(), self.params.text(k)?))
-            })
-            .collect()
+        let mut pairs = Vec::new();
+        let mut malformed = false;
+        for k in self.params.keys() {
+            let Some(key) = k.strip_prefix(&opening).and_then(|k| k.strip_suffix(']')) else {
+                continue;
+            };
+            match self.params.raw(k) {
+                Some(Value::String(v)) => pairs.push((key.to_owned(), v.clone())),
+                _ => malformed = true,
+            }
+        }
+        if malformed {
+            self.reject(prefix, "is invalid");
+        }
+        pairs
     }
 
     /// Records that at least one of `names` is needed, none having been

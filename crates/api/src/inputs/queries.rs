@@ -177,6 +177,18 @@ pub fn instant(name: &'static str) -> impl Fn(&str) -> Result<NaiveDateTime, Fie
     move |v| roster_domain::parse_instant(v).ok_or_else(|| FieldError::new(name, Problem::Invalid))
 }
 
+/// `custom_attributes[key]=value` pairs: in a query every value is text,
+/// so one that looks like a number is still the text it is.
+fn attribute_filters() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, SchemaType, Type};
+    let value =
+        ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Number, Type::Boolean]));
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .additional_properties(Some(AdditionalProperties::RefOr(value.into())))
+        .build()
+}
+
 /// A filter text of at most 255 characters.
 fn short_text(name: &'static str) -> impl Fn(&str) -> Result<String, FieldError> {
     move |v| {
@@ -351,7 +363,7 @@ pub struct UserFilterFields {
     #[schema(max_length = 255)]
     pub provider: Option<String>,
     /// `custom_attributes[key]=value`: users with these attributes (admins).
-    #[schema(value_type = Option<std::collections::HashMap<String, String>>)]
+    #[schema(schema_with = attribute_filters)]
     pub custom_attributes: Vec<(String, String)>,
     /// Add `custom_attributes` to each user (admins only).
     pub with_custom_attributes: Option<bool>,
