@@ -94,7 +94,7 @@ pub fn bind(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result
         load,
         settings,
         public_url: public_url.clone(),
-        metrics: crate::background::metrics::Metrics::new(),
+        metrics: crate::background::metrics::Metrics::new()?,
     });
     let server = HttpServer::new(move || {
         App::new()

@@ -12,8 +12,9 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    /// A fresh registry with Roster's request metrics.
-    pub fn new() -> Self {
+    /// A fresh registry with Roster's request metrics (refused only if the
+    /// definitions below were wrong, which the start-up of every test finds).
+    pub fn new() -> Result<Self, prometheus::Error> {
         let registry = Registry::new();
         let requests = IntCounterVec::new(
             Opts::new(
@@ -21,8 +22,7 @@ impl Metrics {
                 "HTTP requests by route template, method and status",
             ),
             &["route", "method", "status"],
-        )
-        .expect("valid metric definition");
+        )?;
         let latency = HistogramVec::new(
             HistogramOpts::new(
                 "roster_http_request_duration_seconds",
@@ -32,19 +32,14 @@ impl Metrics {
                 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
             ]),
             &["route", "method"],
-        )
-        .expect("valid metric definition");
-        registry
-            .register(Box::new(requests.clone()))
-            .expect("unique metric");
-        registry
-            .register(Box::new(latency.clone()))
-            .expect("unique metric");
-        Self {
+        )?;
+        registry.register(Box::new(requests.clone()))?;
+        registry.register(Box::new(latency.clone()))?;
+        Ok(Self {
             registry,
             requests,
             latency,
-        }
+        })
     }
 
     /// Records one finished request.
@@ -60,12 +55,6 @@ impl Metrics {
         let mut out = Vec::new();
         let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
         String::from_utf8(out).unwrap_or_default()
-    }
-}
-
-impl Default for Metrics {
-    fn default() -> Self {
-        Self::new()
     }
 }
 

@@ -3,6 +3,7 @@
 //! middleware, and the one error type mapped to HTTP answers.
 pub mod auth;
 pub mod error;
+pub mod fields;
 pub mod input;
 pub mod middleware;
 pub mod pagination;
