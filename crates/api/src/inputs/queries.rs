@@ -363,7 +363,7 @@ pub struct UserFilterFields {
     #[schema(max_length = 255)]
     pub provider: Option<String>,
     /// `custom_attributes[key]=value`: users with these attributes (admins).
-    #[schema(schema_with = attribute_filters)]
+    #[schema(schema_with = attribute_filters, required = false)]
     pub custom_attributes: Vec<(String, String)>,
     /// Add `custom_attributes` to each user (admins only).
     pub with_custom_attributes: Option<bool>,
