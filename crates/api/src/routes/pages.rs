@@ -5,7 +5,7 @@ use crate::background::mail::escape;
 use crate::endpoint;
 use crate::http::error::ApiError;
 use crate::http::params::Params;
-use crate::inputs::account::ResetComplete;
+use crate::inputs::account::{Confirmation, ResetComplete};
 use crate::services::accounts;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
@@ -95,8 +95,13 @@ pub async fn confirm_submit(state: web::Data<AppState>, params: Result<Params, A
         Ok(params) => params,
         Err(e) => return page(e_status(&e), "Could not confirm", &error_list(&problems(&e))),
     };
-    let token = params.text("confirmation_token").unwrap_or_default();
-    match accounts::confirm(&state, &token).await {
+    // The input the route table declares; a page keeps the raw parameters
+    // too, to show the form again.
+    let confirmed = match crate::http::input::parse::<Confirmation>(&params) {
+        Ok(input) => accounts::confirm(&state, &input.confirmation_token).await,
+        Err(e) => Err(e),
+    };
+    match confirmed {
         Ok(Some(user)) => page(
             StatusCode::OK,
             "Address confirmed",
