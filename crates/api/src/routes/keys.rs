@@ -7,88 +7,18 @@ use crate::http::error::ApiError;
 use crate::http::input::Input;
 use crate::inputs::keys::{AddKey, KeyLookup};
 use crate::services::audit::Actor;
+use crate::services::keys as keys_service;
 use crate::services::user_views;
 use crate::state::AppState;
 use crate::views;
 use actix_web::{web, HttpRequest, HttpResponse};
 use roster_domain::{ProfileView, UserState, Viewer};
-use roster_persistence::keys::{self, KeyRow, NewKey};
+use roster_persistence::keys::{self, KeyRow};
 use roster_persistence::users::{self, UserRow};
-use roster_persistence::{now, write_transaction, RepoError};
-use serde_json::json;
+use roster_persistence::{now, RepoError};
 
 const KEY: &str = "Key";
 const USER: &str = "User";
-
-/// Stores a new key for `user_id`, refusing an RSA key smaller than this
-/// server accepts.
-async fn add_key_for(
-    state: &AppState,
-    actor: Actor,
-    user_id: i64,
-    input: AddKey,
-) -> Result<KeyRow, ApiError> {
-    input.key.refuse_rsa_below(state.settings.min_rsa_bits)?;
-    let AddKey {
-        title,
-        key,
-        expires_at,
-        usage_type: usage,
-    } = input;
-    state
-        .db
-        .run_api(move |conn| {
-            write_transaction(conn, |conn| {
-                users::find_user(conn, user_id)?.ok_or(ApiError::NotFound(USER))?;
-                let row = keys::add_key(
-                    conn,
-                    &NewKey {
-                        user_id,
-                        title: title.as_str(),
-                        key: key.as_str(),
-                        algorithm: key.algorithm(),
-                        fingerprint_sha256: key.sha256_fingerprint(),
-                        fingerprint_md5: key.md5_fingerprint(),
-                        usage_type: usage.as_str(),
-                        expires_at,
-                        created_at: now(),
-                    },
-                )?;
-                actor.record(conn, "ssh_key_added", Some(user_id), key_details(&row))?;
-                Ok(row)
-            })
-        })
-        .await
-}
-
-/// Deletes key `key_id` of `user_id`: whether the user exists, and whether
-/// the key was deleted.
-async fn remove_key(
-    state: &AppState,
-    actor: Actor,
-    user_id: i64,
-    key_id: i64,
-) -> Result<(bool, bool), ApiError> {
-    state
-        .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                if users::find_user(conn, user_id)?.is_none() {
-                    return Ok((false, false));
-                }
-                let deleted = keys::delete_key(conn, user_id, key_id)?;
-                if deleted {
-                    actor.record(conn, "ssh_key_removed", Some(user_id), json!({"key_id": key_id}))?;
-                }
-                Ok::<_, RepoError>((true, deleted))
-            })
-        })
-        .await
-}
-
-fn key_details(row: &KeyRow) -> serde_json::Value {
-    json!({"key_id": row.id, "title": row.title, "fingerprint": row.fingerprint_sha256})
-}
 
 fn key_list(rows: &[KeyRow]) -> HttpResponse {
     HttpResponse::Ok().json(rows.iter().map(|k| views::key(k, None)).collect::<Vec<_>>())
@@ -142,7 +72,7 @@ pub async fn add_own_key(
     input: Input<AddKey>,
 ) -> Result<HttpResponse, ApiError> {
     let input = input.check()?;
-    let row = add_key_for(&state, Actor::of(&caller), caller.user.id, input).await?;
+    let row = keys_service::add(&state, Actor::of(&caller), caller.user.id, input).await?;
     Ok(HttpResponse::Created().json(views::key(&row, None)))
 }
 
@@ -154,7 +84,10 @@ pub async fn delete_own_key(
 ) -> Result<HttpResponse, ApiError> {
     let key_id = path_id(&req, "key_id", KEY)?;
     let user_id = caller.user.id;
-    if remove_key(&state, Actor::of(&caller), user_id, key_id).await?.1 {
+    if keys_service::remove(&state, Actor::of(&caller), user_id, key_id)
+        .await?
+        .1
+    {
         Ok(HttpResponse::NoContent().finish())
     } else {
         Err(ApiError::NotFound(KEY))
@@ -200,7 +133,7 @@ pub async fn add_user_key(
 ) -> Result<HttpResponse, ApiError> {
     let input = input.check()?;
     let user_id = path_id(&req, "id", USER)?;
-    let row = add_key_for(&state, Actor::of(&caller), user_id, input).await?;
+    let row = keys_service::add(&state, Actor::of(&caller), user_id, input).await?;
     Ok(HttpResponse::Created().json(views::key(&row, None)))
 }
 
@@ -212,7 +145,7 @@ pub async fn delete_user_key(
 ) -> Result<HttpResponse, ApiError> {
     let user_id = path_id(&req, "id", USER)?;
     let key_id = path_id(&req, "key_id", KEY)?;
-    match remove_key(&state, Actor::of(&caller), user_id, key_id).await? {
+    match keys_service::remove(&state, Actor::of(&caller), user_id, key_id).await? {
         (false, _) => Err(ApiError::NotFound(USER)),
         (true, false) => Err(ApiError::NotFound(KEY)),
         (true, true) => Ok(HttpResponse::NoContent().finish()),

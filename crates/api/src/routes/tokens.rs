@@ -7,16 +7,12 @@ use crate::http::input::Input;
 use crate::inputs::queries::TokenListQuery;
 use crate::inputs::tokens::{CreateToken, RotateToken};
 use crate::services::audit::Actor;
-use crate::services::tokens::issue_pat;
+use crate::services::tokens;
 use crate::state::AppState;
 use crate::views;
 use actix_web::{web, HttpRequest, HttpResponse};
-use roster_domain::{TokenKind, TokenSecret};
 use roster_persistence::personal_tokens::{self, PatRow, Rotation};
 use roster_persistence::today;
-use roster_persistence::users;
-use roster_persistence::{write_transaction, RepoError};
-use serde_json::json;
 
 const TOKEN: &str = "Personal Access Token";
 
@@ -26,24 +22,7 @@ async fn create_for(
     user_id: i64,
     input: CreateToken,
 ) -> Result<HttpResponse, ApiError> {
-    let CreateToken {
-        name,
-        scopes,
-        expires_at: expires,
-    } = input;
-    let actor = Actor::of(caller);
-    let (row, secret) = state
-        .db
-        .run_api(move |conn| {
-            write_transaction(conn, |conn| {
-                users::find_user(conn, user_id)?.ok_or(ApiError::NotFound("User"))?;
-                let (row, secret) = issue_pat(conn, user_id, &name, &scopes, Some(expires))?;
-                let details = json!({"token_id": row.id, "name": row.name, "scopes": row.scopes});
-                actor.record(conn, "personal_access_token_created", Some(user_id), details)?;
-                Ok((row, secret))
-            })
-        })
-        .await?;
+    let (row, secret) = tokens::create(state, Actor::of(caller), user_id, input).await?;
     Ok(HttpResponse::Created().json(views::pat(&row, today(), Some(secret.expose()))))
 }
 
@@ -142,22 +121,7 @@ pub async fn revoke_token(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     let row = visible_token(&req, &state, &caller).await?;
-    let id = row.id;
-    let actor = Actor::of(&caller);
-    state
-        .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                personal_tokens::revoke_pat(conn, id)?;
-                actor.record(
-                    conn,
-                    "personal_access_token_revoked",
-                    Some(row.user_id),
-                    json!({"token_id": id}),
-                )
-            })
-        })
-        .await?;
+    tokens::revoke(&state, Actor::of(&caller), &row).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -172,35 +136,8 @@ pub async fn rotate_token(
     let today = today();
     let expires = input.expires_at;
     let row = visible_token(&req, &state, &caller).await?;
-    let secret = TokenSecret::generate(TokenKind::Personal);
-    let digest = secret.digest();
     let id = row.id;
-    let owner = row.user_id;
-    let actor = Actor::of(&caller);
-    let outcome = state
-        .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let outcome = personal_tokens::rotate_pat(conn, id, digest.as_str(), Some(expires.date()))?;
-                match &outcome {
-                    Rotation::Rotated(new) => actor.record(
-                        conn,
-                        "personal_access_token_rotated",
-                        Some(owner),
-                        json!({"token_id": id, "new_token_id": new.id}),
-                    )?,
-                    Rotation::ReuseDetected => actor.record(
-                        conn,
-                        "personal_access_token_reuse_detected",
-                        Some(owner),
-                        json!({"token_id": id}),
-                    )?,
-                    Rotation::Missing => {}
-                }
-                Ok::<_, RepoError>(outcome)
-            })
-        })
-        .await?;
+    let (outcome, secret) = tokens::rotate(&state, Actor::of(&caller), &row, expires).await?;
     match outcome {
         Rotation::Rotated(new) => Ok(HttpResponse::Ok().json(views::pat(&new, today, Some(secret.expose())))),
         Rotation::ReuseDetected => {

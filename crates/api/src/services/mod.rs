@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod avatars;
+pub mod keys;
 pub mod links;
 pub mod privacy;
 pub mod sessions;

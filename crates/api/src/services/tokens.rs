@@ -1,7 +1,13 @@
-//! Issuing personal access tokens.
+//! Personal access tokens: issuing, and the writes of the token routes,
+//! each with its security event in one transaction.
+use crate::http::error::ApiError;
+use crate::inputs::tokens::CreateToken;
+use crate::services::audit::Actor;
+use crate::state::AppState;
 use roster_domain::{Scopes, TokenExpiry, TokenKind, TokenSecret};
-use roster_persistence::personal_tokens::{self, NewPat, PatRow};
-use roster_persistence::{DbConnection, RepoError};
+use roster_persistence::personal_tokens::{self, NewPat, PatRow, Rotation};
+use roster_persistence::{users, write_transaction, DbConnection, RepoError};
+use serde_json::json;
 
 /// Stores a new token for `user_id` and gives back its row and secret.
 pub fn issue_pat(
@@ -26,4 +32,88 @@ pub fn issue_pat(
         },
     )?;
     Ok((row, secret))
+}
+
+/// `POST /user/personal_access_tokens` and `POST /users/:id/personal_access_tokens`:
+/// the token and its security event, in one transaction. `404` for no such user.
+pub async fn create(
+    state: &AppState,
+    actor: Actor,
+    user_id: i64,
+    input: CreateToken,
+) -> Result<(PatRow, TokenSecret), ApiError> {
+    let CreateToken {
+        name,
+        scopes,
+        expires_at,
+    } = input;
+    state
+        .db
+        .run_api(move |conn| {
+            write_transaction(conn, |conn| {
+                users::find_user(conn, user_id)?.ok_or(ApiError::NotFound("User"))?;
+                let (row, secret) = issue_pat(conn, user_id, &name, &scopes, Some(expires_at))?;
+                let details = json!({"token_id": row.id, "name": row.name, "scopes": row.scopes});
+                actor.record(conn, "personal_access_token_created", Some(user_id), details)?;
+                Ok((row, secret))
+            })
+        })
+        .await
+}
+
+/// Revokes `token`, with its security event.
+pub async fn revoke(state: &AppState, actor: Actor, token: &PatRow) -> Result<(), ApiError> {
+    let (id, owner) = (token.id, token.user_id);
+    state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                personal_tokens::revoke_pat(conn, id)?;
+                actor.record(
+                    conn,
+                    "personal_access_token_revoked",
+                    Some(owner),
+                    json!({"token_id": id}),
+                )
+            })
+        })
+        .await
+}
+
+/// Rotates `token` into a new one that expires at `expires`, with the
+/// security event of what happened (a rotation, or a revoked token's reuse).
+pub async fn rotate(
+    state: &AppState,
+    actor: Actor,
+    token: &PatRow,
+    expires: TokenExpiry,
+) -> Result<(Rotation, TokenSecret), ApiError> {
+    let secret = TokenSecret::generate(TokenKind::Personal);
+    let digest = secret.digest();
+    let (id, owner) = (token.id, token.user_id);
+    let outcome = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let outcome = personal_tokens::rotate_pat(conn, id, digest.as_str(), Some(expires.date()))?;
+                match &outcome {
+                    Rotation::Rotated(new) => actor.record(
+                        conn,
+                        "personal_access_token_rotated",
+                        Some(owner),
+                        json!({"token_id": id, "new_token_id": new.id}),
+                    )?,
+                    Rotation::ReuseDetected => actor.record(
+                        conn,
+                        "personal_access_token_reuse_detected",
+                        Some(owner),
+                        json!({"token_id": id}),
+                    )?,
+                    Rotation::Missing => {}
+                }
+                Ok::<_, RepoError>(outcome)
+            })
+        })
+        .await?;
+    Ok((outcome, secret))
 }
