@@ -293,6 +293,11 @@ impl<'a> Fields<'a> {
         self.params.file(name).is_some()
     }
 
+    /// Whether the request names `name` at all (even as `null`).
+    pub fn present(&self, name: &str) -> bool {
+        self.params.has(name)
+    }
+
     /// Whether the request holds a non-null value for `name`.
     pub fn given(&self, name: &str) -> bool {
         self.params.raw(name).is_some_and(|v| !v.is_null())

@@ -15,12 +15,17 @@ pub struct AvatarFields {
     /// The image as base64 text (a data URL or bare base64).
     #[schema(value_type = Option<String>, content_encoding = "base64")]
     pub avatar_base64: Option<AvatarUpload>,
+    /// Whether `avatar` came as a file (which wins over both texts).
+    #[schema(ignore)]
+    pub avatar_is_file: bool,
 }
 
 impl AvatarFields {
     /// Reads the image; the problems are recorded in `f`.
     pub fn read(f: &mut Fields<'_>) -> Self {
-        let avatar = match f.file("avatar") {
+        let file = f.file("avatar");
+        let avatar_is_file = file.is_some();
+        let avatar = match file {
             Some(bytes) => f.check(AvatarUpload::from_bytes(bytes)),
             None => f.optional("avatar", AvatarUpload::from_base64),
         };
@@ -28,12 +33,18 @@ impl AvatarFields {
         Self {
             avatar,
             avatar_base64,
+            avatar_is_file,
         }
     }
 
-    /// The image given, if any.
+    /// The image given, if any: a file first, then `avatar_base64`, then
+    /// `avatar` as text.
     pub fn upload(self) -> Option<AvatarUpload> {
-        self.avatar.or(self.avatar_base64)
+        if self.avatar_is_file {
+            self.avatar
+        } else {
+            self.avatar_base64.or(self.avatar)
+        }
     }
 }
 

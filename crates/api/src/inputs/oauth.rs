@@ -116,9 +116,17 @@ impl RequestInput for TokenRequest {
     }
 
     fn refused(problem: ApiError) -> ApiError {
+        // The first problem in the order of RFC 6749's parameters, the
+        // scope last (a request that is missing its credentials is invalid
+        // before its scope is judged).
+        const ORDER: [&str; 5] = ["grant_type", "username", "password", "refresh_token", "scope"];
         let field = match &problem {
             ApiError::Missing(names) => names.first().cloned(),
-            ApiError::Validation(fields) => fields.keys().next().cloned(),
+            ApiError::Validation(fields) => ORDER
+                .iter()
+                .find(|name| fields.contains_key(**name))
+                .map(|name| (*name).to_owned())
+                .or_else(|| fields.keys().next().cloned()),
             ApiError::InvalidParam(name) => Some(name.clone()),
             _ => return problem,
         };

@@ -182,7 +182,7 @@ impl RequestInput for UpdateUser {
         let fields_given = f
             .names_read()
             .into_iter()
-            .filter(|name| f.given(name) || f.has_file(name))
+            .filter(|name| f.present(name) || f.has_file(name))
             .filter(|name| !name.starts_with("avatar") && name != "password")
             .collect();
         Some(Self {
