@@ -74,22 +74,22 @@ pub fn name_part() -> Object {
         .build()
 }
 
-/// A required user name.
-pub fn username() -> Object {
-    string(false)
+fn user_name(nullable: bool) -> Object {
+    string(nullable)
         .min_length(Some(2))
         .max_length(Some(255))
         .pattern(Some(USERNAME))
         .build()
 }
 
+/// A required user name.
+pub fn username() -> Object {
+    user_name(false)
+}
+
 /// An optional new user name.
 pub fn new_username() -> Object {
-    string(true)
-        .min_length(Some(2))
-        .max_length(Some(255))
-        .pattern(Some(USERNAME))
-        .build()
+    user_name(true)
 }
 
 /// `phone`.
