@@ -15,10 +15,9 @@ use crate::state::AppState;
 use crate::views;
 use crate::views::UserExtras;
 use actix_web::{web, HttpRequest, HttpResponse};
-use roster_domain::{ProfileView, StateChange, Transition, Viewer};
+use roster_domain::{ProfileView, Transition, Viewer};
 use roster_persistence::user_list::{self, UserFilter, UserOrder};
 use roster_persistence::users;
-use roster_persistence::{write_transaction, RepoError};
 
 const USER: &str = "User";
 
@@ -166,29 +165,8 @@ pub async fn delete_user(
     Admin(caller): Admin,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&req, "id", USER)?;
-    if caller.user.id == id {
-        return Err(ApiError::Forbidden(Some(
-            "You cannot delete yourself here; use DELETE /api/v4/user.".into(),
-        )));
-    }
-    let actor = Actor::of(&caller);
-    let deleted = state
-        .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let deleted = roster_persistence::accounts::delete_user(conn, id)?;
-                if deleted {
-                    actor.record(conn, "user_deleted", Some(id), serde_json::Value::Null)?;
-                }
-                Ok::<bool, RepoError>(deleted)
-            })
-        })
-        .await?;
-    if deleted {
-        Ok(HttpResponse::NoContent().finish())
-    } else {
-        Err(ApiError::NotFound(USER))
-    }
+    services::users::delete_user(&state, &caller, id).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 async fn transition(
@@ -198,43 +176,8 @@ async fn transition(
     t: Transition,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&req, "id", USER)?;
-    if caller.user.id == id && t != Transition::Activate && t != Transition::Unblock {
-        return Err(ApiError::Forbidden(Some(
-            "You cannot change the state of your own account.".into(),
-        )));
-    }
-    let event = match t {
-        Transition::Block => "user_blocked",
-        Transition::Unblock => "user_unblocked",
-        Transition::Deactivate => "user_deactivated",
-        Transition::Activate => "user_activated",
-    };
-    let actor = Actor::of(&caller);
-    let changed = state
-        .db
-        .run_api(move |conn| {
-            write_transaction(conn, |conn| {
-                let user = users::find_user(conn, id)?.ok_or(ApiError::NotFound(USER))?;
-                let current = roster_domain::UserState::from_stored(&user.state)
-                    .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown state {:?}", user.state)))?;
-                match current.apply(t) {
-                    StateChange::To(next) => {
-                        users::set_state(conn, id, next.as_str())?;
-                        actor.record(conn, event, Some(id), serde_json::Value::Null)?;
-                        Ok(true)
-                    }
-                    StateChange::Unchanged => Ok(false),
-                    StateChange::Forbidden(why) => Err(ApiError::Forbidden(Some(why.into()))),
-                }
-            })
-        })
-        .await?;
-    let body = if changed {
-        serde_json::Value::Bool(true)
-    } else {
-        serde_json::Value::Null
-    };
-    Ok(HttpResponse::Created().json(body))
+    let changed = services::users::change_state(&state, &caller, id, t).await?;
+    Ok(HttpResponse::Created().json(changed.then_some(true)))
 }
 
 /// `POST /users/:id/block`.
@@ -277,37 +220,23 @@ pub async fn activate_user(
 pub async fn confirm_user(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _: Admin,
+    Admin(caller): Admin,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&req, "id", USER)?;
-    if state.db.run(move |conn| users::confirm_primary(conn, id)).await? {
-        Ok(HttpResponse::Created().json(true))
-    } else {
-        Err(ApiError::NotFound(USER))
-    }
+    services::users::confirm_user(&state, &caller, id).await?;
+    Ok(HttpResponse::Created().json(true))
 }
 
 /// `DELETE /users/:id/identities/:provider` (admin).
 pub async fn delete_identity(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _: Admin,
+    Admin(caller): Admin,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&req, "id", USER)?;
     let provider = req.match_info().get("provider").unwrap_or_default().to_owned();
-    let (user_exists, deleted) = state
-        .db
-        .run(move |conn| {
-            let exists = users::find_user(conn, id)?.is_some();
-            let deleted = exists && users::delete_identity(conn, id, &provider)?;
-            Ok((exists, deleted))
-        })
-        .await?;
-    match (user_exists, deleted) {
-        (false, _) => Err(ApiError::NotFound(USER)),
-        (true, false) => Err(ApiError::NotFound("Identity")),
-        (true, true) => Ok(HttpResponse::NoContent().finish()),
-    }
+    services::users::unlink_identity(&state, &caller, id, provider).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Registers the user routes (inside `/api/v4`).

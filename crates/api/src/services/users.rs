@@ -1,4 +1,5 @@
 //! Creating and changing users on an admin's behalf.
+use crate::http::auth::Caller;
 use crate::http::error::ApiError;
 use crate::inputs::users::{CreateUser, PasswordChoice, UpdateUser};
 use crate::services::audit::Actor;
@@ -6,11 +7,16 @@ use crate::services::user_views::Shown;
 use crate::services::{avatars, links};
 use crate::settings::EmailConfirmation;
 use crate::state::AppState;
-use roster_domain::{EmailAddress, Password, ProfileView, TokenKind, TokenSecret, Username, Viewer};
+use roster_domain::{
+    EmailAddress, Password, ProfileView, StateChange, TokenKind, TokenSecret, Transition, UserState,
+    Username, Viewer,
+};
 use roster_persistence::accounts::NewUser;
 use roster_persistence::users::{self, UserChangeset, UserRow};
 use roster_persistence::write_transaction;
-use serde_json::json;
+use serde_json::{json, Value};
+
+const USER: &str = "User";
 
 /// A random password for accounts created with `reset_password` or
 /// `force_random_password`: nobody knows it; the owner resets it by mail.
@@ -133,6 +139,118 @@ pub async fn update_user(
                     ProfileView::Admin,
                     true,
                 )?))
+            })
+        })
+        .await
+}
+
+/// `DELETE /users/:id`: the user, their rows and their avatar, with the
+/// event, in one transaction. Admins delete themselves at `DELETE /user`.
+pub async fn delete_user(state: &AppState, caller: &Caller, id: i64) -> Result<(), ApiError> {
+    if caller.user.id == id {
+        return Err(ApiError::Forbidden(Some(
+            "You cannot delete yourself here; use DELETE /api/v4/user.".into(),
+        )));
+    }
+    let actor = Actor::of(caller);
+    state
+        .db
+        .run_api(move |conn| {
+            write_transaction(conn, |conn| {
+                if !roster_persistence::accounts::delete_user(conn, id)? {
+                    return Err(ApiError::NotFound(USER));
+                }
+                actor.record(conn, "user_deleted", Some(id), Value::Null)?;
+                Ok(())
+            })
+        })
+        .await
+}
+
+/// Blocks, unblocks, deactivates or activates a user, as the domain's
+/// state machine allows; `false` when the user already was in that state.
+/// Admins may not block or deactivate themselves.
+pub async fn change_state(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    t: Transition,
+) -> Result<bool, ApiError> {
+    if caller.user.id == id && t != Transition::Activate && t != Transition::Unblock {
+        return Err(ApiError::Forbidden(Some(
+            "You cannot change the state of your own account.".into(),
+        )));
+    }
+    let event = match t {
+        Transition::Block => "user_blocked",
+        Transition::Unblock => "user_unblocked",
+        Transition::Deactivate => "user_deactivated",
+        Transition::Activate => "user_activated",
+    };
+    let actor = Actor::of(caller);
+    state
+        .db
+        .run_api(move |conn| {
+            write_transaction(conn, |conn| {
+                let user = users::find_user(conn, id)?.ok_or(ApiError::NotFound(USER))?;
+                let current = UserState::from_stored(&user.state)
+                    .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown state {:?}", user.state)))?;
+                match current.apply(t) {
+                    StateChange::To(next) => {
+                        users::set_state(conn, id, next.as_str())?;
+                        actor.record(conn, event, Some(id), Value::Null)?;
+                        Ok(true)
+                    }
+                    StateChange::Unchanged => Ok(false),
+                    StateChange::Forbidden(why) => Err(ApiError::Forbidden(Some(why.into()))),
+                }
+            })
+        })
+        .await
+}
+
+/// `POST /users/:id/confirm`: the primary address counts as confirmed
+/// from now on.
+pub async fn confirm_user(state: &AppState, caller: &Caller, id: i64) -> Result<(), ApiError> {
+    let actor = Actor::of(caller);
+    state
+        .db
+        .run_api(move |conn| {
+            write_transaction(conn, |conn| {
+                if !users::confirm_primary(conn, id)? {
+                    return Err(ApiError::NotFound(USER));
+                }
+                actor.record(conn, "user_confirmed", Some(id), Value::Null)?;
+                Ok(())
+            })
+        })
+        .await
+}
+
+/// `DELETE /users/:id/identities/:provider`: the user can no longer sign
+/// in through that provider.
+pub async fn unlink_identity(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    provider: String,
+) -> Result<(), ApiError> {
+    let actor = Actor::of(caller);
+    state
+        .db
+        .run_api(move |conn| {
+            write_transaction(conn, |conn| {
+                users::find_user(conn, id)?.ok_or(ApiError::NotFound(USER))?;
+                if !users::delete_identity(conn, id, &provider)? {
+                    return Err(ApiError::NotFound("Identity"));
+                }
+                actor.record(
+                    conn,
+                    "identity_removed",
+                    Some(id),
+                    json!({ "provider": provider }),
+                )?;
+                Ok(())
             })
         })
         .await

@@ -507,4 +507,19 @@ async fn confirm_and_identities() {
         .expect_json(roster.as_admin(Method::GET, &format!("/api/v4/users/{id}")), 200)
         .await;
     assert_eq!(body["identities"], json!([]));
+
+    let events = roster
+        .expect_json(
+            roster.as_admin(Method::GET, &format!("/api/v4/audit_events?entity_id={id}")),
+            200,
+        )
+        .await;
+    let names: Vec<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["identity_removed", "user_confirmed", "user_created"]);
+    assert_eq!(events[0]["details"]["provider"], "ldap");
 }
