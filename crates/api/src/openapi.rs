@@ -9,6 +9,10 @@ use crate::inputs::account::{
 use crate::inputs::avatar::NewAvatar;
 use crate::inputs::custom_attributes::CustomAttributeValue;
 use crate::inputs::emails::AdminEmailRequest;
+use crate::inputs::groups::{
+    AcceptInvitation, AddMember, CreateGroup, CreateGroupToken, GroupListQuery, InvitationListQuery, Invite,
+    MemberListQuery, UpdateGroup, UpdateMember,
+};
 use crate::inputs::keys::{AddKey, KeyLookup};
 use crate::inputs::oauth::{RevokeRequest, TokenRequest};
 use crate::inputs::queries::{AuditQuery, PageQuery, TokenListQuery, UserListQuery, UserQuery};
@@ -189,6 +193,30 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/api/v4/keys/{id}", "keys", "A key with its user", Admin, None, (200, Json("KeyView")), &[]),
     r("GET", "/api/v4/audit_events", "audit", "Security events", Admin, typed::<AuditQuery>(), (200, List("AuditEventView")), &[400]),
     r("GET", "/api/v4/user/audit_events", "audit", "Security events about the caller", Token, typed::<AuditQuery>(), (200, List("AuditEventView")), &[400]),
+    r("GET", "/api/v4/groups", "groups", "List groups", Optional, typed::<GroupListQuery>(), (200, List("GroupView")), &[400, 405]),
+    r("POST", "/api/v4/groups", "groups", "Create a group (the caller becomes its Owner)", Token, typed_multipart::<CreateGroup>(), (201, Json("GroupView")), &[403]),
+    r("GET", "/api/v4/groups/{id}", "groups", "One group (id or URL-encoded full path)", Optional, None, (200, Json("GroupView")), &[]),
+    r("PUT", "/api/v4/groups/{id}", "groups", "Change a group (Owners)", Token, typed_multipart::<UpdateGroup>(), (200, Json("GroupView")), &[403]),
+    r("DELETE", "/api/v4/groups/{id}", "groups", "Delete a group with its subgroups (Owners)", Token, None, (202, Json("Message")), &[403]),
+    r("GET", "/api/v4/groups/{id}/subgroups", "groups", "A group's direct subgroups", Optional, typed::<GroupListQuery>(), (200, List("GroupView")), &[400, 405]),
+    r("GET", "/api/v4/groups/{id}/descendant_groups", "groups", "Every group below a group", Optional, typed::<GroupListQuery>(), (200, List("GroupView")), &[400, 405]),
+    r("GET", "/api/v4/groups/{id}/members", "groups", "A group's direct members", Optional, typed::<MemberListQuery>(), (200, List("MemberView")), &[400]),
+    r("POST", "/api/v4/groups/{id}/members", "groups", "Add a member (Owners; Maintainers up to their level)", Token, typed::<AddMember>(), (201, Json("MemberView")), &[403, 409]),
+    r("GET", "/api/v4/groups/{id}/members/all", "groups", "Direct and inherited members, each at its highest level", Optional, typed::<MemberListQuery>(), (200, List("MemberView")), &[400]),
+    r("GET", "/api/v4/groups/{id}/members/all/{user_id}", "groups", "One direct or inherited member", Optional, None, (200, Json("MemberView")), &[]),
+    r("GET", "/api/v4/groups/{id}/members/{user_id}", "groups", "One direct member", Optional, None, (200, Json("MemberView")), &[]),
+    r("PUT", "/api/v4/groups/{id}/members/{user_id}", "groups", "Change a member's level or expiry", Token, typed::<UpdateMember>(), (200, Json("MemberView")), &[403]),
+    r("DELETE", "/api/v4/groups/{id}/members/{user_id}", "groups", "Remove a member (or leave)", Token, None, (204, Empty), &[403]),
+    r("GET", "/api/v4/groups/{id}/invitations", "groups", "Pending invitations (Maintainers, Owners)", Token, typed::<InvitationListQuery>(), (200, List("InvitationView")), &[400, 403]),
+    r("POST", "/api/v4/groups/{id}/invitations", "groups", "Invite addresses by mail", Token, typed::<Invite>(), (201, Json("InvitationOutcome")), &[403]),
+    r("PUT", "/api/v4/groups/{id}/invitations/{email}", "groups", "Change an invitation", Token, typed::<UpdateMember>(), (200, Json("InvitationView")), &[403]),
+    r("DELETE", "/api/v4/groups/{id}/invitations/{email}", "groups", "Cancel an invitation", Token, None, (204, Empty), &[403]),
+    r("POST", "/api/v4/invitations/accept", "groups", "Accept an invitation sent to one of one's confirmed addresses", Token, typed::<AcceptInvitation>(), (200, Json("MemberView")), &[403, 409]),
+    r("GET", "/api/v4/users/{id}/memberships", "groups", "A user's group memberships (the user, admins)", Token, typed::<PageQuery>(), (200, List("MembershipView")), &[400, 403]),
+    r("GET", "/api/v4/groups/{id}/access_tokens", "groups", "A group's access tokens (Owners)", Token, None, (200, List("GroupTokenView")), &[403]),
+    r("POST", "/api/v4/groups/{id}/access_tokens", "groups", "Create a group access token and its bot member (Owners)", Token, typed::<CreateGroupToken>(), (201, Json("GroupTokenView")), &[403]),
+    r("GET", "/api/v4/groups/{id}/access_tokens/{token_id}", "groups", "One group access token (Owners)", Token, None, (200, Json("GroupTokenView")), &[403]),
+    r("DELETE", "/api/v4/groups/{id}/access_tokens/{token_id}", "groups", "Revoke a group access token (Owners)", Token, None, (204, Empty), &[403]),
     r("GET", "/{username}.keys", "keys", "authorized_keys lines for a user", Optional, None, (200, Text), &[403, 404]),
 ];
 
@@ -584,6 +612,12 @@ pub fn document() -> OpenApi {
         .schema_from::<views::Message>()
         .schema_from::<views::Status>()
         .schema_from::<views::TokenInfo>()
+        .schema_from::<views::groups::GroupView>()
+        .schema_from::<views::groups::MemberView>()
+        .schema_from::<views::groups::MembershipView>()
+        .schema_from::<views::groups::InvitationView>()
+        .schema_from::<views::groups::InvitationOutcome>()
+        .schema_from::<views::groups::GroupTokenView>()
         .schemas_from_iter(request_schemas())
         .security_scheme(
             "bearer",

@@ -10,6 +10,8 @@ use roster_persistence::users::{IdentityRow, UserRow};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+pub mod groups;
+
 /// RFC 3339 in UTC with milliseconds: `2026-05-23T08:00:58.123Z`.
 pub fn time(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
@@ -19,7 +21,7 @@ fn opt_time(t: Option<NaiveDateTime>) -> Option<String> {
     t.map(time)
 }
 
-fn date(d: NaiveDate) -> String {
+pub(crate) fn date(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
@@ -197,7 +199,7 @@ fn public(row: &UserRow, extras: &UserExtras, ctx: &ViewContext<'_>) -> UserPubl
         organization: row.organization.clone(),
         job_title: row.job_title.clone(),
         pronouns: non_empty(&row.pronouns),
-        bot: false,
+        bot: row.bot_group_id.is_some(),
         private_profile: row.private_profile,
         followers: extras.follows.map(|f| f.0),
         following: extras.follows.map(|f| f.1),
@@ -420,7 +422,8 @@ pub struct AuditEventView {
     id: i64,
     author_id: Option<i64>,
     entity_id: Option<i64>,
-    entity_type: &'static str,
+    /// `User` or `Group`.
+    entity_type: String,
     event_name: String,
     #[schema(value_type = Object)]
     details: serde_json::Value,
@@ -438,7 +441,7 @@ pub fn audit_event(row: &roster_persistence::audit::AuditRow) -> AuditEventView 
         id: row.id,
         author_id: row.author_id,
         entity_id: row.entity_id,
-        entity_type: "User",
+        entity_type: row.entity_type.clone(),
         event_name: row.event_name.clone(),
         details,
         created_at: time(row.created_at),

@@ -25,6 +25,7 @@ mod access;
 mod avatar;
 mod email;
 mod error;
+mod group;
 mod instant;
 mod password;
 mod profile;
@@ -40,6 +41,10 @@ pub use access::{Privacy, ProfileView, Viewer};
 pub use avatar::{AvatarUpload, ImageKind, MAX_AVATAR_BYTES};
 pub use email::EmailAddress;
 pub use error::{FieldError, Problem};
+pub use group::{
+    parse_membership_expiry, visibility_problem, AccessLevel, GroupName, GroupPath, GroupRole, Visibility,
+    MAX_ANCESTORS,
+};
 pub use instant::parse_instant;
 pub use password::Password;
 pub use profile::{AttributeKey, Birthday, Gender, Name, PhoneNumber, ProfileText, TimeZone, Title, WebUrl};

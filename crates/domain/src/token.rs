@@ -14,6 +14,9 @@ pub enum TokenKind {
     OAuthAccess,
     /// An OAuth refresh token, `roster_ort_…`.
     OAuthRefresh,
+    /// A group access token, `roster_gat_…`: a personal access token of
+    /// the group's bot member.
+    GroupAccess,
 }
 
 impl TokenKind {
@@ -23,14 +26,20 @@ impl TokenKind {
             Self::Personal => "roster_pat_",
             Self::OAuthAccess => "roster_oat_",
             Self::OAuthRefresh => "roster_ort_",
+            Self::GroupAccess => "roster_gat_",
         }
     }
 
     /// The kind a presented token claims by its prefix.
     pub fn of(token: &str) -> Option<Self> {
-        [Self::Personal, Self::OAuthAccess, Self::OAuthRefresh]
-            .into_iter()
-            .find(|k| token.starts_with(k.prefix()))
+        [
+            Self::Personal,
+            Self::OAuthAccess,
+            Self::OAuthRefresh,
+            Self::GroupAccess,
+        ]
+        .into_iter()
+        .find(|k| token.starts_with(k.prefix()))
     }
 }
 

@@ -20,6 +20,8 @@ pub struct AuditRow {
     pub ip_address: Option<String>,
     pub details: String,
     pub created_at: NaiveDateTime,
+    /// `User` or `Group`: what `entity_id` names.
+    pub entity_type: String,
 }
 
 /// An event to record.
@@ -31,6 +33,8 @@ pub struct NewEvent {
     pub author_id: Option<i64>,
     /// Whom it concerns, when known.
     pub entity_id: Option<i64>,
+    /// What `entity_id` names: `User` (when empty) or `Group`.
+    pub entity_type: &'static str,
     /// From where.
     pub ip_address: Option<String>,
     /// More, as a JSON object.
@@ -49,6 +53,11 @@ pub fn record(conn: &mut DbConnection, event: &NewEvent) -> Result<(), RepoError
             audit_events::event_name.eq(&event.event_name),
             audit_events::author_id.eq(event.author_id),
             audit_events::entity_id.eq(event.entity_id),
+            audit_events::entity_type.eq(if event.entity_type.is_empty() {
+                "User"
+            } else {
+                event.entity_type
+            }),
             audit_events::ip_address.eq(&event.ip_address),
             audit_events::details.eq(details),
             audit_events::created_at.eq(now()),
@@ -60,8 +69,10 @@ pub fn record(conn: &mut DbConnection, event: &NewEvent) -> Result<(), RepoError
 /// What to list.
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
-    /// Events about this user.
+    /// Events about this entity.
     pub entity_id: Option<i64>,
+    /// Events about entities of this type (`User`, `Group`).
+    pub entity_type: Option<String>,
     /// Events by this user.
     pub author_id: Option<i64>,
     /// Events with this name.
@@ -76,6 +87,9 @@ fn filtered(filter: &AuditFilter) -> audit_events::BoxedQuery<'static, Db> {
     let mut q = audit_events::table.into_boxed();
     if let Some(id) = filter.entity_id {
         q = q.filter(audit_events::entity_id.eq(id));
+    }
+    if let Some(kind) = filter.entity_type.clone() {
+        q = q.filter(audit_events::entity_type.eq(kind));
     }
     if let Some(id) = filter.author_id {
         q = q.filter(audit_events::author_id.eq(id));

@@ -3,7 +3,7 @@
 use crate::connection::{per_backend, write_transaction, DbConnection};
 use crate::error::RepoError;
 use crate::now;
-use crate::schema::{avatars, users};
+use crate::schema::{avatars, groups, users};
 use diesel::prelude::*;
 
 /// Stores an image under its content name (a no-op when it is there already).
@@ -53,14 +53,20 @@ pub fn set_user_avatar(
     })
 }
 
-/// Deletes the image `name` unless some user still shows it.
+/// Deletes the image `name` unless some user or group still shows it.
 pub fn delete_unused_avatar(conn: &mut DbConnection, name: &str) -> Result<(), RepoError> {
     let used = users::table
         .filter(users::avatar.eq(name))
         .select(users::id)
         .first::<i64>(conn)
         .optional()?
-        .is_some();
+        .is_some()
+        || groups::table
+            .filter(groups::avatar.eq(name))
+            .select(groups::id)
+            .first::<i64>(conn)
+            .optional()?
+            .is_some();
     if !used {
         diesel::delete(avatars::table.find(name)).execute(conn)?;
     }

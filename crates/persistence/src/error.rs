@@ -14,6 +14,12 @@ pub enum Taken {
     IdentityProvider,
     /// An SSH key's fingerprint (the same key, anywhere).
     Fingerprint,
+    /// A group's path under its parent (so its full path).
+    GroupPath,
+    /// The user is a member of the group already.
+    Member,
+    /// The address is invited to the group already.
+    Invitation,
     /// Any other unique index (a token digest, say): a bug or a freak collision.
     Other,
 }
@@ -64,6 +70,17 @@ const UNIQUE_INDEXES: &[(&str, &str, Taken)] = &[
         "identities_user_id_provider_key",
         "identities.user_id, identities.provider",
         Taken::IdentityProvider,
+    ),
+    ("groups_full_path_key", "groups_full_path_key", Taken::GroupPath),
+    (
+        "group_members_group_id_user_id_key",
+        "group_members.group_id, group_members.user_id",
+        Taken::Member,
+    ),
+    (
+        "group_invitations_group_id_email_key",
+        "group_invitations.group_id, group_invitations.email",
+        Taken::Invitation,
     ),
 ];
 

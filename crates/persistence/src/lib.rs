@@ -21,9 +21,16 @@ pub mod emails;
 mod error;
 #[allow(missing_docs)]
 pub mod follows;
+pub mod group_tokens;
+#[allow(missing_docs)]
+pub mod groups;
+#[allow(missing_docs)]
+pub mod invitations;
 #[allow(missing_docs)]
 pub mod keys;
 mod lost;
+#[allow(missing_docs)]
+pub mod members;
 pub mod migrations;
 #[allow(missing_docs)]
 pub mod oauth_tokens;

@@ -51,6 +51,7 @@ diesel::table! {
         show_followers -> Bool,
         share_activity -> Bool,
         avatar -> Nullable<Text>,
+        bot_group_id -> Nullable<BigInt>,
     }
 }
 
@@ -237,6 +238,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     user_statuses,
     unknown_sign_in_failures,
+    groups,
+    group_ancestors,
+    group_members,
+    group_invitations,
 );
 
 diesel::table! {
@@ -265,6 +270,7 @@ diesel::table! {
         ip_address -> Nullable<Text>,
         details -> Text,
         created_at -> Timestamp,
+        entity_type -> Text,
     }
 }
 
@@ -278,3 +284,57 @@ diesel::table! {
         updated_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    groups (id) {
+        id -> BigInt,
+        parent_id -> Nullable<BigInt>,
+        name -> Text,
+        path -> Text,
+        full_path -> Text,
+        full_name -> Text,
+        description -> Text,
+        visibility -> Text,
+        avatar -> Nullable<Text>,
+        depth -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    group_ancestors (group_id, ancestor_id) {
+        group_id -> BigInt,
+        ancestor_id -> BigInt,
+        distance -> Integer,
+    }
+}
+
+diesel::table! {
+    group_members (id) {
+        id -> BigInt,
+        group_id -> BigInt,
+        user_id -> BigInt,
+        access_level -> Integer,
+        expires_at -> Nullable<Date>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    group_invitations (id) {
+        id -> BigInt,
+        group_id -> BigInt,
+        email -> Text,
+        access_level -> Integer,
+        expires_at -> Nullable<Date>,
+        token_digest -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(group_members -> groups (group_id));
+diesel::joinable!(group_invitations -> groups (group_id));

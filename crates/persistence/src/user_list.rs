@@ -58,7 +58,9 @@ pub enum UserOrder {
     LastActivityOn,
 }
 
-fn like_pattern(term: &str) -> String {
+/// A `LIKE` pattern matching `term` anywhere, lower-cased, with a backslash escaping
+/// the wildcards it holds.
+pub(crate) fn like_pattern(term: &str) -> String {
     let mut escaped = String::with_capacity(term.len() + 2);
     escaped.push('%');
     for c in term.to_lowercase().chars() {

@@ -62,6 +62,8 @@ pub struct UserRow {
     pub show_followers: bool,
     pub share_activity: bool,
     pub avatar: Option<String>,
+    /// The group whose access token this bot user carries, for bots.
+    pub bot_group_id: Option<i64>,
 }
 
 impl UserRow {

@@ -111,6 +111,28 @@ pub fn password_reset(public_url: &str, email: &str, token: &str, ttl_hours: u64
     )
 }
 
+/// An invitation to a group, with the link to accept it.
+pub fn group_invitation(
+    public_url: &str,
+    email: &str,
+    group: &str,
+    inviter: &str,
+    level: &str,
+    token: &str,
+) -> NewMail {
+    let url = format!("{public_url}/-/invitation?invite_token={token}");
+    message(
+        "group_invitation",
+        email,
+        &format!("{inviter} invited you to {group}"),
+        &[
+            &format!("{inviter} invited {email} to join {group} as {level}."),
+            "To accept, sign in (or sign up) with this address, confirmed, and open the link below. If you do not know the sender, ignore this message.",
+        ],
+        Some(("See the invitation", &url)),
+    )
+}
+
 /// Tells the owner that the password changed.
 pub fn password_changed(email: &str, username: &str) -> NewMail {
     message(

@@ -140,7 +140,8 @@ fn identify(
     let at = now();
     let today = at.date();
     let caller = match kind {
-        TokenKind::Personal => {
+        // A group access token is a personal access token of the group's bot.
+        TokenKind::Personal | TokenKind::GroupAccess => {
             let Some((pat, user)) = personal_tokens::authenticate_pat(conn, digest.as_str())? else {
                 return Err(ApiError::Unauthorized);
             };

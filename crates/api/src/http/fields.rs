@@ -163,6 +163,17 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// A required integer.
+    pub fn required_integer(&mut self, name: &str) -> Option<i64> {
+        self.read_required.insert(name.to_owned());
+        if !self.given(name) {
+            self.read.insert(name.to_owned());
+            self.missing.push(name.to_owned());
+            return None;
+        }
+        self.whole_number(name)
+    }
+
     /// An optional 64-bit integer brought within `range` (GitLab reads
     /// `page=0` as 1 and `per_page=1000` as 100).
     pub fn clamped_integer(&mut self, name: &str, range: std::ops::RangeInclusive<i64>) -> Option<i64> {

@@ -215,3 +215,42 @@ pub fn title() -> Object {
         ))
         .build()
 }
+
+/// A group's `path`: as a user name, from one character.
+pub fn group_path() -> Object {
+    string(false)
+        .min_length(Some(1))
+        .max_length(Some(255))
+        .pattern(Some(USERNAME))
+        .build()
+}
+
+/// A group's `name`: letters, digits, emoji, `_`, `.`, `-`, `+`, spaces and
+/// parentheses, starting with a letter, a digit, an emoji or `_`
+/// (`roster_domain::GroupName`; characters beyond the Basic Multilingual
+/// Plane are taken too).
+pub fn group_name() -> Object {
+    const WORD: &str = r"A-Za-z0-9_\u00A1-\u167F\u1681-\u1FFF\u200B-\u2027\u202A-\u202E\u2030-\u205E\u2060-\u2FFF\u3001-\uFFFF";
+    string(false)
+        .min_length(Some(1))
+        .max_length(Some(255))
+        .pattern(Some(format!(r"^[{WORD}][{WORD}.+() -]*$")))
+        .build()
+}
+
+/// A membership's `expires_at`: a date after today (the pattern offers the
+/// whole months after this one, for a hundred years).
+pub fn membership_expiry() -> Object {
+    let today = roster_persistence::today();
+    let rest_of_year = 12 - today.month();
+    let mut months = months_ahead(rest_of_year);
+    let years: Vec<String> = (today.year() + 1..=today.year() + 100)
+        .map(|y| y.to_string())
+        .collect();
+    months.push(format!("({})-(0[1-9]|1[0-2])", years.join("|")));
+    let pattern = format!(r"^\s*({})-{DAY}\s*$", months.join("|"));
+    string(true)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+        .pattern(Some(pattern))
+        .build()
+}

@@ -6,6 +6,7 @@ pub mod avatar;
 pub mod custom_attributes;
 pub mod emails;
 pub mod formats;
+pub mod groups;
 pub mod keys;
 pub mod oauth;
 pub mod profile;

@@ -12,10 +12,10 @@ use roster_persistence::PageRequest;
 use utoipa::ToSchema;
 
 /// Grape's words for a value outside a parameter's list.
-const NOT_A_VALID_VALUE: &str = "does not have a valid value";
+pub(crate) const NOT_A_VALID_VALUE: &str = "does not have a valid value";
 
 /// A value outside `field`'s list of values.
-fn not_a_valid_value(field: &'static str) -> FieldError {
+pub(crate) fn not_a_valid_value(field: &'static str) -> FieldError {
     FieldError::new(field, Problem::InvalidBecause(NOT_A_VALID_VALUE))
 }
 
@@ -205,10 +205,31 @@ fn id(f: &mut Fields<'_>, name: &str) -> Option<i64> {
     f.integer(name, 1..=i64::MAX)
 }
 
+/// What a security event is about.
+#[derive(ToSchema, Clone, Copy)]
+pub enum EntityType {
+    /// A user.
+    User,
+    /// A group.
+    Group,
+}
+
+impl EntityType {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "User",
+            Self::Group => "Group",
+        }
+    }
+}
+
 /// The filters of the security events.
 #[derive(ToSchema)]
 pub struct AuditFilterFields {
-    /// The user the events are about.
+    /// The kind of thing the events are about.
+    pub entity_type: Option<EntityType>,
+    /// The user (or group, with `entity_type=Group`) the events are about.
     #[schema(minimum = 1)]
     pub entity_id: Option<i64>,
     /// The user who acted.
@@ -242,6 +263,11 @@ crate::input_made_of!(
 impl RequestInput for AuditQuery {
     fn read(f: &mut Fields<'_>) -> Option<Self> {
         let filter = AuditFilterFields {
+            entity_type: f.optional("entity_type", |v| match v.trim() {
+                "User" => Ok(EntityType::User),
+                "Group" => Ok(EntityType::Group),
+                _ => Err(not_a_valid_value("entity_type")),
+            }),
             entity_id: id(f, "entity_id"),
             author_id: id(f, "author_id"),
             event_name: f.optional("event_name", short_text("event_name")),

@@ -14,6 +14,7 @@ fn filter_of(query: &AuditQuery) -> AuditFilter {
     let f = &query.filter;
     AuditFilter {
         entity_id: f.entity_id,
+        entity_type: f.entity_type.map(|t| t.as_str().to_owned()),
         author_id: f.author_id,
         event_name: f.event_name.clone(),
         created_after: f.created_after,
@@ -48,7 +49,7 @@ async fn respond(
     ))
 }
 
-/// `GET /audit_events` (admin): filters `entity_id`, `author_id`,
+/// `GET /audit_events` (admin): filters `entity_type`, `entity_id`, `author_id`,
 /// `event_name`, `created_after`, `created_before`; newest first.
 pub async fn list_events(
     req: HttpRequest,
@@ -70,6 +71,7 @@ pub async fn list_own_events(
     let query = query.check()?;
     let mut filter = filter_of(&query);
     filter.entity_id = Some(caller.user.id);
+    filter.entity_type = Some("User".into());
     respond(&req, &state, &query, filter).await
 }
 

@@ -6,6 +6,7 @@ pub mod account;
 pub mod audit;
 pub mod custom_attributes;
 pub mod emails;
+pub mod groups;
 pub mod keys;
 pub mod oauth;
 pub mod ops;
@@ -114,6 +115,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(social::configure)
             .configure(custom_attributes::configure)
             .configure(status::configure)
+            .configure(groups::configure)
             .default_service(web::to(not_found)),
     );
     keys::configure_top_level(cfg);

@@ -49,12 +49,35 @@ impl Actor {
         entity: Option<i64>,
         details: Value,
     ) -> Result<(), RepoError> {
+        self.record_about(conn, name, "User", entity, details)
+    }
+
+    /// Records `name` about group `group`, inside the change's transaction.
+    pub fn record_group(
+        &self,
+        conn: &mut DbConnection,
+        name: &str,
+        group: i64,
+        details: Value,
+    ) -> Result<(), RepoError> {
+        self.record_about(conn, name, "Group", Some(group), details)
+    }
+
+    fn record_about(
+        &self,
+        conn: &mut DbConnection,
+        name: &str,
+        entity_type: &'static str,
+        entity: Option<i64>,
+        details: Value,
+    ) -> Result<(), RepoError> {
         audit::record(
             conn,
             &NewEvent {
                 event_name: name.to_owned(),
                 author_id: self.id,
                 entity_id: entity,
+                entity_type,
                 ip_address: self.ip.clone(),
                 details: if details.is_null() {
                     String::new()

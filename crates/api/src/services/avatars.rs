@@ -103,6 +103,12 @@ pub async fn prepare(upload: AvatarUpload) -> Result<PreparedAvatar, ApiError> {
     })
 }
 
+/// Stores a prepared image (for a group, say) and gives its name.
+pub fn store_image(conn: &mut DbConnection, avatar: &PreparedAvatar) -> Result<String, RepoError> {
+    roster_persistence::avatars::store_avatar(conn, &avatar.name, avatar.kind.content_type(), &avatar.bytes)?;
+    Ok(avatar.name.clone())
+}
+
 /// Stores a prepared image as `user_id`'s avatar, on `conn` (inside the
 /// caller's transaction); `false` when there is no such user.
 pub fn store(conn: &mut DbConnection, user_id: i64, avatar: &PreparedAvatar) -> Result<bool, RepoError> {

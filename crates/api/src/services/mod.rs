@@ -3,8 +3,12 @@
 pub mod accounts;
 pub mod audit;
 pub mod avatars;
+pub mod group_tokens;
+pub mod groups;
+pub mod invitations;
 pub mod keys;
 pub mod links;
+pub mod members;
 pub mod privacy;
 pub mod sessions;
 pub mod tokens;

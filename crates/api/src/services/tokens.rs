@@ -17,7 +17,20 @@ pub fn issue_pat(
     scopes: &Scopes,
     expires_at: Option<TokenExpiry>,
 ) -> Result<(PatRow, TokenSecret), RepoError> {
-    let secret = TokenSecret::generate(TokenKind::Personal);
+    issue(conn, TokenKind::Personal, user_id, name, scopes, expires_at)
+}
+
+/// Stores a new token of `kind` (a personal one, or a group bot's) for
+/// `user_id`.
+pub fn issue(
+    conn: &mut DbConnection,
+    kind: TokenKind,
+    user_id: i64,
+    name: &str,
+    scopes: &Scopes,
+    expires_at: Option<TokenExpiry>,
+) -> Result<(PatRow, TokenSecret), RepoError> {
+    let secret = TokenSecret::generate(kind);
     let digest = secret.digest();
     let row = personal_tokens::create_pat(
         conn,
@@ -88,14 +101,20 @@ pub async fn rotate(
     token: &PatRow,
     expires: TokenExpiry,
 ) -> Result<(Rotation, TokenSecret), ApiError> {
-    let secret = TokenSecret::generate(TokenKind::Personal);
-    let digest = secret.digest();
     let (id, owner) = (token.id, token.user_id);
-    let outcome = state
+    let (outcome, secret) = state
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                let outcome = personal_tokens::rotate_pat(conn, id, digest.as_str(), Some(expires.date()))?;
+                // A group's bot keeps a group access token.
+                let bot = users::find_user(conn, owner)?.is_some_and(|u| u.bot_group_id.is_some());
+                let secret = TokenSecret::generate(if bot {
+                    TokenKind::GroupAccess
+                } else {
+                    TokenKind::Personal
+                });
+                let outcome =
+                    personal_tokens::rotate_pat(conn, id, secret.digest().as_str(), Some(expires.date()))?;
                 match &outcome {
                     Rotation::Rotated(new) => actor.record(
                         conn,
@@ -111,7 +130,7 @@ pub async fn rotate(
                     )?,
                     Rotation::Missing => {}
                 }
-                Ok::<_, RepoError>(outcome)
+                Ok::<_, RepoError>((outcome, secret))
             })
         })
         .await?;

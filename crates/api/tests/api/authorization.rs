@@ -108,6 +108,30 @@ const MATRIX: &[(&str, &str, &str, [u16; 9])] = &[
     ("GET", "/{username}.keys", "", [200, 401, 401, 403, 403, 200, 200, 200, 200]),
     ("GET", "/api/v4/audit_events", "", [401, 401, 401, 403, 403, 403, 403, 403, 200]),
     ("GET", "/api/v4/user/audit_events", "", [401, 401, 401, 403, 403, 200, 200, 200, 200]),
+    ("GET", "/api/v4/groups", "", [200, 401, 401, 403, 403, 200, 200, 200, 200]),
+    ("POST", "/api/v4/groups", r#"{"name": "G{n}", "path": "g{n}"}"#, [401, 401, 401, 403, 403, 403, 201, 201, 201]),
+    ("GET", "/api/v4/groups/{group}", "", [404, 401, 401, 403, 403, 200, 404, 200, 200]),
+    ("PUT", "/api/v4/groups/{group}", r#"{"description": "x"}"#, [401, 401, 401, 403, 403, 403, 404, 200, 200]),
+    ("DELETE", "/api/v4/groups/{group}", "", [401, 401, 401, 403, 403, 403, 404, 202, 404]),
+    ("GET", "/api/v4/groups/{group}/subgroups", "", [404, 401, 401, 403, 403, 200, 404, 200, 200]),
+    ("GET", "/api/v4/groups/{group}/descendant_groups", "", [404, 401, 401, 403, 403, 200, 404, 200, 200]),
+    ("GET", "/api/v4/groups/{group}/members", "", [404, 401, 401, 403, 403, 200, 404, 200, 200]),
+    ("POST", "/api/v4/groups/{group}/members", r#"{"username": "frank", "access_level": 30}"#, [401, 401, 401, 403, 403, 403, 404, 201, 409]),
+    ("GET", "/api/v4/groups/{group}/members/all", "", [404, 401, 401, 403, 403, 200, 404, 200, 200]),
+    ("GET", "/api/v4/groups/{group}/members/all/{member}", "", [404, 401, 401, 403, 403, 200, 404, 200, 200]),
+    ("GET", "/api/v4/groups/{group}/members/{member}", "", [404, 401, 401, 403, 403, 200, 404, 200, 200]),
+    ("PUT", "/api/v4/groups/{group}/members/{member}", r#"{"access_level": 20}"#, [401, 401, 401, 403, 403, 403, 404, 200, 200]),
+    ("DELETE", "/api/v4/groups/{group}/members/{member}", "", [401, 401, 401, 403, 403, 403, 404, 204, 404]),
+    ("GET", "/api/v4/groups/{group}/invitations", "", [401, 401, 401, 403, 403, 200, 404, 200, 200]),
+    ("POST", "/api/v4/groups/{group}/invitations", r#"{"email": "invited{n}@example.com", "access_level": 30}"#, [401, 401, 401, 403, 403, 403, 404, 201, 201]),
+    ("PUT", "/api/v4/groups/{group}/invitations/{invite_email}", r#"{"access_level": 20}"#, [401, 401, 401, 403, 403, 403, 404, 200, 200]),
+    ("DELETE", "/api/v4/groups/{group}/invitations/{invite_email}", "", [401, 401, 401, 403, 403, 403, 404, 204, 404]),
+    ("POST", "/api/v4/invitations/accept", r#"{"invite_token": "bogus"}"#, [401, 401, 401, 403, 403, 403, 404, 404, 404]),
+    ("GET", "/api/v4/users/{id}/memberships", "", [401, 401, 401, 403, 403, 200, 403, 200, 200]),
+    ("GET", "/api/v4/groups/{group}/access_tokens", "", [401, 401, 401, 403, 403, 200, 404, 200, 200]),
+    ("POST", "/api/v4/groups/{group}/access_tokens", r#"{"name": "t", "scopes": ["read_api"]}"#, [401, 401, 401, 403, 403, 403, 404, 201, 201]),
+    ("GET", "/api/v4/groups/{group}/access_tokens/{gat_id}", "", [401, 401, 401, 403, 403, 200, 404, 200, 200]),
+    ("DELETE", "/api/v4/groups/{group}/access_tokens/{gat_id}", "", [401, 401, 401, 403, 403, 403, 404, 204, 404]),
 ];
 
 /// Everything a row may point at.
@@ -231,6 +255,55 @@ async fn fixture() -> Fixture {
         .next()
         .unwrap()
         .to_owned();
+    // A private group alice owns, with erin as a Developer, a pending
+    // invitation and an access token; frank is no member.
+    let erin = roster.create_user("erin").await;
+    roster.create_user("frank").await;
+    let group = roster
+        .expect_json(
+            roster
+                .with_token(&alice.token, Method::POST, "/api/v4/groups")
+                .json(&json!({"name": "Acme", "path": "acme"})),
+            201,
+        )
+        .await;
+    let group_id = group["id"].to_string();
+    roster
+        .expect_json(
+            roster
+                .with_token(
+                    &alice.token,
+                    Method::POST,
+                    &format!("/api/v4/groups/{group_id}/members"),
+                )
+                .json(&json!({"user_id": erin.id, "access_level": 30})),
+            201,
+        )
+        .await;
+    roster
+        .expect_json(
+            roster
+                .with_token(
+                    &alice.token,
+                    Method::POST,
+                    &format!("/api/v4/groups/{group_id}/invitations"),
+                )
+                .json(&json!({"email": "pending@example.com", "access_level": 30})),
+            201,
+        )
+        .await;
+    let gat = roster
+        .expect_json(
+            roster
+                .with_token(
+                    &alice.token,
+                    Method::POST,
+                    &format!("/api/v4/groups/{group_id}/access_tokens"),
+                )
+                .json(&json!({"name": "ci", "scopes": ["read_api"]})),
+            201,
+        )
+        .await;
     let mut tokens = BTreeMap::new();
     tokens.insert("expired", expired);
     tokens.insert("revoked", revoked["token"].as_str().unwrap().to_owned());
@@ -249,6 +322,10 @@ async fn fixture() -> Fixture {
     values.insert("{key}", "team".to_owned());
     values.insert("{provider}", "github".to_owned());
     values.insert("{avatar}", avatar_name);
+    values.insert("{group}", group_id);
+    values.insert("{member}", erin.id.to_string());
+    values.insert("{invite_email}", "pending@example.com".to_owned());
+    values.insert("{gat_id}", gat["id"].to_string());
     values.insert(
         "{fingerprint}",
         key.sha256.replace('+', "%2B").replace('/', "%2F"),
@@ -288,7 +365,13 @@ impl Fixture {
 /// A row's path as the route table writes it (rows name what they point at).
 fn documented_form(path: &str) -> String {
     let path = path.split('?').next().unwrap_or(path);
-    let path = path.replace("{pat_id}", "{id}").replace("{avatar}", "{name}");
+    let path = path
+        .replace("{pat_id}", "{id}")
+        .replace("{avatar}", "{name}")
+        .replace("{group}", "{id}")
+        .replace("{member}", "{user_id}")
+        .replace("{invite_email}", "{email}")
+        .replace("{gat_id}", "{token_id}");
     if path == "/api/v4/keys/{key_id}" {
         "/api/v4/keys/{id}".to_owned()
     } else {

@@ -10,6 +10,7 @@ mod conventions;
 mod crash;
 mod emails;
 mod fidelity;
+mod groups;
 mod keygen;
 mod keys;
 mod life_cycle;

@@ -1,0 +1,278 @@
+//! Group memberships: direct ones, the inherited ones of `members/all`, a
+//! caller's standing in a group, and a user's memberships. A membership
+//! whose `expires_at` has come counts nowhere.
+use crate::connection::DbConnection;
+use crate::error::RepoError;
+use crate::groups::{active_members, still_counts, GroupRow};
+use crate::now;
+use crate::pagination::{Page, COUNT_LIMIT};
+use crate::schema::{group_ancestors, group_members, groups, users};
+use crate::user_list::like_pattern;
+use crate::users::{lower, UserRow};
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+/// A stored membership.
+#[derive(Debug, Clone, Queryable, Selectable, PartialEq)]
+#[diesel(table_name = group_members)]
+pub struct MemberRow {
+    pub id: i64,
+    pub group_id: i64,
+    pub user_id: i64,
+    pub access_level: i32,
+    pub expires_at: Option<NaiveDate>,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A member to add.
+#[derive(Debug, Clone)]
+pub struct NewMember {
+    pub group_id: i64,
+    pub user_id: i64,
+    pub access_level: i32,
+    pub expires_at: Option<NaiveDate>,
+    pub created_by: Option<i64>,
+}
+
+/// Adds a member; `Taken::Member` when the user is one already.
+pub fn add_member(conn: &mut DbConnection, new: &NewMember) -> Result<MemberRow, RepoError> {
+    let at = now();
+    // An expired membership is no membership: it makes way for the new one.
+    diesel::delete(
+        group_members::table
+            .filter(group_members::group_id.eq(new.group_id))
+            .filter(group_members::user_id.eq(new.user_id))
+            .filter(group_members::expires_at.le(crate::today())),
+    )
+    .execute(conn)?;
+    let id: i64 = diesel::insert_into(group_members::table)
+        .values((
+            group_members::group_id.eq(new.group_id),
+            group_members::user_id.eq(new.user_id),
+            group_members::access_level.eq(new.access_level),
+            group_members::expires_at.eq(new.expires_at),
+            group_members::created_by.eq(new.created_by),
+            group_members::created_at.eq(at),
+            group_members::updated_at.eq(at),
+        ))
+        .returning(group_members::id)
+        .get_result(conn)?;
+    Ok(group_members::table
+        .find(id)
+        .select(MemberRow::as_select())
+        .first(conn)?)
+}
+
+/// The unexpired direct membership of `user` in `group`.
+pub fn direct_member(conn: &mut DbConnection, group: i64, user: i64) -> Result<Option<MemberRow>, RepoError> {
+    Ok(active_members()
+        .filter(group_members::group_id.eq(group))
+        .filter(group_members::user_id.eq(user))
+        .select(MemberRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Sets a member's level and expiry (`Some(None)` clears it).
+pub fn update_member(
+    conn: &mut DbConnection,
+    member: &MemberRow,
+    access_level: Option<i32>,
+    expires_at: Option<Option<NaiveDate>>,
+) -> Result<MemberRow, RepoError> {
+    diesel::update(group_members::table.find(member.id))
+        .set((
+            group_members::access_level.eq(access_level.unwrap_or(member.access_level)),
+            group_members::expires_at.eq(expires_at.unwrap_or(member.expires_at)),
+            group_members::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(group_members::table
+        .find(member.id)
+        .select(MemberRow::as_select())
+        .first(conn)?)
+}
+
+/// Removes a membership; `false` when there was none.
+pub fn remove_member(conn: &mut DbConnection, group: i64, user: i64) -> Result<bool, RepoError> {
+    Ok(diesel::delete(
+        group_members::table
+            .filter(group_members::group_id.eq(group))
+            .filter(group_members::user_id.eq(user)),
+    )
+    .execute(conn)?
+        > 0)
+}
+
+/// How many unexpired direct Owners the group has.
+pub fn owner_count(conn: &mut DbConnection, group: i64) -> Result<i64, RepoError> {
+    Ok(active_members()
+        .filter(group_members::group_id.eq(group))
+        .filter(group_members::access_level.eq(50))
+        .count()
+        .get_result(conn)?)
+}
+
+/// A user's standing in a group: the highest level of their unexpired
+/// memberships in it and its ancestors, and whether they are a member of
+/// one of its subgroups.
+pub fn standing(conn: &mut DbConnection, group: i64, user: i64) -> Result<(Option<i32>, bool), RepoError> {
+    let level: Option<i32> = active_members()
+        .filter(group_members::user_id.eq(user))
+        .filter(
+            group_members::group_id.eq_any(
+                group_ancestors::table
+                    .filter(group_ancestors::group_id.eq(group))
+                    .select(group_ancestors::ancestor_id),
+            ),
+        )
+        .select(diesel::dsl::max(group_members::access_level))
+        .first(conn)?;
+    if level.is_some() {
+        return Ok((level, false));
+    }
+    let below: i64 = active_members()
+        .filter(group_members::user_id.eq(user))
+        .filter(
+            group_members::group_id.eq_any(
+                group_ancestors::table
+                    .filter(group_ancestors::ancestor_id.eq(group))
+                    .filter(group_ancestors::distance.gt(0))
+                    .select(group_ancestors::group_id),
+            ),
+        )
+        .count()
+        .get_result(conn)?;
+    Ok((None, below > 0))
+}
+
+/// Which members to list.
+#[derive(Debug, Clone, Default)]
+pub struct MemberFilter {
+    /// Part of the user name or name (any case).
+    pub query: Option<String>,
+    /// Only these users.
+    pub user_ids: Vec<i64>,
+}
+
+/// The users with these ids, by id.
+fn users_by_id(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<UserRow>, RepoError> {
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select(UserRow::as_select())
+        .load(conn)?)
+}
+
+/// A page of the group's members by user id: direct ones only, or with
+/// those inherited from its ancestors (`inherited`), each user once with
+/// their highest membership.
+pub fn list_members(
+    conn: &mut DbConnection,
+    group: i64,
+    inherited: bool,
+    filter: &MemberFilter,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<(MemberRow, UserRow)>, RepoError> {
+    let groups_in: Vec<i64> = if inherited {
+        group_ancestors::table
+            .filter(group_ancestors::group_id.eq(group))
+            .select(group_ancestors::ancestor_id)
+            .load(conn)?
+    } else {
+        vec![group]
+    };
+    // The members' user ids, the filter applied to their users.
+    let ids = || {
+        let mut q = group_members::table
+            .filter(still_counts())
+            .inner_join(users::table.on(users::id.eq(group_members::user_id)))
+            .filter(group_members::group_id.eq_any(groups_in.clone()))
+            .select(group_members::user_id)
+            .distinct()
+            .into_boxed();
+        if let Some(term) = filter.query.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            let pattern = like_pattern(term);
+            q = q.filter(
+                lower(users::username)
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(lower(users::name).like(pattern).escape('\\')),
+            );
+        }
+        if !filter.user_ids.is_empty() {
+            q = q.filter(users::id.eq_any(filter.user_ids.clone()));
+        }
+        q
+    };
+    let counted: Vec<i64> = ids().limit(COUNT_LIMIT + 1).load(conn)?;
+    let count = counted.len() as i64;
+    let wanted: Vec<i64> = ids()
+        .order(group_members::user_id.asc())
+        .offset((page - 1).saturating_mul(per_page))
+        .limit(per_page)
+        .load(conn)?;
+    let rows: Vec<MemberRow> = active_members()
+        .filter(group_members::group_id.eq_any(groups_in))
+        .filter(group_members::user_id.eq_any(&wanted))
+        .select(MemberRow::as_select())
+        .load(conn)?;
+    let people = users_by_id(conn, &wanted)?;
+    let items = wanted
+        .iter()
+        .filter_map(|id| {
+            // The highest level wins; between equals, the latest.
+            let best = rows
+                .iter()
+                .filter(|m| m.user_id == *id)
+                .max_by_key(|m| (m.access_level, m.created_at, m.id))?;
+            let user = people.iter().find(|u| u.id == *id)?;
+            Some((best.clone(), user.clone()))
+        })
+        .collect();
+    Ok(Page {
+        items,
+        total: (count <= COUNT_LIMIT).then_some(count),
+        has_more: page.saturating_mul(per_page) < count,
+    })
+}
+
+/// A page of the user's unexpired direct memberships, with their groups,
+/// by group id.
+pub fn memberships_of(
+    conn: &mut DbConnection,
+    user: i64,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<(MemberRow, GroupRow)>, RepoError> {
+    let count: i64 = active_members()
+        .filter(group_members::user_id.eq(user))
+        .count()
+        .get_result(conn)?;
+    let members: Vec<MemberRow> = active_members()
+        .filter(group_members::user_id.eq(user))
+        .order(group_members::group_id.asc())
+        .offset((page - 1).saturating_mul(per_page))
+        .limit(per_page)
+        .select(MemberRow::as_select())
+        .load(conn)?;
+    let ids: Vec<i64> = members.iter().map(|m| m.group_id).collect();
+    let found: Vec<GroupRow> = groups::table
+        .filter(groups::id.eq_any(&ids))
+        .select(GroupRow::as_select())
+        .load(conn)?;
+    let items = members
+        .into_iter()
+        .filter_map(|m| {
+            let group = found.iter().find(|g| g.id == m.group_id)?.clone();
+            Some((m, group))
+        })
+        .collect();
+    Ok(Page {
+        items,
+        total: Some(count),
+        has_more: page.saturating_mul(per_page) < count,
+    })
+}
