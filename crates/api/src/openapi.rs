@@ -11,7 +11,7 @@ use crate::inputs::custom_attributes::CustomAttributeValue;
 use crate::inputs::emails::AdminEmailRequest;
 use crate::inputs::groups::{
     AcceptInvitation, AddMember, CreateGroup, CreateGroupToken, GroupListQuery, InvitationListQuery, Invite,
-    MemberListQuery, UpdateGroup, UpdateMember,
+    MemberListQuery, UpdateGroup, UpdateInvitation, UpdateMember,
 };
 use crate::inputs::keys::{AddKey, KeyLookup};
 use crate::inputs::oauth::{RevokeRequest, TokenRequest};
@@ -121,6 +121,7 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/-/confirm", "pages", "Confirm an address from the page", Public, typed::<Confirmation>(), (200, Html), &[400]),
     r("GET", "/-/reset-password", "pages", "Page choosing a new password", Public, None, (200, Html), &[]),
     r("POST", "/-/reset-password", "pages", "Set the new password from the page", Public, typed::<ResetComplete>(), (200, Html), &[400]),
+    r("GET", "/-/invitation", "pages", "Page showing an invitation to a group", Public, None, (200, Html), &[404]),
     r("POST", "/oauth/token", "oauth", "Password or refresh grant", Public, typed::<TokenRequest>(), (200, Json("OAuthTokenView")), &[400, 429]),
     r("POST", "/oauth/revoke", "oauth", "Revoke a token (RFC 7009)", Public, typed::<RevokeRequest>(), (200, Json("Object")), &[]),
     r("GET", "/oauth/token/info", "oauth", "The token in use", Token, None, (200, Json("TokenInfo")), &[]),
@@ -194,7 +195,7 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/api/v4/audit_events", "audit", "Security events", Admin, typed::<AuditQuery>(), (200, List("AuditEventView")), &[400]),
     r("GET", "/api/v4/user/audit_events", "audit", "Security events about the caller", Token, typed::<AuditQuery>(), (200, List("AuditEventView")), &[400]),
     r("GET", "/api/v4/groups", "groups", "List groups", Optional, typed::<GroupListQuery>(), (200, List("GroupView")), &[400, 405]),
-    r("POST", "/api/v4/groups", "groups", "Create a group (the caller becomes its Owner)", Token, typed_multipart::<CreateGroup>(), (201, Json("GroupView")), &[403]),
+    r("POST", "/api/v4/groups", "groups", "Create a group (the caller becomes its Owner)", Token, typed_multipart::<CreateGroup>(), (201, Json("GroupView")), &[403, 404]),
     r("GET", "/api/v4/groups/{id}", "groups", "One group (id or URL-encoded full path)", Optional, None, (200, Json("GroupView")), &[]),
     r("PUT", "/api/v4/groups/{id}", "groups", "Change a group (Owners)", Token, typed_multipart::<UpdateGroup>(), (200, Json("GroupView")), &[403]),
     r("DELETE", "/api/v4/groups/{id}", "groups", "Delete a group with its subgroups (Owners)", Token, None, (202, Json("Message")), &[403]),
@@ -209,9 +210,9 @@ pub const ROUTES: &[Route] = &[
     r("DELETE", "/api/v4/groups/{id}/members/{user_id}", "groups", "Remove a member (or leave)", Token, None, (204, Empty), &[403]),
     r("GET", "/api/v4/groups/{id}/invitations", "groups", "Pending invitations (Maintainers, Owners)", Token, typed::<InvitationListQuery>(), (200, List("InvitationView")), &[400, 403]),
     r("POST", "/api/v4/groups/{id}/invitations", "groups", "Invite addresses by mail", Token, typed::<Invite>(), (201, Json("InvitationOutcome")), &[403]),
-    r("PUT", "/api/v4/groups/{id}/invitations/{email}", "groups", "Change an invitation", Token, typed::<UpdateMember>(), (200, Json("InvitationView")), &[403]),
+    r("PUT", "/api/v4/groups/{id}/invitations/{email}", "groups", "Change an invitation", Token, typed::<UpdateInvitation>(), (200, Json("InvitationView")), &[403]),
     r("DELETE", "/api/v4/groups/{id}/invitations/{email}", "groups", "Cancel an invitation", Token, None, (204, Empty), &[403]),
-    r("POST", "/api/v4/invitations/accept", "groups", "Accept an invitation sent to one of one's confirmed addresses", Token, typed::<AcceptInvitation>(), (200, Json("MemberView")), &[403, 409]),
+    r("POST", "/api/v4/invitations/accept", "groups", "Accept an invitation sent to one of one's confirmed addresses", Token, typed::<AcceptInvitation>(), (200, Json("MemberView")), &[403, 404, 409]),
     r("GET", "/api/v4/users/{id}/memberships", "groups", "A user's group memberships (the user, admins)", Token, typed::<PageQuery>(), (200, List("MembershipView")), &[400, 403]),
     r("GET", "/api/v4/groups/{id}/access_tokens", "groups", "A group's access tokens (Owners)", Token, None, (200, List("GroupTokenView")), &[403]),
     r("POST", "/api/v4/groups/{id}/access_tokens", "groups", "Create a group access token and its bot member (Owners)", Token, typed::<CreateGroupToken>(), (201, Json("GroupTokenView")), &[403]),
@@ -390,6 +391,14 @@ fn operation(route: &Route) -> utoipa::openapi::path::Operation {
             {
                 // A user name or `self` is accepted there too.
                 ObjectBuilder::new().schema_type(Type::String)
+            } else if route.path.starts_with("/api/v4/groups/{id}") && name == "id" {
+                ObjectBuilder::new().schema_type(Type::String).description(Some(
+                    "The group's id, or its full path URL-encoded (`acme%2Fplatform`)",
+                ))
+            } else if name == "email" {
+                ObjectBuilder::new().schema_type(Type::String).format(Some(
+                    utoipa::openapi::schema::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Email),
+                ))
             } else if name == "key" {
                 ObjectBuilder::new()
                     .schema_type(Type::String)

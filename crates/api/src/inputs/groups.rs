@@ -283,14 +283,14 @@ impl RequestInput for GroupListQuery {
                 .unwrap_or_default(),
             order_by: f
                 .optional("order_by", |v| match v.trim() {
-                    "" | "name" => Ok(GroupOrder::Name),
+                    "name" => Ok(GroupOrder::Name),
                     "path" => Ok(GroupOrder::Path),
                     "id" => Ok(GroupOrder::Id),
                     _ => Err(not_a_valid_value("order_by")),
                 })
                 .unwrap_or_default(),
             sort: f.optional("sort", |v| match v.trim() {
-                "" | "asc" => Ok("asc".to_owned()),
+                "asc" => Ok("asc".to_owned()),
                 "desc" => Ok("desc".to_owned()),
                 _ => Err(not_a_valid_value("sort")),
             }),
@@ -426,12 +426,12 @@ impl RequestInput for AddMember {
     }
 }
 
-/// `PUT /groups/:id/members/:user_id` and `/invitations/:email`.
+/// `PUT /groups/:id/members/:user_id`.
 #[derive(ToSchema)]
 pub struct UpdateMember {
     /// The new level.
-    #[schema(schema_with = access_level_schema, required = false)]
-    pub access_level: Option<AccessLevel>,
+    #[schema(schema_with = access_level_schema)]
+    pub access_level: AccessLevel,
     /// The first day the membership no longer counts; empty or `null`
     /// clears it.
     #[schema(schema_with = formats::membership_expiry, required = false)]
@@ -440,10 +440,37 @@ pub struct UpdateMember {
 
 impl RequestInput for UpdateMember {
     fn read(f: &mut Fields<'_>) -> Option<Self> {
+        let access_level = access_level(f, "access_level", true);
+        let expires_at = f.clearable("expires_at", expiry);
+        Some(Self {
+            access_level: access_level?,
+            expires_at,
+        })
+    }
+
+    fn refused(problem: ApiError) -> ApiError {
+        grape_refusal(problem)
+    }
+}
+
+/// `PUT /groups/:id/invitations/:email`: what is left out stays.
+#[derive(ToSchema)]
+pub struct UpdateInvitation {
+    /// The level the membership will have.
+    #[schema(schema_with = access_level_schema, required = false)]
+    pub access_level: Option<AccessLevel>,
+    /// The first day the membership will no longer count; empty or `null`
+    /// clears it.
+    #[schema(schema_with = formats::membership_expiry, required = false)]
+    pub expires_at: Option<Option<NaiveDate>>,
+}
+
+impl RequestInput for UpdateInvitation {
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
         let access_level = access_level(f, "access_level", false);
         let expires_at = f.clearable("expires_at", expiry);
-        if !f.present("access_level") && !f.present("expires_at") {
-            f.require_any(&["access_level", "expires_at"]);
+        if f.failed("access_level") {
+            return None;
         }
         Some(Self {
             access_level,
@@ -460,7 +487,7 @@ impl RequestInput for UpdateMember {
 #[derive(ToSchema)]
 pub struct Invite {
     /// One address, or several separated by commas.
-    #[schema(value_type = String, min_length = 3)]
+    #[schema(value_type = String, format = Email, min_length = 3, max_length = 254)]
     pub email: Vec<EmailAddress>,
     /// The level the membership will have.
     #[schema(schema_with = access_level_schema)]

@@ -10,7 +10,7 @@ use crate::http::pagination;
 use crate::http::params::MAX_UPLOAD_BODY_BYTES;
 use crate::inputs::groups::{
     AcceptInvitation, AddMember, CreateGroup, CreateGroupToken, GroupListQuery, InvitationListQuery, Invite,
-    MemberListQuery, UpdateGroup, UpdateMember,
+    MemberListQuery, UpdateGroup, UpdateInvitation, UpdateMember,
 };
 use crate::inputs::queries::PageQuery;
 use crate::services::groups::{self as group_service, filter_of, scope_for};
@@ -357,7 +357,7 @@ pub async fn update_invitation(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    input: Input<UpdateMember>,
+    input: Input<UpdateInvitation>,
 ) -> Result<HttpResponse, ApiError> {
     let input = input.check()?;
     let (row, sender) =

@@ -173,8 +173,55 @@ pub async fn reset_submit(state: web::Data<AppState>, params: Result<Params, Api
     }
 }
 
+/// `GET /-/invitation?invite_token=…`: what the invitation is, and how to
+/// accept it (signed in as the holder of the invited address, confirmed).
+pub async fn invitation_page(state: web::Data<AppState>, params: Result<Params, ApiError>) -> HttpResponse {
+    let token = params
+        .ok()
+        .and_then(|p| p.text("invite_token"))
+        .unwrap_or_default();
+    let lookup = token.clone();
+    let found = state
+        .db
+        .run_api(move |conn| crate::services::invitations::find_by_secret(conn, &lookup))
+        .await;
+    match found {
+        Ok((invitation, group)) => {
+            let level = roster_domain::AccessLevel::from_value(invitation.access_level.into())
+                .map_or("a member", roster_domain::AccessLevel::name);
+            let until = invitation
+                .expires_at
+                .map(|d| format!(" until {d}"))
+                .unwrap_or_default();
+            page(
+                StatusCode::OK,
+                "You are invited",
+                &format!(
+                    "<p>{email} is invited to join <strong>{group}</strong> as {level}{until}.</p>\
+                     <p>To accept, sign in (or sign up) with this address and confirm it; then your \
+                     application accepts with this code, or you do with \
+                     <code>POST /api/v4/invitations/accept</code>:</p>\
+                     <p><code>{token}</code></p>",
+                    email = escape(&invitation.email),
+                    group = escape(&group.full_name),
+                    level = escape(level),
+                    until = escape(&until),
+                    token = escape(&token),
+                ),
+            )
+        }
+        Err(ApiError::NotFound(_)) => page(
+            StatusCode::NOT_FOUND,
+            "Invitation not found",
+            "<p>This invitation was accepted, cancelled or never existed.</p>",
+        ),
+        Err(e) => page(e_status(&e), "Invitation", &error_list(&problems(&e))),
+    }
+}
+
 /// Registers the pages.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    endpoint!(cfg, "/-/invitation", GET => invitation_page);
     endpoint!(cfg, "/-/confirm", GET => confirm_page, POST => confirm_submit);
     endpoint!(cfg, "/-/reset-password", GET => reset_page, POST => reset_submit);
 }

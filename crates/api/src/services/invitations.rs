@@ -4,7 +4,7 @@
 use crate::background::mail;
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
-use crate::inputs::groups::{Invite, UpdateMember};
+use crate::inputs::groups::{Invite, UpdateInvitation};
 use crate::services::audit::Actor;
 use crate::services::groups::visible;
 use crate::services::links::new_link_token;
@@ -128,7 +128,7 @@ pub async fn update(
     caller: &Caller,
     reference: String,
     email: String,
-    input: UpdateMember,
+    input: UpdateInvitation,
 ) -> Result<(InvitationRow, String), ApiError> {
     let caller = caller.clone();
     let actor = Actor::of(&caller);

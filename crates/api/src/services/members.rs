@@ -141,19 +141,14 @@ pub async fn update(
                 let (group, role) = locked(conn, &caller, &reference)?;
                 let member =
                     members::direct_member(conn, group.id, user_id)?.ok_or(ApiError::NotFound(MEMBER))?;
-                let new_level = input.access_level.unwrap_or(level_of(&member));
+                let new_level = input.access_level;
                 if !role.can_manage(level_of(&member)) || !role.can_grant(new_level) {
                     return Err(ApiError::Forbidden(None));
                 }
                 if new_level < AccessLevel::Owner {
                     keep_an_owner(conn, &group, &member)?;
                 }
-                let row = members::update_member(
-                    conn,
-                    &member,
-                    input.access_level.map(AccessLevel::value),
-                    input.expires_at,
-                )?;
+                let row = members::update_member(conn, &member, Some(new_level.value()), input.expires_at)?;
                 actor.record_group(
                     conn,
                     "member_updated",

@@ -118,6 +118,9 @@ pub fn membership(m: &MemberRow, group: &GroupRow) -> MembershipView {
 pub struct InvitationView {
     id: i64,
     invite_email: String,
+    /// Roster's: `invite_email` again, which clients such as python-gitlab
+    /// read as the invitation's id in its routes.
+    email: String,
     created_at: String,
     access_level: i32,
     expires_at: Option<String>,
@@ -131,6 +134,7 @@ pub fn invitation(row: &InvitationRow, sender: &str) -> InvitationView {
     InvitationView {
         id: row.id,
         invite_email: row.email.clone(),
+        email: row.email.clone(),
         created_at: time(row.created_at),
         access_level: row.access_level,
         expires_at: row.expires_at.map(date),

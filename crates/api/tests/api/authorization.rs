@@ -33,6 +33,7 @@ const MATRIX: &[(&str, &str, &str, [u16; 9])] = &[
     ("GET", "/api/v4/openapi.json", "", [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("GET", "/-/confirm", "", [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("POST", "/-/confirm", r#"{"confirmation_token": "bogus"}"#, [400, 400, 400, 400, 400, 400, 400, 400, 400]),
+    ("GET", "/-/invitation?invite_token=bogus", "", [404, 404, 404, 404, 404, 404, 404, 404, 404]),
     ("GET", "/-/reset-password", "", [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("POST", "/-/reset-password", r#"{"reset_token": "bogus", "password": "long-enough-9"}"#, [400, 400, 400, 400, 400, 400, 400, 400, 400]),
     ("POST", "/oauth/token", r#"{"grant_type": "password", "username": "alice", "password": "correct-horse-battery"}"#, [200, 200, 200, 200, 200, 200, 200, 200, 200]),

@@ -28,5 +28,5 @@ async fn python_gitlab_drives_roster() {
         "python-gitlab failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("python-gitlab: 13 passed, 0 failed"), "{stdout}");
+    assert!(stdout.contains("python-gitlab: 17 passed, 0 failed"), "{stdout}");
 }

@@ -32,6 +32,15 @@ async fn schemathesis_finds_no_server_error_and_no_contradiction() {
         )
         .await["id"]
         .to_string();
+    let group = roster
+        .expect_json(
+            roster
+                .as_admin(reqwest::Method::POST, "/api/v4/groups")
+                .json(&serde_json::json!({"name": "Fuzz", "path": "fuzz"})),
+            201,
+        )
+        .await["id"]
+        .to_string();
     let config = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/schemathesis.toml");
     let out = tokio::task::spawn_blocking(move || {
         Command::new("timeout")
@@ -48,6 +57,7 @@ async fn schemathesis_finds_no_server_error_and_no_contradiction() {
             ])
             .args(["--checks", "all", "--seed", "20261203"])
             .env("ROSTER_FUZZ_SPARE_TOKEN_ID", spare_token)
+            .env("ROSTER_FUZZ_GROUP_ID", group)
             // Metrics change with every request the fuzzer makes.
             .args(["--exclude-path", "/-/metrics"])
             .env("NO_COLOR", "1")

@@ -725,6 +725,17 @@ async fn invitations_reach_people_by_confirmed_address() {
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0].kind, "group_invitation");
     let token = link_param(&mails[0].body_text, "invite_token");
+    let page = roster
+        .get(&format!("/-/invitation?invite_token={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("Acme") && html.contains("new.person@example.com") && html.contains("Developer"),
+        "{html}"
+    );
 
     let listed = roster
         .expect_json(
@@ -777,6 +788,10 @@ async fn invitations_reach_people_by_confirmed_address() {
     assert_eq!(joined["id"], newbie.id);
     assert_eq!(joined["access_level"], 20);
     assert_eq!(status(accept(&newbie.token)).await, 404, "spent");
+    assert_eq!(
+        status(roster.get(&format!("/-/invitation?invite_token={token}"))).await,
+        404
+    );
 
     // Cancelled invitations are gone.
     roster.expect_json(invite("later@example.com"), 201).await;

@@ -198,6 +198,86 @@ def custom_attributes():
     assert alice.customattributes.list() == []
 
 
+@step("groups and subgroups")
+def groups():
+    acme = gl.groups.create({"name": "Acme", "path": "acme", "description": "The org"})
+    assert acme.full_path == "acme" and acme.visibility == "private", acme.attributes
+    team = gl.groups.create({"name": "Platform", "path": "platform", "parent_id": acme.id})
+    assert team.full_path == "acme/platform", team.full_path
+    assert [g.id for g in acme.subgroups.list()] == [team.id]
+    assert [g.id for g in acme.descendant_groups.list()] == [team.id]
+    assert gl.groups.get("acme/platform").id == team.id
+    acme.description = "Changed"
+    acme.save()
+    assert gl.groups.get(acme.id).description == "Changed"
+    assert {g.id for g in gl.groups.list(all_available=True)} >= {acme.id, team.id}
+    state["acme"], state["team"] = acme, team
+
+
+@step("members, inherited members and memberships")
+def members():
+    acme, team = state["acme"], state["team"]
+    bob = gl.users.list(username="compat1")[0]
+    member = acme.members.create({"user_id": bob.id, "access_level": gitlab.const.AccessLevel.DEVELOPER})
+    assert member.access_level == 30 and member.username == "compat1"
+    try:
+        acme.members.create({"user_id": bob.id, "access_level": 30})
+    except gitlab.exceptions.GitlabCreateError as e:
+        assert e.response_code == 409, e.response_code
+    else:
+        raise AssertionError("a duplicate member was accepted")
+    member = acme.members.get(bob.id)
+    member.access_level = gitlab.const.AccessLevel.MAINTAINER
+    member.save()
+    assert acme.members.get(bob.id).access_level == 40
+    inherited = {m.id: m.access_level for m in team.members_all.list(get_all=True)}
+    assert inherited.get(bob.id) == 40, inherited
+    assert bob.id not in {m.id for m in team.members.list()}
+    held = gl.users.get(bob.id).memberships.list()
+    assert [(m.source_id, m.source_type, m.access_level) for m in held] == [(acme.id, "Namespace", 40)], held
+    acme.members.delete(bob.id)
+    assert bob.id not in {m.id for m in acme.members.list()}
+
+
+@step("invitations")
+def invitations():
+    acme = state["acme"]
+    acme.invitations.create({"email": "invitee@example.com", "access_level": 30})
+    listed = acme.invitations.list()
+    assert [i.invite_email for i in listed] == ["invitee@example.com"], listed
+    invitation = listed[0]
+    invitation.access_level = 20
+    invitation.save()
+    assert acme.invitations.list()[0].access_level == 20
+    try:
+        acme.invitations.create({"email": "invitee@example.com", "access_level": 30})
+    except gitlab.exceptions.GitlabInvitationError:
+        pass
+    else:
+        raise AssertionError("a second invitation of one address was accepted")
+    acme.invitations.delete("invitee@example.com")
+    assert acme.invitations.list() == []
+
+
+@step("group access tokens")
+def access_tokens():
+    acme = state["acme"]
+    token = acme.access_tokens.create({"name": "org key", "scopes": ["read_api"]})
+    assert token.token.startswith("roster_gat_") and token.access_level == 40, token.attributes
+    as_org = gitlab.Gitlab(URL, private_token=token.token)
+    assert {m.username for m in as_org.groups.get(acme.id).members.list()} >= {"root"}
+    assert [t.id for t in acme.access_tokens.list()] == [token.id]
+    acme.access_tokens.delete(token.id)
+    try:
+        as_org.groups.get(acme.id)
+    except gitlab.exceptions.GitlabAuthenticationError:
+        pass
+    else:
+        raise AssertionError("a revoked group token still worked")
+    state["team"].delete()
+    acme.delete()
+
+
 @step("delete")
 def delete():
     victim = gl.users.list(username="compat24")[0]
