@@ -60,6 +60,10 @@ struct SeedArgs {
     /// The random seed; the same seed gives the same users.
     #[arg(long, default_value_t = 1)]
     random_seed: u64,
+    /// Also make the organisation `bench-org`, with five levels of teams,
+    /// whose members are the users numbered up to this.
+    #[arg(long, default_value_t = 0)]
+    organisation_members: i64,
 }
 
 #[derive(Subcommand)]
@@ -230,6 +234,13 @@ fn dev_seed(settings: &Settings, args: SeedArgs) -> anyhow::Result<()> {
         report.keys,
         report.elapsed.as_secs_f64()
     );
+    if args.organisation_members > 0 {
+        let org = dev_seed::seed_organisation(&mut conn, args.organisation_members, 5)?;
+        eprintln!(
+            "made bench-org (id {}) with {} members and five levels of teams (the deepest, id {})",
+            org.id, org.members, org.deepest_team
+        );
+    }
     Ok(())
 }
 

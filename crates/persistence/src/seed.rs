@@ -165,12 +165,32 @@ pub fn finish_bulk_load(conn: &mut DbConnection) -> Result<(), RepoError> {
             "VACUUM ANALYZE users",
             "VACUUM ANALYZE emails",
             "VACUUM ANALYZE keys",
+            "VACUUM ANALYZE group_members",
         ],
     };
     for statement in statements {
         conn.batch_execute(statement)?;
     }
     Ok(())
+}
+
+/// Makes every user with an id up to `last_user` a member of `group`, in
+/// one statement, at levels cycling through Guest to Owner.
+pub fn add_members_in_bulk(conn: &mut DbConnection, group: i64, last_user: i64) -> Result<usize, RepoError> {
+    use diesel::connection::SimpleConnection;
+    let at = crate::now().format("%Y-%m-%d %H:%M:%S");
+    // Integers and a formatted time only: nothing to escape.
+    let statement = format!(
+        "INSERT INTO group_members (group_id, user_id, access_level, created_at, updated_at) \
+         SELECT {group}, id, 10 * (1 + id % 5), '{at}', '{at}' FROM users \
+         WHERE id <= {last_user} AND bot_group_id IS NULL \
+         AND id NOT IN (SELECT user_id FROM group_members WHERE group_id = {group})"
+    );
+    conn.batch_execute(&statement)?;
+    Ok(crate::schema::group_members::table
+        .filter(crate::schema::group_members::group_id.eq(group))
+        .count()
+        .get_result::<i64>(conn)? as usize)
 }
 
 /// How many users exist, so that a second run numbers its users after them.

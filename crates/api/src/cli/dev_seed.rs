@@ -426,3 +426,41 @@ pub fn seed_users(
     report.elapsed = started.elapsed();
     Ok(report)
 }
+
+/// The organisation `dev seed --organisation-members` makes.
+#[derive(Debug, Clone)]
+pub struct SeededOrganisation {
+    /// The top-level group.
+    pub id: i64,
+    /// The deepest team.
+    pub deepest_team: i64,
+    /// The organisation's members.
+    pub members: usize,
+}
+
+/// Makes the organisation `bench-org` with `levels` of nested teams below
+/// it; the users numbered up to `members` join the organisation, and the
+/// first 50 join every team too.
+pub fn seed_organisation(conn: &mut DbConnection, members: i64, levels: usize) -> anyhow::Result<SeededOrganisation> {
+    use roster_persistence::groups::{create_group, NewGroup};
+    let group = |name: &str, path: &str| NewGroup {
+        name: name.to_owned(),
+        path: path.to_owned(),
+        description: String::new(),
+        visibility: "private".into(),
+        avatar: None,
+    };
+    let org = create_group(conn, None, &group("Bench Org", "bench-org"))?;
+    let count = seed::add_members_in_bulk(conn, org.id, members)?;
+    let mut parent = org.clone();
+    for level in 1..=levels {
+        parent = create_group(conn, Some(&parent), &group(&format!("Team {level}"), &format!("team-{level}")))?;
+        seed::add_members_in_bulk(conn, parent.id, 50)?;
+    }
+    seed::finish_bulk_load(conn)?;
+    Ok(SeededOrganisation {
+        id: org.id,
+        deepest_team: parent.id,
+        members: count,
+    })
+}
