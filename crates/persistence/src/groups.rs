@@ -211,17 +211,23 @@ pub fn update_group(
 }
 
 /// Deletes the group; its subgroups, members, invitations and bot users
-/// (with their tokens) go with it through the foreign keys. `false` when
-/// it did not exist.
-pub fn delete_group(conn: &mut DbConnection, id: i64) -> Result<bool, RepoError> {
-    let below: Vec<i64> = group_ancestors::table
+/// (with their tokens) go with it through the foreign keys. Gives the
+/// avatars the deleted groups showed (for the caller to delete when no one
+/// else shows them); `None` when the group did not exist.
+pub fn delete_group(conn: &mut DbConnection, id: i64) -> Result<Option<Vec<String>>, RepoError> {
+    let below: Vec<(i64, Option<String>)> = groups::table
+        .inner_join(group_ancestors::table.on(group_ancestors::group_id.eq(groups::id)))
         .filter(group_ancestors::ancestor_id.eq(id))
-        .select(group_ancestors::group_id)
+        .select((groups::id, groups::avatar))
         .load(conn)?;
+    if below.is_empty() {
+        return Ok(None);
+    }
+    let ids: Vec<i64> = below.iter().map(|(g, _)| *g).collect();
     // The group and every group below it in one statement: no cascade has
     // to walk the tree.
-    let deleted = diesel::delete(groups::table.filter(groups::id.eq_any(&below))).execute(conn)?;
-    Ok(deleted > 0)
+    diesel::delete(groups::table.filter(groups::id.eq_any(&ids))).execute(conn)?;
+    Ok(Some(below.into_iter().filter_map(|(_, a)| a).collect()))
 }
 
 /// Takes the group's row lock (PostgreSQL) until the transaction ends, so

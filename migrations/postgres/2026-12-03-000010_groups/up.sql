@@ -41,6 +41,8 @@ CREATE TABLE group_members (
 );
 CREATE UNIQUE INDEX group_members_group_id_user_id_key ON group_members (group_id, user_id);
 CREATE INDEX group_members_user_id_idx ON group_members (user_id, group_id);
+-- Members in id order with what a list reads of them, from the index alone.
+CREATE INDEX group_members_listing_idx ON group_members (group_id, user_id, expires_at, access_level);
 
 -- Invitations by address; the secret in the mailed link is stored as its
 -- SHA-256. An invitation dies with the person who sent it.

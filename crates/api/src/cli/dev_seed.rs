@@ -441,7 +441,11 @@ pub struct SeededOrganisation {
 /// Makes the organisation `bench-org` with `levels` of nested teams below
 /// it; the users numbered up to `members` join the organisation, and the
 /// first 50 join every team too.
-pub fn seed_organisation(conn: &mut DbConnection, members: i64, levels: usize) -> anyhow::Result<SeededOrganisation> {
+pub fn seed_organisation(
+    conn: &mut DbConnection,
+    members: i64,
+    levels: usize,
+) -> anyhow::Result<SeededOrganisation> {
     use roster_persistence::groups::{create_group, NewGroup};
     let group = |name: &str, path: &str| NewGroup {
         name: name.to_owned(),
@@ -454,7 +458,11 @@ pub fn seed_organisation(conn: &mut DbConnection, members: i64, levels: usize) -
     let count = seed::add_members_in_bulk(conn, org.id, members)?;
     let mut parent = org.clone();
     for level in 1..=levels {
-        parent = create_group(conn, Some(&parent), &group(&format!("Team {level}"), &format!("team-{level}")))?;
+        parent = create_group(
+            conn,
+            Some(&parent),
+            &group(&format!("Team {level}"), &format!("team-{level}")),
+        )?;
         seed::add_members_in_bulk(conn, parent.id, 50)?;
     }
     seed::finish_bulk_load(conn)?;

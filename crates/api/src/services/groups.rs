@@ -264,9 +264,9 @@ pub async fn delete(state: &AppState, caller: &Caller, reference: String) -> Res
                 if !role.can_administer() {
                     return Err(ApiError::Forbidden(None));
                 }
-                groups::delete_group(conn, group.id)?;
-                if let Some(old) = &group.avatar {
-                    roster_persistence::avatars::delete_unused_avatar(conn, old)?;
+                let avatars = groups::delete_group(conn, group.id)?.unwrap_or_default();
+                for name in avatars {
+                    roster_persistence::avatars::delete_unused_avatar(conn, &name)?;
                 }
                 actor.record_group(
                     conn,

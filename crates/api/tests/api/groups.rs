@@ -909,6 +909,57 @@ async fn a_group_access_token_reads_its_group_only() {
     );
 }
 
+fn png_base64() -> String {
+    use base64::Engine;
+    let img = image::RgbImage::from_pixel(4, 4, image::Rgb([9, 8, 7]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    base64::engine::general_purpose::STANDARD.encode(out.into_inner())
+}
+
+#[tokio::test]
+async fn a_group_has_an_avatar_until_it_goes() {
+    let roster = TestRoster::spawn().await;
+    let owner = roster.create_user("owner").await;
+    let acme = create_group(&roster, &owner, json!({"name": "Acme", "path": "acme"})).await;
+    let team = create_group(
+        &roster,
+        &owner,
+        json!({"name": "T", "path": "t", "parent_id": acme["id"], "avatar_base64": png_base64()}),
+    )
+    .await;
+    let url = team["avatar_url"].as_str().expect("an avatar URL").to_owned();
+    let path = url.strip_prefix(&roster.url).unwrap().to_owned();
+    let image = roster.get(&path).send().await.unwrap();
+    assert_eq!(image.status(), 200);
+    assert_eq!(image.headers()["content-type"], "image/png");
+    let bad = roster
+        .with_token(
+            &owner.token,
+            Method::PUT,
+            &format!("/api/v4/groups/{}", acme["id"]),
+        )
+        .json(&json!({"avatar_base64": "bm90IGFuIGltYWdl"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+    assert_eq!(
+        status(roster.with_token(
+            &owner.token,
+            Method::DELETE,
+            &format!("/api/v4/groups/{}", acme["id"])
+        ))
+        .await,
+        202
+    );
+    assert_eq!(
+        status(roster.get(&path)).await,
+        404,
+        "the image went with the last group that showed it"
+    );
+}
+
 #[tokio::test]
 async fn deleting_takes_memberships_subgroups_and_tokens_along() {
     let roster = TestRoster::spawn().await;
@@ -1038,4 +1089,75 @@ async fn two_owners_demoting_each_other_at_once_leave_one_owner() {
             .count();
         assert_eq!(owners, 1, "round {round}: {members}");
     }
+}
+
+#[tokio::test]
+async fn inherited_members_page_in_id_order_each_once() {
+    let roster = TestRoster::spawn().await;
+    let owner = roster.create_user("owner").await;
+    let org = create_group(&roster, &owner, json!({"name": "Org", "path": "org"})).await;
+    let team = create_group(
+        &roster,
+        &owner,
+        json!({"name": "T", "path": "t", "parent_id": org["id"]}),
+    )
+    .await;
+    let mut people = Vec::new();
+    for n in 0..9 {
+        people.push(roster.create_user(&format!("person{n}")).await);
+    }
+    for p in &people[..6] {
+        add_member(&roster, &owner, &org, p, 10).await;
+    }
+    for p in &people[3..] {
+        add_member(&roster, &owner, &team, p, 30).await;
+    }
+    let mut expected: Vec<i64> = people.iter().map(|p| p.id).collect();
+    expected.push(owner.id);
+    expected.sort_unstable();
+    let mut seen = Vec::new();
+    for page in 1..=4 {
+        let r = roster
+            .with_token(
+                &owner.token,
+                Method::GET,
+                &format!("/api/v4/groups/{}/members/all?per_page=3&page={page}", team["id"]),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()["x-total"], "10");
+        let has_next = r.headers().get("x-next-page").is_some_and(|v| !v.is_empty());
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(has_next, page < 4, "page {page}");
+        for m in body.as_array().unwrap() {
+            let id = m["id"].as_i64().unwrap();
+            let level = m["access_level"].as_i64().unwrap();
+            let in_team = people[3..].iter().any(|p| p.id == id);
+            assert_eq!(
+                level,
+                if id == owner.id {
+                    50
+                } else if in_team {
+                    30
+                } else {
+                    10
+                },
+                "{m}"
+            );
+            seen.push(id);
+        }
+    }
+    assert_eq!(seen, expected);
+    let filtered = roster
+        .expect_json(
+            roster.with_token(
+                &owner.token,
+                Method::GET,
+                &format!("/api/v4/groups/{}/members/all?query=person4", team["id"]),
+            ),
+            200,
+        )
+        .await;
+    assert_eq!(ids(&filtered), [people[4].id]);
 }
