@@ -29,6 +29,7 @@ mod group;
 mod instant;
 mod password;
 mod profile;
+mod secret_box;
 #[cfg(feature = "serde")]
 mod serde_support;
 mod ssh_key;
@@ -48,6 +49,7 @@ pub use group::{
 pub use instant::parse_instant;
 pub use password::Password;
 pub use profile::{AttributeKey, Birthday, Gender, Name, PhoneNumber, ProfileText, TimeZone, Title, WebUrl};
+pub use secret_box::{SecretBoxError, SecretKey};
 pub use ssh_key::{Fingerprint, KeyUsage, SshPublicKey, DEFAULT_MIN_RSA_BITS};
 pub use state::{StateChange, Transition, UserState};
 pub use status::{Availability, ClearStatusAfter, StatusEmoji, StatusMessage, UserStatus};

@@ -215,36 +215,80 @@ pub fn list_members(
     })
 }
 
+#[derive(QueryableByName)]
+struct GroupNumber {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    g: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// One `SELECT` per group joined with `UNION ALL`, in one trip to the
+/// database: `part` makes each group's from its id and the expiry filter.
+/// Only ids from storage, today's date and constants go into the text.
+fn per_group(
+    conn: &mut DbConnection,
+    groups_in: &[i64],
+    part: impl Fn(i64, &str) -> String,
+) -> Result<Vec<(i64, i64)>, RepoError> {
+    if groups_in.is_empty() {
+        return Ok(Vec::new());
+    }
+    let active = format!(
+        "(expires_at IS NULL OR expires_at > '{}')",
+        crate::today().format("%Y-%m-%d")
+    );
+    let statement = groups_in
+        .iter()
+        .map(|g| part(*g, &active))
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    Ok(diesel::sql_query(statement)
+        .load::<GroupNumber>(conn)?
+        .into_iter()
+        .map(|r| (r.g, r.n))
+        .collect())
+}
+
 /// The page of user ids `offset..offset + per_page` of the members of
 /// `groups_in`, each once, by id; the total (up to [`COUNT_LIMIT`]); and
-/// whether more follow. Each group's members are read in id order from
-/// its index, only as far as the page and the count need, and merged here:
-/// a sort of every inherited member (100,000 in a large organisation) would
-/// cost more than the page.
+/// whether more follow. Each group's members are read in id order from its
+/// index, only as far as the page needs, and merged here: a sort of every
+/// inherited member (100,000 in a large organisation) would cost more than
+/// the page. The total is counted in the index, capped; only when every
+/// group is under the cap are the ids read to count each user once. Two
+/// trips to the database, however deep the group.
 fn merged_user_ids(
     conn: &mut DbConnection,
     groups_in: &[i64],
     offset: i64,
     per_page: i64,
 ) -> Result<(Vec<i64>, Option<i64>, bool), RepoError> {
-    let reach = (offset.saturating_add(per_page).saturating_add(1)).max(COUNT_LIMIT + 1);
-    let mut merged = Vec::new();
-    let mut over = false;
-    for group in groups_in {
-        let ids: Vec<i64> = group_members::table
-            .filter(group_members::group_id.eq(group))
-            .filter(still_counts())
-            .order(group_members::user_id.asc())
-            .select(group_members::user_id)
-            .limit(reach)
-            .load(conn)?;
-        over |= ids.len() as i64 > COUNT_LIMIT;
-        merged.extend(ids);
-    }
+    let cap = COUNT_LIMIT + 1;
+    let counts = per_group(conn, groups_in, |g, active| {
+        format!(
+            "SELECT CAST({g} AS BIGINT) AS g, (SELECT COUNT(*) FROM (SELECT 1 FROM group_members \
+             WHERE group_id = {g} AND {active} LIMIT {cap}) AS c) AS n"
+        )
+    })?;
+    let over = counts.iter().any(|(_, n)| *n > COUNT_LIMIT);
+    let window = offset.saturating_add(per_page).saturating_add(1);
+    // Under the cap, every id is read, so the total counts each user once.
+    let reach = if over { window } else { window.max(cap) };
+    let with_members: Vec<i64> = counts.iter().filter(|(_, n)| *n > 0).map(|(g, _)| *g).collect();
+    let mut merged: Vec<i64> = per_group(conn, &with_members, |g, active| {
+        format!(
+            "SELECT * FROM (SELECT CAST({g} AS BIGINT) AS g, user_id AS n FROM group_members \
+             WHERE group_id = {g} AND {active} ORDER BY user_id LIMIT {reach}) AS m{g}"
+        )
+    })?
+    .into_iter()
+    .map(|(_, user)| user)
+    .collect();
     merged.sort_unstable();
     merged.dedup();
-    // Each group's list holds at least its first `reach` ids, so the merged
-    // list is right as far as `reach`, which covers the page and one more.
+    // Each group's list holds at least its first `window` ids, so the merged
+    // list is right as far as the page and one more.
     let total = (!over).then_some(merged.len() as i64);
     let start = usize::try_from(offset).unwrap_or(usize::MAX).min(merged.len());
     let end = start
