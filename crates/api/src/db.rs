@@ -48,4 +48,16 @@ impl Db {
         })
         .await?
     }
+
+    /// Runs `f` in one write transaction (see
+    /// [`roster_persistence::write_transaction`]): a change, its security
+    /// event and its outbox rows are stored together or not at all.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run_api(move |conn| roster_persistence::write_transaction(conn, f))
+            .await
+    }
 }

@@ -16,7 +16,7 @@ use roster_persistence::groups::GroupRow;
 use roster_persistence::members::{self, NewMember};
 use roster_persistence::personal_tokens::{self, PatRow};
 use roster_persistence::users::{self, UserChangeset};
-use roster_persistence::{write_transaction, DbConnection};
+use roster_persistence::DbConnection;
 use serde_json::json;
 
 const TOKEN: &str = "Group Access Token";
@@ -58,62 +58,60 @@ pub async fn create(
     let host = host_of(&state.public_url).to_owned();
     state
         .db
-        .run_api(move |conn| {
-            write_transaction(conn, |conn| {
-                let (group, role) = administered(conn, &caller, &reference)?;
-                if !role.can_grant(input.access_level) {
-                    return Err(ApiError::Forbidden(Some(
-                        "A token cannot have a higher level than yours.".into(),
-                    )));
-                }
-                let tag = &new_link_token().secret[..16];
-                let username = format!("group_{}_bot_{tag}", group.id);
-                let bot = accounts::create_user(
-                    conn,
-                    &NewUser {
-                        name: format!("{} bot", input.name),
-                        email: format!("{username}@noreply.{host}"),
-                        username,
-                        // Not a bcrypt hash: no password ever matches it.
-                        password_hash: "!".into(),
-                        confirmed: true,
-                        profile: UserChangeset {
-                            can_create_group: Some(false),
-                            projects_limit: Some(0),
-                            ..UserChangeset::default()
-                        },
-                        identity: None,
-                        confirmation: None,
-                        reset: None,
+        .write(move |conn| {
+            let (group, role) = administered(conn, &caller, &reference)?;
+            if !role.can_grant(input.access_level) {
+                return Err(ApiError::Forbidden(Some(
+                    "A token cannot have a higher level than yours.".into(),
+                )));
+            }
+            let tag = &new_link_token().secret[..16];
+            let username = format!("group_{}_bot_{tag}", group.id);
+            let bot = accounts::create_user(
+                conn,
+                &NewUser {
+                    name: format!("{} bot", input.name),
+                    email: format!("{username}@noreply.{host}"),
+                    username,
+                    // Not a bcrypt hash: no password ever matches it.
+                    password_hash: "!".into(),
+                    confirmed: true,
+                    profile: UserChangeset {
+                        can_create_group: Some(false),
+                        projects_limit: Some(0),
+                        ..UserChangeset::default()
                     },
-                )?;
-                group_tokens::mark_bot(conn, bot.id, group.id)?;
-                members::add_member(
-                    conn,
-                    &NewMember {
-                        group_id: group.id,
-                        user_id: bot.id,
-                        access_level: input.access_level.value(),
-                        expires_at: Some(input.expires_at.date()),
-                        created_by: Some(caller.user.id),
-                    },
-                )?;
-                let (row, secret) = issue(
-                    conn,
-                    TokenKind::GroupAccess,
-                    bot.id,
-                    &input.name,
-                    &input.scopes,
-                    Some(input.expires_at),
-                )?;
-                actor.record_group(
-                    conn,
-                    "group_access_token_created",
-                    group.id,
-                    json!({"token_id": row.id, "bot_user_id": bot.id, "scopes": input.scopes.joined(), "access_level": input.access_level.value()}),
-                )?;
-                Ok((row, input.access_level.value(), secret))
-            })
+                    identity: None,
+                    confirmation: None,
+                    reset: None,
+                },
+            )?;
+            group_tokens::mark_bot(conn, bot.id, group.id)?;
+            members::add_member(
+                conn,
+                &NewMember {
+                    group_id: group.id,
+                    user_id: bot.id,
+                    access_level: input.access_level.value(),
+                    expires_at: Some(input.expires_at.date()),
+                    created_by: Some(caller.user.id),
+                },
+            )?;
+            let (row, secret) = issue(
+                conn,
+                TokenKind::GroupAccess,
+                bot.id,
+                &input.name,
+                &input.scopes,
+                Some(input.expires_at),
+            )?;
+            actor.record_group(
+                conn,
+                "group_access_token_created",
+                group.id,
+                json!({"token_id": row.id, "bot_user_id": bot.id, "scopes": input.scopes.joined(), "access_level": input.access_level.value()}),
+            )?;
+            Ok((row, input.access_level.value(), secret))
         })
         .await
 }
@@ -163,25 +161,23 @@ pub async fn revoke(
     let actor = Actor::of(&caller);
     state
         .db
-        .run_api(move |conn| {
-            write_transaction(conn, |conn| {
-                let (group, _) = administered(conn, &caller, &reference)?;
-                let (row, _) =
-                    group_tokens::group_token(conn, group.id, token)?.ok_or(ApiError::NotFound(TOKEN))?;
-                if row.revoked {
-                    return Err(ApiError::NotFound(TOKEN));
-                }
-                personal_tokens::revoke_pat(conn, row.id)?;
-                members::remove_member(conn, group.id, row.user_id)?;
-                users::set_state(conn, row.user_id, UserState::Blocked.as_str())?;
-                actor.record_group(
-                    conn,
-                    "group_access_token_revoked",
-                    group.id,
-                    json!({"token_id": row.id, "bot_user_id": row.user_id}),
-                )?;
-                Ok(())
-            })
+        .write(move |conn| {
+            let (group, _) = administered(conn, &caller, &reference)?;
+            let (row, _) =
+                group_tokens::group_token(conn, group.id, token)?.ok_or(ApiError::NotFound(TOKEN))?;
+            if row.revoked {
+                return Err(ApiError::NotFound(TOKEN));
+            }
+            personal_tokens::revoke_pat(conn, row.id)?;
+            members::remove_member(conn, group.id, row.user_id)?;
+            users::set_state(conn, row.user_id, UserState::Blocked.as_str())?;
+            actor.record_group(
+                conn,
+                "group_access_token_revoked",
+                group.id,
+                json!({"token_id": row.id, "bot_user_id": row.user_id}),
+            )?;
+            Ok(())
         })
         .await
 }

@@ -9,7 +9,7 @@ use crate::state::AppState;
 use roster_domain::{visibility_problem, AccessLevel, GroupRole, Visibility, MAX_ANCESTORS};
 use roster_persistence::groups::{self, GroupChanges, GroupFilter, GroupRow, GroupScope, NewGroup};
 use roster_persistence::members::{self, NewMember};
-use roster_persistence::{write_transaction, DbConnection, RepoError, Taken};
+use roster_persistence::{DbConnection, RepoError, Taken};
 use serde_json::json;
 
 pub(crate) const GROUP: &str = "Group";
@@ -113,73 +113,71 @@ pub async fn create(state: &AppState, caller: &Caller, input: CreateGroup) -> Re
     let actor = Actor::of(&caller);
     state
         .db
-        .run_api(move |conn| {
-            write_transaction(conn, |conn| {
-                let visibility = input.settings.visibility.unwrap_or(Visibility::Private);
-                let parent = match input.group.parent_id {
-                    None => {
-                        if !(caller.user.is_admin || caller.user.can_create_group) {
-                            return Err(ApiError::Forbidden(Some(
-                                "You cannot create top-level groups.".into(),
-                            )));
-                        }
-                        None
+        .write(move |conn| {
+            let visibility = input.settings.visibility.unwrap_or(Visibility::Private);
+            let parent = match input.group.parent_id {
+                None => {
+                    if !(caller.user.is_admin || caller.user.can_create_group) {
+                        return Err(ApiError::Forbidden(Some(
+                            "You cannot create top-level groups.".into(),
+                        )));
                     }
-                    Some(id) => {
-                        let (parent, role) = visible(conn, Some(&caller), &id.to_string())
-                            .map_err(|_| ApiError::NotFound("Parent Group"))?;
-                        if !role.can_maintain() {
-                            return Err(ApiError::Forbidden(Some(
-                                "You cannot create subgroups in this group.".into(),
-                            )));
-                        }
-                        if parent.depth as usize + 1 > MAX_ANCESTORS {
-                            return Err(ApiError::field(
-                                "parent_id",
-                                format!("is too deep: a group has at most {MAX_ANCESTORS} ancestors"),
-                            ));
-                        }
-                        Some(parent)
-                    }
-                };
-                let parent_visibility = parent.as_ref().map(|p| Visibility::from_stored(&p.visibility));
-                if let Some(problem) = visibility_problem(visibility, parent_visibility, None) {
-                    return Err(refuse_visibility(problem));
+                    None
                 }
-                let avatar = avatar
-                    .as_ref()
-                    .map(|a| avatars::store_image(conn, a))
-                    .transpose()?;
-                let group = groups::create_group(
-                    conn,
-                    parent.as_ref(),
-                    &NewGroup {
-                        name: input.group.name.as_str().to_owned(),
-                        path: input.group.path.as_str().to_owned(),
-                        description: input.settings.description.unwrap_or_default(),
-                        visibility: visibility.as_str().to_owned(),
-                        avatar,
-                    },
-                )
-                .map_err(path_taken)?;
-                members::add_member(
-                    conn,
-                    &NewMember {
-                        group_id: group.id,
-                        user_id: caller.user.id,
-                        access_level: AccessLevel::Owner.value(),
-                        expires_at: None,
-                        created_by: Some(caller.user.id),
-                    },
-                )?;
-                actor.record_group(
-                    conn,
-                    "group_created",
-                    group.id,
-                    json!({"full_path": group.full_path, "visibility": group.visibility}),
-                )?;
-                Ok(group)
-            })
+                Some(id) => {
+                    let (parent, role) = visible(conn, Some(&caller), &id.to_string())
+                        .map_err(|_| ApiError::NotFound("Parent Group"))?;
+                    if !role.can_maintain() {
+                        return Err(ApiError::Forbidden(Some(
+                            "You cannot create subgroups in this group.".into(),
+                        )));
+                    }
+                    if parent.depth as usize + 1 > MAX_ANCESTORS {
+                        return Err(ApiError::field(
+                            "parent_id",
+                            format!("is too deep: a group has at most {MAX_ANCESTORS} ancestors"),
+                        ));
+                    }
+                    Some(parent)
+                }
+            };
+            let parent_visibility = parent.as_ref().map(|p| Visibility::from_stored(&p.visibility));
+            if let Some(problem) = visibility_problem(visibility, parent_visibility, None) {
+                return Err(refuse_visibility(problem));
+            }
+            let avatar = avatar
+                .as_ref()
+                .map(|a| avatars::store_image(conn, a))
+                .transpose()?;
+            let group = groups::create_group(
+                conn,
+                parent.as_ref(),
+                &NewGroup {
+                    name: input.group.name.as_str().to_owned(),
+                    path: input.group.path.as_str().to_owned(),
+                    description: input.settings.description.unwrap_or_default(),
+                    visibility: visibility.as_str().to_owned(),
+                    avatar,
+                },
+            )
+            .map_err(path_taken)?;
+            members::add_member(
+                conn,
+                &NewMember {
+                    group_id: group.id,
+                    user_id: caller.user.id,
+                    access_level: AccessLevel::Owner.value(),
+                    expires_at: None,
+                    created_by: Some(caller.user.id),
+                },
+            )?;
+            actor.record_group(
+                conn,
+                "group_created",
+                group.id,
+                json!({"full_path": group.full_path, "visibility": group.visibility}),
+            )?;
+            Ok(group)
         })
         .await
 }
@@ -199,54 +197,52 @@ pub async fn update(
     let actor = Actor::of(&caller);
     state
         .db
-        .run_api(move |conn| {
-            write_transaction(conn, |conn| {
-                let (group, role) = visible(conn, Some(&caller), &reference)?;
-                if !role.can_administer() {
-                    return Err(ApiError::Forbidden(None));
+        .write(move |conn| {
+            let (group, role) = visible(conn, Some(&caller), &reference)?;
+            if !role.can_administer() {
+                return Err(ApiError::Forbidden(None));
+            }
+            if let Some(visibility) = input.settings.visibility {
+                let parent = group
+                    .parent_id
+                    .map(|p| groups::find_group(conn, p))
+                    .transpose()?
+                    .flatten()
+                    .map(|p| Visibility::from_stored(&p.visibility));
+                let widest_child = groups::child_visibilities(conn, group.id)?
+                    .iter()
+                    .map(|v| Visibility::from_stored(v))
+                    .max();
+                if let Some(problem) = visibility_problem(visibility, parent, widest_child) {
+                    return Err(refuse_visibility(problem));
                 }
-                if let Some(visibility) = input.settings.visibility {
-                    let parent = group
-                        .parent_id
-                        .map(|p| groups::find_group(conn, p))
-                        .transpose()?
-                        .flatten()
-                        .map(|p| Visibility::from_stored(&p.visibility));
-                    let widest_child = groups::child_visibilities(conn, group.id)?
-                        .iter()
-                        .map(|v| Visibility::from_stored(v))
-                        .max();
-                    if let Some(problem) = visibility_problem(visibility, parent, widest_child) {
-                        return Err(refuse_visibility(problem));
-                    }
-                }
-                let avatar = avatar
-                    .as_ref()
-                    .map(|a| avatars::store_image(conn, a))
-                    .transpose()?;
-                let changes = GroupChanges {
-                    name: input.rename.name.map(|n| n.as_str().to_owned()),
-                    path: input.rename.path.map(|p| p.as_str().to_owned()),
-                    description: input.settings.description,
-                    visibility: input.settings.visibility.map(|v| v.as_str().to_owned()),
-                    avatar: avatar.map(Some),
-                };
-                let updated = groups::update_group(conn, &group, &changes).map_err(path_taken)?;
-                if let (Some(old), true) = (&group.avatar, changes.avatar.is_some()) {
-                    roster_persistence::avatars::delete_unused_avatar(conn, old)?;
-                }
-                actor.record_group(
-                    conn,
-                    "group_updated",
-                    group.id,
-                    json!({
-                        "full_path": updated.full_path,
-                        "previous_full_path": group.full_path,
-                        "visibility": updated.visibility,
-                    }),
-                )?;
-                Ok(updated)
-            })
+            }
+            let avatar = avatar
+                .as_ref()
+                .map(|a| avatars::store_image(conn, a))
+                .transpose()?;
+            let changes = GroupChanges {
+                name: input.rename.name.map(|n| n.as_str().to_owned()),
+                path: input.rename.path.map(|p| p.as_str().to_owned()),
+                description: input.settings.description,
+                visibility: input.settings.visibility.map(|v| v.as_str().to_owned()),
+                avatar: avatar.map(Some),
+            };
+            let updated = groups::update_group(conn, &group, &changes).map_err(path_taken)?;
+            if let (Some(old), true) = (&group.avatar, changes.avatar.is_some()) {
+                roster_persistence::avatars::delete_unused_avatar(conn, old)?;
+            }
+            actor.record_group(
+                conn,
+                "group_updated",
+                group.id,
+                json!({
+                    "full_path": updated.full_path,
+                    "previous_full_path": group.full_path,
+                    "visibility": updated.visibility,
+                }),
+            )?;
+            Ok(updated)
         })
         .await
 }
@@ -258,24 +254,22 @@ pub async fn delete(state: &AppState, caller: &Caller, reference: String) -> Res
     let actor = Actor::of(&caller);
     state
         .db
-        .run_api(move |conn| {
-            write_transaction(conn, |conn| {
-                let (group, role) = visible(conn, Some(&caller), &reference)?;
-                if !role.can_administer() {
-                    return Err(ApiError::Forbidden(None));
-                }
-                let avatars = groups::delete_group(conn, group.id)?.unwrap_or_default();
-                for name in avatars {
-                    roster_persistence::avatars::delete_unused_avatar(conn, &name)?;
-                }
-                actor.record_group(
-                    conn,
-                    "group_deleted",
-                    group.id,
-                    json!({"full_path": group.full_path}),
-                )?;
-                Ok(())
-            })
+        .write(move |conn| {
+            let (group, role) = visible(conn, Some(&caller), &reference)?;
+            if !role.can_administer() {
+                return Err(ApiError::Forbidden(None));
+            }
+            let avatars = groups::delete_group(conn, group.id)?.unwrap_or_default();
+            for name in avatars {
+                roster_persistence::avatars::delete_unused_avatar(conn, &name)?;
+            }
+            actor.record_group(
+                conn,
+                "group_deleted",
+                group.id,
+                json!({"full_path": group.full_path}),
+            )?;
+            Ok(())
         })
         .await
 }

@@ -39,68 +39,66 @@ pub async fn invite(
     let public_url = state.public_url.clone();
     state
         .db
-        .run_api(move |conn| {
-            write_transaction(conn, |conn| {
-                let (group, role) = visible(conn, Some(&caller), &reference)?;
-                if !role.can_grant(input.access_level) {
-                    return Err(ApiError::Forbidden(None));
-                }
-                let mut refused = BTreeMap::new();
-                for email in &input.email {
-                    let email = email.as_str();
-                    if let Some((_, user)) = emails::find_confirmed_address(conn, email)? {
-                        // In a savepoint: a refused insert must not spoil the
-                        // transaction (PostgreSQL) for the other addresses.
-                        let added = write_transaction(conn, |conn| {
-                            add_in(conn, &actor, &group, user.id, input.access_level, input.expires_at)
-                        });
-                        match added {
-                            Ok(_) => {}
-                            Err(ApiError::Conflict(_)) => {
-                                refused.insert(email.to_owned(), "User is already a member of this group".into());
-                            }
-                            Err(e) => return Err(e),
+        .write(move |conn| {
+            let (group, role) = visible(conn, Some(&caller), &reference)?;
+            if !role.can_grant(input.access_level) {
+                return Err(ApiError::Forbidden(None));
+            }
+            let mut refused = BTreeMap::new();
+            for email in &input.email {
+                let email = email.as_str();
+                if let Some((_, user)) = emails::find_confirmed_address(conn, email)? {
+                    // In a savepoint: a refused insert must not spoil the
+                    // transaction (PostgreSQL) for the other addresses.
+                    let added = write_transaction(conn, |conn| {
+                        add_in(conn, &actor, &group, user.id, input.access_level, input.expires_at)
+                    });
+                    match added {
+                        Ok(_) => {}
+                        Err(ApiError::Conflict(_)) => {
+                            refused.insert(email.to_owned(), "User is already a member of this group".into());
                         }
-                        continue;
+                        Err(e) => return Err(e),
                     }
-                    let token = new_link_token();
-                    let new = NewInvitation {
-                        group_id: group.id,
-                        email: email.to_owned(),
-                        access_level: input.access_level.value(),
-                        expires_at: input.expires_at,
-                        token_digest: token.digest.as_str().to_owned(),
-                        created_by: caller.user.id,
-                    };
-                    let created = write_transaction(conn, |conn| invitations::create_invitation(conn, &new));
-                    match created {
-                        Ok(row) => {
-                            outbox::enqueue(
-                                conn,
-                                &mail::group_invitation(
-                                    &public_url,
-                                    email,
-                                    &group.full_name,
-                                    &caller.user.name,
-                                    input.access_level.name(),
-                                    &token.secret,
-                                ),
-                            )?;
-                            actor.record_group(
-                                conn,
-                                "invitation_created",
-                                group.id,
-                                json!({"invitation_id": row.id, "email": email, "access_level": row.access_level}),
-                            )?;
-                        }
-                        Err(RepoError::Taken(Taken::Invitation)) => {
-                            refused.insert(email.to_owned(), "Invite email has already been taken".into());
-                        }
-                        Err(e) => return Err(e.into()),
-                    }
+                    continue;
                 }
-                Ok(refused)
-            })
+                let token = new_link_token();
+                let new = NewInvitation {
+                    group_id: group.id,
+                    email: email.to_owned(),
+                    access_level: input.access_level.value(),
+                    expires_at: input.expires_at,
+                    token_digest: token.digest.as_str().to_owned(),
+                    created_by: caller.user.id,
+                };
+                let created = write_transaction(conn, |conn| invitations::create_invitation(conn, &new));
+                match created {
+                    Ok(row) => {
+                        outbox::enqueue(
+                            conn,
+                            &mail::group_invitation(
+                                &public_url,
+                                email,
+                                &group.full_name,
+                                &caller.user.name,
+                                input.access_level.name(),
+                                &token.secret,
+                            ),
+                        )?;
+                        actor.record_group(
+                            conn,
+                            "invitation_created",
+                            group.id,
+                            json!({"invitation_id": row.id, "email": email, "access_level": row.access_level}),
+                        )?;
+                    }
+                    Err(RepoError::Taken(Taken::Invitation)) => {
+                        refused.insert(email.to_owned(), "Invite email has already been taken".into());
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Ok(refused)
         })
         .await
 }
@@ -134,24 +132,28 @@ pub async fn update(
     let actor = Actor::of(&caller);
     state
         .db
-        .run_api(move |conn| {
-            write_transaction(conn, |conn| {
-                let (group, role, row) = managed_invitation(conn, &caller, &reference, &email)?;
-                let new_level = input.access_level.unwrap_or(level_of(&row));
-                if !role.can_manage(level_of(&row)) || !role.can_grant(new_level) {
-                    return Err(ApiError::Forbidden(None));
-                }
-                let updated =
-                    invitations::update_invitation(conn, &row, input.access_level.map(AccessLevel::value), input.expires_at)?;
-                actor.record_group(
-                    conn,
-                    "invitation_updated",
-                    group.id,
-                    json!({"invitation_id": row.id, "email": row.email, "access_level": updated.access_level}),
-                )?;
-                let sender = users::find_user(conn, row.created_by)?.map(|u| u.name).unwrap_or_default();
-                Ok((updated, sender))
-            })
+        .write(move |conn| {
+            let (group, role, row) = managed_invitation(conn, &caller, &reference, &email)?;
+            let new_level = input.access_level.unwrap_or(level_of(&row));
+            if !role.can_manage(level_of(&row)) || !role.can_grant(new_level) {
+                return Err(ApiError::Forbidden(None));
+            }
+            let updated = invitations::update_invitation(
+                conn,
+                &row,
+                input.access_level.map(AccessLevel::value),
+                input.expires_at,
+            )?;
+            actor.record_group(
+                conn,
+                "invitation_updated",
+                group.id,
+                json!({"invitation_id": row.id, "email": row.email, "access_level": updated.access_level}),
+            )?;
+            let sender = users::find_user(conn, row.created_by)?
+                .map(|u| u.name)
+                .unwrap_or_default();
+            Ok((updated, sender))
         })
         .await
 }
@@ -167,21 +169,19 @@ pub async fn cancel(
     let actor = Actor::of(&caller);
     state
         .db
-        .run_api(move |conn| {
-            write_transaction(conn, |conn| {
-                let (group, role, row) = managed_invitation(conn, &caller, &reference, &email)?;
-                if !role.can_manage(level_of(&row)) {
-                    return Err(ApiError::Forbidden(None));
-                }
-                invitations::delete_invitation(conn, row.id)?;
-                actor.record_group(
-                    conn,
-                    "invitation_deleted",
-                    group.id,
-                    json!({"invitation_id": row.id, "email": row.email}),
-                )?;
-                Ok(())
-            })
+        .write(move |conn| {
+            let (group, role, row) = managed_invitation(conn, &caller, &reference, &email)?;
+            if !role.can_manage(level_of(&row)) {
+                return Err(ApiError::Forbidden(None));
+            }
+            invitations::delete_invitation(conn, row.id)?;
+            actor.record_group(
+                conn,
+                "invitation_deleted",
+                group.id,
+                json!({"invitation_id": row.id, "email": row.email}),
+            )?;
+            Ok(())
         })
         .await
 }
@@ -208,35 +208,33 @@ pub async fn accept(
     let actor = Actor::of(&caller);
     state
         .db
-        .run_api(move |conn| {
-            write_transaction(conn, |conn| {
-                let (row, group) = find_by_secret(conn, &secret)?;
-                let mine = emails::confirmed_addresses(conn, caller.user.id)?;
-                if !mine.contains(&row.email) {
-                    return Err(ApiError::Forbidden(Some(
-                        "This invitation was sent to an address you have not confirmed.".into(),
-                    )));
-                }
-                invitations::delete_invitation(conn, row.id)?;
-                if members::direct_member(conn, group.id, caller.user.id)?.is_some() {
-                    return Err(ApiError::Conflict("Member already exists".into()));
-                }
-                let member = add_in(
-                    conn,
-                    &actor,
-                    &group,
-                    caller.user.id,
-                    level_of(&row),
-                    row.expires_at,
-                )?;
-                actor.record_group(
-                    conn,
-                    "invitation_accepted",
-                    group.id,
-                    json!({"invitation_id": row.id, "email": row.email, "user_id": caller.user.id}),
-                )?;
-                Ok((member, caller.user.clone()))
-            })
+        .write(move |conn| {
+            let (row, group) = find_by_secret(conn, &secret)?;
+            let mine = emails::confirmed_addresses(conn, caller.user.id)?;
+            if !mine.contains(&row.email) {
+                return Err(ApiError::Forbidden(Some(
+                    "This invitation was sent to an address you have not confirmed.".into(),
+                )));
+            }
+            invitations::delete_invitation(conn, row.id)?;
+            if members::direct_member(conn, group.id, caller.user.id)?.is_some() {
+                return Err(ApiError::Conflict("Member already exists".into()));
+            }
+            let member = add_in(
+                conn,
+                &actor,
+                &group,
+                caller.user.id,
+                level_of(&row),
+                row.expires_at,
+            )?;
+            actor.record_group(
+                conn,
+                "invitation_accepted",
+                group.id,
+                json!({"invitation_id": row.id, "email": row.email, "user_id": caller.user.id}),
+            )?;
+            Ok((member, caller.user.clone()))
         })
         .await
 }

@@ -12,7 +12,7 @@ use roster_domain::{AccessLevel, GroupRole};
 use roster_persistence::groups::{self, GroupRow};
 use roster_persistence::members::{self, MemberRow, NewMember};
 use roster_persistence::users::{self, UserRow};
-use roster_persistence::{write_transaction, DbConnection, RepoError, Taken};
+use roster_persistence::{DbConnection, RepoError, Taken};
 use serde_json::json;
 
 const MEMBER: &str = "Member";
@@ -99,27 +99,25 @@ pub async fn add(
     let actor = Actor::of(&caller);
     state
         .db
-        .run_api(move |conn| {
-            write_transaction(conn, |conn| {
-                let (group, role) = locked(conn, &caller, &reference)?;
-                if !role.can_grant(input.access_level) {
-                    return Err(ApiError::Forbidden(None));
-                }
-                let user = match &input.who {
-                    MemberRef::Id(id) => users::find_user(conn, *id)?,
-                    MemberRef::Username(name) => users::find_by_username(conn, name.as_str())?,
-                }
-                .ok_or(ApiError::NotFound("User"))?;
-                let row = add_in(
-                    conn,
-                    &actor,
-                    &group,
-                    user.id,
-                    input.access_level,
-                    input.expires_at,
-                )?;
-                Ok((row, user))
-            })
+        .write(move |conn| {
+            let (group, role) = locked(conn, &caller, &reference)?;
+            if !role.can_grant(input.access_level) {
+                return Err(ApiError::Forbidden(None));
+            }
+            let user = match &input.who {
+                MemberRef::Id(id) => users::find_user(conn, *id)?,
+                MemberRef::Username(name) => users::find_by_username(conn, name.as_str())?,
+            }
+            .ok_or(ApiError::NotFound("User"))?;
+            let row = add_in(
+                conn,
+                &actor,
+                &group,
+                user.id,
+                input.access_level,
+                input.expires_at,
+            )?;
+            Ok((row, user))
         })
         .await
 }
@@ -136,34 +134,32 @@ pub async fn update(
     let actor = Actor::of(&caller);
     state
         .db
-        .run_api(move |conn| {
-            write_transaction(conn, |conn| {
-                let (group, role) = locked(conn, &caller, &reference)?;
-                let member =
-                    members::direct_member(conn, group.id, user_id)?.ok_or(ApiError::NotFound(MEMBER))?;
-                let new_level = input.access_level;
-                if !role.can_manage(level_of(&member)) || !role.can_grant(new_level) {
-                    return Err(ApiError::Forbidden(None));
-                }
-                if new_level < AccessLevel::Owner {
-                    keep_an_owner(conn, &group, &member)?;
-                }
-                let row = members::update_member(conn, &member, Some(new_level.value()), input.expires_at)?;
-                actor.record_group(
-                    conn,
-                    "member_updated",
-                    group.id,
-                    json!({
-                        "user_id": user_id,
-                        "access_level": row.access_level,
-                        "previous_access_level": member.access_level,
-                        "expires_at": row.expires_at.map(|d| d.to_string()),
-                        "full_path": group.full_path,
-                    }),
-                )?;
-                let user = users::find_user(conn, user_id)?.ok_or(ApiError::NotFound("User"))?;
-                Ok((row, user))
-            })
+        .write(move |conn| {
+            let (group, role) = locked(conn, &caller, &reference)?;
+            let member =
+                members::direct_member(conn, group.id, user_id)?.ok_or(ApiError::NotFound(MEMBER))?;
+            let new_level = input.access_level;
+            if !role.can_manage(level_of(&member)) || !role.can_grant(new_level) {
+                return Err(ApiError::Forbidden(None));
+            }
+            if new_level < AccessLevel::Owner {
+                keep_an_owner(conn, &group, &member)?;
+            }
+            let row = members::update_member(conn, &member, Some(new_level.value()), input.expires_at)?;
+            actor.record_group(
+                conn,
+                "member_updated",
+                group.id,
+                json!({
+                    "user_id": user_id,
+                    "access_level": row.access_level,
+                    "previous_access_level": member.access_level,
+                    "expires_at": row.expires_at.map(|d| d.to_string()),
+                    "full_path": group.full_path,
+                }),
+            )?;
+            let user = users::find_user(conn, user_id)?.ok_or(ApiError::NotFound("User"))?;
+            Ok((row, user))
         })
         .await
 }
@@ -180,25 +176,23 @@ pub async fn remove(
     let actor = Actor::of(&caller);
     state
         .db
-        .run_api(move |conn| {
-            write_transaction(conn, |conn| {
-                let (group, role) = locked(conn, &caller, &reference)?;
-                let member =
-                    members::direct_member(conn, group.id, user_id)?.ok_or(ApiError::NotFound(MEMBER))?;
-                let leaving = user_id == caller.user.id;
-                if !leaving && !role.can_manage(level_of(&member)) {
-                    return Err(ApiError::Forbidden(None));
-                }
-                keep_an_owner(conn, &group, &member)?;
-                members::remove_member(conn, group.id, user_id)?;
-                actor.record_group(
-                    conn,
-                    "member_removed",
-                    group.id,
-                    details(&group, user_id, member.access_level),
-                )?;
-                Ok(())
-            })
+        .write(move |conn| {
+            let (group, role) = locked(conn, &caller, &reference)?;
+            let member =
+                members::direct_member(conn, group.id, user_id)?.ok_or(ApiError::NotFound(MEMBER))?;
+            let leaving = user_id == caller.user.id;
+            if !leaving && !role.can_manage(level_of(&member)) {
+                return Err(ApiError::Forbidden(None));
+            }
+            keep_an_owner(conn, &group, &member)?;
+            members::remove_member(conn, group.id, user_id)?;
+            actor.record_group(
+                conn,
+                "member_removed",
+                group.id,
+                details(&group, user_id, member.access_level),
+            )?;
+            Ok(())
         })
         .await
 }
