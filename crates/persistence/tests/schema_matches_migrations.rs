@@ -119,6 +119,10 @@ fn schema_rs_declares_exactly_the_migrated_tables_and_columns() {
         rate_limits,
         audit_events,
         user_statuses,
+        groups,
+        group_ancestors,
+        group_members,
+        group_invitations,
     );
     let migrated_names: BTreeSet<&String> = migrated.keys().collect();
     let declared_names: BTreeSet<&String> = declared.keys().collect();
