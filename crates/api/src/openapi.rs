@@ -6,6 +6,7 @@ use crate::inputs::account::{
     ChangePassword, Confirmation, CurrentPassword, EmailRequest, Registration, ResetComplete,
     UpdateOwnProfile,
 };
+use crate::inputs::applications::CreateApplication;
 use crate::inputs::avatar::NewAvatar;
 use crate::inputs::custom_attributes::CustomAttributeValue;
 use crate::inputs::emails::AdminEmailRequest;
@@ -218,6 +219,10 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/api/v4/groups/{id}/access_tokens", "groups", "Create a group access token and its bot member (Owners)", Token, typed::<CreateGroupToken>(), (201, Json("GroupTokenView")), &[403]),
     r("GET", "/api/v4/groups/{id}/access_tokens/{token_id}", "groups", "One group access token (Owners)", Token, None, (200, Json("GroupTokenView")), &[403]),
     r("DELETE", "/api/v4/groups/{id}/access_tokens/{token_id}", "groups", "Revoke a group access token (Owners)", Token, None, (204, Empty), &[403]),
+    r("POST", "/api/v4/applications", "applications", "Register an OAuth application (the secret is shown once)", Admin, typed::<CreateApplication>(), (201, Json("ApplicationView")), &[]),
+    r("GET", "/api/v4/applications", "applications", "OAuth applications", Admin, None, (200, List("ApplicationView")), &[]),
+    r("DELETE", "/api/v4/applications/{id}", "applications", "Delete an application and revoke its tokens", Admin, None, (204, Empty), &[]),
+    r("POST", "/api/v4/applications/{id}/renew-secret", "applications", "Give an application a new secret", Admin, None, (201, Json("ApplicationView")), &[]),
     r("GET", "/{username}.keys", "keys", "authorized_keys lines for a user", Optional, None, (200, Text), &[403, 404]),
 ];
 
@@ -621,6 +626,7 @@ pub fn document() -> OpenApi {
         .schema_from::<views::Message>()
         .schema_from::<views::Status>()
         .schema_from::<views::TokenInfo>()
+        .schema_from::<views::applications::ApplicationView>()
         .schema_from::<views::groups::GroupView>()
         .schema_from::<views::groups::MemberView>()
         .schema_from::<views::groups::MembershipView>()

@@ -10,6 +10,7 @@ use roster_persistence::users::{IdentityRow, UserRow};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+pub mod applications;
 pub mod groups;
 
 /// RFC 3339 in UTC with milliseconds: `2026-05-23T08:00:58.123Z`.

@@ -27,6 +27,7 @@ mod email;
 mod error;
 mod group;
 mod instant;
+mod oauth_app;
 mod password;
 mod profile;
 mod secret_box;
@@ -47,6 +48,7 @@ pub use group::{
     MAX_ANCESTORS,
 };
 pub use instant::parse_instant;
+pub use oauth_app::{AppScope, AppScopes, RedirectUris};
 pub use password::Password;
 pub use profile::{AttributeKey, Birthday, Gender, Name, PhoneNumber, ProfileText, TimeZone, Title, WebUrl};
 pub use secret_box::{SecretBoxError, SecretKey};

@@ -17,6 +17,8 @@ pub enum TokenKind {
     /// A group access token, `roster_gat_…`: a personal access token of
     /// the group's bot member.
     GroupAccess,
+    /// An OAuth application's secret, `roster_oas_…` (never a bearer token).
+    ApplicationSecret,
 }
 
 impl TokenKind {
@@ -27,6 +29,7 @@ impl TokenKind {
             Self::OAuthAccess => "roster_oat_",
             Self::OAuthRefresh => "roster_ort_",
             Self::GroupAccess => "roster_gat_",
+            Self::ApplicationSecret => "roster_oas_",
         }
     }
 
@@ -37,6 +40,7 @@ impl TokenKind {
             Self::OAuthAccess,
             Self::OAuthRefresh,
             Self::GroupAccess,
+            Self::ApplicationSecret,
         ]
         .into_iter()
         .find(|k| token.starts_with(k.prefix()))

@@ -10,6 +10,8 @@
 #[allow(missing_docs)]
 pub mod accounts;
 #[allow(missing_docs)]
+pub mod applications;
+#[allow(missing_docs)]
 pub mod audit;
 #[allow(missing_docs)]
 pub mod avatars;

@@ -21,6 +21,8 @@ pub struct OAuthRow {
     pub refresh_used_at: Option<NaiveDateTime>,
     pub revoked_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    /// The application the pair was issued to, if any.
+    pub application_id: Option<i64>,
 }
 
 impl OAuthRow {
@@ -35,6 +37,7 @@ impl OAuthRow {
 #[diesel(table_name = oauth)]
 pub struct NewOAuth<'a> {
     pub user_id: i64,
+    pub application_id: Option<i64>,
     pub family: &'a str,
     pub access_digest: &'a str,
     pub refresh_digest: &'a str,
@@ -117,6 +120,7 @@ pub fn refresh(
             conn,
             &NewOAuth {
                 user_id: old.user_id,
+                application_id: old.application_id,
                 family: &old.family,
                 access_digest: &access_digest,
                 refresh_digest: &refresh_digest,

@@ -136,6 +136,7 @@ diesel::table! {
         refresh_used_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        application_id -> Nullable<BigInt>,
     }
 }
 
@@ -242,6 +243,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     group_ancestors,
     group_members,
     group_invitations,
+    oauth_applications,
 );
 
 diesel::table! {
@@ -338,3 +340,18 @@ diesel::table! {
 
 diesel::joinable!(group_members -> groups (group_id));
 diesel::joinable!(group_invitations -> groups (group_id));
+
+diesel::table! {
+    oauth_applications (id) {
+        id -> BigInt,
+        uid -> Text,
+        name -> Text,
+        secret_digest -> Text,
+        redirect_uris -> Text,
+        scopes -> Text,
+        confidential -> Bool,
+        trusted -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}

@@ -123,6 +123,7 @@ fn schema_rs_declares_exactly_the_migrated_tables_and_columns() {
         group_ancestors,
         group_members,
         group_invitations,
+        oauth_applications,
     );
     let migrated_names: BTreeSet<&String> = migrated.keys().collect();
     let declared_names: BTreeSet<&String> = declared.keys().collect();

@@ -184,7 +184,7 @@ fn identify(
                 ip,
             }
         }
-        TokenKind::OAuthRefresh => return Err(ApiError::Unauthorized),
+        TokenKind::OAuthRefresh | TokenKind::ApplicationSecret => return Err(ApiError::Unauthorized),
     };
     if caller.user.last_activity_on != Some(today) {
         users::touch_activity(conn, caller.user.id, today)?;

@@ -2,6 +2,7 @@
 //! resource. Each type is what its handler reads and what the OpenAPI
 //! document shows, with the constraints its reader enforces.
 pub mod account;
+pub mod applications;
 pub mod avatar;
 pub mod custom_attributes;
 pub mod emails;

@@ -212,6 +212,8 @@ pub enum EntityType {
     User,
     /// A group.
     Group,
+    /// An OAuth application.
+    Application,
 }
 
 impl EntityType {
@@ -220,6 +222,7 @@ impl EntityType {
         match self {
             Self::User => "User",
             Self::Group => "Group",
+            Self::Application => "Application",
         }
     }
 }
@@ -266,6 +269,7 @@ impl RequestInput for AuditQuery {
             entity_type: f.optional("entity_type", |v| match v.trim() {
                 "User" => Ok(EntityType::User),
                 "Group" => Ok(EntityType::Group),
+                "Application" => Ok(EntityType::Application),
                 _ => Err(not_a_valid_value("entity_type")),
             }),
             entity_id: id(f, "entity_id"),

@@ -3,6 +3,7 @@ use crate::http::error::ApiError;
 use actix_web::{web, HttpRequest};
 
 pub mod account;
+pub mod applications;
 pub mod audit;
 pub mod custom_attributes;
 pub mod emails;
@@ -116,6 +117,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(custom_attributes::configure)
             .configure(status::configure)
             .configure(groups::configure)
+            .configure(applications::configure)
             .default_service(web::to(not_found)),
     );
     keys::configure_top_level(cfg);

@@ -63,6 +63,18 @@ impl Actor {
         self.record_about(conn, name, "Group", Some(group), details)
     }
 
+    /// Records `name` about OAuth application `application`, inside the
+    /// change's transaction.
+    pub fn record_application(
+        &self,
+        conn: &mut DbConnection,
+        name: &str,
+        application: i64,
+        details: Value,
+    ) -> Result<(), RepoError> {
+        self.record_about(conn, name, "Application", Some(application), details)
+    }
+
     fn record_about(
         &self,
         conn: &mut DbConnection,

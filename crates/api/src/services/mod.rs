@@ -1,6 +1,7 @@
 //! What the handlers do, beyond reading parameters and writing answers: the
 //! steps shared by several routes and by the command line.
 pub mod accounts;
+pub mod applications;
 pub mod audit;
 pub mod avatars;
 pub mod group_tokens;

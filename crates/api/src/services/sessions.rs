@@ -151,6 +151,7 @@ pub async fn password_grant(
                     conn,
                     &NewOAuth {
                         user_id: user.id,
+                        application_id: None,
                         family: &family,
                         access_digest: access.digest().as_str(),
                         refresh_digest: refresh.digest().as_str(),

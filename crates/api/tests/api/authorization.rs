@@ -133,6 +133,10 @@ const MATRIX: &[(&str, &str, &str, [u16; 9])] = &[
     ("POST", "/api/v4/groups/{group}/access_tokens", r#"{"name": "t", "scopes": ["read_api"]}"#, [401, 401, 401, 403, 403, 403, 404, 201, 201]),
     ("GET", "/api/v4/groups/{group}/access_tokens/{gat_id}", "", [401, 401, 401, 403, 403, 200, 404, 200, 200]),
     ("DELETE", "/api/v4/groups/{group}/access_tokens/{gat_id}", "", [401, 401, 401, 403, 403, 403, 404, 204, 404]),
+    ("POST", "/api/v4/applications", r#"{"name": "App {n}", "redirect_uri": "https://app.example/cb", "scopes": "openid profile"}"#, [401, 401, 401, 403, 403, 403, 403, 403, 201]),
+    ("GET", "/api/v4/applications", "", [401, 401, 401, 403, 403, 403, 403, 403, 200]),
+    ("DELETE", "/api/v4/applications/{app_id}", "", [401, 401, 401, 403, 403, 403, 403, 403, 204]),
+    ("POST", "/api/v4/applications/{app_id}/renew-secret", "", [401, 401, 401, 403, 403, 403, 403, 403, 201]),
 ];
 
 /// Everything a row may point at.
@@ -305,6 +309,16 @@ async fn fixture() -> Fixture {
             201,
         )
         .await;
+    let app = roster
+        .expect_json(
+            roster
+                .as_admin(Method::POST, "/api/v4/applications")
+                .json(&json!({
+                    "name": "App", "redirect_uri": "https://app.example/cb", "scopes": "openid"
+                })),
+            201,
+        )
+        .await;
     let mut tokens = BTreeMap::new();
     tokens.insert("expired", expired);
     tokens.insert("revoked", revoked["token"].as_str().unwrap().to_owned());
@@ -327,6 +341,7 @@ async fn fixture() -> Fixture {
     values.insert("{member}", erin.id.to_string());
     values.insert("{invite_email}", "pending@example.com".to_owned());
     values.insert("{gat_id}", gat["id"].to_string());
+    values.insert("{app_id}", app["id"].to_string());
     values.insert(
         "{fingerprint}",
         key.sha256.replace('+', "%2B").replace('/', "%2F"),
@@ -372,7 +387,8 @@ fn documented_form(path: &str) -> String {
         .replace("{group}", "{id}")
         .replace("{member}", "{user_id}")
         .replace("{invite_email}", "{email}")
-        .replace("{gat_id}", "{token_id}");
+        .replace("{gat_id}", "{token_id}")
+        .replace("{app_id}", "{id}");
     if path == "/api/v4/keys/{key_id}" {
         "/api/v4/keys/{id}".to_owned()
     } else {

@@ -1,5 +1,6 @@
 //! The API tests: each starts a real Roster (testkit) on a fresh database.
 //! Set `ROSTER_TEST_DATABASE_URL=postgres://…` to run them on PostgreSQL.
+mod applications;
 mod audit;
 mod authorization;
 mod cli;

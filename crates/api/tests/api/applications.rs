@@ -1,0 +1,153 @@
+//! OAuth applications (§10, GitLab's `/applications`): registered by admins,
+//! secrets shown once and stored hashed, redirect URIs exact.
+use reqwest::Method;
+use roster_testkit::TestRoster;
+use serde_json::{json, Value};
+
+#[tokio::test]
+async fn applications_are_registered_listed_renewed_and_deleted() {
+    let roster = TestRoster::spawn().await;
+    let created = roster
+        .expect_json(
+            roster
+                .as_admin(Method::POST, "/api/v4/applications")
+                .json(&json!({
+                    "name": "Wiki",
+                    "redirect_uri": "https://wiki.example/callback\nhttp://localhost:3000/cb",
+                    "scopes": "openid profile email",
+                })),
+            201,
+        )
+        .await;
+    let uid = created["application_id"].as_str().unwrap().to_owned();
+    assert_eq!(uid.len(), 64, "{created}");
+    assert!(uid.bytes().all(|b| b.is_ascii_hexdigit()));
+    assert_eq!(created["application_name"], "Wiki");
+    assert_eq!(
+        created["callback_url"],
+        "https://wiki.example/callback\nhttp://localhost:3000/cb"
+    );
+    assert_eq!(created["confidential"], true);
+    assert_eq!(created["trusted"], false);
+    assert_eq!(created["scopes"], "openid profile email");
+    let secret = created["secret"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("roster_oas_"));
+
+    // The secret is shown once and stored only as its digest.
+    let listed = roster
+        .expect_json(roster.as_admin(Method::GET, "/api/v4/applications"), 200)
+        .await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert!(listed[0].get("secret").is_none());
+    {
+        use diesel::{QueryDsl, RunQueryDsl};
+        let mut conn = roster_persistence::DbManager::new(roster.database_url())
+            .unwrap()
+            .connect_now()
+            .unwrap();
+        let stored: String = roster_persistence::schema::oauth_applications::table
+            .select(roster_persistence::schema::oauth_applications::secret_digest)
+            .first(&mut conn)
+            .unwrap();
+        assert_ne!(stored, secret);
+        assert_eq!(stored, roster_domain::TokenDigest::of(&secret).as_str());
+    }
+    // A secret is not a bearer token.
+    assert_eq!(
+        roster
+            .with_token(&secret, Method::GET, "/api/v4/user")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+
+    let id = created["id"].as_i64().unwrap();
+    let renewed = roster
+        .expect_json(
+            roster.as_admin(Method::POST, &format!("/api/v4/applications/{id}/renew-secret")),
+            201,
+        )
+        .await;
+    assert_ne!(renewed["secret"], created["secret"]);
+    assert_eq!(renewed["application_id"], created["application_id"]);
+
+    let events = roster
+        .expect_json(
+            roster.as_admin(
+                Method::GET,
+                &format!("/api/v4/audit_events?entity_type=Application&entity_id={id}"),
+            ),
+            200,
+        )
+        .await;
+    let names: Vec<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["application_secret_renewed", "application_created"]);
+    assert!(!events.to_string().contains("roster_oas_"));
+
+    let r = roster
+        .as_admin(Method::DELETE, &format!("/api/v4/applications/{id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let r = roster
+        .as_admin(Method::DELETE, &format!("/api/v4/applications/{id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(
+        roster
+            .expect_json(roster.as_admin(Method::GET, "/api/v4/applications"), 200)
+            .await,
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn bad_applications_are_refused_clearly() {
+    let roster = TestRoster::spawn().await;
+    let roster = &roster;
+    let refuse = |body: Value| async move {
+        let r = roster
+            .as_admin(Method::POST, "/api/v4/applications")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json::<Value>().await.unwrap())
+    };
+    let (status, body) = refuse(json!({})).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body,
+        json!({"error": "name is missing, redirect_uri is missing, scopes is missing"})
+    );
+    for (redirect, scopes, field) in [
+        ("/relative", "openid", "redirect_uri"),
+        ("https://a.example/cb#frag", "openid", "redirect_uri"),
+        ("javascript:alert(1)", "openid", "redirect_uri"),
+        ("https://a.example/cb", "sudo", "scopes"),
+    ] {
+        let (status, body) = refuse(json!({"name": "X", "redirect_uri": redirect, "scopes": scopes})).await;
+        assert_eq!(status, 400, "{redirect} {scopes}");
+        assert!(body["message"][field].is_array(), "{body}");
+    }
+    let public = roster
+        .expect_json(
+            roster.as_admin(Method::POST, "/api/v4/applications").json(&json!({
+                "name": "SPA", "redirect_uri": "https://spa.example/cb", "scopes": "openid", "confidential": false, "trusted": true
+            })),
+            201,
+        )
+        .await;
+    assert_eq!(public["confidential"], false);
+    assert_eq!(public["trusted"], true);
+}
