@@ -12,6 +12,17 @@ pub enum EmailConfirmation {
     Hard,
 }
 
+/// Who may use the OAuth password grant (`ROSTER_PASSWORD_GRANT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordGrant {
+    /// Anyone; an application's credentials, when sent, bind the tokens to it.
+    Open,
+    /// Only registered confidential applications, with their credentials.
+    Clients,
+    /// No one.
+    Off,
+}
+
 /// Everything Roster can be told. See `docs/configuration.md`.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -65,6 +76,8 @@ pub struct Settings {
     /// `ROSTER_MAIL_RETRY_SECONDS`: the first retry delay after a failed
     /// delivery; it doubles with each failure, up to an hour.
     pub mail_retry: Duration,
+    /// `ROSTER_PASSWORD_GRANT`: `open`, `clients` or `off`.
+    pub password_grant: PasswordGrant,
 }
 
 /// A setting that could not be read.
@@ -109,6 +122,7 @@ impl Default for Settings {
             mail_retry: Duration::from_secs(30),
             rate_limits: crate::limits::RateLimits::default(),
             trust_proxy: false,
+            password_grant: PasswordGrant::Open,
         }
     }
 }
@@ -165,6 +179,17 @@ impl Settings {
                 return Err(SettingsError {
                     name: "ROSTER_EMAIL_CONFIRMATION",
                     reason: format!("{other:?} is not off, soft or hard"),
+                })
+            }
+        };
+        let password_grant = match get("ROSTER_PASSWORD_GRANT").as_deref().map(str::trim) {
+            None | Some("open") => PasswordGrant::Open,
+            Some("clients") => PasswordGrant::Clients,
+            Some("off") => PasswordGrant::Off,
+            Some(other) => {
+                return Err(SettingsError {
+                    name: "ROSTER_PASSWORD_GRANT",
+                    reason: format!("{other:?} is not open, clients or off"),
                 })
             }
         };
@@ -310,6 +335,7 @@ impl Settings {
             )? as u64),
             rate_limits,
             trust_proxy,
+            password_grant,
         })
     }
 }
@@ -334,13 +360,16 @@ mod tests {
         assert_eq!(s.bind, "127.0.0.1:8080");
         assert_eq!(s.bcrypt_cost, 12);
         assert_eq!(s.email_confirmation, EmailConfirmation::Soft);
+        assert_eq!(s.password_grant, PasswordGrant::Open);
         let s = read(&[
             ("ROSTER_BCRYPT_COST", "4"),
             ("ROSTER_SIGNUP_ENABLED", "false"),
             ("ROSTER_PUBLIC_URL", "https://id.example.com/"),
             ("ROSTER_EMAIL_CONFIRMATION", "hard"),
+            ("ROSTER_PASSWORD_GRANT", "clients"),
         ])
         .unwrap();
+        assert_eq!(s.password_grant, PasswordGrant::Clients);
         assert_eq!(s.bcrypt_cost, 4);
         assert!(!s.signup_enabled);
         assert_eq!(s.public_url.as_deref(), Some("https://id.example.com"));
@@ -351,6 +380,7 @@ mod tests {
     fn refuses_bad_values() {
         assert!(read(&[("ROSTER_BCRYPT_COST", "3")]).is_err());
         assert!(read(&[("ROSTER_BCRYPT_COST", "x")]).is_err());
+        assert!(read(&[("ROSTER_PASSWORD_GRANT", "sometimes")]).is_err());
         assert!(read(&[("ROSTER_SIGNUP_ENABLED", "maybe")]).is_err());
         assert!(read(&[("ROSTER_EMAIL_CONFIRMATION", "strict")]).is_err());
         assert!(read(&[("ROSTER_PUBLIC_URL", "ftp://x")]).is_err());

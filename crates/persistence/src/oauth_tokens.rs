@@ -79,10 +79,12 @@ pub enum Refresh {
     Unknown,
 }
 
-/// Exchanges the refresh token with digest `refresh_digest` for a new pair.
+/// Exchanges the refresh token with digest `refresh_digest`, presented by
+/// application `client` (or none), for a new pair.
 pub fn refresh(
     conn: &mut DbConnection,
     refresh_digest: &str,
+    client: Option<i64>,
     new: impl FnOnce(&OAuthRow) -> (String, String, NaiveDateTime),
 ) -> Result<Refresh, RepoError> {
     write_transaction(conn, |conn| {
@@ -95,6 +97,11 @@ pub fn refresh(
         let Some((old, user)) = found else {
             return Ok(Refresh::Unknown);
         };
+        // Bound to its client: another client (or none) learns nothing and
+        // spends nothing.
+        if old.application_id != client {
+            return Ok(Refresh::Unknown);
+        }
         let at = now();
         if old.refresh_used_at.is_some() || old.revoked_at.is_some() {
             revoke_family(conn, &old.family)?;

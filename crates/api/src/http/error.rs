@@ -84,6 +84,15 @@ impl ApiError {
         Self::Validation(map)
     }
 
+    /// `unsupported_grant_type`: a grant this server does not take.
+    pub fn unsupported_grant_type() -> Self {
+        Self::OAuth {
+            status: StatusCode::BAD_REQUEST,
+            error: "unsupported_grant_type",
+            description: "The authorization grant type is not supported by the authorization server.".into(),
+        }
+    }
+
     /// `invalid_grant` with a description.
     pub fn invalid_grant(description: impl Into<String>) -> Self {
         Self::OAuth {
@@ -220,8 +229,13 @@ impl ResponseError for ApiError {
             Self::Unauthorized => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"roster\""));
             }
-            Self::OAuth { .. } => {
+            Self::OAuth { status, .. } => {
                 response.insert_header((header::CACHE_CONTROL, "no-store"));
+                // RFC 6749 §5.2: a failed client authentication names the
+                // scheme the client may use.
+                if *status == StatusCode::UNAUTHORIZED {
+                    response.insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"roster\""));
+                }
             }
             _ => {}
         }

@@ -35,10 +35,28 @@ pub struct TokenRequestFields {
     /// The refresh token (`refresh_token` grant).
     #[schema(min_length = 1)]
     pub refresh_token: Option<String>,
+    /// A registered application's client id (`client_secret_post`, or a
+    /// public client naming itself); or use HTTP Basic authentication.
+    #[schema(min_length = 1)]
+    pub client_id: Option<String>,
+    /// The application's secret (`client_secret_post`).
+    #[schema(min_length = 1, format = Password)]
+    pub client_secret: Option<String>,
 }
 
-/// `POST /oauth/token`.
-pub enum TokenRequest {
+/// `POST /oauth/token`: the grant, and the client's credentials when sent
+/// in the body.
+pub struct TokenRequest {
+    /// What is asked for.
+    pub grant: Grant,
+    /// `client_id`, if sent in the body.
+    pub client_id: Option<String>,
+    /// `client_secret`, if sent in the body.
+    pub client_secret: Option<String>,
+}
+
+/// The grants of `POST /oauth/token`.
+pub enum Grant {
     /// Resource owner password credentials (RFC 6749 §4.3).
     Password {
         /// The user name or e-mail address.
@@ -80,7 +98,9 @@ impl RequestInput for TokenRequest {
         let password = f.optional("password", present("password"));
         let scope = f.optional("scope", |v| Ok(v.to_owned()));
         let refresh_token = f.optional("refresh_token", present("refresh_token"));
-        match grant_type?.as_str() {
+        let client_id = f.optional("client_id", present("client_id"));
+        let client_secret = f.optional("client_secret", present("client_secret"));
+        let grant = match grant_type?.as_str() {
             "password" => {
                 let scopes = match scope.filter(|s| !s.trim().is_empty()) {
                     Some(s) => Some(f.check(
@@ -94,32 +114,45 @@ impl RequestInput for TokenRequest {
                 if password.is_none() && !f.failed("password") {
                     f.require_one_of("password".into());
                 }
-                Some(Self::Password {
+                Grant::Password {
                     username: username?,
                     password: password?,
                     scopes,
-                })
+                }
             }
             "refresh_token" => {
                 if refresh_token.is_none() && !f.failed("refresh_token") {
                     f.require_one_of("refresh_token".into());
                 }
-                Some(Self::Refresh {
+                Grant::Refresh {
                     refresh_token: refresh_token?,
-                })
+                }
             }
             _ => {
                 f.reject("grant_type", "is not supported");
-                None
+                return None;
             }
-        }
+        };
+        Some(Self {
+            grant,
+            client_id,
+            client_secret,
+        })
     }
 
     fn refused(problem: ApiError) -> ApiError {
         // The first problem in the order of RFC 6749's parameters, the
         // scope last (a request that is missing its credentials is invalid
         // before its scope is judged).
-        const ORDER: [&str; 5] = ["grant_type", "username", "password", "refresh_token", "scope"];
+        const ORDER: [&str; 7] = [
+            "grant_type",
+            "client_id",
+            "client_secret",
+            "username",
+            "password",
+            "refresh_token",
+            "scope",
+        ];
         let field = match &problem {
             ApiError::Missing(names) => names.first().cloned(),
             ApiError::Validation(fields) => ORDER

@@ -3,9 +3,11 @@ use crate::endpoint;
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
 use crate::http::input::Input;
-use crate::inputs::oauth::{RevokeRequest, TokenRequest};
+use crate::inputs::oauth::{Grant, RevokeRequest, TokenRequest};
 use crate::rate_limit::{self, client_address};
+use crate::services::clients;
 use crate::services::sessions::{self, Issued};
+use crate::settings::PasswordGrant;
 use crate::state::AppState;
 use crate::views;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -33,12 +35,28 @@ pub async fn token(
     let input = input.check()?;
     let rl = &state.settings.rate_limits;
     let ip = client_address(&req, state.settings.trust_proxy);
-    match input {
-        TokenRequest::Password {
+    let client = match clients::presented(&req, input.client_id, input.client_secret)? {
+        Some(credentials) => Some(clients::authenticate(&state, credentials).await?),
+        None => None,
+    };
+    match input.grant {
+        Grant::Password {
             username,
             password,
             scopes,
         } => {
+            match state.settings.password_grant {
+                PasswordGrant::Off => return Err(ApiError::unsupported_grant_type()),
+                PasswordGrant::Clients if !client.as_ref().is_some_and(|c| c.confidential) => {
+                    return Err(ApiError::OAuth {
+                        status: actix_web::http::StatusCode::UNAUTHORIZED,
+                        error: "invalid_client",
+                        description: "The password grant needs a registered application's credentials."
+                            .into(),
+                    })
+                }
+                _ => {}
+            }
             rate_limit::check(
                 &state,
                 vec![
@@ -50,12 +68,16 @@ pub async fn token(
                 ],
             )
             .await?;
-            let issued_pair = sessions::password_grant(&state, username, password, scopes, Some(ip)).await?;
+            let issued_pair =
+                sessions::password_grant(&state, username, password, scopes, client, Some(ip)).await?;
             Ok(issued(&issued_pair))
         }
-        TokenRequest::Refresh { refresh_token } => {
+        Grant::Refresh { refresh_token } => {
             rate_limit::check(&state, vec![(format!("refresh:ip:{ip}"), rl.refresh_ip)]).await?;
-            Ok(issued(&sessions::refresh_grant(&state, refresh_token).await?))
+            let client = client.map(|c| c.id);
+            Ok(issued(
+                &sessions::refresh_grant(&state, refresh_token, client).await?,
+            ))
         }
     }
 }

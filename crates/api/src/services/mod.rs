@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod applications;
 pub mod audit;
 pub mod avatars;
+pub mod clients;
 pub mod group_tokens;
 pub mod groups;
 pub mod invitations;

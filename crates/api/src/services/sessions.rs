@@ -4,7 +4,8 @@ use crate::services::audit::Actor;
 use crate::settings::EmailConfirmation;
 use crate::state::AppState;
 use chrono::Duration;
-use roster_domain::{Scope, Scopes, TokenKind, TokenSecret, UserState};
+use roster_domain::{AppScopes, Scope, Scopes, TokenKind, TokenSecret, UserState};
+use roster_persistence::applications::ApplicationRow;
 use roster_persistence::oauth_tokens::{self, NewOAuth, OAuthRow, Refresh};
 use roster_persistence::{now, outbox, sign_in_failures, users, write_transaction, RepoError};
 use serde_json::{json, Value};
@@ -38,8 +39,26 @@ pub async fn password_grant(
     login: String,
     password: String,
     requested: Option<Scopes>,
+    client: Option<ApplicationRow>,
     ip: Option<String>,
 ) -> Result<Issued, ApiError> {
+    // An application gets no more than it was registered for.
+    if let (Some(app), Some(wanted)) = (&client, &requested) {
+        let allowed = AppScopes::parse_joined(&app.scopes).ok();
+        let permitted = |s: Scope| {
+            allowed
+                .as_ref()
+                .is_some_and(|a| a.iter().any(|x| x.as_str() == s.as_str()))
+        };
+        if !wanted.iter().all(permitted) {
+            return Err(ApiError::OAuth {
+                status: actix_web::http::StatusCode::BAD_REQUEST,
+                error: "invalid_scope",
+                description: "The application is not registered for the requested scope.".into(),
+            });
+        }
+    }
+    let application_id = client.as_ref().map(|c| c.id);
     let lookup = login.clone();
     let login = login.trim().to_owned();
     let user = state
@@ -151,7 +170,7 @@ pub async fn password_grant(
                     conn,
                     &NewOAuth {
                         user_id: user.id,
-                        application_id: None,
+                        application_id,
                         family: &family,
                         access_digest: access.digest().as_str(),
                         refresh_digest: refresh.digest().as_str(),
@@ -168,7 +187,13 @@ pub async fn password_grant(
 
 /// The OAuth refresh grant: the refresh token is single use; presenting a used
 /// one revokes every token of its grant.
-pub async fn refresh_grant(state: &AppState, refresh_token: String) -> Result<Issued, ApiError> {
+/// A refresh token issued to an application is only refreshed by that
+/// application (RFC 6749 §6); one issued without one, only without one.
+pub async fn refresh_grant(
+    state: &AppState,
+    refresh_token: String,
+    client: Option<i64>,
+) -> Result<Issued, ApiError> {
     if TokenKind::of(&refresh_token) != Some(TokenKind::OAuthRefresh) {
         return Err(ApiError::invalid_grant("The refresh token is invalid."));
     }
@@ -181,7 +206,7 @@ pub async fn refresh_grant(state: &AppState, refresh_token: String) -> Result<Is
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                let outcome = oauth_tokens::refresh(conn, digest.as_str(), |_| {
+                let outcome = oauth_tokens::refresh(conn, digest.as_str(), client, |_| {
                     (
                         access_digest.as_str().to_owned(),
                         refresh_digest.as_str().to_owned(),

@@ -151,3 +151,173 @@ async fn bad_applications_are_refused_clearly() {
     assert_eq!(public["confidential"], false);
     assert_eq!(public["trusted"], true);
 }
+
+async fn register(roster: &TestRoster, body: Value) -> (String, String) {
+    let app = roster
+        .expect_json(
+            roster.as_admin(Method::POST, "/api/v4/applications").json(&body),
+            201,
+        )
+        .await;
+    (
+        app["application_id"].as_str().unwrap().to_owned(),
+        app["secret"].as_str().unwrap().to_owned(),
+    )
+}
+
+fn sign_in(extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut form = vec![
+        ("grant_type".to_owned(), "password".to_owned()),
+        ("username".to_owned(), "alice".to_owned()),
+        ("password".to_owned(), roster_testkit::TEST_PASSWORD.to_owned()),
+    ];
+    form.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+    form
+}
+
+#[tokio::test]
+async fn the_password_grant_takes_client_credentials_and_binds_tokens_to_them() {
+    let roster = TestRoster::spawn().await;
+    roster.create_user("alice").await;
+    let (id, secret) = register(
+        &roster,
+        json!({"name": "Seed 004", "redirect_uri": "https://app.example/cb", "scopes": "api read_user"}),
+    )
+    .await;
+    let (other_id, other_secret) = register(
+        &roster,
+        json!({"name": "Other", "redirect_uri": "https://o.example/cb", "scopes": "api"}),
+    )
+    .await;
+    let token = |form: Vec<(String, String)>| roster.request(Method::POST, "/oauth/token").form(&form);
+
+    // client_secret_basic and client_secret_post.
+    let basic = roster
+        .expect_json(token(sign_in(&[])).basic_auth(&id, Some(&secret)), 200)
+        .await;
+    let post = roster
+        .expect_json(
+            token(sign_in(&[("client_id", &id), ("client_secret", &secret)])),
+            200,
+        )
+        .await;
+    assert!(basic["access_token"].is_string() && post["refresh_token"].is_string());
+
+    // A wrong secret, an unknown client, or two methods at once.
+    let wrong = token(sign_in(&[]))
+        .basic_auth(&id, Some("roster_oas_nope"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    assert!(wrong.headers().contains_key("www-authenticate"));
+    assert_eq!(wrong.json::<Value>().await.unwrap()["error"], "invalid_client");
+    let unknown = roster
+        .expect_json(
+            token(sign_in(&[("client_id", "nobody"), ("client_secret", "x")])),
+            401,
+        )
+        .await;
+    assert_eq!(unknown["error"], "invalid_client");
+    let both = roster
+        .expect_json(
+            token(sign_in(&[("client_id", &id)])).basic_auth(&id, Some(&secret)),
+            400,
+        )
+        .await;
+    assert_eq!(both["error"], "invalid_request");
+    // No more than the application was registered for.
+    let scope = roster
+        .expect_json(
+            token(sign_in(&[("scope", "read_api")])).basic_auth(&id, Some(&secret)),
+            400,
+        )
+        .await;
+    assert_eq!(scope["error"], "invalid_scope");
+
+    // A refresh token is refreshed only by its own application.
+    let refresh = basic["refresh_token"].as_str().unwrap();
+    let refresh_form = |t: &str| {
+        vec![
+            ("grant_type".to_owned(), "refresh_token".to_owned()),
+            ("refresh_token".to_owned(), t.to_owned()),
+        ]
+    };
+    let stolen = roster
+        .expect_json(
+            token(refresh_form(refresh)).basic_auth(&other_id, Some(&other_secret)),
+            400,
+        )
+        .await;
+    assert_eq!(stolen["error"], "invalid_grant");
+    let bare = roster.expect_json(token(refresh_form(refresh)), 400).await;
+    assert_eq!(bare["error"], "invalid_grant");
+    let renewed = roster
+        .expect_json(token(refresh_form(refresh)).basic_auth(&id, Some(&secret)), 200)
+        .await;
+
+    // Deleting the application revokes what it was given.
+    let access = renewed["access_token"].as_str().unwrap();
+    assert_eq!(
+        roster
+            .with_token(access, Method::GET, "/api/v4/user")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let apps = roster
+        .expect_json(roster.as_admin(Method::GET, "/api/v4/applications"), 200)
+        .await;
+    let app_id = apps
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["application_id"] == id.as_str())
+        .unwrap()["id"]
+        .clone();
+    assert_eq!(
+        roster
+            .as_admin(Method::DELETE, &format!("/api/v4/applications/{app_id}"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    assert_eq!(
+        roster
+            .with_token(access, Method::GET, "/api/v4/user")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+}
+
+#[tokio::test]
+async fn the_password_grant_can_be_limited_to_applications_or_turned_off() {
+    use roster_api::settings::PasswordGrant;
+    let roster = TestRoster::spawn_with(|s| s.password_grant = PasswordGrant::Clients).await;
+    roster.create_user("alice").await;
+    let (id, secret) = register(
+        &roster,
+        json!({"name": "Seed 004", "redirect_uri": "https://app.example/cb", "scopes": "api"}),
+    )
+    .await;
+    let token = |form: Vec<(String, String)>| roster.request(Method::POST, "/oauth/token").form(&form);
+    let anonymous = roster.expect_json(token(sign_in(&[])), 401).await;
+    assert_eq!(anonymous["error"], "invalid_client");
+    roster
+        .expect_json(token(sign_in(&[])).basic_auth(&id, Some(&secret)), 200)
+        .await;
+
+    let off = TestRoster::spawn_with(|s| s.password_grant = PasswordGrant::Off).await;
+    off.create_user("alice").await;
+    let refused = off
+        .expect_json(off.request(Method::POST, "/oauth/token").form(&sign_in(&[])), 400)
+        .await;
+    assert_eq!(refused["error"], "unsupported_grant_type");
+}
