@@ -123,7 +123,7 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/-/reset-password", "pages", "Page choosing a new password", Public, None, (200, Html), &[]),
     r("POST", "/-/reset-password", "pages", "Set the new password from the page", Public, typed::<ResetComplete>(), (200, Html), &[400]),
     r("GET", "/-/invitation", "pages", "Page showing an invitation to a group", Public, None, (200, Html), &[404]),
-    r("POST", "/oauth/token", "oauth", "Password or refresh grant", Public, typed::<TokenRequest>(), (200, Json("OAuthTokenView")), &[400, 429]),
+    r("POST", "/oauth/token", "oauth", "Password or refresh grant (client authentication by HTTP Basic or in the body)", Public, typed::<TokenRequest>(), (200, Json("OAuthTokenView")), &[400, 401, 429]),
     r("POST", "/oauth/revoke", "oauth", "Revoke a token (RFC 7009)", Public, typed::<RevokeRequest>(), (200, Json("Object")), &[]),
     r("GET", "/oauth/token/info", "oauth", "The token in use", Token, None, (200, Json("TokenInfo")), &[]),
     r("GET", "/api/v4/users", "users", "List and search users", Optional, typed::<UserListQuery>(), (200, List("UserView")), &[400, 405]),
@@ -307,6 +307,8 @@ fn body_content(
 
 fn error_schema(route: &Route, status: u16) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
     match status {
+        // A failed client authentication (RFC 6749 §5.2).
+        401 if route.path == "/oauth/token" => Ref::from_schema_name("OAuthError").into(),
         400 if route.path.starts_with("/oauth") => utoipa::openapi::schema::OneOfBuilder::new()
             .item(Ref::from_schema_name("OAuthError"))
             .item(Ref::from_schema_name("ErrorMessage"))
