@@ -127,7 +127,12 @@ impl RedirectUris {
             if REFUSED_SCHEMES.contains(&parsed.scheme()) {
                 return err("cannot use that scheme");
             }
-            if matches!(parsed.scheme(), "http" | "https") && parsed.host_str().is_none_or(str::is_empty) {
+            // The URL parser would read `https:///cb` as `https://cb/`; what
+            // is registered must be what a browser is sent to, so a web URI
+            // names its host right after `//`.
+            let web = matches!(parsed.scheme(), "http" | "https");
+            let after_scheme = text.split_once("://").map_or("", |(_, rest)| rest);
+            if web && (after_scheme.is_empty() || after_scheme.starts_with('/')) {
                 return err("must name a host");
             }
             if !uris.iter().any(|u| u == text) {
