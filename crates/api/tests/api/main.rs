@@ -11,6 +11,8 @@ mod conventions;
 mod crash;
 mod emails;
 mod fidelity;
+mod group_invitations;
+mod group_members;
 mod groups;
 mod keygen;
 mod keys;
