@@ -87,6 +87,7 @@ pub fn bind(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result
     };
     let hasher = PasswordHasher::start(settings.bcrypt_cost, hash_pool, std::sync::Arc::clone(&load))?;
     let workers = settings.http_workers;
+    let secrets = crate::secret_key::load(&settings)?;
     let mailer = Mailer::start(db.pool().clone(), &settings)?;
     let state = web::Data::new(AppState {
         db,
@@ -95,6 +96,7 @@ pub fn bind(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result
         settings,
         public_url: public_url.clone(),
         metrics: crate::background::metrics::Metrics::new()?,
+        secrets,
     });
     let server = HttpServer::new(move || {
         App::new()

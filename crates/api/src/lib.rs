@@ -17,6 +17,7 @@ pub mod limits;
 pub mod openapi;
 pub mod rate_limit;
 pub mod routes;
+pub mod secret_key;
 pub mod services;
 pub mod settings;
 pub mod state;

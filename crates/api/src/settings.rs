@@ -78,6 +78,12 @@ pub struct Settings {
     pub mail_retry: Duration,
     /// `ROSTER_PASSWORD_GRANT`: `open`, `clients` or `off`.
     pub password_grant: PasswordGrant,
+    /// `ROSTER_SECRET_KEY`: the key that seals secrets at rest (base64 of
+    /// 32 bytes); see `crate::secret_key`.
+    pub secret_key: Option<roster_domain::SecretKey>,
+    /// `ROSTER_SECRET_KEY_FILE`: the file holding that key when it is not
+    /// given (made at first start).
+    pub secret_key_file: Option<std::path::PathBuf>,
 }
 
 /// A setting that could not be read.
@@ -123,6 +129,8 @@ impl Default for Settings {
             rate_limits: crate::limits::RateLimits::default(),
             trust_proxy: false,
             password_grant: PasswordGrant::Open,
+            secret_key: None,
+            secret_key_file: None,
         }
     }
 }
@@ -193,6 +201,18 @@ impl Settings {
                 })
             }
         };
+        let secret_key = match get("ROSTER_SECRET_KEY") {
+            None => None,
+            Some(text) => Some(
+                roster_domain::SecretKey::from_base64(&text).map_err(|e| SettingsError {
+                    name: "ROSTER_SECRET_KEY",
+                    reason: e.to_string(),
+                })?,
+            ),
+        };
+        let secret_key_file = get("ROSTER_SECRET_KEY_FILE")
+            .filter(|p| !p.trim().is_empty())
+            .map(std::path::PathBuf::from);
         let public_url = match get("ROSTER_PUBLIC_URL") {
             None => None,
             Some(v) => {
@@ -336,6 +356,8 @@ impl Settings {
             rate_limits,
             trust_proxy,
             password_grant,
+            secret_key,
+            secret_key_file,
         })
     }
 }
@@ -381,6 +403,12 @@ mod tests {
         assert!(read(&[("ROSTER_BCRYPT_COST", "3")]).is_err());
         assert!(read(&[("ROSTER_BCRYPT_COST", "x")]).is_err());
         assert!(read(&[("ROSTER_PASSWORD_GRANT", "sometimes")]).is_err());
+        assert!(read(&[("ROSTER_SECRET_KEY", "c2hvcnQ=")]).is_err());
+        assert!(read(&[(
+            "ROSTER_SECRET_KEY",
+            &roster_domain::SecretKey::generate().to_base64()
+        )])
+        .is_ok());
         assert!(read(&[("ROSTER_SIGNUP_ENABLED", "maybe")]).is_err());
         assert!(read(&[("ROSTER_EMAIL_CONFIRMATION", "strict")]).is_err());
         assert!(read(&[("ROSTER_PUBLIC_URL", "ftp://x")]).is_err());

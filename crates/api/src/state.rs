@@ -20,6 +20,8 @@ pub struct AppState {
     pub public_url: String,
     /// Request metrics.
     pub metrics: crate::background::metrics::Metrics,
+    /// The key that seals secrets at rest (TOTP seeds, signing keys).
+    pub secrets: roster_domain::SecretKey,
 }
 
 impl AppState {

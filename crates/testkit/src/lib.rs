@@ -77,6 +77,8 @@ impl TestRoster {
             // Tests about other things send many requests from one address;
             // the rate-limit tests switch the limits on themselves.
             rate_limits: roster_api::limits::RateLimits::off(),
+            // A key of its own, so no key file is left beside the test database.
+            secret_key: Some(roster_domain::SecretKey::generate()),
             ..Settings::default()
         }
     }
