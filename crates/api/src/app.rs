@@ -97,6 +97,7 @@ pub fn bind(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result
         public_url: public_url.clone(),
         metrics: crate::background::metrics::Metrics::new()?,
         secrets,
+        jwks: Default::default(),
     });
     let server = HttpServer::new(move || {
         App::new()

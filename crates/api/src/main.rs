@@ -36,9 +36,19 @@ enum Command {
     /// Helpers for SSH servers.
     #[command(subcommand)]
     Ssh(SshCommand),
+    /// Manage the keys that sign ID tokens.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Tools for development and benchmarks.
     #[command(subcommand)]
     Dev(DevCommand),
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Make a new signing key and retire the current one (which stays in
+    /// the JWKS until the tokens it signed have expired). Prints the new key id.
+    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -160,6 +170,13 @@ fn run_with_settings(command: Command, settings: Settings) -> anyhow::Result<()>
         Command::Ssh(SshCommand::AuthorizedKeys(args)) => authorized_keys(args),
         Command::Openapi => print_openapi(),
         Command::Dev(DevCommand::Seed(args)) => dev_seed(&settings, args),
+        Command::Keys(KeysCommand::Rotate) => {
+            let secrets = roster_api::secret_key::load(&settings)?;
+            let mut conn = app::open_connection(&settings)?;
+            let kid = services::signing_keys::rotate(&mut conn, &secrets)?;
+            println!("{kid}");
+            Ok(())
+        }
     }
 }
 

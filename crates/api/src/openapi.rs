@@ -125,6 +125,7 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/-/invitation", "pages", "Page showing an invitation to a group", Public, None, (200, Html), &[404]),
     r("POST", "/oauth/token", "oauth", "Password or refresh grant (client authentication by HTTP Basic or in the body)", Public, typed::<TokenRequest>(), (200, Json("OAuthTokenView")), &[400, 401, 429]),
     r("POST", "/oauth/revoke", "oauth", "Revoke a token (RFC 7009)", Public, typed::<RevokeRequest>(), (200, Json("Object")), &[]),
+    r("GET", "/oauth/discovery/keys", "oauth", "The JWKS of the keys that sign ID tokens", Public, None, (200, Json("Object")), &[]),
     r("GET", "/oauth/token/info", "oauth", "The token in use", Token, None, (200, Json("TokenInfo")), &[]),
     r("GET", "/api/v4/users", "users", "List and search users", Optional, typed::<UserListQuery>(), (200, List("UserView")), &[400, 405]),
     r("POST", "/api/v4/users", "users", "Create a user", Admin, typed_multipart::<CreateUser>(), (201, Json("UserAdmin")), &[409]),

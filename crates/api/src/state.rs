@@ -22,6 +22,8 @@ pub struct AppState {
     pub metrics: crate::background::metrics::Metrics,
     /// The key that seals secrets at rest (TOTP seeds, signing keys).
     pub secrets: roster_domain::SecretKey,
+    /// The JWKS, served from memory.
+    pub jwks: crate::services::signing_keys::JwksCache,
 }
 
 impl AppState {

@@ -33,6 +33,7 @@ mod profile;
 mod secret_box;
 #[cfg(feature = "serde")]
 mod serde_support;
+mod signing_key;
 mod ssh_key;
 mod state;
 mod status;
@@ -52,6 +53,7 @@ pub use oauth_app::{AppScope, AppScopes, RedirectUris};
 pub use password::Password;
 pub use profile::{AttributeKey, Birthday, Gender, Name, PhoneNumber, ProfileText, TimeZone, Title, WebUrl};
 pub use secret_box::{SecretBoxError, SecretKey};
+pub use signing_key::{BadSigningKey, SigningKeyPair, SIGNING_KEY_BITS};
 pub use ssh_key::{Fingerprint, KeyUsage, SshPublicKey, DEFAULT_MIN_RSA_BITS};
 pub use state::{StateChange, Transition, UserState};
 pub use status::{Availability, ClearStatusAfter, StatusEmoji, StatusMessage, UserStatus};

@@ -49,6 +49,8 @@ pub mod rate_limits;
 pub mod schema;
 pub mod seed;
 pub mod sign_in_failures;
+#[allow(missing_docs)]
+pub mod signing_keys;
 pub mod testing;
 pub mod user_list;
 pub mod user_statuses;

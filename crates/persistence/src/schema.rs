@@ -244,6 +244,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     group_members,
     group_invitations,
     oauth_applications,
+    signing_keys,
 );
 
 diesel::table! {
@@ -353,5 +354,17 @@ diesel::table! {
         trusted -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    signing_keys (id) {
+        id -> BigInt,
+        kid -> Text,
+        algorithm -> Text,
+        private_key -> Text,
+        public_jwk -> Text,
+        created_at -> Timestamp,
+        retired_at -> Nullable<Timestamp>,
     }
 }

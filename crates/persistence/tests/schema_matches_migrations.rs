@@ -124,6 +124,7 @@ fn schema_rs_declares_exactly_the_migrated_tables_and_columns() {
         group_members,
         group_invitations,
         oauth_applications,
+        signing_keys,
     );
     let migrated_names: BTreeSet<&String> = migrated.keys().collect();
     let declared_names: BTreeSet<&String> = declared.keys().collect();

@@ -82,6 +82,17 @@ pub async fn token(
     }
 }
 
+/// `GET /oauth/discovery/keys` (GitLab's path): the JWKS of the keys that
+/// sign ID tokens, for any origin.
+pub async fn keys(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let text = crate::services::signing_keys::jwks(&state).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header(("Access-Control-Allow-Origin", "*"))
+        .insert_header(("Cache-Control", "public, max-age=10"))
+        .body(text))
+}
+
 /// `POST /oauth/revoke` (RFC 7009): `200 {}` whether or not the token
 /// existed; a request without a `token` is `400 invalid_request` (§2.1).
 pub async fn revoke(
@@ -117,4 +128,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     endpoint!(cfg, "/oauth/token", POST => token);
     endpoint!(cfg, "/oauth/revoke", POST => revoke);
     endpoint!(cfg, "/oauth/token/info", GET => token_info);
+    endpoint!(cfg, "/oauth/discovery/keys", GET => keys);
 }

@@ -13,6 +13,7 @@ pub mod links;
 pub mod members;
 pub mod privacy;
 pub mod sessions;
+pub mod signing_keys;
 pub mod tokens;
 pub mod user_views;
 pub mod users;

@@ -38,6 +38,7 @@ const MATRIX: &[(&str, &str, &str, [u16; 9])] = &[
     ("POST", "/-/reset-password", r#"{"reset_token": "bogus", "password": "long-enough-9"}"#, [400, 400, 400, 400, 400, 400, 400, 400, 400]),
     ("POST", "/oauth/token", r#"{"grant_type": "password", "username": "alice", "password": "correct-horse-battery"}"#, [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("POST", "/oauth/revoke", r#"{"token": "roster_oat_unknown"}"#, [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/oauth/discovery/keys", "", [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("GET", "/oauth/token/info", "", [401, 401, 401, 403, 403, 200, 200, 200, 200]),
     ("GET", "/api/v4/users", "", [200, 401, 401, 403, 403, 200, 200, 200, 200]),
     ("POST", "/api/v4/users", r#"{"email": "new{n}@example.com", "username": "new{n}", "name": "N", "password": "long-enough-9"}"#, [401, 401, 401, 403, 403, 403, 403, 403, 201]),

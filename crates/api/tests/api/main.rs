@@ -25,6 +25,7 @@ mod passwords;
 mod privacy;
 mod process;
 mod rate_limits;
+mod signing_keys;
 mod smtp;
 mod social;
 mod sshd;

@@ -1,0 +1,94 @@
+//! The RSA keys that sign OpenID Connect ID tokens (RS256), and their
+//! public form as a JSON Web Key (RFC 7517), named by their RFC 7638
+//! thumbprint.
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use rsa::traits::PublicKeyParts;
+use rsa::RsaPrivateKey;
+use sha2::{Digest, Sha256};
+
+/// The size of the keys Roster makes.
+pub const SIGNING_KEY_BITS: usize = 2048;
+
+/// Why a stored key could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a stored signing key is not a PKCS#8 RSA key")]
+pub struct BadSigningKey;
+
+/// A private RSA signing key. `Debug` does not show it.
+#[derive(Clone)]
+pub struct SigningKeyPair(RsaPrivateKey);
+
+impl std::fmt::Debug for SigningKeyPair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SigningKeyPair({})", self.kid())
+    }
+}
+
+impl SigningKeyPair {
+    /// A new key of [`SIGNING_KEY_BITS`] from the operating system's
+    /// generator. CPU work of a fraction of a second: not for an async worker.
+    pub fn generate() -> Self {
+        let mut rng = rsa::rand_core::OsRng;
+        Self(RsaPrivateKey::new(&mut rng, SIGNING_KEY_BITS).expect("RSA key generation of a supported size"))
+    }
+
+    /// Reads the PKCS#8 DER form ([`SigningKeyPair::to_pkcs8_der`]).
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, BadSigningKey> {
+        RsaPrivateKey::from_pkcs8_der(der)
+            .map(Self)
+            .map_err(|_| BadSigningKey)
+    }
+
+    /// The private key as PKCS#8 DER, to be sealed before it is stored.
+    pub fn to_pkcs8_der(&self) -> Vec<u8> {
+        self.0
+            .to_pkcs8_der()
+            .expect("an RSA key encodes as PKCS#8")
+            .as_bytes()
+            .to_vec()
+    }
+
+    fn n_and_e(&self) -> (String, String) {
+        (
+            URL_SAFE_NO_PAD.encode(self.0.n().to_bytes_be()),
+            URL_SAFE_NO_PAD.encode(self.0.e().to_bytes_be()),
+        )
+    }
+
+    /// The key id: the RFC 7638 thumbprint of the public key.
+    pub fn kid(&self) -> String {
+        let (n, e) = self.n_and_e();
+        // RFC 7638 §3.2: the required members, in lexical order, no spaces.
+        let canonical = format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#);
+        URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()))
+    }
+
+    /// The public key as a JWK (JSON text), for the JWKS.
+    pub fn public_jwk(&self) -> String {
+        let (n, e) = self.n_and_e();
+        format!(
+            r#"{{"kty":"RSA","use":"sig","alg":"RS256","kid":"{}","n":"{n}","e":"{e}"}}"#,
+            self.kid()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip_and_publish_only_their_public_part() {
+        let key = SigningKeyPair::generate();
+        let again = SigningKeyPair::from_pkcs8_der(&key.to_pkcs8_der()).unwrap();
+        assert_eq!(again.kid(), key.kid());
+        let jwk = key.public_jwk();
+        assert!(jwk.contains(r#""kty":"RSA""#) && jwk.contains(r#""e":"AQAB""#));
+        assert!(!jwk.contains(r#""d":"#), "no private member");
+        assert_eq!(key.kid().len(), 43, "a SHA-256 in base64url");
+        assert!(SigningKeyPair::from_pkcs8_der(b"nonsense").is_err());
+        assert!(!format!("{key:?}").contains("RsaPrivateKey"));
+    }
+}
