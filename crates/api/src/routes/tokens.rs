@@ -33,6 +33,13 @@ pub async fn create_own_token(
     input: Input<CreateToken>,
 ) -> Result<HttpResponse, ApiError> {
     let input = input.check()?;
+    // A group's bot holds the one token its group gave it: another, of its
+    // own making, would escape the group's control of it.
+    if caller.user.bot_group_id.is_some() {
+        return Err(ApiError::Forbidden(Some(
+            "A group access token's bot cannot create tokens.".into(),
+        )));
+    }
     create_for(&state, &caller, caller.user.id, input).await
 }
 

@@ -196,6 +196,32 @@ async fn a_group_access_token_reads_its_group_only() {
         status(roster.with_token(&token, Method::GET, &format!("/api/v4/groups/{}", other["id"]))).await,
         404
     );
+    // A bot makes no tokens of its own, even with `api`.
+    let writer = roster
+        .expect_json(
+            roster
+                .with_token(
+                    &owner.token,
+                    Method::POST,
+                    &format!("/api/v4/groups/{id}/access_tokens"),
+                )
+                .json(&json!({"name": "writer", "scopes": ["api"]})),
+            201,
+        )
+        .await;
+    assert_eq!(
+        status(
+            roster
+                .with_token(
+                    writer["token"].as_str().unwrap(),
+                    Method::POST,
+                    "/api/v4/user/personal_access_tokens"
+                )
+                .json(&json!({"name": "escape", "scopes": ["api"]}))
+        )
+        .await,
+        403
+    );
     // read_api writes nothing.
     assert_eq!(
         status(
@@ -225,7 +251,7 @@ async fn a_group_access_token_reads_its_group_only() {
             200,
         )
         .await;
-    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed.as_array().unwrap().len(), 2);
     assert!(listed[0].get("token").is_none());
     assert_eq!(
         status(roster.with_token(
