@@ -176,30 +176,49 @@ pub fn list_members(
     page: i64,
     per_page: i64,
 ) -> Result<Page<(MemberRow, UserRow)>, RepoError> {
-    let groups_in: Vec<i64> = if inherited {
-        group_ancestors::table
-            .filter(group_ancestors::group_id.eq(group))
-            .select(group_ancestors::ancestor_id)
-            .load(conn)?
-    } else {
-        vec![group]
-    };
+    let groups_in = groups_counted(conn, group, inherited)?;
     let offset = (page - 1).saturating_mul(per_page);
     let (wanted, total, has_more) = if filter.query.is_none() && filter.user_ids.is_empty() {
         merged_user_ids(conn, &groups_in, offset, per_page)?
     } else {
         filtered_user_ids(conn, &groups_in, filter, offset, per_page)?
     };
+    let items = best_memberships(conn, &groups_in, &wanted)?;
+    Ok(Page {
+        items,
+        total,
+        has_more,
+    })
+}
+
+/// The groups whose memberships count in `group`: itself, and with
+/// `inherited` its ancestors.
+fn groups_counted(conn: &mut DbConnection, group: i64, inherited: bool) -> Result<Vec<i64>, RepoError> {
+    if !inherited {
+        return Ok(vec![group]);
+    }
+    Ok(group_ancestors::table
+        .filter(group_ancestors::group_id.eq(group))
+        .select(group_ancestors::ancestor_id)
+        .load(conn)?)
+}
+
+/// Each of `users` with their highest unexpired membership in `groups_in`
+/// (between equals, the latest), in the order of `users`.
+fn best_memberships(
+    conn: &mut DbConnection,
+    groups_in: &[i64],
+    users: &[i64],
+) -> Result<Vec<(MemberRow, UserRow)>, RepoError> {
     let rows: Vec<MemberRow> = active_members()
-        .filter(group_members::group_id.eq_any(groups_in))
-        .filter(group_members::user_id.eq_any(&wanted))
+        .filter(group_members::group_id.eq_any(groups_in.to_vec()))
+        .filter(group_members::user_id.eq_any(users.to_vec()))
         .select(MemberRow::as_select())
         .load(conn)?;
-    let people = users_by_id(conn, &wanted)?;
-    let items = wanted
+    let people = users_by_id(conn, users)?;
+    Ok(users
         .iter()
         .filter_map(|id| {
-            // The highest level wins; between equals, the latest.
             let best = rows
                 .iter()
                 .filter(|m| m.user_id == *id)
@@ -207,12 +226,19 @@ pub fn list_members(
             let user = people.iter().find(|u| u.id == *id)?;
             Some((best.clone(), user.clone()))
         })
-        .collect();
-    Ok(Page {
-        items,
-        total,
-        has_more,
-    })
+        .collect())
+}
+
+/// One user's membership in `group` (with `inherited`, the highest of it and
+/// its ancestors'), if unexpired.
+pub fn member_in(
+    conn: &mut DbConnection,
+    group: i64,
+    inherited: bool,
+    user: i64,
+) -> Result<Option<(MemberRow, UserRow)>, RepoError> {
+    let groups_in = groups_counted(conn, group, inherited)?;
+    Ok(best_memberships(conn, &groups_in, &[user])?.into_iter().next())
 }
 
 #[derive(QueryableByName)]

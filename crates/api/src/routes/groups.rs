@@ -223,16 +223,12 @@ async fn one_member(
 ) -> Result<HttpResponse, ApiError> {
     let user_id = path_id(&req, "user_id", "Member")?;
     let (group, _) = group_service::find(&state, caller.0.as_ref(), reference(&req)).await?;
-    let filter = MemberFilter {
-        query: None,
-        user_ids: vec![user_id],
-    };
-    let page = state
+    let (member, user) = state
         .db
-        .run(move |conn| members::list_members(conn, group.id, inherited, &filter, 1, 1))
-        .await?;
-    let (member, user) = page.items.first().ok_or(ApiError::NotFound("Member"))?;
-    Ok(HttpResponse::Ok().json(views::member(member, user, &state.view_context())))
+        .run(move |conn| members::member_in(conn, group.id, inherited, user_id))
+        .await?
+        .ok_or(ApiError::NotFound("Member"))?;
+    Ok(HttpResponse::Ok().json(views::member(&member, &user, &state.view_context())))
 }
 
 /// `GET /groups/:id/members/:user_id`.
