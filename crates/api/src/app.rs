@@ -98,6 +98,7 @@ pub fn bind(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result
         metrics: crate::background::metrics::Metrics::new()?,
         secrets,
         jwks: Default::default(),
+        signer: Default::default(),
     });
     let server = HttpServer::new(move || {
         App::new()
@@ -108,11 +109,17 @@ pub fn bind(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result
             .default_service(web::to(routes::not_found))
             .wrap_fn(|req, srv| {
                 use futures_util::future::{Either, FutureExt};
+                if let Some(preflight) = middleware::cors_preflight(&req) {
+                    return Either::Left(futures_util::future::ready(Ok(req.into_response(preflight))));
+                }
                 match middleware::refuse_early(&req) {
                     Some(problem) => Either::Left(futures_util::future::ready(Ok(middleware::refusal(
                         req, &problem,
                     )))),
-                    None => Either::Right(srv.call(req).map(|r| r.map(middleware::json_errors))),
+                    None => Either::Right(
+                        srv.call(req)
+                            .map(|r| r.map(|res| middleware::allow_any_origin(middleware::json_errors(res)))),
+                    ),
                 }
             })
             .wrap_fn(|req, srv| {

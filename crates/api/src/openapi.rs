@@ -15,7 +15,8 @@ use crate::inputs::groups::{
     MemberListQuery, UpdateGroup, UpdateInvitation, UpdateMember,
 };
 use crate::inputs::keys::{AddKey, KeyLookup};
-use crate::inputs::oauth::{RevokeRequest, TokenRequest};
+use crate::inputs::browser::{AuthorizeRequest, CsrfForm, DeviceForm, LogoutRequest, SignInForm, SignInQuery};
+use crate::inputs::oauth::{DeviceAuthorizationRequest, IntrospectRequest, RevokeRequest, TokenRequest};
 use crate::inputs::queries::{AuditQuery, PageQuery, TokenListQuery, UserListQuery, UserQuery};
 use crate::inputs::social::{Preferences, Privacy, SetStatus};
 use crate::inputs::tokens::{CreateToken, RotateToken};
@@ -60,6 +61,8 @@ pub enum Body {
     Html,
     /// An image.
     Image,
+    /// A stylesheet.
+    Stylesheet,
 }
 
 /// One documented route.
@@ -123,7 +126,23 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/-/reset-password", "pages", "Page choosing a new password", Public, None, (200, Html), &[]),
     r("POST", "/-/reset-password", "pages", "Set the new password from the page", Public, typed::<ResetComplete>(), (200, Html), &[400]),
     r("GET", "/-/invitation", "pages", "Page showing an invitation to a group", Public, None, (200, Html), &[404]),
-    r("POST", "/oauth/token", "oauth", "Password or refresh grant (client authentication by HTTP Basic or in the body)", Public, typed::<TokenRequest>(), (200, Json("OAuthTokenView")), &[400, 401, 429]),
+    r("POST", "/oauth/token", "oauth", "Password, refresh, authorization-code or device grant (client authentication by HTTP Basic or in the body)", Public, typed::<TokenRequest>(), (200, Json("OAuthTokenView")), &[400, 401, 429]),
+    r("GET", "/oauth/authorize", "oidc", "The authorization endpoint: sign-in, consent, then a redirect with the code", Public, typed::<AuthorizeRequest>(), (200, Html), &[302, 303]),
+    r("POST", "/oauth/authorize", "oidc", "The consent page's answer", Public, typed::<AuthorizeRequest>(), (200, Html), &[302, 303, 403]),
+    r("POST", "/oauth/authorize_device", "oidc", "Start the device grant (RFC 8628)", Public, typed::<DeviceAuthorizationRequest>(), (200, Json("Object")), &[401, 503]),
+    r("GET", "/oauth/device", "oidc", "Page where a signed-in person enters a device's code", Public, typed::<DeviceForm>(), (200, Html), &[303]),
+    r("POST", "/oauth/device", "oidc", "Answer a device's request from the page", Public, typed::<DeviceForm>(), (200, Html), &[303, 403]),
+    r("GET", "/oauth/userinfo", "oidc", "Claims about the person behind an access token with openid", Public, None, (200, Json("Object")), &[401, 403]),
+    r("POST", "/oauth/userinfo", "oidc", "Claims about the person behind an access token with openid", Public, None, (200, Json("Object")), &[401, 403]),
+    r("POST", "/oauth/introspect", "oidc", "What a token is (RFC 7662), for confidential clients", Public, typed::<IntrospectRequest>(), (200, Json("Object")), &[401]),
+    r("GET", "/oauth/logout", "oidc", "RP-initiated logout", Public, typed::<LogoutRequest>(), (200, Html), &[302, 303]),
+    r("POST", "/oauth/logout", "oidc", "Confirm an RP-initiated logout", Public, typed::<LogoutRequest>(), (200, Html), &[302, 303, 403]),
+    r("GET", "/.well-known/openid-configuration", "oidc", "OpenID Connect discovery", Public, None, (200, Json("Object")), &[]),
+    r("GET", "/-/sign_in", "pages", "The sign-in page", Public, typed::<SignInQuery>(), (200, Html), &[303]),
+    r("POST", "/-/sign_in", "pages", "Sign in from the page (a session cookie, then onwards)", Public, typed::<SignInForm>(), (303, Empty), &[401, 403, 429]),
+    r("GET", "/-/sign_out", "pages", "The sign-out page", Public, None, (200, Html), &[]),
+    r("POST", "/-/sign_out", "pages", "Sign out of the browser session", Public, typed::<CsrfForm>(), (200, Html), &[403]),
+    r("GET", "/-/assets/roster.css", "pages", "The pages' stylesheet", Public, None, (200, Stylesheet), &[]),
     r("POST", "/oauth/revoke", "oauth", "Revoke a token (RFC 7009)", Public, typed::<RevokeRequest>(), (200, Json("Object")), &[]),
     r("GET", "/oauth/discovery/keys", "oauth", "The JWKS of the keys that sign ID tokens", Public, None, (200, Json("Object")), &[]),
     r("GET", "/oauth/token/info", "oauth", "The token in use", Token, None, (200, Json("TokenInfo")), &[]),
@@ -223,6 +242,8 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/api/v4/applications", "applications", "Register an OAuth application (the secret is shown once)", Admin, typed::<CreateApplication>(), (201, Json("ApplicationView")), &[]),
     r("GET", "/api/v4/applications", "applications", "OAuth applications", Admin, None, (200, List("ApplicationView")), &[]),
     r("DELETE", "/api/v4/applications/{id}", "applications", "Delete an application and revoke its tokens", Admin, None, (204, Empty), &[]),
+    r("GET", "/api/v4/user/authorized_applications", "applications", "The applications the user authorized", Token, None, (200, List("AuthorizedApplicationView")), &[]),
+    r("DELETE", "/api/v4/user/authorized_applications/{id}", "applications", "Withdraw an authorization and revoke its tokens", Token, None, (204, Empty), &[]),
     r("POST", "/api/v4/applications/{id}/renew-secret", "applications", "Give an application a new secret", Admin, None, (201, Json("ApplicationView")), &[]),
     r("GET", "/{username}.keys", "keys", "authorized_keys lines for a user", Optional, None, (200, Text), &[403, 404]),
 ];
@@ -296,6 +317,7 @@ fn body_content(
             ObjectBuilder::new().schema_type(Type::String).into(),
         )),
         Html => Some(("text/html", ObjectBuilder::new().schema_type(Type::String).into())),
+        Stylesheet => Some(("text/css", ObjectBuilder::new().schema_type(Type::String).into())),
         Image => Some((
             "image/*",
             ObjectBuilder::new()
@@ -309,7 +331,7 @@ fn body_content(
 fn error_schema(route: &Route, status: u16) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
     match status {
         // A failed client authentication (RFC 6749 §5.2).
-        401 if route.path == "/oauth/token" => Ref::from_schema_name("OAuthError").into(),
+        401 | 403 if route.path.starts_with("/oauth") => Ref::from_schema_name("OAuthError").into(),
         400 if route.path.starts_with("/oauth") => utoipa::openapi::schema::OneOfBuilder::new()
             .item(Ref::from_schema_name("OAuthError"))
             .item(Ref::from_schema_name("ErrorMessage"))
@@ -484,7 +506,9 @@ fn operation(route: &Route) -> utoipa::openapi::path::Operation {
     op = op.response(status.to_string(), ok.build());
     for error in error_statuses(route) {
         let mut response = ResponseBuilder::new().description(status_text(error));
-        if route.ok.1 == Html {
+        if (300..400).contains(&error) {
+            // A redirect: its `Location` is the answer.
+        } else if route.ok.1 == Html {
             // The pages answer every failure with a page too.
             let page = body_content(Html).map(|(_, schema)| schema);
             response = response.content("text/html", ContentBuilder::new().schema(page).build());
@@ -630,6 +654,7 @@ pub fn document() -> OpenApi {
         .schema_from::<views::Status>()
         .schema_from::<views::TokenInfo>()
         .schema_from::<views::applications::ApplicationView>()
+        .schema_from::<views::applications::AuthorizedApplicationView>()
         .schema_from::<views::groups::GroupView>()
         .schema_from::<views::groups::MemberView>()
         .schema_from::<views::groups::MembershipView>()

@@ -24,6 +24,8 @@ pub struct AppState {
     pub secrets: roster_domain::SecretKey,
     /// The JWKS, served from memory.
     pub jwks: crate::services::signing_keys::JwksCache,
+    /// The signing key, kept in memory for a few seconds.
+    pub signer: crate::services::signing_keys::SignerCache,
 }
 
 impl AppState {

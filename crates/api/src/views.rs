@@ -1,6 +1,6 @@
 //! The JSON shapes of the contract (§2), built from rows.
 use chrono::{NaiveDate, NaiveDateTime};
-use roster_domain::{ProfileView, Scopes};
+use roster_domain::ProfileView;
 use roster_persistence::custom_attributes::CustomAttributeRow;
 use roster_persistence::emails::EmailRow;
 use roster_persistence::keys::KeyRow;
@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 pub mod applications;
 pub mod groups;
+pub mod pages;
 
 /// RFC 3339 in UTC with milliseconds: `2026-05-23T08:00:58.123Z`.
 pub fn time(t: NaiveDateTime) -> String {
@@ -340,19 +341,23 @@ pub struct OAuthTokenView {
     refresh_token: String,
     scope: String,
     created_at: i64,
+    /// The ID token (OpenID Connect), when the grant has the `openid` scope.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id_token: Option<String>,
 }
 
 /// The answer to a successful grant.
-pub fn oauth_token(row: &OAuthRow, access: &str, refresh: &str) -> OAuthTokenView {
+pub fn oauth_token(row: &OAuthRow, access: &str, refresh: &str, id_token: Option<String>) -> OAuthTokenView {
     OAuthTokenView {
         access_token: access.to_owned(),
         token_type: "Bearer",
         expires_in: (row.expires_at - row.created_at).num_seconds(),
         refresh_token: refresh.to_owned(),
-        scope: Scopes::parse_joined(&row.scopes)
+        scope: roster_domain::AppScopes::parse_joined(&row.scopes)
             .map(|s| s.joined())
             .unwrap_or_default(),
         created_at: row.created_at.and_utc().timestamp(),
+        id_token,
     }
 }
 

@@ -94,6 +94,31 @@ impl AppScopes {
     pub fn iter(&self) -> impl Iterator<Item = AppScope> + '_ {
         self.0.iter().copied()
     }
+
+    /// Whether every scope of `other` is one of these.
+    pub fn covers(&self, other: &AppScopes) -> bool {
+        other.iter().all(|s| self.contains(s))
+    }
+
+    /// These and `other` together.
+    pub fn union(&self, other: &AppScopes) -> AppScopes {
+        let mut all: Vec<AppScope> = self.iter().chain(other.iter()).collect();
+        all.sort_unstable();
+        all.dedup();
+        Self(all)
+    }
+
+    /// What a token with these scopes may do in the API (`api`,
+    /// `read_api`, `read_user`); `None` for a token that only signs in
+    /// (`openid`, `profile`, `email`).
+    pub fn api_scopes(&self) -> Option<crate::Scopes> {
+        let names: Vec<&str> = self
+            .iter()
+            .filter(|s| matches!(s, AppScope::Api | AppScope::ReadApi | AppScope::ReadUser))
+            .map(AppScope::as_str)
+            .collect();
+        crate::Scopes::parse(&names).ok()
+    }
 }
 
 /// An application's redirect URIs: one to ten absolute URIs without a

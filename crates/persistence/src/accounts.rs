@@ -110,6 +110,7 @@ pub fn change_password(
             ))
             .execute(conn)?;
         oauth_tokens::revoke_user_tokens(conn, id, keep_family)?;
+        crate::browser_sessions::delete_for_user(conn, id)?;
         outbox::enqueue(conn, notice)
     })
 }

@@ -15,9 +15,13 @@ pub mod applications;
 pub mod audit;
 #[allow(missing_docs)]
 pub mod avatars;
+#[allow(missing_docs)]
+pub mod browser_sessions;
 mod connection;
 #[allow(missing_docs)]
 pub mod custom_attributes;
+#[allow(missing_docs)]
+pub mod device_codes;
 #[allow(missing_docs)]
 pub mod emails;
 mod error;
@@ -34,6 +38,10 @@ mod lost;
 #[allow(missing_docs)]
 pub mod members;
 pub mod migrations;
+#[allow(missing_docs)]
+pub mod oauth_codes;
+#[allow(missing_docs)]
+pub mod oauth_grants;
 #[allow(missing_docs)]
 pub mod oauth_tokens;
 #[allow(missing_docs)]

@@ -23,6 +23,8 @@ pub struct OAuthRow {
     pub created_at: NaiveDateTime,
     /// The application the pair was issued to, if any.
     pub application_id: Option<i64>,
+    /// When the person signed in for this grant (browser flows).
+    pub auth_time: Option<NaiveDateTime>,
 }
 
 impl OAuthRow {
@@ -44,6 +46,7 @@ pub struct NewOAuth<'a> {
     pub scopes: &'a str,
     pub expires_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
+    pub auth_time: Option<NaiveDateTime>,
 }
 
 /// Stores a token pair.
@@ -134,6 +137,7 @@ pub fn refresh(
                 scopes: &old.scopes,
                 expires_at,
                 created_at: at,
+                auth_time: old.auth_time,
             },
         )?;
         Ok(Refresh::Rotated(Box::new((row, user))))
@@ -189,4 +193,16 @@ pub fn revoke_user_tokens(
         q = q.filter(oauth::family.ne(keep.to_owned()));
     }
     Ok(q.set(oauth::revoked_at.eq(now())).execute(conn)?)
+}
+
+/// The pair whose refresh token has this digest, and its owner.
+pub fn find_by_refresh(
+    conn: &mut DbConnection,
+    refresh_digest: &str,
+) -> Result<Option<(OAuthRow, UserRow)>, RepoError> {
+    Ok(per_backend!(conn, c => oauth::table
+        .inner_join(users::table)
+        .filter(oauth::refresh_digest.eq(refresh_digest))
+        .select((OAuthRow::as_select(), UserRow::as_select()))
+        .first(c).optional())?)
 }

@@ -88,6 +88,7 @@ pub fn complete_reset(
             ))
             .execute(conn)?;
         oauth_tokens::revoke_user_tokens(conn, user_id, None)?;
+        crate::browser_sessions::delete_for_user(conn, user_id)?;
         let user = find_user(conn, user_id)?.ok_or(RepoError::MissingReference)?;
         outbox::enqueue(conn, &notice(&user))?;
         Ok(Some(user))

@@ -137,6 +137,7 @@ diesel::table! {
         revoked_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         application_id -> Nullable<BigInt>,
+        auth_time -> Nullable<Timestamp>,
     }
 }
 
@@ -245,6 +246,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     group_invitations,
     oauth_applications,
     signing_keys,
+    browser_sessions,
+    oauth_grants,
+    oauth_codes,
+    oauth_device_codes,
 );
 
 diesel::table! {
@@ -368,3 +373,69 @@ diesel::table! {
         retired_at -> Nullable<Timestamp>,
     }
 }
+
+diesel::table! {
+    browser_sessions (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        secret_digest -> Text,
+        authenticated_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    oauth_grants (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        application_id -> BigInt,
+        scopes -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    oauth_codes (id) {
+        id -> BigInt,
+        code_digest -> Text,
+        application_id -> BigInt,
+        user_id -> BigInt,
+        redirect_uri -> Text,
+        redirect_uri_given -> Bool,
+        scopes -> Text,
+        nonce -> Nullable<Text>,
+        code_challenge -> Nullable<Text>,
+        auth_time -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        family -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    oauth_device_codes (id) {
+        id -> BigInt,
+        device_digest -> Text,
+        user_code -> Text,
+        application_id -> BigInt,
+        scopes -> Text,
+        user_id -> Nullable<BigInt>,
+        status -> Text,
+        auth_time -> Nullable<Timestamp>,
+        poll_interval -> Integer,
+        last_polled_at -> Nullable<Timestamp>,
+        expires_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(browser_sessions -> users (user_id));
+diesel::joinable!(oauth_grants -> users (user_id));
+diesel::joinable!(oauth_grants -> oauth_applications (application_id));
+diesel::joinable!(oauth_codes -> users (user_id));

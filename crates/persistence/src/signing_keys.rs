@@ -72,3 +72,12 @@ pub fn published(
         .select(SigningKeyRow::as_select())
         .load(conn)?)
 }
+
+/// The key with this id, retired or not.
+pub fn by_kid(conn: &mut DbConnection, kid: &str) -> Result<Option<SigningKeyRow>, RepoError> {
+    Ok(keys::table
+        .filter(keys::kid.eq(kid))
+        .select(SigningKeyRow::as_select())
+        .first(conn)
+        .optional()?)
+}

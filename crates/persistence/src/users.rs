@@ -243,6 +243,10 @@ pub fn set_state(conn: &mut DbConnection, id: i64, state: &str) -> Result<bool, 
     let n = diesel::update(users::table.find(id))
         .set((users::state.eq(state), users::updated_at.eq(now())))
         .execute(conn)?;
+    // A blocked or deactivated account is signed out of every browser.
+    if state != "active" {
+        crate::browser_sessions::delete_for_user(conn, id)?;
+    }
     Ok(n > 0)
 }
 

@@ -125,6 +125,10 @@ fn schema_rs_declares_exactly_the_migrated_tables_and_columns() {
         group_invitations,
         oauth_applications,
         signing_keys,
+        browser_sessions,
+        oauth_grants,
+        oauth_codes,
+        oauth_device_codes,
     );
     let migrated_names: BTreeSet<&String> = migrated.keys().collect();
     let declared_names: BTreeSet<&String> = declared.keys().collect();

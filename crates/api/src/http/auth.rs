@@ -6,7 +6,7 @@ use actix_web::dev::Payload;
 use actix_web::http::{header, Method};
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
-use roster_domain::{Scopes, TokenDigest, TokenKind, UserState, Viewer};
+use roster_domain::{AppScopes, Scopes, TokenDigest, TokenKind, UserState, Viewer};
 use roster_persistence::users::UserRow;
 use roster_persistence::{now, oauth_tokens, personal_tokens, users, DbConnection, RepoError};
 
@@ -171,7 +171,12 @@ fn identify(
             if !row.access_valid_at(at) {
                 return Err(ApiError::Unauthorized);
             }
-            let scopes = Scopes::parse_joined(&row.scopes).map_err(|_| ApiError::Unauthorized)?;
+            // A token of the browser flows may only sign in (`openid`,
+            // `profile`, `email`): it reaches userinfo, not the API.
+            let scopes = AppScopes::parse_joined(&row.scopes)
+                .map_err(|_| ApiError::Unauthorized)?
+                .api_scopes()
+                .ok_or(ApiError::InsufficientScope)?;
             Caller {
                 user,
                 scopes,

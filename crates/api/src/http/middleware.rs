@@ -75,6 +75,47 @@ pub fn json_errors<B: MessageBody + 'static>(res: ServiceResponse<B>) -> Service
     ServiceResponse::new(request, rebuilt.body(body.to_string()))
 }
 
+/// The endpoints any web origin may call (OIDC clients running in a
+/// browser); never `/oauth/authorize`, which a browser navigates to.
+pub const CORS_PATHS: [&str; 6] = [
+    "/.well-known/openid-configuration",
+    "/oauth/discovery/keys",
+    "/oauth/token",
+    "/oauth/userinfo",
+    "/oauth/introspect",
+    "/oauth/revoke",
+];
+
+fn cross_origin(path: &str) -> bool {
+    CORS_PATHS.contains(&path)
+}
+
+/// The answer to a CORS preflight (`OPTIONS` with
+/// `Access-Control-Request-Method`) for one of [`CORS_PATHS`].
+pub fn cors_preflight(req: &ServiceRequest) -> Option<actix_web::HttpResponse> {
+    let preflight = req.method() == actix_web::http::Method::OPTIONS
+        && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+        && cross_origin(req.path());
+    preflight.then(|| {
+        actix_web::HttpResponse::NoContent()
+            .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+            .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, OPTIONS"))
+            .insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, "Authorization, Content-Type"))
+            .insert_header((header::ACCESS_CONTROL_MAX_AGE, "86400"))
+            .finish()
+    })
+}
+
+/// Lets any origin read the answers of [`CORS_PATHS`], errors included
+/// (the credentials are in the request, never in cookies).
+pub fn allow_any_origin(mut res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    if cross_origin(res.request().path()) {
+        res.headers_mut()
+            .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    }
+    res
+}
+
 /// The response for a request refused by [`refuse_early`].
 pub fn refusal(req: ServiceRequest, problem: &ApiError) -> ServiceResponse<BoxBody> {
     let (request, _) = req.into_parts();

@@ -2,6 +2,7 @@
 //! inputs, authentication, pagination, the early refusals of the
 //! middleware, and the one error type mapped to HTTP answers.
 pub mod auth;
+pub mod browser;
 pub mod error;
 pub mod fields;
 pub mod input;

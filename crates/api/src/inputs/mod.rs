@@ -4,6 +4,7 @@
 pub mod account;
 pub mod applications;
 pub mod avatar;
+pub mod browser;
 pub mod custom_attributes;
 pub mod emails;
 pub mod formats;

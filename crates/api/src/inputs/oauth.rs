@@ -14,12 +14,16 @@ use utoipa::ToSchema;
 enum GrantType {
     password,
     refresh_token,
+    authorization_code,
+    #[schema(rename = "urn:ietf:params:oauth:grant-type:device_code")]
+    device_code,
 }
 
 /// The fields of `POST /oauth/token` (form or JSON).
 #[derive(ToSchema)]
 pub struct TokenRequestFields {
-    /// `password` or `refresh_token`.
+    /// `password`, `refresh_token`, `authorization_code` or
+    /// `urn:ietf:params:oauth:grant-type:device_code`.
     #[schema(value_type = GrantType)]
     pub grant_type: String,
     /// The user name or e-mail address (`password` grant).
@@ -35,6 +39,19 @@ pub struct TokenRequestFields {
     /// The refresh token (`refresh_token` grant).
     #[schema(min_length = 1)]
     pub refresh_token: Option<String>,
+    /// The authorization code (`authorization_code` grant).
+    #[schema(min_length = 1)]
+    pub code: Option<String>,
+    /// The redirect URI the code was sent to, if the authorization request
+    /// named one (`authorization_code` grant).
+    #[schema(min_length = 1)]
+    pub redirect_uri: Option<String>,
+    /// The PKCE verifier (`authorization_code` grant).
+    #[schema(min_length = 43, max_length = 128, pattern = r"^[A-Za-z0-9._~-]+$")]
+    pub code_verifier: Option<String>,
+    /// The device code (device grant).
+    #[schema(min_length = 1)]
+    pub device_code: Option<String>,
     /// A registered application's client id (`client_secret_post`, or a
     /// public client naming itself); or use HTTP Basic authentication.
     #[schema(min_length = 1)]
@@ -71,12 +88,28 @@ pub enum Grant {
         /// The refresh token.
         refresh_token: String,
     },
+    /// An authorization code (RFC 6749 §4.1.3, RFC 7636 §4.5).
+    AuthorizationCode {
+        /// The code.
+        code: String,
+        /// The redirect URI, if sent.
+        redirect_uri: Option<String>,
+        /// The PKCE verifier, if sent.
+        code_verifier: Option<String>,
+    },
+    /// A device code (RFC 8628 §3.4).
+    DeviceCode {
+        /// The device code.
+        device_code: String,
+    },
 }
 
 crate::input_made_of!(
     TokenRequest,
     "`POST /oauth/token`: `grant_type` `password` (with `username`, `password`, optional \
-     `scope`) or `refresh_token` (with `refresh_token`).",
+     `scope`), `refresh_token` (with `refresh_token`), `authorization_code` (with `code`, \
+     `redirect_uri`, `code_verifier`) or `urn:ietf:params:oauth:grant-type:device_code` (with \
+     `device_code`).",
     [TokenRequestFields]
 );
 
@@ -100,6 +133,10 @@ impl RequestInput for TokenRequest {
         let refresh_token = f.optional("refresh_token", present("refresh_token"));
         let client_id = f.optional("client_id", present("client_id"));
         let client_secret = f.optional("client_secret", present("client_secret"));
+        let code = f.optional("code", present("code"));
+        let redirect_uri = f.optional("redirect_uri", present("redirect_uri"));
+        let code_verifier = f.optional("code_verifier", present("code_verifier"));
+        let device_code = f.optional("device_code", present("device_code"));
         let grant = match grant_type?.as_str() {
             "password" => {
                 let scopes = match scope.filter(|s| !s.trim().is_empty()) {
@@ -128,6 +165,24 @@ impl RequestInput for TokenRequest {
                     refresh_token: refresh_token?,
                 }
             }
+            "authorization_code" => {
+                if code.is_none() && !f.failed("code") {
+                    f.require_one_of("code".into());
+                }
+                Grant::AuthorizationCode {
+                    code: code?,
+                    redirect_uri,
+                    code_verifier,
+                }
+            }
+            "urn:ietf:params:oauth:grant-type:device_code" => {
+                if device_code.is_none() && !f.failed("device_code") {
+                    f.require_one_of("device_code".into());
+                }
+                Grant::DeviceCode {
+                    device_code: device_code?,
+                }
+            }
             _ => {
                 f.reject("grant_type", "is not supported");
                 return None;
@@ -144,13 +199,17 @@ impl RequestInput for TokenRequest {
         // The first problem in the order of RFC 6749's parameters, the
         // scope last (a request that is missing its credentials is invalid
         // before its scope is judged).
-        const ORDER: [&str; 7] = [
+        const ORDER: [&str; 11] = [
             "grant_type",
             "client_id",
             "client_secret",
             "username",
             "password",
             "refresh_token",
+            "code",
+            "redirect_uri",
+            "code_verifier",
+            "device_code",
             "scope",
         ];
         let field = match &problem {
@@ -209,5 +268,74 @@ impl RequestInput for RevokeRequest {
 
     fn refused(_: ApiError) -> ApiError {
         ApiError::invalid_request("The request is missing the token parameter.")
+    }
+}
+
+/// `POST /oauth/introspect` (RFC 7662).
+#[derive(ToSchema)]
+pub struct IntrospectRequest {
+    /// The token to describe.
+    #[schema(min_length = 1, pattern = r"\S")]
+    pub token: String,
+    /// `access_token` or `refresh_token`; a hint only.
+    pub token_type_hint: Option<String>,
+    /// The client's id (`client_secret_post`); or use HTTP Basic.
+    pub client_id: Option<String>,
+    /// The client's secret (`client_secret_post`).
+    #[schema(format = Password)]
+    pub client_secret: Option<String>,
+}
+
+impl RequestInput for IntrospectRequest {
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        let token = f.required("token", |v| {
+            if v.trim().is_empty() {
+                Err(FieldError::new("token", Problem::Blank))
+            } else {
+                Ok(v.to_owned())
+            }
+        });
+        let token_type_hint = f.optional("token_type_hint", |v| Ok(v.to_owned()));
+        let client_id = f.optional("client_id", present("client_id"));
+        let client_secret = f.optional("client_secret", present("client_secret"));
+        Some(Self {
+            token: token?,
+            token_type_hint,
+            client_id,
+            client_secret,
+        })
+    }
+
+    fn refused(_: ApiError) -> ApiError {
+        ApiError::invalid_request("The request is missing the token parameter.")
+    }
+}
+
+/// `POST /oauth/authorize_device` (RFC 8628 §3.1).
+#[derive(ToSchema)]
+pub struct DeviceAuthorizationRequest {
+    /// The client's id; confidential clients authenticate too.
+    pub client_id: Option<String>,
+    /// The client's secret (`client_secret_post`); or use HTTP Basic.
+    #[schema(format = Password)]
+    pub client_secret: Option<String>,
+    /// Space-separated scopes; the application's registered ones when left out.
+    pub scope: Option<String>,
+}
+
+impl RequestInput for DeviceAuthorizationRequest {
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        let client_id = f.optional("client_id", present("client_id"));
+        let client_secret = f.optional("client_secret", present("client_secret"));
+        let scope = f.optional("scope", |v| Ok(v.to_owned()));
+        Some(Self {
+            client_id,
+            client_secret,
+            scope,
+        })
+    }
+
+    fn refused(_: ApiError) -> ApiError {
+        ApiError::invalid_request("The request is malformed.")
     }
 }

@@ -5,13 +5,17 @@ use actix_web::{web, HttpRequest};
 pub mod account;
 pub mod applications;
 pub mod audit;
+pub mod authorize;
 pub mod custom_attributes;
+pub mod device;
 pub mod emails;
 pub mod groups;
 pub mod keys;
 pub mod oauth;
+pub mod oidc;
 pub mod ops;
 pub mod pages;
+pub mod sign_in;
 pub mod social;
 pub mod status;
 pub mod tokens;
@@ -105,6 +109,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ops::configure(cfg);
     pages::configure(cfg);
     oauth::configure(cfg);
+    sign_in::configure(cfg);
+    authorize::configure(cfg);
+    device::configure(cfg);
+    oidc::configure(cfg);
     cfg.service(
         web::scope("/api/v4")
             .configure(users::configure)
@@ -118,6 +126,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(status::configure)
             .configure(groups::configure)
             .configure(applications::configure)
+            .configure(oidc::configure_api)
             .default_service(web::to(not_found)),
     );
     keys::configure_top_level(cfg);

@@ -5,7 +5,7 @@ use crate::http::error::ApiError;
 use crate::http::input::Input;
 use crate::inputs::oauth::{Grant, RevokeRequest, TokenRequest};
 use crate::rate_limit::{self, client_address};
-use crate::services::clients;
+use crate::services::{clients, code_grant};
 use crate::services::sessions::{self, Issued};
 use crate::settings::PasswordGrant;
 use crate::state::AppState;
@@ -15,7 +15,7 @@ use roster_domain::TokenDigest;
 use roster_persistence::oauth_tokens;
 use serde_json::json;
 
-fn issued(issued: &Issued) -> HttpResponse {
+fn issued(issued: &Issued, id_token: Option<String>) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .insert_header(("Pragma", "no-cache"))
@@ -23,7 +23,17 @@ fn issued(issued: &Issued) -> HttpResponse {
             &issued.row,
             issued.access.expose(),
             issued.refresh.expose(),
+            id_token,
         ))
+}
+
+/// `401 invalid_client` for a grant that needs a client and has none.
+fn client_required() -> ApiError {
+    ApiError::OAuth {
+        status: actix_web::http::StatusCode::UNAUTHORIZED,
+        error: "invalid_client",
+        description: "Client authentication failed: this grant needs the application's client_id (and its secret, for a confidential one).".into(),
+    }
 }
 
 /// `POST /oauth/token`.
@@ -70,14 +80,27 @@ pub async fn token(
             .await?;
             let issued_pair =
                 sessions::password_grant(&state, username, password, scopes, client, Some(ip)).await?;
-            Ok(issued(&issued_pair))
+            Ok(issued(&issued_pair, None))
         }
         Grant::Refresh { refresh_token } => {
             rate_limit::check(&state, vec![(format!("refresh:ip:{ip}"), rl.refresh_ip)]).await?;
-            let client = client.map(|c| c.id);
-            Ok(issued(
-                &sessions::refresh_grant(&state, refresh_token, client).await?,
-            ))
+            let pair = sessions::refresh_grant(&state, refresh_token, client.as_ref().map(|c| c.id)).await?;
+            let id_token = code_grant::refreshed_id_token(&state, client.as_ref(), &pair).await?;
+            Ok(issued(&pair, id_token))
+        }
+        Grant::AuthorizationCode {
+            code,
+            redirect_uri,
+            code_verifier,
+        } => {
+            let app = client.ok_or_else(client_required)?;
+            let granted = code_grant::exchange_code(&state, app, code, redirect_uri, code_verifier, ip).await?;
+            Ok(issued(&granted.issued, granted.id_token))
+        }
+        Grant::DeviceCode { device_code } => {
+            let app = client.ok_or_else(client_required)?;
+            let granted = code_grant::poll_device(&state, app, device_code, ip).await?;
+            Ok(issued(&granted.issued, granted.id_token))
         }
     }
 }
@@ -88,7 +111,6 @@ pub async fn keys(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> 
     let text = crate::services::signing_keys::jwks(&state).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/json")
-        .insert_header(("Access-Control-Allow-Origin", "*"))
         .insert_header(("Cache-Control", "public, max-age=10"))
         .body(text))
 }

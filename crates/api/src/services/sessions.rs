@@ -7,7 +7,10 @@ use chrono::Duration;
 use roster_domain::{AppScopes, Scope, Scopes, TokenKind, TokenSecret, UserState};
 use roster_persistence::applications::ApplicationRow;
 use roster_persistence::oauth_tokens::{self, NewOAuth, OAuthRow, Refresh};
-use roster_persistence::{now, outbox, sign_in_failures, users, write_transaction, RepoError};
+use roster_persistence::users::UserRow;
+use roster_persistence::{
+    now, oauth_grants, outbox, sign_in_failures, users, write_transaction, DbConnection, RepoError,
+};
 use serde_json::{json, Value};
 
 /// A freshly issued token pair: the row and both secrets.
@@ -20,7 +23,8 @@ pub struct Issued {
     pub refresh: TokenSecret,
 }
 
-fn ttl(state: &AppState) -> Duration {
+/// How long access tokens live.
+pub fn ttl(state: &AppState) -> Duration {
     Duration::seconds(state.settings.access_token_ttl.as_secs() as i64)
 }
 
@@ -31,34 +35,18 @@ fn locked() -> ApiError {
     )
 }
 
-/// The OAuth password grant. Every failure looks the same to the caller
-/// (`invalid_grant`), and an unknown user costs one bcrypt check like a known
-/// one. Ten failures in a row lock the account for ten minutes.
-pub async fn password_grant(
+/// Checks a sign-in with a password, for the password grant and the
+/// sign-in page alike. Every failure looks the same to the caller
+/// (`invalid_grant`), and an unknown user costs one bcrypt check like a
+/// known one. Ten failures in a row lock the account for ten minutes. Each
+/// failure is a security event; success is the caller's to record with
+/// what it issues.
+pub async fn check_password(
     state: &AppState,
     login: String,
     password: String,
-    requested: Option<Scopes>,
-    client: Option<ApplicationRow>,
-    ip: Option<String>,
-) -> Result<Issued, ApiError> {
-    // An application gets no more than it was registered for.
-    if let (Some(app), Some(wanted)) = (&client, &requested) {
-        let allowed = AppScopes::parse_joined(&app.scopes).ok();
-        let permitted = |s: Scope| {
-            allowed
-                .as_ref()
-                .is_some_and(|a| a.iter().any(|x| x.as_str() == s.as_str()))
-        };
-        if !wanted.iter().all(permitted) {
-            return Err(ApiError::OAuth {
-                status: actix_web::http::StatusCode::BAD_REQUEST,
-                error: "invalid_scope",
-                description: "The application is not registered for the requested scope.".into(),
-            });
-        }
-    }
-    let application_id = client.as_ref().map(|c| c.id);
+    ip: Option<&str>,
+) -> Result<UserRow, ApiError> {
     let lookup = login.clone();
     let login = login.trim().to_owned();
     let user = state
@@ -71,7 +59,7 @@ pub async fn password_grant(
         .await?;
     let refused = || ApiError::invalid_grant("Invalid username or password.");
     let at = now();
-    let actor = Actor::anonymous(ip.as_deref());
+    let actor = Actor::anonymous(ip);
     let Some(user) = user else {
         // Counted like an account's failures, so that the answer after ten
         // of them ("locked") does not tell which names have an account.
@@ -143,6 +131,13 @@ pub async fn password_grant(
         }
         return Err(refused());
     }
+    may_sign_in(state, &user)?;
+    Ok(user)
+}
+
+/// `invalid_grant` unless the account may sign in now: active, and
+/// confirmed when confirmation is required.
+pub fn may_sign_in(state: &AppState, user: &UserRow) -> Result<(), ApiError> {
     match UserState::from_stored(&user.state) {
         Some(UserState::Active) => {}
         Some(UserState::Blocked) => return Err(ApiError::invalid_grant("Your account has been blocked.")),
@@ -153,7 +148,41 @@ pub async fn password_grant(
             "You have to confirm your email address before continuing.",
         ));
     }
-    let scopes = requested.unwrap_or_else(|| Scopes::only(Scope::Api));
+    Ok(())
+}
+
+/// `invalid_scope` unless the application was registered for every scope
+/// asked for.
+pub fn within_registration(app: &ApplicationRow, wanted: &AppScopes) -> Result<(), ApiError> {
+    let allowed = AppScopes::parse_joined(&app.scopes).ok();
+    if allowed.is_some_and(|a| a.covers(wanted)) {
+        Ok(())
+    } else {
+        Err(ApiError::OAuth {
+            status: actix_web::http::StatusCode::BAD_REQUEST,
+            error: "invalid_scope",
+            description: "The application is not registered for the requested scope.".into(),
+        })
+    }
+}
+
+/// The OAuth password grant: [`check_password`], then a token pair. An
+/// application gets no more than it was registered for, and the user's
+/// authorized applications list it from now on.
+pub async fn password_grant(
+    state: &AppState,
+    login: String,
+    password: String,
+    requested: Option<Scopes>,
+    client: Option<ApplicationRow>,
+    ip: Option<String>,
+) -> Result<Issued, ApiError> {
+    if let (Some(app), Some(wanted)) = (&client, &requested) {
+        within_registration(app, &AppScopes::parse_joined(&wanted.joined())?)?;
+    }
+    let application_id = client.as_ref().map(|c| c.id);
+    let user = check_password(state, login, password, ip.as_deref()).await?;
+    let scopes = requested.unwrap_or_else(|| Scopes::only(Scope::Api)).joined();
     let ttl = ttl(state);
     let actor = Actor::user(user.id, ip.as_deref());
     state
@@ -162,27 +191,74 @@ pub async fn password_grant(
             write_transaction(conn, |conn| {
                 users::record_sign_in(conn, &user, ip.as_deref())?;
                 actor.record(conn, "sign_in_succeeded", Some(user.id), Value::Null)?;
-                let access = TokenSecret::generate(TokenKind::OAuthAccess);
-                let refresh = TokenSecret::generate(TokenKind::OAuthRefresh);
-                let created = now();
-                let family = uuid::Uuid::new_v4().simple().to_string();
-                let row = oauth_tokens::create_oauth(
-                    conn,
-                    &NewOAuth {
-                        user_id: user.id,
-                        application_id,
-                        family: &family,
-                        access_digest: access.digest().as_str(),
-                        refresh_digest: refresh.digest().as_str(),
-                        scopes: &scopes.joined(),
-                        expires_at: created + ttl,
-                        created_at: created,
-                    },
-                )?;
-                Ok::<Issued, RepoError>(Issued { row, access, refresh })
+                if let Some(app) = application_id {
+                    remember_grant(conn, user.id, app, &scopes)?;
+                }
+                issue_pair(conn, user.id, application_id, &scopes, ttl, None)
             })
         })
         .await
+}
+
+/// Adds `scopes` to what the user granted the application.
+pub fn remember_grant(
+    conn: &mut DbConnection,
+    user_id: i64,
+    application_id: i64,
+    scopes: &str,
+) -> Result<(), RepoError> {
+    let merged = match oauth_grants::find(conn, user_id, application_id)? {
+        Some(earlier) => match (AppScopes::parse_joined(&earlier.scopes), AppScopes::parse_joined(scopes)) {
+            (Ok(a), Ok(b)) => a.union(&b).joined(),
+            _ => scopes.to_owned(),
+        },
+        None => scopes.to_owned(),
+    };
+    oauth_grants::upsert(conn, user_id, application_id, &merged)?;
+    Ok(())
+}
+
+/// Stores a new token pair of a new family, in the caller's transaction.
+pub fn issue_pair(
+    conn: &mut DbConnection,
+    user_id: i64,
+    application_id: Option<i64>,
+    scopes: &str,
+    ttl: Duration,
+    auth_time: Option<chrono::NaiveDateTime>,
+) -> Result<Issued, RepoError> {
+    let family = uuid::Uuid::new_v4().simple().to_string();
+    issue_pair_in(conn, &family, user_id, application_id, scopes, ttl, auth_time)
+}
+
+/// Stores a new token pair of the given family.
+pub fn issue_pair_in(
+    conn: &mut DbConnection,
+    family: &str,
+    user_id: i64,
+    application_id: Option<i64>,
+    scopes: &str,
+    ttl: Duration,
+    auth_time: Option<chrono::NaiveDateTime>,
+) -> Result<Issued, RepoError> {
+    let access = TokenSecret::generate(TokenKind::OAuthAccess);
+    let refresh = TokenSecret::generate(TokenKind::OAuthRefresh);
+    let created = now();
+    let row = oauth_tokens::create_oauth(
+        conn,
+        &NewOAuth {
+            user_id,
+            application_id,
+            family,
+            access_digest: access.digest().as_str(),
+            refresh_digest: refresh.digest().as_str(),
+            scopes,
+            expires_at: created + ttl,
+            created_at: created,
+            auth_time,
+        },
+    )?;
+    Ok(Issued { row, access, refresh })
 }
 
 /// The OAuth refresh grant: the refresh token is single use; presenting a used

@@ -18,6 +18,11 @@ const JWKS_FRESH_FOR: Duration = Duration::from_secs(10);
 #[derive(Default)]
 pub struct JwksCache(Mutex<Option<(Instant, String)>>);
 
+/// The signing key as last read, and when: opening and parsing it costs
+/// more than signing with it.
+#[derive(Default)]
+pub struct SignerCache(Mutex<Option<(Instant, SigningKeyPair)>>);
+
 fn make(conn: &mut DbConnection, secrets: &SecretKey) -> Result<SigningKeyRow, RepoError> {
     // RSA key generation: CPU work, here on a blocking thread.
     let key = SigningKeyPair::generate();
@@ -46,6 +51,42 @@ pub fn current(conn: &mut DbConnection, secrets: &SecretKey) -> anyhow::Result<S
     };
     let der = secrets.open(&row.private_key)?;
     Ok(SigningKeyPair::from_pkcs8_der(&der)?)
+}
+
+/// The key that signs now, from memory when read in the last ten seconds
+/// (a rotation on another node reaches this one within that time).
+pub async fn signer(state: &AppState) -> Result<SigningKeyPair, ApiError> {
+    if let Ok(cache) = state.signer.0.lock() {
+        if let Some((at, key)) = cache.as_ref() {
+            if at.elapsed() < JWKS_FRESH_FOR {
+                return Ok(key.clone());
+            }
+        }
+    }
+    let secrets = state.secrets.clone();
+    let key = state
+        .db
+        .run_api(move |conn| current(conn, &secrets).map_err(ApiError::Internal))
+        .await?;
+    if let Ok(mut cache) = state.signer.0.lock() {
+        *cache = Some((Instant::now(), key.clone()));
+    }
+    Ok(key)
+}
+
+/// The key with this id, current or retired, to check a token it signed.
+pub async fn by_kid(state: &AppState, kid: String) -> Result<Option<SigningKeyPair>, ApiError> {
+    let secrets = state.secrets.clone();
+    state
+        .db
+        .run_api(move |conn| {
+            let Some(row) = signing_keys::by_kid(conn, &kid)? else {
+                return Ok(None);
+            };
+            let der = secrets.open(&row.private_key).map_err(|e| ApiError::Internal(e.into()))?;
+            Ok(SigningKeyPair::from_pkcs8_der(&der).ok())
+        })
+        .await
 }
 
 /// The JWKS (`{"keys": […]}`): the current key and the retired ones whose

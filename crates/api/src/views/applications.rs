@@ -35,3 +35,37 @@ pub fn application(row: &ApplicationRow, secret: Option<&str>) -> ApplicationVie
         secret: secret.map(str::to_owned),
     }
 }
+
+/// An application a user authorized (`GET /user/authorized_applications`).
+#[derive(Serialize, ToSchema)]
+pub struct AuthorizedApplicationView {
+    /// The grant's id (what `DELETE` takes).
+    id: i64,
+    application: AuthorizedApplicationName,
+    /// The scopes granted.
+    scopes: Vec<String>,
+    created_at: String,
+    /// When a token was last issued under the grant.
+    last_used_at: Option<String>,
+}
+
+/// The application of an authorization.
+#[derive(Serialize, ToSchema)]
+pub struct AuthorizedApplicationName {
+    id: i64,
+    name: String,
+}
+
+/// The view of one authorization.
+pub fn authorized(row: &roster_persistence::oauth_grants::AuthorizedApplication) -> AuthorizedApplicationView {
+    AuthorizedApplicationView {
+        id: row.grant.id,
+        application: AuthorizedApplicationName {
+            id: row.grant.application_id,
+            name: row.application_name.clone(),
+        },
+        scopes: row.grant.scopes.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+        created_at: crate::views::time(row.grant.created_at),
+        last_used_at: row.last_used_at.map(crate::views::time),
+    }
+}

@@ -40,6 +40,24 @@ const MATRIX: &[(&str, &str, &str, [u16; 9])] = &[
     ("POST", "/oauth/revoke", r#"{"token": "roster_oat_unknown"}"#, [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("GET", "/oauth/discovery/keys", "", [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("GET", "/oauth/token/info", "", [401, 401, 401, 403, 403, 200, 200, 200, 200]),
+    ("GET", "/oauth/authorize", "", [400, 400, 400, 400, 400, 400, 400, 400, 400]),
+    ("POST", "/oauth/authorize", "{}", [403, 403, 403, 403, 403, 403, 403, 403, 403]),
+    ("POST", "/oauth/authorize_device", r#"{"client_id": "unknown"}"#, [401, 401, 401, 401, 401, 401, 401, 401, 401]),
+    ("GET", "/oauth/device", "", [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("POST", "/oauth/device", "{}", [403, 403, 403, 403, 403, 403, 403, 403, 403]),
+    ("GET", "/oauth/userinfo", "", [401, 401, 401, 401, 401, 401, 401, 401, 401]),
+    ("POST", "/oauth/userinfo", "", [401, 401, 401, 401, 401, 401, 401, 401, 401]),
+    ("POST", "/oauth/introspect", r#"{"token": "roster_oat_unknown"}"#, [401, 401, 401, 401, 401, 401, 401, 401, 401]),
+    ("GET", "/oauth/logout", "", [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("POST", "/oauth/logout", "{}", [403, 403, 403, 403, 403, 403, 403, 403, 403]),
+    ("GET", "/.well-known/openid-configuration", "", [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/-/sign_in", "", [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("POST", "/-/sign_in", r#"{"login": "alice", "password": "correct-horse-battery"}"#, [403, 403, 403, 403, 403, 403, 403, 403, 403]),
+    ("GET", "/-/sign_out", "", [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("POST", "/-/sign_out", "{}", [403, 403, 403, 403, 403, 403, 403, 403, 403]),
+    ("GET", "/-/assets/roster.css", "", [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/api/v4/user/authorized_applications", "", [401, 401, 401, 403, 403, 200, 200, 200, 200]),
+    ("DELETE", "/api/v4/user/authorized_applications/999999", "", [401, 401, 401, 403, 403, 403, 404, 404, 404]),
     ("GET", "/api/v4/users", "", [200, 401, 401, 403, 403, 200, 200, 200, 200]),
     ("POST", "/api/v4/users", r#"{"email": "new{n}@example.com", "username": "new{n}", "name": "N", "password": "long-enough-9"}"#, [401, 401, 401, 403, 403, 403, 403, 403, 201]),
     ("GET", "/api/v4/users/{id}", "", [200, 401, 401, 403, 403, 200, 200, 200, 200]),
@@ -389,7 +407,8 @@ fn documented_form(path: &str) -> String {
         .replace("{member}", "{user_id}")
         .replace("{invite_email}", "{email}")
         .replace("{gat_id}", "{token_id}")
-        .replace("{app_id}", "{id}");
+        .replace("{app_id}", "{id}")
+        .replace("/authorized_applications/999999", "/authorized_applications/{id}");
     if path == "/api/v4/keys/{key_id}" {
         "/api/v4/keys/{id}".to_owned()
     } else {

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 /// Paths registered inside the `/api/v4` scope are recorded without it.
 fn full_path(path: &str) -> String {
-    let top_level = ["/-/", "/oauth/", "/uploads/", "/api/v4/"]
+    let top_level = ["/-/", "/oauth/", "/uploads/", "/api/v4/", "/.well-known/"]
         .iter()
         .any(|p| path.starts_with(p))
         || path == "/{username}.keys";

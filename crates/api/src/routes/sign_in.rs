@@ -1,0 +1,253 @@
+//! `/-/sign_in` and `/-/sign_out`: the browser session every page of
+//! Roster's (and "Sign in with Roster") starts from.
+use crate::endpoint;
+use crate::http::browser::{Browser, PageError, SESSION_COOKIE};
+use crate::http::error::ApiError;
+use crate::http::input::Input;
+use crate::inputs::browser::{CsrfForm, SignInForm, SignInQuery};
+use crate::rate_limit::{self, client_address};
+use crate::services::sign_in;
+use crate::state::AppState;
+use crate::views::pages::{render, ConfirmPage, MessagePage, SignInPage};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use roster_persistence::applications;
+
+/// Where a sign-in may send the browser next: a path on this site, never
+/// another site (`//host`, `/\host`), nothing a browser would read oddly.
+pub fn safe_return_to(value: Option<&str>) -> Option<String> {
+    let value = value?;
+    let local = value.starts_with('/')
+        && !value.starts_with("//")
+        && !value.starts_with("/\\")
+        && value.len() <= 4096
+        && !value.chars().any(|c| c.is_control() || c == '\\');
+    local.then(|| value.to_owned())
+}
+
+/// A message page.
+pub fn message(browser: &Browser, status: StatusCode, title: &str, text: String, link: Option<(String, String)>) -> HttpResponse {
+    browser.page(
+        status,
+        render(&MessagePage {
+            title,
+            message: text,
+            is_error: status.is_client_error() || status.is_server_error(),
+            link,
+        }),
+    )
+}
+
+/// A page telling of a failure.
+pub fn failure(browser: &Browser, error: PageError) -> HttpResponse {
+    let title = match error.status {
+        StatusCode::FORBIDDEN => "Not allowed",
+        StatusCode::NOT_FOUND => "Not found",
+        StatusCode::TOO_MANY_REQUESTS => "Slow down",
+        s if s.is_server_error() => "Something went wrong",
+        _ => "This request cannot be completed",
+    };
+    message(browser, error.status, title, error.message, None)
+}
+
+/// The name of the application an authorization request in `return_to` is
+/// for, to show on the sign-in page.
+async fn application_of(state: &AppState, return_to: &str) -> Option<String> {
+    let query = return_to.strip_prefix("/oauth/authorize?")?;
+    let client_id = url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "client_id")?
+        .1
+        .into_owned();
+    state
+        .db
+        .run(move |conn| applications::find_by_uid(conn, &client_id))
+        .await
+        .ok()
+        .flatten()
+        .map(|app| app.name)
+}
+
+async fn form(
+    state: &AppState,
+    browser: &Browser,
+    status: StatusCode,
+    error: Option<String>,
+    return_to: Option<String>,
+    login: String,
+) -> HttpResponse {
+    let return_to = return_to.unwrap_or_default();
+    let application = application_of(state, &return_to).await;
+    browser.page(
+        status,
+        render(&SignInPage {
+            title: "Sign in",
+            error,
+            application,
+            authenticity_token: browser.authenticity_token(),
+            return_to,
+            login,
+        }),
+    )
+}
+
+/// `GET /-/sign_in`.
+pub async fn sign_in_page(
+    state: web::Data<AppState>,
+    browser: Browser,
+    input: Input<SignInQuery>,
+) -> HttpResponse {
+    let return_to = input
+        .check()
+        .ok()
+        .and_then(|f| safe_return_to(f.return_to.as_deref()));
+    if let Some(user) = browser.user() {
+        if let Some(next) = return_to {
+            return browser.redirect(&next);
+        }
+        let text = format!("You are signed in as {}.", user.username);
+        return message(
+            &browser,
+            StatusCode::OK,
+            "Signed in",
+            text,
+            Some(("/-/sign_out".into(), "Sign out".into())),
+        );
+    }
+    form(&state, &browser, StatusCode::OK, None, return_to, String::new()).await
+}
+
+/// `POST /-/sign_in`: the password check of the password grant (lockout,
+/// limits, events), then a session cookie and a redirect onwards.
+pub async fn sign_in_submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    browser: Browser,
+    input: Input<SignInForm>,
+) -> HttpResponse {
+    let input = match input.check() {
+        Ok(input) => input,
+        Err(e) => return failure(&browser, e.into()),
+    };
+    if let Err(e) = browser.check_csrf(input.authenticity_token.as_deref()) {
+        return failure(&browser, e);
+    }
+    let return_to = safe_return_to(input.return_to.as_deref());
+    let login = input.login.unwrap_or_default();
+    let password = input.password.unwrap_or_default();
+    if login.trim().is_empty() || password.is_empty() {
+        let error = Some("Enter your user name (or e-mail address) and your password.".into());
+        return form(&state, &browser, StatusCode::BAD_REQUEST, error, return_to, login).await;
+    }
+    let ip = client_address(&req, state.settings.trust_proxy);
+    let rl = &state.settings.rate_limits;
+    let limited = rate_limit::check(
+        &state,
+        vec![
+            (format!("signin:ip:{ip}"), rl.signin_ip),
+            (
+                format!("signin:account:{}", login.trim().to_lowercase()),
+                rl.signin_account,
+            ),
+        ],
+    )
+    .await;
+    if let Err(e) = limited {
+        let e = PageError::from(e);
+        return form(&state, &browser, e.status, Some(e.message), return_to, login).await;
+    }
+    let agent = req
+        .headers()
+        .get("User-Agent")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    match sign_in::with_password(&state, login.clone(), password, ip, agent).await {
+        Ok((secret, _)) => {
+            let next = return_to.unwrap_or_else(|| "/-/sign_in".into());
+            let mut response = browser.redirect(&next);
+            if let Err(e) = response.add_cookie(&browser.cookie(SESSION_COOKIE, secret)) {
+                log::error!("could not set the session cookie: {e}");
+            }
+            response
+        }
+        Err(ApiError::OAuth { description, .. }) => {
+            form(&state, &browser, StatusCode::UNAUTHORIZED, Some(description), return_to, login).await
+        }
+        Err(e) => failure(&browser, e.into()),
+    }
+}
+
+/// `GET /-/sign_out`: a button (signing out on a GET would let any page
+/// sign a person out).
+pub async fn sign_out_page(browser: Browser) -> HttpResponse {
+    if browser.signed_in.is_none() {
+        return message(
+            &browser,
+            StatusCode::OK,
+            "Signed out",
+            "You are not signed in.".into(),
+            Some(("/-/sign_in".into(), "Sign in".into())),
+        );
+    }
+    browser.page(
+        StatusCode::OK,
+        render(&ConfirmPage {
+            title: "Sign out",
+            message: "Sign out of Roster in this browser?".into(),
+            action: "/-/sign_out",
+            fields: Vec::new(),
+            button: "Sign out",
+            authenticity_token: browser.authenticity_token(),
+        }),
+    )
+}
+
+/// Ends the browser's session and clears its cookie.
+pub async fn end_session(req: &HttpRequest, state: &AppState, browser: &Browser, mut response: HttpResponse) -> HttpResponse {
+    if let Some(cookie) = req.cookie(SESSION_COOKIE) {
+        let ip = client_address(req, state.settings.trust_proxy);
+        if let Err(e) = sign_in::sign_out(state, cookie.value().to_owned(), ip).await {
+            return failure(browser, e.into());
+        }
+    }
+    if let Err(e) = response.add_cookie(&browser.removal(SESSION_COOKIE)) {
+        log::error!("could not clear the session cookie: {e}");
+    }
+    response
+}
+
+/// `POST /-/sign_out`.
+pub async fn sign_out_submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    browser: Browser,
+    input: Input<CsrfForm>,
+) -> HttpResponse {
+    let token = input.check().ok().and_then(|f| f.authenticity_token);
+    if let Err(e) = browser.check_csrf(token.as_deref()) {
+        return failure(&browser, e);
+    }
+    let done = message(
+        &browser,
+        StatusCode::OK,
+        "Signed out",
+        "You are signed out.".into(),
+        Some(("/-/sign_in".into(), "Sign in again".into())),
+    );
+    end_session(&req, &state, &browser, done).await
+}
+
+/// `GET /-/assets/roster.css`: the pages' one stylesheet (the policy allows
+/// no inline styles or scripts).
+pub async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(include_str!("../../templates/roster.css"))
+}
+
+/// Registers the sign-in pages.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    endpoint!(cfg, "/-/sign_in", GET => sign_in_page, POST => sign_in_submit);
+    endpoint!(cfg, "/-/sign_out", GET => sign_out_page, POST => sign_out_submit);
+    endpoint!(cfg, "/-/assets/roster.css", GET => stylesheet);
+}
