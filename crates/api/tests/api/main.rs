@@ -3,6 +3,7 @@
 mod applications;
 mod audit;
 mod authorization;
+mod browser;
 mod cli;
 mod compat;
 mod concurrency;
@@ -19,6 +20,7 @@ mod keys;
 mod life_cycle;
 mod many_nodes;
 mod oauth;
+mod oidc;
 mod openapi;
 mod operations;
 mod passwords;
