@@ -655,6 +655,7 @@ pub fn document() -> OpenApi {
         .schema_from::<views::TokenInfo>()
         .schema_from::<views::applications::ApplicationView>()
         .schema_from::<views::applications::AuthorizedApplicationView>()
+        .schema_from::<views::applications::AuthorizedApplicationName>()
         .schema_from::<views::groups::GroupView>()
         .schema_from::<views::groups::MemberView>()
         .schema_from::<views::groups::MembershipView>()
