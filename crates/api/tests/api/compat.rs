@@ -30,3 +30,50 @@ async fn python_gitlab_drives_roster() {
     );
     assert!(stdout.contains("python-gitlab: 17 passed, 0 failed"), "{stdout}");
 }
+
+/// Runs a peer's script against a fresh Roster, with its URL and the
+/// admin's token, and checks its summary line.
+async fn run_peer(program: String, script: String, extra: Vec<String>, summary: &str) {
+    let roster = TestRoster::spawn().await;
+    let mut args = vec![script, roster.url.clone(), roster.admin.token.clone()];
+    args.extend(extra);
+    let out = tokio::task::spawn_blocking(move || Command::new(program).args(args).output())
+        .await
+        .unwrap()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains(summary),
+        "the peer failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn test_python(module: &str) -> String {
+    let python = std::env::var("ROSTER_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let present = Command::new(&python)
+        .args(["-c", &format!("import {module}")])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(present, "{python} has no {module}: run the tests with scripts/test, which installs it");
+    python
+}
+
+#[tokio::test]
+async fn authlib_signs_in_with_roster() {
+    let python = test_python("authlib");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/compat/authlib_oidc.py");
+    run_peer(python, script.into(), vec![], "authlib: 12 passed, 0 failed").await;
+}
+
+#[tokio::test]
+async fn chromium_signs_in_through_the_pages() {
+    let python = test_python("selenium");
+    assert!(
+        std::path::Path::new("/usr/bin/chromedriver").exists(),
+        "no /usr/bin/chromedriver: run the tests with scripts/test, which installs chromium-driver"
+    );
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/compat/chromium_pages.py");
+    let failures = roster_testkit::TestRoster::test_settings("sqlite::memory:").max_failed_sign_ins;
+    run_peer(python, script.into(), vec![failures.to_string()], "chromium: 7 passed, 0 failed").await;
+}

@@ -1,0 +1,164 @@
+"""The sign-in and consent pages in a real browser: Debian's Chromium,
+headless, driven by Selenium through chromedriver.
+
+Run by the Rust test `compat::chromium_signs_in_through_the_pages` as
+`python chromium_pages.py ROSTER_URL ADMIN_TOKEN MAX_FAILED_SIGN_INS`. The
+application's redirect URI is a page of Roster itself, so the browser lands
+somewhere real with the code. Prints one line a step and
+`chromium: N passed, M failed`.
+"""
+import secrets
+import sys
+import traceback
+from urllib.parse import parse_qs, urlencode, urlparse
+
+import requests
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+URL, ADMIN_TOKEN, MAX_FAILURES = sys.argv[1].rstrip("/"), sys.argv[2], int(sys.argv[3])
+CALLBACK = URL + "/-/health"
+PASSWORD = "correct-horse-battery"
+results = []
+state = {}
+
+
+def step(name):
+    def run(fn):
+        try:
+            fn()
+            results.append((name, None))
+            print(f"ok - {name}", flush=True)
+        except Exception as e:
+            results.append((name, e))
+            print(f"not ok - {name}: {e!r}", flush=True)
+            traceback.print_exc()
+            driver = state.get("driver")
+            if driver is not None:
+                print("  at", driver.current_url, "\n", driver.page_source[:2000], flush=True)
+        return fn
+    return run
+
+
+def admin(method, path, **kw):
+    r = requests.request(method, URL + path, headers={"PRIVATE-TOKEN": ADMIN_TOKEN}, timeout=30, **kw)
+    assert r.status_code < 300, (r.status_code, r.text)
+    return r.json()
+
+
+def user(prefix):
+    name = prefix + "_" + secrets.token_hex(3)
+    admin("POST", "/api/v4/users", json={
+        "username": name, "email": f"{name}@example.com", "name": prefix.title(),
+        "password": PASSWORD, "skip_confirmation": True,
+    })
+    return name
+
+
+def authorize_url(client_id):
+    return URL + "/oauth/authorize?" + urlencode({
+        "response_type": "code", "client_id": client_id, "redirect_uri": CALLBACK,
+        "scope": "openid profile", "state": "chromium-state", "nonce": secrets.token_hex(8),
+    })
+
+
+def sign_in(driver, login, password):
+    driver.find_element(By.ID, "login").clear()
+    driver.find_element(By.ID, "login").send_keys(login)
+    driver.find_element(By.ID, "password").send_keys(password)
+    button = driver.find_element(By.CSS_SELECTOR, "form button[type=submit]")
+    button.click()
+    # The next page replaces this one: wait for it before reading it.
+    WebDriverWait(driver, 15).until(EC.staleness_of(button))
+
+
+@step("start Chromium")
+def _():
+    options = Options()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--window-size=390,844"):
+        options.add_argument(arg)
+    state["driver"] = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    state["driver"].set_page_load_timeout(30)
+    state["alice"] = user("alice")
+    state["bob"] = user("bob")
+    app = admin("POST", "/api/v4/applications", json={
+        "name": "Chromium Wiki", "redirect_uri": CALLBACK, "scopes": "openid profile", "confidential": True,
+    })
+    state["client_id"] = app["application_id"]
+
+
+@step("the sign-in page: labelled fields, the application named")
+def _():
+    driver = state["driver"]
+    driver.get(authorize_url(state["client_id"]))
+    assert "/-/sign_in" in driver.current_url, driver.current_url
+    assert driver.title.startswith("Sign in"), driver.title
+    labels = {l.get_attribute("for") for l in driver.find_elements(By.TAG_NAME, "label")}
+    assert {"login", "password"} <= labels, labels
+    assert driver.find_elements(By.TAG_NAME, "main"), "a main landmark"
+    assert "Chromium Wiki" in driver.page_source
+
+
+@step("a wrong password is told, and nothing else")
+def _():
+    driver = state["driver"]
+    sign_in(driver, state["alice"], "not-the-password")
+    error = driver.find_element(By.ID, "sign-in-error")
+    assert "Invalid username or password" in error.text, error.text
+    assert driver.get_cookie("_roster_session") is None
+
+
+@step("sign in, consent, and back to the application with the code")
+def _():
+    driver = state["driver"]
+    sign_in(driver, state["alice"], PASSWORD)
+    session = driver.get_cookie("_roster_session")
+    assert session and session["httpOnly"] and session.get("sameSite") == "Lax", session
+    assert "Chromium Wiki" in driver.page_source and "Authorize" in driver.title
+    driver.find_element(By.ID, "allow").click()
+    landed = urlparse(driver.current_url)
+    assert driver.current_url.startswith(CALLBACK), driver.current_url
+    query = parse_qs(landed.query)
+    assert query["state"] == ["chromium-state"] and query["code"][0], query
+
+
+@step("a second request skips the pages")
+def _():
+    driver = state["driver"]
+    driver.get(authorize_url(state["client_id"]))
+    assert driver.current_url.startswith(CALLBACK) and "code=" in driver.current_url, driver.current_url
+
+
+@step("sign out from the page")
+def _():
+    driver = state["driver"]
+    driver.get(URL + "/-/sign_out")
+    driver.find_element(By.ID, "confirm").click()
+    assert "signed out" in driver.page_source, driver.page_source[:500]
+    assert driver.get_cookie("_roster_session") is None
+
+
+@step("a locked account is told so, even with the right password")
+def _():
+    driver = state["driver"]
+    driver.get(authorize_url(state["client_id"]))
+    for _ in range(MAX_FAILURES):
+        sign_in(driver, state["bob"], "not-the-password")
+    sign_in(driver, state["bob"], PASSWORD)
+    error = driver.find_element(By.ID, "sign-in-error")
+    assert "locked" in error.text, error.text
+    assert driver.get_cookie("_roster_session") is None
+
+
+driver = state.get("driver")
+if driver is not None:
+    driver.quit()
+failed = [name for name, error in results if error]
+print(f"chromium: {len(results) - len(failed)} passed, {len(failed)} failed")
+sys.exit(1 if failed else 0)
