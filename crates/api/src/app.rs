@@ -99,6 +99,7 @@ pub fn bind(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result
         secrets,
         jwks: Default::default(),
         signer: Default::default(),
+        discovery: Default::default(),
     });
     let server = HttpServer::new(move || {
         App::new()

@@ -331,7 +331,15 @@ fn body_content(
 fn error_schema(route: &Route, status: u16) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
     match status {
         // A failed client authentication (RFC 6749 §5.2).
-        401 | 403 if route.path.starts_with("/oauth") => Ref::from_schema_name("OAuthError").into(),
+        // RFC 6749 §5.2, RFC 6750 §3.1 and RFC 7662 answer the OAuth way.
+        401 | 403
+            if matches!(
+                route.path,
+                "/oauth/token" | "/oauth/userinfo" | "/oauth/introspect" | "/oauth/authorize_device"
+            ) =>
+        {
+            Ref::from_schema_name("OAuthError").into()
+        }
         400 if route.path.starts_with("/oauth") => utoipa::openapi::schema::OneOfBuilder::new()
             .item(Ref::from_schema_name("OAuthError"))
             .item(Ref::from_schema_name("ErrorMessage"))
@@ -508,7 +516,7 @@ fn operation(route: &Route) -> utoipa::openapi::path::Operation {
         let mut response = ResponseBuilder::new().description(status_text(error));
         if (300..400).contains(&error) {
             // A redirect: its `Location` is the answer.
-        } else if route.ok.1 == Html {
+        } else if route.ok.1 == Html || route.tag == "pages" {
             // The pages answer every failure with a page too.
             let page = body_content(Html).map(|(_, schema)| schema);
             response = response.content("text/html", ContentBuilder::new().schema(page).build());

@@ -26,6 +26,8 @@ pub struct AppState {
     pub jwks: crate::services::signing_keys::JwksCache,
     /// The signing key, kept in memory for a few seconds.
     pub signer: crate::services::signing_keys::SignerCache,
+    /// The OpenID Connect discovery document, made at its first request.
+    pub discovery: std::sync::OnceLock<String>,
 }
 
 impl AppState {

@@ -18,12 +18,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use roster_domain::RedirectUris;
 use roster_persistence::{applications, oauth_grants};
 use serde_json::{json, Value};
-use std::sync::OnceLock;
 
-/// `GET /.well-known/openid-configuration`, made once.
+/// `GET /.well-known/openid-configuration`, made once per server.
 pub async fn discovery(state: web::Data<AppState>) -> HttpResponse {
-    static DOCUMENT: OnceLock<String> = OnceLock::new();
-    let text = DOCUMENT.get_or_init(|| oidc::discovery(&state).to_string());
+    let text = state.discovery.get_or_init(|| oidc::discovery(&state).to_string());
     HttpResponse::Ok()
         .content_type("application/json")
         .insert_header(("Cache-Control", "public, max-age=3600"))

@@ -77,3 +77,33 @@ async fn chromium_signs_in_through_the_pages() {
     let failures = roster_testkit::TestRoster::test_settings("sqlite::memory:").max_failed_sign_ins;
     run_peer(python, script.into(), vec![failures.to_string()], "chromium: 7 passed, 0 failed").await;
 }
+
+#[tokio::test]
+async fn openid_client_signs_in_with_roster() {
+    let modules = std::env::var("ROSTER_TEST_NODE_MODULES").unwrap_or_else(|_| "target/test-node/node_modules".into());
+    let modules = std::path::Path::new(&modules);
+    let modules = if modules.is_absolute() {
+        modules.to_path_buf()
+    } else {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(modules)
+    };
+    assert!(
+        modules.join("openid-client").exists(),
+        "{} has no openid-client: run the tests with scripts/test, which installs it",
+        modules.display()
+    );
+    // An ES module finds its imports in the node_modules beside it.
+    let script = modules.parent().unwrap().join("openid_client.mjs");
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/node/openid_client.mjs"),
+        &script,
+    )
+    .unwrap();
+    run_peer(
+        "node".into(),
+        script.display().to_string(),
+        vec![],
+        "openid-client: 39 passed, 0 failed",
+    )
+    .await;
+}
