@@ -5,16 +5,21 @@
 --   WRK_METHOD   GET (default) or POST
 --   WRK_BODY     form-encoded body for POST
 --   WRK_TOKEN    sent as PRIVATE-TOKEN
+--   WRK_BEARER   sent as Authorization: Bearer (OAuth access tokens)
 local path = os.getenv("WRK_PATH") or "/"
 local method = os.getenv("WRK_METHOD") or "GET"
 local body = os.getenv("WRK_BODY")
 local token = os.getenv("WRK_TOKEN")
+local bearer = os.getenv("WRK_BEARER")
 local max_id = tonumber(os.getenv("WRK_MAX_ID") or "0")
 
 init = function(args)
   math.randomseed(42)
   if token and token ~= "" then
     wrk.headers["PRIVATE-TOKEN"] = token
+  end
+  if bearer and bearer ~= "" then
+    wrk.headers["Authorization"] = "Bearer " .. bearer
   end
   if body then
     wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"

@@ -56,6 +56,24 @@ enum DevCommand {
     /// Add generated users (with addresses and SSH keys) to the database, in
     /// bulk, all with one password. The same arguments load the same data.
     Seed(SeedArgs),
+    /// Register a trusted application and print its client id and secret
+    /// (one line), then COUNT authorization codes for USERNAME, one a line
+    /// (the code-exchange benchmark's supply).
+    OidcCodes {
+        /// Whose codes.
+        #[arg(long)]
+        username: String,
+        /// How many.
+        #[arg(long)]
+        count: usize,
+    },
+    /// Print how many RS256 signatures a second this machine makes with the
+    /// current signing key, on every core.
+    SignRate {
+        /// How long to measure.
+        #[arg(long, default_value_t = 3)]
+        seconds: u64,
+    },
 }
 
 #[derive(Args)]
@@ -170,6 +188,30 @@ fn run_with_settings(command: Command, settings: Settings) -> anyhow::Result<()>
         Command::Ssh(SshCommand::AuthorizedKeys(args)) => authorized_keys(args),
         Command::Openapi => print_openapi(),
         Command::Dev(DevCommand::Seed(args)) => dev_seed(&settings, args),
+        Command::Dev(DevCommand::OidcCodes { username, count }) => {
+            use std::io::Write;
+            let mut conn = app::open_connection(&settings)?;
+            let made = roster_api::cli::dev_oidc::make_codes(&mut conn, &username, count)?;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            writeln!(out, "{} {}", made.client_id, made.secret)?;
+            for code in made.codes {
+                writeln!(out, "{code}")?;
+            }
+            Ok(())
+        }
+        Command::Dev(DevCommand::SignRate { seconds }) => {
+            let secrets = roster_api::secret_key::load(&settings)?;
+            let mut conn = app::open_connection(&settings)?;
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let rate = roster_api::cli::dev_oidc::sign_rate(
+                &mut conn,
+                &secrets,
+                threads,
+                std::time::Duration::from_secs(seconds),
+            )?;
+            println!("{rate:.0}");
+            Ok(())
+        }
         Command::Keys(KeysCommand::Rotate) => {
             let secrets = roster_api::secret_key::load(&settings)?;
             let mut conn = app::open_connection(&settings)?;

@@ -5,7 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
-use rsa::signature::{SignatureEncoding, Signer, Verifier};
+use rsa::signature::{RandomizedSigner, SignatureEncoding, Verifier};
 use rsa::traits::PublicKeyParts;
 use rsa::RsaPrivateKey;
 use sha2::{Digest, Sha256};
@@ -78,7 +78,11 @@ impl SigningKeyPair {
             URL_SAFE_NO_PAD.encode(claims)
         );
         let signer = SigningKey::<rsa::sha2::Sha256>::new(self.0.clone());
-        let signature = signer.sign(signing_input.as_bytes()).to_bytes();
+        // Blinded with fresh randomness, so the time a signature takes says
+        // nothing about the key.
+        let signature = signer
+            .sign_with_rng(&mut rsa::rand_core::OsRng, signing_input.as_bytes())
+            .to_bytes();
         format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
     }
 

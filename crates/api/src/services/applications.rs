@@ -13,10 +13,15 @@ use serde_json::json;
 const APPLICATION: &str = "Application";
 
 /// A fresh application secret (`roster_oas_…`) and its digest.
-fn new_secret() -> (String, TokenDigest) {
+pub fn new_secret() -> (String, TokenDigest) {
     let secret = TokenSecret::generate(TokenKind::ApplicationSecret);
     let digest = secret.digest();
     (secret.expose().to_owned(), digest)
+}
+
+/// A fresh client id: 64 hex characters, as GitLab's.
+pub fn new_client_id() -> String {
+    format!("{}{}", new_link_token().secret, &new_link_token().secret[..16])
 }
 
 /// `POST /applications`: the row and its secret, shown this once.
@@ -26,8 +31,7 @@ pub async fn create(
     input: CreateApplication,
 ) -> Result<(ApplicationRow, String), ApiError> {
     let (secret, digest) = new_secret();
-    // The client id: 64 hex characters, as GitLab's.
-    let uid = format!("{}{}", new_link_token().secret, &new_link_token().secret[..16]);
+    let uid = new_client_id();
     state
         .db
         .write(move |conn| {
