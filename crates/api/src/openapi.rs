@@ -8,6 +8,9 @@ use crate::inputs::account::{
 };
 use crate::inputs::applications::CreateApplication;
 use crate::inputs::avatar::NewAvatar;
+use crate::inputs::browser::{
+    AuthorizeRequest, CsrfForm, DeviceForm, LogoutRequest, SignInForm, SignInQuery,
+};
 use crate::inputs::custom_attributes::CustomAttributeValue;
 use crate::inputs::emails::AdminEmailRequest;
 use crate::inputs::groups::{
@@ -15,7 +18,6 @@ use crate::inputs::groups::{
     MemberListQuery, UpdateGroup, UpdateInvitation, UpdateMember,
 };
 use crate::inputs::keys::{AddKey, KeyLookup};
-use crate::inputs::browser::{AuthorizeRequest, CsrfForm, DeviceForm, LogoutRequest, SignInForm, SignInQuery};
 use crate::inputs::oauth::{DeviceAuthorizationRequest, IntrospectRequest, RevokeRequest, TokenRequest};
 use crate::inputs::queries::{AuditQuery, PageQuery, TokenListQuery, UserListQuery, UserQuery};
 use crate::inputs::social::{Preferences, Privacy, SetStatus};

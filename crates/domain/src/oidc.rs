@@ -134,7 +134,10 @@ mod tests {
         let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
         let challenge = CodeChallenge::parse("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM").unwrap();
         assert!(CodeChallenge::is_met_by(challenge.as_str(), verifier));
-        assert!(!CodeChallenge::is_met_by(challenge.as_str(), &verifier.replace('d', "e")));
+        assert!(!CodeChallenge::is_met_by(
+            challenge.as_str(),
+            &verifier.replace('d', "e")
+        ));
         assert!(!CodeChallenge::is_met_by(challenge.as_str(), "short"));
         assert!(CodeChallenge::parse("too-short").is_none());
         assert!(CodeChallenge::parse(&"a+".repeat(22)[..43]).is_none());
@@ -156,14 +159,20 @@ mod tests {
     #[test]
     fn at_hash_is_the_left_half() {
         // OIDC Core appendix A.3's access token and at_hash.
-        assert_eq!(at_hash("jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"), "77QmUPtjPfzWtF2AnpK9RQ");
+        assert_eq!(
+            at_hash("jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"),
+            "77QmUPtjPfzWtF2AnpK9RQ"
+        );
     }
 
     #[test]
     fn user_codes_read_as_typed() {
         let code = UserCode::generate();
         assert_eq!(code.as_str().len(), 9);
-        assert_eq!(UserCode::parse(&code.as_str().to_lowercase().replace('-', " ")), Some(code));
+        assert_eq!(
+            UserCode::parse(&code.as_str().to_lowercase().replace('-', " ")),
+            Some(code)
+        );
         assert!(UserCode::parse("AEIO-UAEI").is_none());
         assert!(UserCode::parse("BCDF-GHJ").is_none());
     }

@@ -167,7 +167,10 @@ mod tests {
         let other = SigningKeyPair::generate();
         assert!(other.verify_jwt(&token).is_none());
         let mut forged = token.clone();
-        forged.replace_range(token.find('.').unwrap() + 1..token.rfind('.').unwrap(), "eyJzdWIiOiIyIn0");
+        forged.replace_range(
+            token.find('.').unwrap() + 1..token.rfind('.').unwrap(),
+            "eyJzdWIiOiIyIn0",
+        );
         assert!(key.verify_jwt(&forged).is_none());
         assert!(JwsParts::split("a.b").is_none() && JwsParts::split("a.b.c.d").is_none());
     }

@@ -74,7 +74,10 @@ pub fn touch(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> Result<(), 
 }
 
 /// Ends the session with this digest; whether there was one.
-pub fn delete_by_digest(conn: &mut DbConnection, digest: &str) -> Result<Option<BrowserSessionRow>, RepoError> {
+pub fn delete_by_digest(
+    conn: &mut DbConnection,
+    digest: &str,
+) -> Result<Option<BrowserSessionRow>, RepoError> {
     let found = sessions::table
         .filter(sessions::secret_digest.eq(digest))
         .select(BrowserSessionRow::as_select())

@@ -80,28 +80,27 @@ pub fn decide(
     approved: bool,
     auth_time: NaiveDateTime,
 ) -> Result<bool, RepoError> {
-    Ok(diesel::update(devices::table.find(id).filter(devices::status.eq(PENDING)))
-        .set((
-            devices::status.eq(if approved { APPROVED } else { DENIED }),
-            devices::user_id.eq(user_id),
-            devices::auth_time.eq(auth_time),
-        ))
-        .execute(conn)?
-        > 0)
+    Ok(
+        diesel::update(devices::table.find(id).filter(devices::status.eq(PENDING)))
+            .set((
+                devices::status.eq(if approved { APPROVED } else { DENIED }),
+                devices::user_id.eq(user_id),
+                devices::auth_time.eq(auth_time),
+            ))
+            .execute(conn)?
+            > 0,
+    )
 }
 
-/// What a poll found.
+/// What a poll found: the code's state, after noting this poll.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Poll {
-    /// No such device code.
-    Unknown,
-    /// The code's state, after noting this poll; `too_soon` when the device
-    /// polled faster than its interval (which then grows by five seconds).
-    Found {
-        code: DeviceCodeRow,
-        user: Option<UserRow>,
-        too_soon: bool,
-    },
+pub struct Polled {
+    pub code: DeviceCodeRow,
+    /// The person who answered, if anyone did.
+    pub user: Option<UserRow>,
+    /// Whether the device polled faster than its interval (which then grows
+    /// by five seconds).
+    pub too_soon: bool,
 }
 
 /// Notes a poll by application `application_id` of the device code with
@@ -113,7 +112,7 @@ pub fn poll(
     digest: &str,
     application_id: i64,
     at: NaiveDateTime,
-) -> Result<Poll, RepoError> {
+) -> Result<Option<Polled>, RepoError> {
     write_transaction(conn, |conn| {
         let Some(code) = devices::table
             .filter(devices::device_digest.eq(digest))
@@ -122,13 +121,17 @@ pub fn poll(
             .first(conn)
             .optional()?
         else {
-            return Ok(Poll::Unknown);
+            return Ok(None);
         };
         let too_soon = code.status == PENDING
             && code
                 .last_polled_at
                 .is_some_and(|t| (at - t).num_seconds() < i64::from(code.poll_interval));
-        let interval = if too_soon { code.poll_interval + 5 } else { code.poll_interval };
+        let interval = if too_soon {
+            code.poll_interval + 5
+        } else {
+            code.poll_interval
+        };
         let status = if code.status == APPROVED && code.expires_at > at {
             USED
         } else {
@@ -149,7 +152,7 @@ pub fn poll(
                 .optional()?,
             None => None,
         };
-        Ok(Poll::Found { code, user, too_soon })
+        Ok(Some(Polled { code, user, too_soon }))
     })
 }
 

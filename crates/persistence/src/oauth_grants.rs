@@ -29,7 +29,11 @@ pub struct AuthorizedApplication {
 }
 
 /// The user's consent to the application, if any.
-pub fn find(conn: &mut DbConnection, user_id: i64, application_id: i64) -> Result<Option<GrantRow>, RepoError> {
+pub fn find(
+    conn: &mut DbConnection,
+    user_id: i64,
+    application_id: i64,
+) -> Result<Option<GrantRow>, RepoError> {
     Ok(grants::table
         .filter(grants::user_id.eq(user_id))
         .filter(grants::application_id.eq(application_id))

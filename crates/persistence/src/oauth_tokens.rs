@@ -158,24 +158,39 @@ pub fn revoke_family(conn: &mut DbConnection, family: &str) -> Result<(), RepoEr
 
 /// Revokes the token pair whose access or refresh digest is `digest` (RFC
 /// 7009). A refresh token takes its whole family with it. Unknown tokens are
-/// ignored.
-pub fn revoke_by_digest(conn: &mut DbConnection, digest: &str) -> Result<(), RepoError> {
-    let by_refresh: Option<String> = oauth::table
+/// ignored. Answers the revoked pair's owner and application, when a live
+/// token was revoked.
+pub fn revoke_by_digest(
+    conn: &mut DbConnection,
+    digest: &str,
+) -> Result<Option<(i64, Option<i64>)>, RepoError> {
+    let by_refresh: Option<(String, i64, Option<i64>, Option<NaiveDateTime>)> = oauth::table
         .filter(oauth::refresh_digest.eq(digest))
-        .select(oauth::family)
+        .select((
+            oauth::family,
+            oauth::user_id,
+            oauth::application_id,
+            oauth::revoked_at,
+        ))
         .first(conn)
         .optional()?;
-    if let Some(family) = by_refresh {
-        return revoke_family(conn, &family);
+    if let Some((family, user, app, revoked)) = by_refresh {
+        revoke_family(conn, &family)?;
+        return Ok(revoked.is_none().then_some((user, app)));
     }
-    diesel::update(
-        oauth::table
-            .filter(oauth::access_digest.eq(digest))
-            .filter(oauth::revoked_at.is_null()),
-    )
-    .set(oauth::revoked_at.eq(now()))
-    .execute(conn)?;
-    Ok(())
+    let by_access: Option<(i64, i64, Option<i64>)> = oauth::table
+        .filter(oauth::access_digest.eq(digest))
+        .filter(oauth::revoked_at.is_null())
+        .select((oauth::id, oauth::user_id, oauth::application_id))
+        .first(conn)
+        .optional()?;
+    let Some((id, user, app)) = by_access else {
+        return Ok(None);
+    };
+    diesel::update(oauth::table.find(id))
+        .set(oauth::revoked_at.eq(now()))
+        .execute(conn)?;
+    Ok(Some((user, app)))
 }
 
 /// Revokes every OAuth token of a user but the family `keep` (after a

@@ -25,8 +25,8 @@ pub struct Codes {
 
 /// Makes the application and the codes, in one transaction.
 pub fn make_codes(conn: &mut DbConnection, username: &str, count: usize) -> anyhow::Result<Codes> {
-    let user = users::find_by_username(conn, username)?
-        .ok_or_else(|| anyhow::anyhow!("no user {username}"))?;
+    let user =
+        users::find_by_username(conn, username)?.ok_or_else(|| anyhow::anyhow!("no user {username}"))?;
     let (secret, digest) = new_secret();
     let client_id = new_client_id();
     let codes: Vec<String> = (0..count)
@@ -79,7 +79,12 @@ pub fn make_codes(conn: &mut DbConnection, username: &str, count: usize) -> anyh
 
 /// RS256 signatures a second with the current signing key, on `threads`
 /// threads for `duration`, of a payload the size of an ID token's.
-pub fn sign_rate(conn: &mut DbConnection, secrets: &SecretKey, threads: usize, duration: Duration) -> anyhow::Result<f64> {
+pub fn sign_rate(
+    conn: &mut DbConnection,
+    secrets: &SecretKey,
+    threads: usize,
+    duration: Duration,
+) -> anyhow::Result<f64> {
     let key: SigningKeyPair = crate::services::signing_keys::current(conn, secrets)?;
     let payload = br#"{"sub":"500000","name":"Benchmark User","nickname":"bench","preferred_username":"bench","email":"bench@example.com","email_verified":true,"iss":"http://127.0.0.1:18181","aud":"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef","iat":1764000000,"exp":1764007200,"auth_time":1764000000,"at_hash":"77QmUPtjPfzWtF2AnpK9RQ","groups_direct":[]}"#;
     let started = Instant::now();

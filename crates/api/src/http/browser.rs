@@ -13,8 +13,8 @@ use base64::Engine;
 use futures_util::future::LocalBoxFuture;
 use roster_domain::{TokenDigest, UserState};
 use roster_persistence::browser_sessions::{self, BrowserSessionRow};
-use roster_persistence::users::UserRow;
 use roster_persistence::now;
+use roster_persistence::users::UserRow;
 use sha2::{Digest, Sha256};
 
 /// The cookie that names a browser session.
@@ -71,7 +71,9 @@ impl Browser {
     pub fn check_csrf(&self, submitted: Option<&str>) -> Result<(), PageError> {
         let expected = self.authenticity_token();
         match submitted {
-            Some(token) if !self.csrf_is_new && constant_time_eq(token.as_bytes(), expected.as_bytes()) => Ok(()),
+            Some(token) if !self.csrf_is_new && constant_time_eq(token.as_bytes(), expected.as_bytes()) => {
+                Ok(())
+            }
             _ => Err(PageError::new(
                 StatusCode::FORBIDDEN,
                 "This form has expired. Go back, reload the page and try again.",

@@ -100,7 +100,10 @@ pub fn cors_preflight(req: &ServiceRequest) -> Option<actix_web::HttpResponse> {
         actix_web::HttpResponse::NoContent()
             .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
             .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, OPTIONS"))
-            .insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, "Authorization, Content-Type"))
+            .insert_header((
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                "Authorization, Content-Type",
+            ))
             .insert_header((header::ACCESS_CONTROL_MAX_AGE, "86400"))
             .finish()
     })

@@ -41,12 +41,16 @@ impl RequestInput for SignInForm {
 pub struct SignInQuery {
     /// Where to go after signing in: a path on this site.
     pub return_to: Option<String>,
+    /// `login`: ask for the password even when signed in (an application
+    /// asked with `prompt=login` or `max_age`).
+    pub prompt: Option<String>,
 }
 
 impl RequestInput for SignInQuery {
     fn read(f: &mut Fields<'_>) -> Option<Self> {
         Some(Self {
             return_to: text(f, "return_to"),
+            prompt: text(f, "prompt"),
         })
     }
 }

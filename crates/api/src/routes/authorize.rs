@@ -29,14 +29,18 @@ fn refused(browser: &Browser, refusal: Refusal) -> HttpResponse {
 
 /// The request again, as a path on this site, for the sign-in page to
 /// return to: without `prompt=login` and `max_age`, which the sign-in
-/// itself satisfies (asking again would loop).
+/// itself satisfies (asking again would loop). The code it leads to
+/// carries the new sign-in's time.
 fn after_sign_in(request: &AuthorizeRequest) -> String {
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     for (name, value) in request.pairs() {
         match name {
             "max_age" => {}
             "prompt" => {
-                let rest: Vec<&str> = value.split(' ').filter(|p| *p != "login" && !p.is_empty()).collect();
+                let rest: Vec<&str> = value
+                    .split(' ')
+                    .filter(|p| *p != "login" && !p.is_empty())
+                    .collect();
                 if !rest.is_empty() {
                     query.append_pair(name, &rest.join(" "));
                 }
@@ -49,12 +53,20 @@ fn after_sign_in(request: &AuthorizeRequest) -> String {
     format!("/oauth/authorize?{}", query.finish())
 }
 
-fn to_sign_in(browser: &Browser, request: &AuthorizeRequest) -> HttpResponse {
+/// To the sign-in page; `again` when a signed-in person must give their
+/// password anew (`prompt=login`, or a `max_age` that has passed).
+fn to_sign_in(browser: &Browser, request: &AuthorizeRequest, again: bool) -> HttpResponse {
     let next: String = url::form_urlencoded::byte_serialize(after_sign_in(request).as_bytes()).collect();
-    browser.redirect(&format!("/-/sign_in?return_to={next}"))
+    let prompt = if again { "&prompt=login" } else { "" };
+    browser.redirect(&format!("/-/sign_in?return_to={next}{prompt}"))
 }
 
-fn consent_page(browser: &Browser, valid: &Valid, request: &AuthorizeRequest, username: &str) -> HttpResponse {
+fn consent_page(
+    browser: &Browser,
+    valid: &Valid,
+    request: &AuthorizeRequest,
+    username: &str,
+) -> HttpResponse {
     let mut fields = request.pairs();
     // The answer to this page is the consent `prompt=consent` asked for.
     fields.retain(|(name, _)| *name != "prompt" && *name != "max_age");
@@ -96,10 +108,15 @@ pub async fn authorize(
         _ if valid.prompt.none => {
             return found(
                 &browser,
-                &valid.error(&state.public_url, "login_required", "The person is not signed in."),
+                &valid.error(
+                    &state.public_url,
+                    "login_required",
+                    "The person is not signed in.",
+                ),
             )
         }
-        _ => return to_sign_in(&browser, &request),
+        Some(_) => return to_sign_in(&browser, &request, true),
+        None => return to_sign_in(&browser, &request, false),
     };
     match authorization::needs_consent(&state, &valid, user.id).await {
         Ok(false) => {}
@@ -146,7 +163,7 @@ pub async fn decide(
         .cloned()
         .zip(browser.signed_in.as_ref().map(|s| s.session.authenticated_at))
     else {
-        return to_sign_in(&browser, &request);
+        return to_sign_in(&browser, &request, false);
     };
     let ip = client_address(&req, state.settings.trust_proxy);
     let answer = match request.decision.as_deref() {

@@ -24,13 +24,12 @@ pub async fn authorize_device(
     input: Input<DeviceAuthorizationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let input = input.check()?;
-    let credentials = clients::presented(&req, input.client_id, input.client_secret)?.ok_or_else(|| {
-        ApiError::OAuth {
+    let credentials =
+        clients::presented(&req, input.client_id, input.client_secret)?.ok_or_else(|| ApiError::OAuth {
             status: StatusCode::UNAUTHORIZED,
             error: "invalid_client",
             description: "The request must name the application (client_id).".into(),
-        }
-    })?;
+        })?;
     let app = clients::authenticate(&state, credentials).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
@@ -131,14 +130,22 @@ pub async fn device_submit(
         }
         Some("allow") => true,
         Some("deny") => false,
-        Some(_) => return failure(&browser, PageError::new(StatusCode::BAD_REQUEST, "Choose Allow or Deny.")),
+        Some(_) => {
+            return failure(
+                &browser,
+                PageError::new(StatusCode::BAD_REQUEST, "Choose Allow or Deny."),
+            )
+        }
     };
     match device::answer(&state, row, user.id, approved, auth_time, ip).await {
         Ok(true) if approved => message(
             &browser,
             StatusCode::OK,
             "Device connected",
-            format!("{} can now use your account. You can return to your device.", app.name),
+            format!(
+                "{} can now use your account. You can return to your device.",
+                app.name
+            ),
             None,
         ),
         Ok(true) => message(

@@ -5,8 +5,9 @@ use crate::http::error::ApiError;
 use crate::http::input::Input;
 use crate::inputs::oauth::{Grant, RevokeRequest, TokenRequest};
 use crate::rate_limit::{self, client_address};
-use crate::services::{clients, code_grant};
+use crate::services::audit::Actor;
 use crate::services::sessions::{self, Issued};
+use crate::services::{clients, code_grant};
 use crate::settings::PasswordGrant;
 use crate::state::AppState;
 use crate::views;
@@ -94,7 +95,8 @@ pub async fn token(
             code_verifier,
         } => {
             let app = client.ok_or_else(client_required)?;
-            let granted = code_grant::exchange_code(&state, app, code, redirect_uri, code_verifier, ip).await?;
+            let granted =
+                code_grant::exchange_code(&state, app, code, redirect_uri, code_verifier, ip).await?;
             Ok(issued(&granted.issued, granted.id_token))
         }
         Grant::DeviceCode { device_code } => {
@@ -117,15 +119,28 @@ pub async fn keys(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> 
 
 /// `POST /oauth/revoke` (RFC 7009): `200 {}` whether or not the token
 /// existed; a request without a `token` is `400 invalid_request` (§2.1).
+/// A revocation of a live token is a security event.
 pub async fn revoke(
+    req: HttpRequest,
     state: web::Data<AppState>,
     input: Input<RevokeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let input = input.check()?;
     let digest = TokenDigest::of(&input.token);
+    let ip = client_address(&req, state.settings.trust_proxy);
     state
         .db
-        .run(move |conn| oauth_tokens::revoke_by_digest(conn, digest.as_str()))
+        .write(move |conn| {
+            if let Some((user, app)) = oauth_tokens::revoke_by_digest(conn, digest.as_str())? {
+                let actor = Actor::anonymous(Some(&ip));
+                let details = json!({"user_id": user});
+                match app {
+                    Some(app) => actor.record_application(conn, "oauth_token_revoked", app, details)?,
+                    None => actor.record(conn, "oauth_token_revoked", Some(user), details)?,
+                }
+            }
+            Ok(())
+        })
         .await?;
     Ok(HttpResponse::Ok().json(json!({})))
 }

@@ -21,7 +21,9 @@ use serde_json::{json, Value};
 
 /// `GET /.well-known/openid-configuration`, made once per server.
 pub async fn discovery(state: web::Data<AppState>) -> HttpResponse {
-    let text = state.discovery.get_or_init(|| oidc::discovery(&state).to_string());
+    let text = state
+        .discovery
+        .get_or_init(|| oidc::discovery(&state).to_string());
     HttpResponse::Ok()
         .content_type("application/json")
         .insert_header(("Cache-Control", "public, max-age=3600"))
@@ -31,7 +33,9 @@ pub async fn discovery(state: web::Data<AppState>) -> HttpResponse {
 fn bearer(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
 }
 
 /// `GET` and `POST /oauth/userinfo` (OIDC Core §5.3), with a bearer token.
@@ -45,7 +49,11 @@ pub async fn userinfo(req: HttpRequest, state: web::Data<AppState>) -> Result<Ht
             .json(json!({"error": error, "error_description": description}))
     };
     let Some(token) = bearer(&req) else {
-        return Ok(refusal(StatusCode::UNAUTHORIZED, "invalid_token", "No access token was sent."));
+        return Ok(refusal(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "No access token was sent.",
+        ));
     };
     match oidc::userinfo(&state, &token).await {
         Ok(claims) => Ok(HttpResponse::Ok().json(claims)),
@@ -120,16 +128,22 @@ async fn logout_target(state: &AppState, request: &LogoutRequest) -> Result<Logo
             .and_then(|s| s.parse::<i64>().ok());
     }
     let Some(uri) = request.post_logout_redirect_uri.clone().filter(|u| !u.is_empty()) else {
-        return Ok(LogoutTarget { user_id, redirect: None });
+        return Ok(LogoutTarget {
+            user_id,
+            redirect: None,
+        });
     };
-    let client_id = client_id.ok_or_else(|| bad("post_logout_redirect_uri needs an id_token_hint or a client_id."))?;
+    let client_id =
+        client_id.ok_or_else(|| bad("post_logout_redirect_uri needs an id_token_hint or a client_id."))?;
     let app = state
         .db
         .run(move |conn| applications::find_by_uid(conn, &client_id))
         .await?
         .ok_or_else(|| bad("The application is not registered here."))?;
     if !RedirectUris::from_stored(&app.redirect_uris).contains(&uri) {
-        return Err(bad("post_logout_redirect_uri is not one of the application's redirect URIs."));
+        return Err(bad(
+            "post_logout_redirect_uri is not one of the application's redirect URIs.",
+        ));
     }
     let mut url = url::Url::parse(&uri).map_err(|_| bad("post_logout_redirect_uri is not a URI."))?;
     if let Some(st) = request.state.as_deref() {
@@ -141,7 +155,12 @@ async fn logout_target(state: &AppState, request: &LogoutRequest) -> Result<Logo
     })
 }
 
-async fn sign_out_to(req: &HttpRequest, state: &AppState, browser: &Browser, target: LogoutTarget) -> HttpResponse {
+async fn sign_out_to(
+    req: &HttpRequest,
+    state: &AppState,
+    browser: &Browser,
+    target: LogoutTarget,
+) -> HttpResponse {
     let done = match target.redirect {
         Some(location) => browser
             .respond(StatusCode::FOUND)
@@ -195,7 +214,10 @@ pub async fn logout(
         StatusCode::OK,
         render(&ConfirmPage {
             title: "Sign out",
-            message: format!("Sign out of Roster ({}) in this browser?", signed_in.user.username),
+            message: format!(
+                "Sign out of Roster ({}) in this browser?",
+                signed_in.user.username
+            ),
             action: "/oauth/logout",
             fields,
             button: "Sign out",

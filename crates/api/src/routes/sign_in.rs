@@ -26,7 +26,13 @@ pub fn safe_return_to(value: Option<&str>) -> Option<String> {
 }
 
 /// A message page.
-pub fn message(browser: &Browser, status: StatusCode, title: &str, text: String, link: Option<(String, String)>) -> HttpResponse {
+pub fn message(
+    browser: &Browser,
+    status: StatusCode,
+    title: &str,
+    text: String,
+    link: Option<(String, String)>,
+) -> HttpResponse {
     browser.page(
         status,
         render(&MessagePage {
@@ -90,17 +96,21 @@ async fn form(
     )
 }
 
-/// `GET /-/sign_in`.
+/// `GET /-/sign_in`: the form; a signed-in person goes straight on,
+/// unless asked to prove again who they are (`prompt=login`).
 pub async fn sign_in_page(
     state: web::Data<AppState>,
     browser: Browser,
     input: Input<SignInQuery>,
 ) -> HttpResponse {
-    let return_to = input
-        .check()
-        .ok()
-        .and_then(|f| safe_return_to(f.return_to.as_deref()));
+    let query = input.check().ok();
+    let again = query.as_ref().and_then(|q| q.prompt.as_deref()) == Some("login");
+    let return_to = query.and_then(|q| safe_return_to(q.return_to.as_deref()));
     if let Some(user) = browser.user() {
+        if again {
+            let login = user.username.clone();
+            return form(&state, &browser, StatusCode::OK, None, return_to, login).await;
+        }
         if let Some(next) = return_to {
             return browser.redirect(&next);
         }
@@ -160,7 +170,8 @@ pub async fn sign_in_submit(
         .get("User-Agent")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    match sign_in::with_password(&state, login.clone(), password, ip, agent).await {
+    let replaced = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
+    match sign_in::with_password(&state, login.clone(), password, ip, agent, replaced).await {
         Ok((secret, _)) => {
             let next = return_to.unwrap_or_else(|| "/-/sign_in".into());
             let mut response = browser.redirect(&next);
@@ -170,7 +181,15 @@ pub async fn sign_in_submit(
             response
         }
         Err(ApiError::OAuth { description, .. }) => {
-            form(&state, &browser, StatusCode::UNAUTHORIZED, Some(description), return_to, login).await
+            form(
+                &state,
+                &browser,
+                StatusCode::UNAUTHORIZED,
+                Some(description),
+                return_to,
+                login,
+            )
+            .await
         }
         Err(e) => failure(&browser, e.into()),
     }
@@ -202,7 +221,12 @@ pub async fn sign_out_page(browser: Browser) -> HttpResponse {
 }
 
 /// Ends the browser's session and clears its cookie.
-pub async fn end_session(req: &HttpRequest, state: &AppState, browser: &Browser, mut response: HttpResponse) -> HttpResponse {
+pub async fn end_session(
+    req: &HttpRequest,
+    state: &AppState,
+    browser: &Browser,
+    mut response: HttpResponse,
+) -> HttpResponse {
     if let Some(cookie) = req.cookie(SESSION_COOKIE) {
         let ip = client_address(req, state.settings.trust_proxy);
         if let Err(e) = sign_in::sign_out(state, cookie.value().to_owned(), ip).await {

@@ -93,7 +93,13 @@ pub struct Valid {
 impl Valid {
     /// An error for the application, with `state` and `iss` (RFC 9207).
     pub fn error(&self, public_url: &str, error: &'static str, description: &str) -> Redirect {
-        error_redirect(&self.redirect_uri, self.state.as_deref(), public_url, error, description)
+        error_redirect(
+            &self.redirect_uri,
+            self.state.as_deref(),
+            public_url,
+            error,
+            description,
+        )
     }
 
     /// Whether the person must (again) prove who they are, having signed in
@@ -113,7 +119,10 @@ fn error_redirect(
     error: &'static str,
     description: &str,
 ) -> Redirect {
-    let mut params = vec![("error", error.to_owned()), ("error_description", description.to_owned())];
+    let mut params = vec![
+        ("error", error.to_owned()),
+        ("error_description", description.to_owned()),
+    ];
     if let Some(state) = state {
         params.push(("state", state.to_owned()));
     }
@@ -133,7 +142,9 @@ fn page(message: &str) -> Refusal {
 /// the redirect URI).
 pub async fn validate(state: &AppState, request: &AuthorizeRequest) -> Result<Valid, Refusal> {
     let Some(client_id) = request.client_id.clone().filter(|c| !c.is_empty()) else {
-        return Err(page("The request does not say which application is asking (client_id is missing)."));
+        return Err(page(
+            "The request does not say which application is asking (client_id is missing).",
+        ));
     };
     let app = state
         .db
@@ -141,32 +152,46 @@ pub async fn validate(state: &AppState, request: &AuthorizeRequest) -> Result<Va
         .await?
         .ok_or_else(|| page("The application asking is not registered here (unknown client_id)."))?;
     let registered = RedirectUris::from_stored(&app.redirect_uris);
-    let (redirect_uri, redirect_uri_given) = match &request.redirect_uri {
-        Some(uri) if registered.contains(uri) => (uri.clone(), true),
-        Some(_) => {
-            return Err(page(
+    let (redirect_uri, redirect_uri_given) =
+        match &request.redirect_uri {
+            Some(uri) if registered.contains(uri) => (uri.clone(), true),
+            Some(_) => return Err(page(
                 "The redirect URI is not one this application registered, so Roster will not send you there.",
-            ))
-        }
-        None => {
-            let mut all = registered.iter();
-            match (all.next(), all.next()) {
-                (Some(only), None) => (only.to_owned(), false),
-                _ => return Err(page("The request must name one of the application's redirect URIs.")),
+            )),
+            None => {
+                let mut all = registered.iter();
+                match (all.next(), all.next()) {
+                    (Some(only), None) => (only.to_owned(), false),
+                    _ => {
+                        return Err(page(
+                            "The request must name one of the application's redirect URIs.",
+                        ))
+                    }
+                }
             }
-        }
-    };
+        };
     let url = state.public_url.clone();
     let st = request.state.clone().filter(|s| s.len() <= MAX_OPAQUE);
     let refuse = |error: &'static str, description: &str| {
-        Refusal::Redirect(error_redirect(&redirect_uri, st.as_deref(), &url, error, description))
+        Refusal::Redirect(error_redirect(
+            &redirect_uri,
+            st.as_deref(),
+            &url,
+            error,
+            description,
+        ))
     };
     if request.state.as_ref().is_some_and(|s| s.len() > MAX_OPAQUE) {
         return Err(refuse("invalid_request", "The state parameter is too long."));
     }
     match request.response_type.as_deref() {
         Some("code") => {}
-        None | Some("") => return Err(refuse("invalid_request", "Missing required parameter: response_type.")),
+        None | Some("") => {
+            return Err(refuse(
+                "invalid_request",
+                "Missing required parameter: response_type.",
+            ))
+        }
         Some(_) => {
             return Err(refuse(
                 "unsupported_response_type",
@@ -174,11 +199,16 @@ pub async fn validate(state: &AppState, request: &AuthorizeRequest) -> Result<Va
             ))
         }
     }
-    let registered_scopes = AppScopes::parse_joined(&app.scopes).map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
+    let registered_scopes =
+        AppScopes::parse_joined(&app.scopes).map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
     let scopes = match request.scope.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => registered_scopes.clone(),
-        Some(asked) => AppScopes::parse_joined(asked)
-            .map_err(|_| refuse("invalid_scope", "The requested scope is invalid, unknown, or malformed."))?,
+        Some(asked) => AppScopes::parse_joined(asked).map_err(|_| {
+            refuse(
+                "invalid_scope",
+                "The requested scope is invalid, unknown, or malformed.",
+            )
+        })?,
     };
     if !registered_scopes.covers(&scopes) {
         return Err(refuse(
@@ -186,10 +216,16 @@ pub async fn validate(state: &AppState, request: &AuthorizeRequest) -> Result<Va
             "The application is not registered for the requested scope.",
         ));
     }
-    let challenge = match (request.code_challenge.as_deref(), request.code_challenge_method.as_deref()) {
+    let challenge = match (
+        request.code_challenge.as_deref(),
+        request.code_challenge_method.as_deref(),
+    ) {
         (None, None) => None,
         (Some(challenge), Some("S256")) => Some(CodeChallenge::parse(challenge).ok_or_else(|| {
-            refuse("invalid_request", "code_challenge must be 43 characters of base64url (S256).")
+            refuse(
+                "invalid_request",
+                "code_challenge must be 43 characters of base64url (S256).",
+            )
         })?),
         (Some(_), None) | (Some(_), Some("plain")) | (None, Some(_)) | (Some(_), Some(_)) => {
             return Err(refuse(
@@ -336,8 +372,12 @@ pub async fn deny(state: &AppState, valid: &Valid, user_id: i64, ip: String) -> 
     state
         .db
         .write(move |conn| {
-            Actor::user(user_id, Some(&ip))
-                .record_application(conn, "oauth_consent_denied", app, json!({"user_id": user_id}))?;
+            Actor::user(user_id, Some(&ip)).record_application(
+                conn,
+                "oauth_consent_denied",
+                app,
+                json!({"user_id": user_id}),
+            )?;
             Ok(())
         })
         .await?;

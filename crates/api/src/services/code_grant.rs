@@ -9,10 +9,10 @@ use crate::state::AppState;
 use actix_web::http::StatusCode;
 use roster_domain::{AppScope, AppScopes, CodeChallenge, TokenDigest, UserState};
 use roster_persistence::applications::ApplicationRow;
-use roster_persistence::device_codes::{self, Poll};
+use roster_persistence::device_codes::{self, Polled};
+use roster_persistence::now;
 use roster_persistence::oauth_codes::{self, Redeem};
 use roster_persistence::users::UserRow;
-use roster_persistence::now;
 use serde_json::json;
 
 /// A grant's tokens, with an ID token when `openid` was granted.
@@ -52,6 +52,8 @@ pub async fn exchange_code(
     verifier: Option<String>,
     ip: String,
 ) -> Result<Granted, ApiError> {
+    // The key first: a code is not spent if no ID token could be signed.
+    crate::services::signing_keys::signer(state).await?;
     let digest = TokenDigest::of(&code);
     let family = uuid::Uuid::new_v4().simple().to_string();
     let ttl = ttl(state);
@@ -104,8 +106,7 @@ pub async fn exchange_code(
                         app_id,
                         json!({"user_id": user.id, "grant_type": "authorization_code", "scopes": code.scopes}),
                     )?;
-                    let wants_groups = false;
-                    let person = id_tokens::person(conn, user, wants_groups)?;
+                    let person = id_tokens::person(conn, user, id_tokens::Groups::Direct)?;
                     Ok(Exchange::Issued(Box::new((issued, person, code.nonce))))
                 }
             }
@@ -133,7 +134,8 @@ pub async fn id_token(
     person: &Person,
     nonce: Option<&str>,
 ) -> Result<Option<String>, ApiError> {
-    let scopes = AppScopes::parse_joined(&issued.row.scopes).map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
+    let scopes = AppScopes::parse_joined(&issued.row.scopes)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
     if !scopes.contains(AppScope::OpenId) {
         return Ok(None);
     }
@@ -169,7 +171,7 @@ pub async fn refreshed_id_token(
         .run_api(move |conn| {
             let user = roster_persistence::users::find_user(conn, user_id)?
                 .ok_or_else(|| ApiError::invalid_grant("The account is gone."))?;
-            Ok(id_tokens::person(conn, user, false)?)
+            Ok(id_tokens::person(conn, user, id_tokens::Groups::Direct)?)
         })
         .await?;
     id_token(state, app, issued, &person, None).await
@@ -185,7 +187,13 @@ fn device_error(error: &'static str, description: &str) -> ApiError {
 
 /// Answers a device's poll (RFC 8628 §3.5): the tokens once the person
 /// allowed it, or why not yet.
-pub async fn poll_device(state: &AppState, app: ApplicationRow, device_code: String, ip: String) -> Result<Granted, ApiError> {
+pub async fn poll_device(
+    state: &AppState,
+    app: ApplicationRow,
+    device_code: String,
+    ip: String,
+) -> Result<Granted, ApiError> {
+    crate::services::signing_keys::signer(state).await?;
     let digest = TokenDigest::of(&device_code);
     let ttl = ttl(state);
     let app_id = app.id;
@@ -196,7 +204,9 @@ pub async fn poll_device(state: &AppState, app: ApplicationRow, device_code: Str
         .db
         .write(move |conn| {
             let at = now();
-            let Poll::Found { code, user, too_soon } = device_codes::poll(conn, digest.as_str(), app_id, at)? else {
+            let Some(Polled { code, user, too_soon }) =
+                device_codes::poll(conn, digest.as_str(), app_id, at)?
+            else {
                 return Ok(Err(ApiError::invalid_grant("The device code is invalid.")));
             };
             Ok(answer_poll(conn, code, user, too_soon, app_id, at, ttl, &ip))
@@ -236,15 +246,22 @@ fn answer_poll(
             active(&user)?;
             remember_grant(conn, user.id, app_id, &code.scopes)?;
             let family = uuid::Uuid::new_v4().simple().to_string();
-            let issued =
-                issue_pair_in(conn, &family, user.id, Some(app_id), &code.scopes, ttl, code.auth_time)?;
+            let issued = issue_pair_in(
+                conn,
+                &family,
+                user.id,
+                Some(app_id),
+                &code.scopes,
+                ttl,
+                code.auth_time,
+            )?;
             Actor::user(user.id, Some(ip)).record_application(
                 conn,
                 "oauth_token_issued",
                 app_id,
                 json!({"user_id": user.id, "grant_type": "device_code", "scopes": code.scopes}),
             )?;
-            let person = id_tokens::person(conn, user, false)?;
+            let person = id_tokens::person(conn, user, id_tokens::Groups::Direct)?;
             Ok((issued, person))
         }
         _ => Err(ApiError::invalid_grant("The device code was already used.")),

@@ -20,7 +20,8 @@ pub const POLL_INTERVAL: i32 = 5;
 
 /// Makes a device authorization for `app` (RFC 8628 §3.2).
 pub async fn start(state: &AppState, app: ApplicationRow, scope: Option<String>) -> Result<Value, ApiError> {
-    let registered = AppScopes::parse_joined(&app.scopes).map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
+    let registered =
+        AppScopes::parse_joined(&app.scopes).map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
     let scopes = match scope.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => registered,
         Some(asked) => AppScopes::parse_joined(asked).map_err(|_| ApiError::OAuth {
@@ -78,7 +79,10 @@ pub async fn start(state: &AppState, app: ApplicationRow, scope: Option<String>)
 
 /// The pending authorization a person typed the code of, with its
 /// application; `None` for a wrong, used or expired code.
-pub async fn pending(state: &AppState, code: UserCode) -> Result<Option<(DeviceCodeRow, ApplicationRow)>, ApiError> {
+pub async fn pending(
+    state: &AppState,
+    code: UserCode,
+) -> Result<Option<(DeviceCodeRow, ApplicationRow)>, ApiError> {
     state
         .db
         .run(move |conn| {
@@ -106,7 +110,11 @@ pub async fn answer(
             if decided {
                 Actor::user(user_id, Some(&ip)).record_application(
                     conn,
-                    if approved { "oauth_consent_granted" } else { "oauth_consent_denied" },
+                    if approved {
+                        "oauth_consent_granted"
+                    } else {
+                        "oauth_consent_denied"
+                    },
                     code.application_id,
                     json!({"user_id": user_id, "scopes": code.scopes, "grant_type": "device_code"}),
                 )?;

@@ -19,13 +19,21 @@ pub struct Person {
     pub groups: Vec<String>,
 }
 
-/// Reads what the claims of `user` need.
-pub fn person(conn: &mut DbConnection, user: UserRow, all_groups: bool) -> Result<Person, RepoError> {
-    let groups_direct = groups::full_paths_of_member(conn, user.id, true)?;
-    let groups = if all_groups {
-        groups::full_paths_of_member(conn, user.id, false)?
-    } else {
-        Vec::new()
+/// Which groups a set of claims names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Groups {
+    /// The direct memberships (`groups_direct`, in ID tokens).
+    Direct,
+    /// Every group reached, through ancestors too (`groups`, in userinfo).
+    Reached,
+}
+
+/// Reads what the claims of `user` need: one list of groups, the other
+/// left empty.
+pub fn person(conn: &mut DbConnection, user: UserRow, which: Groups) -> Result<Person, RepoError> {
+    let (groups_direct, groups) = match which {
+        Groups::Direct => (groups::full_paths_of_member(conn, user.id, true)?, Vec::new()),
+        Groups::Reached => (Vec::new(), groups::full_paths_of_member(conn, user.id, false)?),
     };
     Ok(Person {
         user,

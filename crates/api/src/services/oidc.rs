@@ -43,7 +43,7 @@ pub async fn userinfo(state: &AppState, token: &str) -> Result<Value, BearerRefu
                 return Ok(None);
             }
             let scopes = row.scopes.clone();
-            let person = id_tokens::person(conn, user, true)?;
+            let person = id_tokens::person(conn, user, id_tokens::Groups::Reached)?;
             Ok(Some((scopes, person)))
         })
         .await?;
@@ -136,6 +136,11 @@ pub async fn verified_hint(state: &AppState, token: &str) -> Result<Option<Value
 /// The discovery document (OIDC Discovery §3, RFC 8414).
 pub fn discovery(state: &AppState) -> Value {
     let base = &state.public_url;
+    let mut grants = vec!["authorization_code", "refresh_token"];
+    if state.settings.password_grant != crate::settings::PasswordGrant::Off {
+        grants.push("password");
+    }
+    grants.push("urn:ietf:params:oauth:grant-type:device_code");
     json!({
         "issuer": base,
         "authorization_endpoint": format!("{base}/oauth/authorize"),
@@ -149,12 +154,7 @@ pub fn discovery(state: &AppState) -> Value {
         "scopes_supported": ["openid", "profile", "email", "offline_access", "api", "read_api", "read_user"],
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
-        "grant_types_supported": [
-            "authorization_code",
-            "refresh_token",
-            "password",
-            "urn:ietf:params:oauth:grant-type:device_code"
-        ],
+        "grant_types_supported": grants,
         "code_challenge_methods_supported": ["S256"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],

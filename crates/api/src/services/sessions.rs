@@ -208,7 +208,10 @@ pub fn remember_grant(
     scopes: &str,
 ) -> Result<(), RepoError> {
     let merged = match oauth_grants::find(conn, user_id, application_id)? {
-        Some(earlier) => match (AppScopes::parse_joined(&earlier.scopes), AppScopes::parse_joined(scopes)) {
+        Some(earlier) => match (
+            AppScopes::parse_joined(&earlier.scopes),
+            AppScopes::parse_joined(scopes),
+        ) {
             (Ok(a), Ok(b)) => a.union(&b).joined(),
             _ => scopes.to_owned(),
         },

@@ -17,12 +17,15 @@ use serde_json::json;
 pub const SESSION_LIFETIME: Duration = Duration::days(7);
 
 /// Signs in with a password; the new session's cookie value and its user.
+/// The browser's earlier session (`replaced`, its cookie's value), if any,
+/// ends: one browser, one session.
 pub async fn with_password(
     state: &AppState,
     login: String,
     password: String,
     ip: String,
     user_agent: Option<String>,
+    replaced: Option<String>,
 ) -> Result<(String, UserRow), ApiError> {
     let user = check_password(state, login, password, Some(&ip)).await?;
     let (secret, digest) = new_session_secret();
@@ -32,8 +35,16 @@ pub async fn with_password(
         .db
         .write(move |conn| {
             let at = now();
+            if let Some(old) = replaced {
+                browser_sessions::delete_by_digest(conn, TokenDigest::of(&old).as_str())?;
+            }
             users::record_sign_in(conn, &user, Some(&ip))?;
-            actor.record(conn, "sign_in_succeeded", Some(user.id), json!({"via": "browser"}))?;
+            actor.record(
+                conn,
+                "sign_in_succeeded",
+                Some(user.id),
+                json!({"via": "browser"}),
+            )?;
             // User agents are for the person's list of sessions; a long one
             // is cut rather than refused.
             let agent: Option<String> = user_agent.map(|a| a.chars().take(255).collect());

@@ -83,7 +83,9 @@ pub async fn by_kid(state: &AppState, kid: String) -> Result<Option<SigningKeyPa
             let Some(row) = signing_keys::by_kid(conn, &kid)? else {
                 return Ok(None);
             };
-            let der = secrets.open(&row.private_key).map_err(|e| ApiError::Internal(e.into()))?;
+            let der = secrets
+                .open(&row.private_key)
+                .map_err(|e| ApiError::Internal(e.into()))?;
             Ok(SigningKeyPair::from_pkcs8_der(&der).ok())
         })
         .await

@@ -57,14 +57,22 @@ pub struct AuthorizedApplicationName {
 }
 
 /// The view of one authorization.
-pub fn authorized(row: &roster_persistence::oauth_grants::AuthorizedApplication) -> AuthorizedApplicationView {
+pub fn authorized(
+    row: &roster_persistence::oauth_grants::AuthorizedApplication,
+) -> AuthorizedApplicationView {
     AuthorizedApplicationView {
         id: row.grant.id,
         application: AuthorizedApplicationName {
             id: row.grant.application_id,
             name: row.application_name.clone(),
         },
-        scopes: row.grant.scopes.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+        scopes: row
+            .grant
+            .scopes
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
         created_at: crate::views::time(row.grant.created_at),
         last_used_at: row.last_used_at.map(crate::views::time),
     }

@@ -132,7 +132,10 @@ impl Browser {
 /// The value of the form field `name` in a page (as the templates write them).
 pub fn field(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).unwrap_or_else(|| panic!("no field {name} in {html}")) + marker.len();
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no field {name} in {html}"))
+        + marker.len();
     let end = start + html[start..].find('"').unwrap();
     unescape(&html[start..end])
 }
@@ -153,7 +156,9 @@ pub fn unescape(text: &str) -> String {
             "quot" => Some('"'),
             "apos" => Some('\''),
             _ if entity.starts_with("#x") || entity.starts_with("#X") => {
-                u32::from_str_radix(&entity[2..], 16).ok().and_then(char::from_u32)
+                u32::from_str_radix(&entity[2..], 16)
+                    .ok()
+                    .and_then(char::from_u32)
             }
             _ if entity.starts_with('#') => entity[1..].parse().ok().and_then(char::from_u32),
             _ => None,
@@ -180,7 +185,13 @@ pub fn hidden_fields(html: &str) -> Vec<(String, String)> {
     while let Some(i) = rest.find("<input type=\"hidden\" name=\"") {
         rest = &rest[i + "<input type=\"hidden\" name=\"".len()..];
         let name = rest[..rest.find('"').unwrap()].to_owned();
-        out.push((name.clone(), field(&format!("name=\"{name}\" {}", &rest[rest.find("value=").unwrap()..]), &name)));
+        out.push((
+            name.clone(),
+            field(
+                &format!("name=\"{name}\" {}", &rest[rest.find("value=").unwrap()..]),
+                &name,
+            ),
+        ));
     }
     out
 }

@@ -55,7 +55,10 @@ fn test_python(module: &str) -> String {
         .args(["-c", &format!("import {module}")])
         .status()
         .is_ok_and(|s| s.success());
-    assert!(present, "{python} has no {module}: run the tests with scripts/test, which installs it");
+    assert!(
+        present,
+        "{python} has no {module}: run the tests with scripts/test, which installs it"
+    );
     python
 }
 
@@ -75,17 +78,26 @@ async fn chromium_signs_in_through_the_pages() {
     );
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/compat/chromium_pages.py");
     let failures = roster_testkit::TestRoster::test_settings("sqlite::memory:").max_failed_sign_ins;
-    run_peer(python, script.into(), vec![failures.to_string()], "chromium: 7 passed, 0 failed").await;
+    run_peer(
+        python,
+        script.into(),
+        vec![failures.to_string()],
+        "chromium: 7 passed, 0 failed",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn openid_client_signs_in_with_roster() {
-    let modules = std::env::var("ROSTER_TEST_NODE_MODULES").unwrap_or_else(|_| "target/test-node/node_modules".into());
+    let modules =
+        std::env::var("ROSTER_TEST_NODE_MODULES").unwrap_or_else(|_| "target/test-node/node_modules".into());
     let modules = std::path::Path::new(&modules);
     let modules = if modules.is_absolute() {
         modules.to_path_buf()
     } else {
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(modules)
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(modules)
     };
     assert!(
         modules.join("openid-client").exists(),

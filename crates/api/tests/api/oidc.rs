@@ -2,7 +2,7 @@
 //! real server: sign-in page, consent, the code with PKCE, ID tokens,
 //! userinfo, introspection, logout, the device grant and CORS.
 use crate::browser::{field, hidden_fields, query_of, Browser, Seen};
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use reqwest::Method;
 use roster_testkit::{TestRoster, TEST_PASSWORD};
@@ -20,10 +20,12 @@ struct App {
 async fn register(roster: &TestRoster, confidential: bool, trusted: bool, scopes: &str) -> App {
     let app = roster
         .expect_json(
-            roster.as_admin(Method::POST, "/api/v4/applications").json(&json!({
-                "name": "Wiki", "redirect_uri": format!("{CALLBACK} http://localhost:9/other"),
-                "scopes": scopes, "confidential": confidential, "trusted": trusted,
-            })),
+            roster
+                .as_admin(Method::POST, "/api/v4/applications")
+                .json(&json!({
+                    "name": "Wiki", "redirect_uri": format!("{CALLBACK} http://localhost:9/other"),
+                    "scopes": scopes, "confidential": confidential, "trusted": trusted,
+                })),
             201,
         )
         .await;
@@ -86,7 +88,10 @@ fn code_of(seen: &Seen) -> String {
     assert!(location.starts_with(CALLBACK), "{location}");
     let query = query_of(&location);
     assert_eq!(query.get("state").map(String::as_str), Some("st-1"), "{location}");
-    query.get("code").cloned().unwrap_or_else(|| panic!("no code: {location}"))
+    query
+        .get("code")
+        .cloned()
+        .unwrap_or_else(|| panic!("no code: {location}"))
 }
 
 async fn exchange(roster: &TestRoster, app: &App, code: &str, verifier: &str) -> (u16, Value) {
@@ -137,20 +142,41 @@ async fn the_code_flow_signs_in_asks_consent_and_issues_an_id_token() {
     // Not signed in: to the sign-in page, which comes back here.
     let first = browser.get(&authorize_path(&app, &challenge, &[])).await;
     assert_eq!(first.status, 303, "{}", first.body);
-    let csp = first.headers["content-security-policy"].to_str().unwrap().to_owned();
-    assert!(csp.contains("default-src 'none'") && !csp.contains("unsafe-inline"), "{csp}");
+    let csp = first.headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("default-src 'none'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
     let consent = browser.sign_in_from(&first, "alice", TEST_PASSWORD).await;
-    let session = browser.cookie("_roster_session").cloned().expect("a session cookie");
-    assert!(consent.body.contains("see your e-mail address"), "{}", consent.body);
+    let session = browser
+        .cookie("_roster_session")
+        .cloned()
+        .expect("a session cookie");
+    assert!(
+        consent.body.contains("see your e-mail address"),
+        "{}",
+        consent.body
+    );
     assert!(consent.headers.get("access-control-allow-origin").is_none());
 
     let code = code_of(&allow(&mut browser, &consent).await);
     let (status, tokens) = exchange(&roster, &app, &code, &verifier).await;
     assert_eq!(status, 200, "{tokens}");
     assert_eq!(tokens["token_type"], "Bearer");
-    assert!(tokens["refresh_token"].as_str().unwrap().starts_with("roster_ort_"));
+    assert!(tokens["refresh_token"]
+        .as_str()
+        .unwrap()
+        .starts_with("roster_ort_"));
     let id_token = tokens["id_token"].as_str().expect("an ID token");
-    let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(id_token.split('.').next().unwrap()).unwrap()).unwrap();
+    let header: Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(id_token.split('.').next().unwrap())
+            .unwrap(),
+    )
+    .unwrap();
     assert_eq!(header["alg"], "RS256");
     let jwks = roster.expect_json(roster.get("/oauth/discovery/keys"), 200).await;
     assert_eq!(jwks["keys"][0]["kid"], header["kid"]);
@@ -167,7 +193,10 @@ async fn the_code_flow_signs_in_asks_consent_and_issues_an_id_token() {
     let access = tokens["access_token"].as_str().unwrap();
     let expected_at_hash = URL_SAFE_NO_PAD.encode(&Sha256::digest(access.as_bytes())[..16]);
     assert_eq!(claims["at_hash"], expected_at_hash.as_str());
-    assert!(claims.get("picture").is_none(), "claims without a value are left out");
+    assert!(
+        claims.get("picture").is_none(),
+        "claims without a value are left out"
+    );
 
     // Userinfo; the API needs an API scope, which this token lacks.
     let info = roster
@@ -177,22 +206,37 @@ async fn the_code_flow_signs_in_asks_consent_and_issues_an_id_token() {
     assert_eq!(info["nickname"], "alice");
     assert_eq!(info["groups"], json!(["team", "team/sub"]));
     assert_eq!(info["profile"], format!("{}/alice", roster.url));
-    let api = roster.with_token(access, Method::GET, "/api/v4/user").send().await.unwrap();
+    let api = roster
+        .with_token(access, Method::GET, "/api/v4/user")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(api.status(), 403);
 
     // The code is single use; a second use revokes what the first issued.
     let (status, again) = exchange(&roster, &app, &code, &verifier).await;
     assert_eq!((status, again["error"].as_str()), (400, Some("invalid_grant")));
-    let gone = roster.with_token(access, Method::GET, "/oauth/userinfo").send().await.unwrap();
+    let gone = roster
+        .with_token(access, Method::GET, "/oauth/userinfo")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(gone.status(), 401);
-    assert!(gone.headers()["www-authenticate"].to_str().unwrap().contains("invalid_token"));
+    assert!(gone.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .contains("invalid_token"));
 
     // Consent given: the next request skips the page, same session.
     assert_eq!(browser.cookie("_roster_session"), Some(&session));
     let (verifier, challenge) = pkce();
     let code = code_of(&browser.get(&authorize_path(&app, &challenge, &[])).await);
     let (status, tokens) = exchange(&roster, &app, &code, "A".repeat(43).as_str()).await;
-    assert_eq!((status, tokens["error"].as_str()), (400, Some("invalid_grant")), "a wrong verifier");
+    assert_eq!(
+        (status, tokens["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "a wrong verifier"
+    );
     // A refused attempt does not spend the code: whoever stole it without
     // the verifier cannot take it from the application that holds both.
     let (status, _) = exchange(&roster, &app, &code, &verifier).await;
@@ -200,10 +244,14 @@ async fn the_code_flow_signs_in_asks_consent_and_issues_an_id_token() {
 
     // prompt=consent asks again; prompt=none answers at once.
     let (_, challenge) = pkce();
-    let asked = browser.get(&authorize_path(&app, &challenge, &[("prompt", "consent")])).await;
+    let asked = browser
+        .get(&authorize_path(&app, &challenge, &[("prompt", "consent")]))
+        .await;
     assert_eq!(asked.status, 200);
     assert!(asked.body.contains("decision"));
-    let silent = browser.get(&authorize_path(&app, &challenge, &[("prompt", "none")])).await;
+    let silent = browser
+        .get(&authorize_path(&app, &challenge, &[("prompt", "none")]))
+        .await;
     code_of(&silent);
 
     // The authorized applications: listed, and revoking ends the tokens.
@@ -232,7 +280,11 @@ async fn the_code_flow_signs_in_asks_consent_and_issues_an_id_token() {
         .unwrap();
     assert_eq!(deleted.status(), 204);
     let access = tokens["access_token"].as_str().unwrap();
-    let revoked = roster.with_token(access, Method::GET, "/oauth/userinfo").send().await.unwrap();
+    let revoked = roster
+        .with_token(access, Method::GET, "/oauth/userinfo")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(revoked.status(), 401);
     let (_, challenge) = pkce();
     let asked_again = browser.get(&authorize_path(&app, &challenge, &[])).await;
@@ -241,11 +293,22 @@ async fn the_code_flow_signs_in_asks_consent_and_issues_an_id_token() {
     // Security events name the application.
     let events = roster
         .expect_json(
-            roster.as_admin(Method::GET, &format!("/api/v4/audit_events?entity_type=Application&entity_id={}", app.id)),
+            roster.as_admin(
+                Method::GET,
+                &format!(
+                    "/api/v4/audit_events?entity_type=Application&entity_id={}",
+                    app.id
+                ),
+            ),
             200,
         )
         .await;
-    let names: Vec<&str> = events.as_array().unwrap().iter().filter_map(|e| e["event_name"].as_str()).collect();
+    let names: Vec<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["event_name"].as_str())
+        .collect();
     for expected in [
         "oauth_consent_granted",
         "oauth_authorization_granted",
@@ -275,7 +338,10 @@ async fn bad_requests_are_refused_on_a_page_or_at_the_redirect_uri() {
         let seen = browser.get(&path).await;
         assert_eq!(seen.status, 400, "{path}: {}", seen.body);
         assert!(seen.location.is_none());
-        assert!(seen.headers["content-type"].to_str().unwrap().starts_with("text/html"));
+        assert!(seen.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
     }
 
     // Other problems go back to the application, with the state.
@@ -287,13 +353,34 @@ async fn bad_requests_are_refused_on_a_page_or_at_the_redirect_uri() {
         query["error"].clone()
     };
     let cases: Vec<(String, &str)> = vec![
-        (authorize_path(&app, &challenge, &[]).replace("response_type=code", "response_type=token"), "unsupported_response_type"),
-        (authorize_path(&app, &challenge, &[("scope", "openid api")]), "invalid_scope"),
-        (authorize_path(&app, &challenge, &[("scope", "openid sudo")]), "invalid_scope"),
-        (authorize_path(&app, &challenge, &[]).replace("S256", "plain"), "invalid_request"),
-        (authorize_path(&app, &challenge, &[("prompt", "none")]), "login_required"),
-        (authorize_path(&app, &challenge, &[("prompt", "sometimes")]), "invalid_request"),
-        (authorize_path(&app, &challenge, &[("max_age", "-1")]), "invalid_request"),
+        (
+            authorize_path(&app, &challenge, &[]).replace("response_type=code", "response_type=token"),
+            "unsupported_response_type",
+        ),
+        (
+            authorize_path(&app, &challenge, &[("scope", "openid api")]),
+            "invalid_scope",
+        ),
+        (
+            authorize_path(&app, &challenge, &[("scope", "openid sudo")]),
+            "invalid_scope",
+        ),
+        (
+            authorize_path(&app, &challenge, &[]).replace("S256", "plain"),
+            "invalid_request",
+        ),
+        (
+            authorize_path(&app, &challenge, &[("prompt", "none")]),
+            "login_required",
+        ),
+        (
+            authorize_path(&app, &challenge, &[("prompt", "sometimes")]),
+            "invalid_request",
+        ),
+        (
+            authorize_path(&app, &challenge, &[("max_age", "-1")]),
+            "invalid_request",
+        ),
     ];
     for (path, expected) in cases {
         assert_eq!(error_of(&browser.get(&path).await), expected, "{path}");
@@ -307,22 +394,44 @@ async fn bad_requests_are_refused_on_a_page_or_at_the_redirect_uri() {
 
     // A form without its CSRF token is refused; a wrong password is told.
     let page = browser.get("/-/sign_in").await;
-    let refused = browser.post("/-/sign_in", &[("login", "alice"), ("password", TEST_PASSWORD)]).await;
+    let refused = browser
+        .post("/-/sign_in", &[("login", "alice"), ("password", TEST_PASSWORD)])
+        .await;
     assert_eq!(refused.status, 403);
     let token = field(&page.body, "authenticity_token");
     let wrong = browser
-        .post("/-/sign_in", &[("authenticity_token", &token), ("login", "alice"), ("password", "not-the-password")])
+        .post(
+            "/-/sign_in",
+            &[
+                ("authenticity_token", &token),
+                ("login", "alice"),
+                ("password", "not-the-password"),
+            ],
+        )
         .await;
     assert_eq!(wrong.status, 401);
-    assert!(wrong.body.contains("Invalid username or password"), "{}", wrong.body);
+    assert!(
+        wrong.body.contains("Invalid username or password"),
+        "{}",
+        wrong.body
+    );
     assert!(browser.cookie("_roster_session").is_none());
     let off_site = browser
         .post(
             "/-/sign_in",
-            &[("authenticity_token", &token), ("login", "alice"), ("password", TEST_PASSWORD), ("return_to", "//evil.example/")],
+            &[
+                ("authenticity_token", &token),
+                ("login", "alice"),
+                ("password", TEST_PASSWORD),
+                ("return_to", "//evil.example/"),
+            ],
         )
         .await;
-    assert_eq!(off_site.location.as_deref(), Some("/-/sign_in"), "never off the site");
+    assert_eq!(
+        off_site.location.as_deref(),
+        Some("/-/sign_in"),
+        "never off the site"
+    );
 
     // Denying consent answers access_denied.
     let (_, challenge) = pkce();
@@ -330,7 +439,10 @@ async fn bad_requests_are_refused_on_a_page_or_at_the_redirect_uri() {
     let mut fields = hidden_fields(&consent.body);
     fields.push(("decision".into(), "deny".into()));
     let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    assert_eq!(error_of(&browser.post("/oauth/authorize", &pairs).await), "access_denied");
+    assert_eq!(
+        error_of(&browser.post("/oauth/authorize", &pairs).await),
+        "access_denied"
+    );
 }
 
 #[tokio::test]
@@ -340,8 +452,12 @@ async fn a_trusted_public_client_skips_consent_and_refreshes_with_an_id_token() 
     let app = register(&roster, false, true, "openid email").await;
     let mut browser = Browser::new(&roster.url);
     let (verifier, challenge) = pkce();
-    let first = browser.get(&authorize_path(&app, &challenge, &[("scope", "openid")])).await;
-    let back = browser.sign_in_from(&first, "alice@example.com", TEST_PASSWORD).await;
+    let first = browser
+        .get(&authorize_path(&app, &challenge, &[("scope", "openid")]))
+        .await;
+    let back = browser
+        .sign_in_from(&first, "alice@example.com", TEST_PASSWORD)
+        .await;
     let code = code_of(&back);
     // A public client names itself and proves the verifier.
     let tokens = roster
@@ -372,7 +488,11 @@ async fn a_trusted_public_client_skips_consent_and_refreshes_with_an_id_token() 
     assert!(claims.get("nonce").is_none());
     // A token that only signs in does not reach the API.
     let access = refreshed["access_token"].as_str().unwrap();
-    let api = roster.with_token(access, Method::GET, "/api/v4/user").send().await.unwrap();
+    let api = roster
+        .with_token(access, Method::GET, "/api/v4/user")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(api.status(), 403);
 }
 
@@ -383,36 +503,62 @@ async fn introspection_logout_discovery_and_cors() {
     let app = register(&roster, true, true, "openid profile").await;
     let mut browser = Browser::new(&roster.url);
     let (verifier, challenge) = pkce();
-    let first = browser.get(&authorize_path(&app, &challenge, &[("scope", "openid profile")])).await;
+    let first = browser
+        .get(&authorize_path(&app, &challenge, &[("scope", "openid profile")]))
+        .await;
     let code = code_of(&browser.sign_in_from(&first, "alice", TEST_PASSWORD).await);
     let (_, tokens) = exchange(&roster, &app, &code, &verifier).await;
     let access = tokens["access_token"].as_str().unwrap();
 
     let introspect = |token: &str, auth: Option<(&str, &str)>| {
-        let mut request = roster.request(Method::POST, "/oauth/introspect").form(&[("token", token)]);
+        let mut request = roster
+            .request(Method::POST, "/oauth/introspect")
+            .form(&[("token", token)]);
         if let Some((id, secret)) = auth {
             request = request.basic_auth(id, Some(secret));
         }
         request.send()
     };
-    let described: Value = introspect(access, Some((&app.client_id, &app.secret))).await.unwrap().json().await.unwrap();
+    let described: Value = introspect(access, Some((&app.client_id, &app.secret)))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(described["active"], true, "{described}");
     assert_eq!(described["client_id"], app.client_id.as_str());
     assert_eq!(described["username"], "alice");
     assert_eq!(described["sub"], alice.id.to_string());
     assert_eq!(described["scope"], "openid profile");
     assert!(described["exp"].as_i64().unwrap() > described["iat"].as_i64().unwrap());
-    let unknown: Value = introspect("roster_oat_nothing", Some((&app.client_id, &app.secret))).await.unwrap().json().await.unwrap();
+    let unknown: Value = introspect("roster_oat_nothing", Some((&app.client_id, &app.secret)))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(unknown, json!({"active": false}));
     assert_eq!(introspect(access, None).await.unwrap().status(), 401);
-    assert_eq!(introspect(access, Some((&app.client_id, "wrong"))).await.unwrap().status(), 401);
+    assert_eq!(
+        introspect(access, Some((&app.client_id, "wrong")))
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
 
     // Discovery names every endpoint; only the API-facing ones answer CORS.
-    let doc = roster.expect_json(roster.get("/.well-known/openid-configuration"), 200).await;
+    let doc = roster
+        .expect_json(roster.get("/.well-known/openid-configuration"), 200)
+        .await;
     assert_eq!(doc["issuer"], roster.url.as_str());
     assert_eq!(doc["code_challenge_methods_supported"], json!(["S256"]));
     assert_eq!(doc["jwks_uri"], format!("{}/oauth/discovery/keys", roster.url));
-    for path in ["/oauth/token", "/oauth/userinfo", "/.well-known/openid-configuration"] {
+    for path in [
+        "/oauth/token",
+        "/oauth/userinfo",
+        "/.well-known/openid-configuration",
+    ] {
         let preflight = roster
             .request(Method::OPTIONS, path)
             .header("Origin", "https://spa.example")
@@ -450,10 +596,15 @@ async fn introspection_logout_discovery_and_cors() {
         .append_pair("state", "bye");
     let out = browser.get(&format!("/oauth/logout?{}", query.finish())).await;
     assert_eq!(out.status, 302, "{}", out.body);
-    assert_eq!(out.location.as_deref(), Some(format!("{CALLBACK}?state=bye").as_str()));
+    assert_eq!(
+        out.location.as_deref(),
+        Some(format!("{CALLBACK}?state=bye").as_str())
+    );
     assert!(browser.cookie("_roster_session").is_none());
     let (_, challenge) = pkce();
-    let again = browser.get(&authorize_path(&app, &challenge, &[("scope", "openid")])).await;
+    let again = browser
+        .get(&authorize_path(&app, &challenge, &[("scope", "openid")]))
+        .await;
     assert_eq!(again.status, 303, "signed out: to the sign-in page");
     // An unregistered place to return to is refused.
     let evil = browser
@@ -465,7 +616,6 @@ async fn introspection_logout_discovery_and_cors() {
     assert_eq!(evil.status, 400);
     let forged = browser.get("/oauth/logout?id_token_hint=a.b.c").await;
     assert_eq!(forged.status, 400);
-    let _ = STANDARD.encode("unused");
 }
 
 #[tokio::test]
@@ -475,15 +625,19 @@ async fn the_device_grant_waits_for_the_person() {
     let app = register(&roster, false, false, "openid read_user").await;
     let started = roster
         .expect_json(
-            roster
-                .request(Method::POST, "/oauth/authorize_device")
-                .form(&[("client_id", app.client_id.as_str()), ("scope", "openid read_user")]),
+            roster.request(Method::POST, "/oauth/authorize_device").form(&[
+                ("client_id", app.client_id.as_str()),
+                ("scope", "openid read_user"),
+            ]),
             200,
         )
         .await;
     let device_code = started["device_code"].as_str().unwrap().to_owned();
     let user_code = started["user_code"].as_str().unwrap().to_owned();
-    assert_eq!(started["verification_uri"], format!("{}/oauth/device", roster.url));
+    assert_eq!(
+        started["verification_uri"],
+        format!("{}/oauth/device", roster.url)
+    );
     assert_eq!(started["interval"], 5);
     let poll = || {
         roster.request(Method::POST, "/oauth/token").form(&[
@@ -503,13 +657,30 @@ async fn the_device_grant_waits_for_the_person() {
     let page = browser.sign_in_from(&to_sign_in, "alice", TEST_PASSWORD).await;
     let token = field(&page.body, "authenticity_token");
     let typed = user_code.to_lowercase().replace('-', "");
-    let wrong = browser.post("/oauth/device", &[("authenticity_token", &token), ("user_code", "BBBB-BBBB")]).await;
+    let wrong = browser
+        .post(
+            "/oauth/device",
+            &[("authenticity_token", &token), ("user_code", "BBBB-BBBB")],
+        )
+        .await;
     assert_eq!(wrong.status, 400);
-    let confirm = browser.post("/oauth/device", &[("authenticity_token", &token), ("user_code", &typed)]).await;
+    let confirm = browser
+        .post(
+            "/oauth/device",
+            &[("authenticity_token", &token), ("user_code", &typed)],
+        )
+        .await;
     assert_eq!(confirm.status, 200, "{}", confirm.body);
     assert!(confirm.body.contains("Wiki") && confirm.body.contains("read your profile"));
     let done = browser
-        .post("/oauth/device", &[("authenticity_token", &token), ("user_code", &user_code), ("decision", "allow")])
+        .post(
+            "/oauth/device",
+            &[
+                ("authenticity_token", &token),
+                ("user_code", &user_code),
+                ("decision", "allow"),
+            ],
+        )
         .await;
     assert_eq!(done.status, 200);
     assert!(done.body.contains("Device connected"), "{}", done.body);
@@ -529,7 +700,14 @@ async fn the_device_grant_waits_for_the_person() {
     let spent = roster.expect_json(poll(), 400).await;
     assert_eq!(spent["error"], "invalid_grant");
     let me = roster
-        .expect_json(roster.with_token(issued["access_token"].as_str().unwrap(), Method::GET, "/api/v4/user"), 200)
+        .expect_json(
+            roster.with_token(
+                issued["access_token"].as_str().unwrap(),
+                Method::GET,
+                "/api/v4/user",
+            ),
+            200,
+        )
         .await;
     assert_eq!(me["username"], "alice");
 }
@@ -549,7 +727,15 @@ async fn a_code_from_one_node_is_exchanged_at_another() {
     };
     assert!(command().arg("migrate").status().unwrap().success());
     let out = command()
-        .args(["admin", "create", "--username", "root", "--email", "root@example.com", "--password-stdin"])
+        .args([
+            "admin",
+            "create",
+            "--username",
+            "root",
+            "--email",
+            "root@example.com",
+            "--password-stdin",
+        ])
         .stdin(std::process::Stdio::piped())
         .spawn()
         .and_then(|mut child| {
@@ -560,7 +746,11 @@ async fn a_code_from_one_node_is_exchanged_at_another() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let admin = String::from_utf8(
-        command().args(["token", "create", "--username", "root", "--name", "n"]).output().unwrap().stdout,
+        command()
+            .args(["token", "create", "--username", "root", "--name", "n"])
+            .output()
+            .unwrap()
+            .stdout,
     )
     .unwrap()
     .trim()
@@ -612,14 +802,30 @@ async fn a_code_from_one_node_is_exchanged_at_another() {
         .json()
         .await
         .unwrap();
-    let id_token = exchanged["id_token"].as_str().unwrap_or_else(|| panic!("{exchanged}"));
-    let kid = serde_json::from_slice::<Value>(&URL_SAFE_NO_PAD.decode(id_token.split('.').next().unwrap()).unwrap())
-        .unwrap()["kid"]
+    let id_token = exchanged["id_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{exchanged}"));
+    let kid = serde_json::from_slice::<Value>(
+        &URL_SAFE_NO_PAD
+            .decode(id_token.split('.').next().unwrap())
+            .unwrap(),
+    )
+    .unwrap()["kid"]
         .clone();
     assert_eq!(claims_of(id_token)["iss"], "http://roster.test");
     for node in [&a, &b] {
-        let jwks: Value = client.get(format!("{}/oauth/discovery/keys", node.url)).send().await.unwrap().json().await.unwrap();
-        assert!(jwks["keys"].as_array().unwrap().iter().any(|k| k["kid"] == kid), "{jwks}");
+        let jwks: Value = client
+            .get(format!("{}/oauth/discovery/keys", node.url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            jwks["keys"].as_array().unwrap().iter().any(|k| k["kid"] == kid),
+            "{jwks}"
+        );
     }
 
     // Used again at B: refused, and what A issued is revoked everywhere.
@@ -637,7 +843,106 @@ async fn a_code_from_one_node_is_exchanged_at_another() {
         .unwrap();
     assert_eq!(again.status(), 400);
     let access = exchanged["access_token"].as_str().unwrap();
-    let info = client.get(format!("{}/oauth/userinfo", a.url)).bearer_auth(access).send().await.unwrap();
+    let info = client
+        .get(format!("{}/oauth/userinfo", a.url))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(info.status(), 401);
-    let _ = app.id;
+}
+
+#[tokio::test]
+async fn prompt_login_and_max_age_ask_for_the_password_again() {
+    let roster = TestRoster::spawn().await;
+    roster.create_user("alice").await;
+    let app = register(&roster, true, true, "openid").await;
+    let mut browser = Browser::new(&roster.url);
+    let (verifier, challenge) = pkce();
+    let first = browser
+        .get(&authorize_path(&app, &challenge, &[("scope", "openid")]))
+        .await;
+    let code = code_of(&browser.sign_in_from(&first, "alice", TEST_PASSWORD).await);
+    let (_, tokens) = exchange(&roster, &app, &code, &verifier).await;
+    let first_auth = claims_of(tokens["id_token"].as_str().unwrap())["auth_time"]
+        .as_i64()
+        .unwrap();
+    let session = browser.cookie("_roster_session").cloned().unwrap();
+
+    for extra in [("prompt", "login"), ("max_age", "0")] {
+        // A second later: the sign-in before is older than `max_age=0`.
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        let (verifier, challenge) = pkce();
+        let asked = browser
+            .get(&authorize_path(&app, &challenge, &[("scope", "openid"), extra]))
+            .await;
+        assert_eq!(asked.status, 303, "{extra:?}");
+        let to = asked.location.clone().unwrap();
+        assert!(to.ends_with("&prompt=login"), "{to}");
+        // Signed in, yet the form is shown, with the name filled in.
+        let page = browser.get(&to).await;
+        assert_eq!(page.status, 200);
+        assert_eq!(field(&page.body, "login"), "alice");
+        let code = code_of(&browser.sign_in_from(&asked, "alice", TEST_PASSWORD).await);
+        let (_, tokens) = exchange(&roster, &app, &code, &verifier).await;
+        let auth_time = claims_of(tokens["id_token"].as_str().unwrap())["auth_time"]
+            .as_i64()
+            .unwrap();
+        assert!(auth_time > first_auth, "{extra:?}: a new sign-in's time");
+    }
+    // Each sign-in replaced the browser's session.
+    assert_ne!(browser.cookie("_roster_session"), Some(&session));
+    let mut old = Browser::new(&roster.url);
+    let (_, challenge) = pkce();
+    let stale = old
+        .get(&format!(
+            "{}&x=1",
+            authorize_path(&app, &challenge, &[("scope", "openid")])
+        ))
+        .await;
+    assert_eq!(stale.status, 303, "a browser without a session signs in");
+
+    // A revoked token is a security event.
+    let revoked = roster
+        .request(Method::POST, "/oauth/revoke")
+        .form(&[(
+            "token",
+            tokens_refresh(&roster, &app, &mut browser).await.as_str(),
+        )])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 200);
+    let events = roster
+        .expect_json(
+            roster.as_admin(
+                Method::GET,
+                &format!(
+                    "/api/v4/audit_events?entity_type=Application&entity_id={}",
+                    app.id
+                ),
+            ),
+            200,
+        )
+        .await;
+    assert!(
+        events
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["event_name"] == "oauth_token_revoked"),
+        "{events}"
+    );
+}
+
+/// A refresh token from a fresh code flow of a signed-in browser.
+async fn tokens_refresh(roster: &TestRoster, app: &App, browser: &mut Browser) -> String {
+    let (verifier, challenge) = pkce();
+    let code = code_of(
+        &browser
+            .get(&authorize_path(app, &challenge, &[("scope", "openid")]))
+            .await,
+    );
+    let (_, tokens) = exchange(roster, app, &code, &verifier).await;
+    tokens["refresh_token"].as_str().unwrap().to_owned()
 }
