@@ -203,8 +203,12 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let listener = TcpListener::bind(&settings.bind)
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
     let pool = db.pool().clone();
+    let secrets = crate::secret_key::load(&settings)?;
     let fresh = web::block(move || -> anyhow::Result<bool> {
         let mut conn = pool.get()?;
+        // The key that signs ID tokens is made at first start (§10), not
+        // by the first sign-in's request.
+        crate::services::signing_keys::current(&mut conn, &secrets)?;
         Ok(!roster_persistence::users::any_user(&mut conn)?)
     })
     .await??;

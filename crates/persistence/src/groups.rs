@@ -1,6 +1,6 @@
 //! Groups: organisations (top level) and their teams (subgroups), with the
 //! closure of their ancestry in `group_ancestors`.
-use crate::connection::DbConnection;
+use crate::connection::{per_backend, DbConnection};
 use crate::error::RepoError;
 use crate::pagination::{Page, PageRequest, COUNT_LIMIT};
 use crate::schema::{group_ancestors, group_members, groups};
@@ -480,23 +480,30 @@ pub fn list_groups(
 }
 
 /// The full paths of the groups `user` belongs to: directly only
-/// (`direct`), or also through an ancestor.
+/// (`direct`), or also through an ancestor. One statement either way (the
+/// claims of every userinfo request come from here).
 pub fn full_paths_of_member(
     conn: &mut DbConnection,
     user: i64,
     direct: bool,
 ) -> Result<Vec<String>, RepoError> {
-    let ids = if direct {
-        active_members()
-            .filter(group_members::user_id.eq(user))
-            .select(group_members::group_id)
-            .load(conn)?
-    } else {
-        reached_by(conn, user, 0)?
-    };
-    Ok(groups::table
-        .filter(groups::id.eq_any(ids))
+    let memberships = group_members::table
+        .filter(still_counts())
+        .filter(group_members::user_id.eq(user))
+        .select(group_members::group_id);
+    if direct {
+        return Ok(per_backend!(conn, c => groups::table
+            .filter(groups::id.eq_any(memberships))
+            .select(groups::full_path)
+            .order(groups::full_path.asc())
+            .load(c))?);
+    }
+    let reached = group_ancestors::table
+        .filter(group_ancestors::ancestor_id.eq_any(memberships))
+        .select(group_ancestors::group_id);
+    Ok(per_backend!(conn, c => groups::table
+        .filter(groups::id.eq_any(reached))
         .select(groups::full_path)
         .order(groups::full_path.asc())
-        .load(conn)?)
+        .load(c))?)
 }

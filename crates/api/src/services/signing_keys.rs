@@ -36,8 +36,18 @@ fn make(conn: &mut DbConnection, secrets: &SecretKey) -> Result<SigningKeyRow, R
 
 /// Makes a new key and retires the others (`roster keys rotate`); the old
 /// ones stay published while tokens they signed may still be valid.
-pub fn rotate(conn: &mut DbConnection, secrets: &SecretKey) -> Result<String, RepoError> {
-    write_transaction(conn, |conn| make(conn, secrets)).map(|row| row.kid)
+/// Refused when `secrets` cannot open the current key: a key sealed with
+/// another secret key than the nodes' would leave them unable to sign.
+pub fn rotate(conn: &mut DbConnection, secrets: &SecretKey) -> anyhow::Result<String> {
+    if let Some(row) = signing_keys::current(conn)? {
+        secrets.open(&row.private_key).map_err(|_| {
+            anyhow::anyhow!(
+                "this secret key does not open the current signing key: run `roster keys rotate` \
+                 with the nodes' ROSTER_SECRET_KEY (or their key file)"
+            )
+        })?;
+    }
+    Ok(write_transaction(conn, |conn| make(conn, secrets)).map(|row| row.kid)?)
 }
 
 /// The key that signs now, made if there is none yet.

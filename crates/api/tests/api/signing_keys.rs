@@ -66,6 +66,10 @@ async fn a_rotated_key_stays_published_while_its_tokens_may_live() {
     let long_ago = roster_api::services::signing_keys::rotate(&mut conn, &secrets).unwrap();
     let recent = roster_api::services::signing_keys::rotate(&mut conn, &secrets).unwrap();
     let current = roster_api::services::signing_keys::rotate(&mut conn, &secrets).unwrap();
+    // Another secret key than the nodes' cannot rotate: it could not open
+    // the current key, and the nodes could not open the new one.
+    let stranger = roster_domain::SecretKey::generate();
+    assert!(roster_api::services::signing_keys::rotate(&mut conn, &stranger).is_err());
     {
         use diesel::RunQueryDsl;
         diesel::sql_query(format!(

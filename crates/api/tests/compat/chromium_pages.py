@@ -70,7 +70,10 @@ def sign_in(driver, login, password):
     driver.find_element(By.ID, "login").clear()
     driver.find_element(By.ID, "login").send_keys(login)
     driver.find_element(By.ID, "password").send_keys(password)
-    button = driver.find_element(By.CSS_SELECTOR, "form button[type=submit]")
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
+
+
+def click_and_wait(driver, button):
     button.click()
     # The next page replaces this one: wait for it before reading it.
     WebDriverWait(driver, 15).until(EC.staleness_of(button))
@@ -121,7 +124,7 @@ def _():
     session = driver.get_cookie("_roster_session")
     assert session and session["httpOnly"] and session.get("sameSite") == "Lax", session
     assert "Chromium Wiki" in driver.page_source and "Authorize" in driver.title
-    driver.find_element(By.ID, "allow").click()
+    click_and_wait(driver, driver.find_element(By.ID, "allow"))
     landed = urlparse(driver.current_url)
     assert driver.current_url.startswith(CALLBACK), driver.current_url
     query = parse_qs(landed.query)
@@ -139,7 +142,7 @@ def _():
 def _():
     driver = state["driver"]
     driver.get(URL + "/-/sign_out")
-    driver.find_element(By.ID, "confirm").click()
+    click_and_wait(driver, driver.find_element(By.ID, "confirm"))
     assert "signed out" in driver.page_source, driver.page_source[:500]
     assert driver.get_cookie("_roster_session") is None
 
