@@ -244,6 +244,11 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/api/v4/applications", "applications", "Register an OAuth application (the secret is shown once)", Admin, typed::<CreateApplication>(), (201, Json("ApplicationView")), &[]),
     r("GET", "/api/v4/applications", "applications", "OAuth applications", Admin, None, (200, List("ApplicationView")), &[]),
     r("DELETE", "/api/v4/applications/{id}", "applications", "Delete an application and revoke its tokens", Admin, None, (204, Empty), &[]),
+    r("GET", "/api/v4/user/sessions", "sessions", "The sessions the user has open (OAuth token families and browser sessions)", Token, None, (200, List("SessionView")), &[]),
+    r("DELETE", "/api/v4/user/sessions", "sessions", "End every session but the one in use", Token, None, (204, Empty), &[]),
+    r("DELETE", "/api/v4/user/sessions/{id}", "sessions", "End one session", Token, None, (204, Empty), &[]),
+    r("GET", "/api/v4/users/{id}/sessions", "sessions", "A user's open sessions", Admin, None, (200, List("SessionView")), &[]),
+    r("DELETE", "/api/v4/users/{id}/sessions", "sessions", "End every session of a user", Admin, None, (204, Empty), &[]),
     r("GET", "/api/v4/user/authorized_applications", "applications", "The applications the user authorized", Token, None, (200, List("AuthorizedApplicationView")), &[]),
     r("DELETE", "/api/v4/user/authorized_applications/{id}", "applications", "Withdraw an authorization and revoke its tokens", Token, None, (204, Empty), &[]),
     r("POST", "/api/v4/applications/{id}/renew-secret", "applications", "Give an application a new secret", Admin, None, (201, Json("ApplicationView")), &[]),
@@ -666,6 +671,8 @@ pub fn document() -> OpenApi {
         .schema_from::<views::applications::ApplicationView>()
         .schema_from::<views::applications::AuthorizedApplicationView>()
         .schema_from::<views::applications::AuthorizedApplicationName>()
+        .schema_from::<crate::services::user_sessions::SessionView>()
+        .schema_from::<crate::services::user_sessions::SessionApplication>()
         .schema_from::<views::groups::GroupView>()
         .schema_from::<views::groups::MemberView>()
         .schema_from::<views::groups::MembershipView>()

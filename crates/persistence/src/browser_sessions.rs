@@ -98,3 +98,39 @@ pub fn delete_for_user(conn: &mut DbConnection, user_id: i64) -> Result<usize, R
 pub fn sweep(conn: &mut DbConnection, before: NaiveDateTime) -> Result<usize, RepoError> {
     Ok(diesel::delete(sessions::table.filter(sessions::expires_at.lt(before))).execute(conn)?)
 }
+
+/// The user's live sessions, newest first.
+pub fn live_for_user(
+    conn: &mut DbConnection,
+    user_id: i64,
+    at: NaiveDateTime,
+) -> Result<Vec<BrowserSessionRow>, RepoError> {
+    Ok(sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::expires_at.gt(at))
+        .order(sessions::id.desc())
+        .select(BrowserSessionRow::as_select())
+        .load(conn)?)
+}
+
+/// Ends session `id` of the user; whether there was one.
+pub fn delete_for_user_by_id(conn: &mut DbConnection, user_id: i64, id: i64) -> Result<bool, RepoError> {
+    Ok(diesel::delete(
+        sessions::table
+            .filter(sessions::id.eq(id))
+            .filter(sessions::user_id.eq(user_id)),
+    )
+    .execute(conn)?
+        > 0)
+}
+
+/// Ends every session of the user but `keep`.
+pub fn delete_others(conn: &mut DbConnection, user_id: i64, keep: Option<i64>) -> Result<usize, RepoError> {
+    let mut q = diesel::delete(sessions::table)
+        .filter(sessions::user_id.eq(user_id))
+        .into_boxed();
+    if let Some(keep) = keep {
+        q = q.filter(sessions::id.ne(keep));
+    }
+    Ok(q.execute(conn)?)
+}

@@ -25,6 +25,10 @@ pub struct OAuthRow {
     pub application_id: Option<i64>,
     /// When the person signed in for this grant (browser flows).
     pub auth_time: Option<NaiveDateTime>,
+    /// The address the pair was issued to.
+    pub ip_address: Option<String>,
+    /// The user agent it was issued to.
+    pub user_agent: Option<String>,
 }
 
 impl OAuthRow {
@@ -47,6 +51,8 @@ pub struct NewOAuth<'a> {
     pub expires_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
     pub auth_time: Option<NaiveDateTime>,
+    pub ip_address: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
 }
 
 /// Stores a token pair.
@@ -82,13 +88,24 @@ pub enum Refresh {
     Unknown,
 }
 
+/// The new pair a refresh stores.
+#[derive(Debug, Clone)]
+pub struct Renewal {
+    pub access_digest: String,
+    pub refresh_digest: String,
+    pub expires_at: NaiveDateTime,
+    /// Where the refresh came from.
+    pub ip_address: Option<String>,
+    pub user_agent: Option<String>,
+}
+
 /// Exchanges the refresh token with digest `refresh_digest`, presented by
 /// application `client` (or none), for a new pair.
 pub fn refresh(
     conn: &mut DbConnection,
     refresh_digest: &str,
     client: Option<i64>,
-    new: impl FnOnce(&OAuthRow) -> (String, String, NaiveDateTime),
+    new: impl FnOnce(&OAuthRow) -> Renewal,
 ) -> Result<Refresh, RepoError> {
     write_transaction(conn, |conn| {
         let found = oauth::table
@@ -125,19 +142,21 @@ pub fn refresh(
             revoke_family(conn, &old.family)?;
             return Ok(Refresh::Reused);
         }
-        let (access_digest, refresh_digest, expires_at) = new(&old);
+        let renewal = new(&old);
         let row = create_oauth(
             conn,
             &NewOAuth {
                 user_id: old.user_id,
                 application_id: old.application_id,
                 family: &old.family,
-                access_digest: &access_digest,
-                refresh_digest: &refresh_digest,
+                access_digest: &renewal.access_digest,
+                refresh_digest: &renewal.refresh_digest,
                 scopes: &old.scopes,
-                expires_at,
+                expires_at: renewal.expires_at,
                 created_at: at,
                 auth_time: old.auth_time,
+                ip_address: renewal.ip_address.as_deref(),
+                user_agent: renewal.user_agent.as_deref(),
             },
         )?;
         Ok(Refresh::Rotated(Box::new((row, user))))
@@ -220,4 +239,64 @@ pub fn find_by_refresh(
         .filter(oauth::refresh_digest.eq(refresh_digest))
         .select((OAuthRow::as_select(), UserRow::as_select()))
         .first(c).optional())?)
+}
+
+/// A live token family: its newest pair and when the family began.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveFamily {
+    /// The pair in use (the family's one unrevoked row).
+    pub current: OAuthRow,
+    /// When the first pair of the family was issued.
+    pub started_at: NaiveDateTime,
+}
+
+/// The user's token families that still work, newest first. A refresh
+/// revokes the pair it replaces, so a live family has one unrevoked row.
+pub fn live_families(conn: &mut DbConnection, user_id: i64) -> Result<Vec<LiveFamily>, RepoError> {
+    let current: Vec<OAuthRow> = oauth::table
+        .filter(oauth::user_id.eq(user_id))
+        .filter(oauth::revoked_at.is_null())
+        .order(oauth::id.desc())
+        .select(OAuthRow::as_select())
+        .load(conn)?;
+    let families: Vec<&str> = current.iter().map(|r| r.family.as_str()).collect();
+    let starts: Vec<(String, Option<NaiveDateTime>)> = oauth::table
+        .filter(oauth::family.eq_any(&families))
+        .group_by(oauth::family)
+        .select((oauth::family, diesel::dsl::min(oauth::created_at)))
+        .load(conn)?;
+    let starts: std::collections::HashMap<String, NaiveDateTime> = starts
+        .into_iter()
+        .filter_map(|(family, at)| at.map(|at| (family, at)))
+        .collect();
+    Ok(current
+        .into_iter()
+        .map(|row| LiveFamily {
+            started_at: starts.get(&row.family).copied().unwrap_or(row.created_at),
+            current: row,
+        })
+        .collect())
+}
+
+/// The family of the user's pair with this id, if that pair is live.
+pub fn live_family_of(conn: &mut DbConnection, user_id: i64, id: i64) -> Result<Option<String>, RepoError> {
+    Ok(oauth::table
+        .find(id)
+        .filter(oauth::user_id.eq(user_id))
+        .filter(oauth::revoked_at.is_null())
+        .select(oauth::family)
+        .first(conn)
+        .optional()?)
+}
+
+/// Revokes the user's token family `family`; how many live pairs it had.
+pub fn revoke_user_family(conn: &mut DbConnection, user_id: i64, family: &str) -> Result<usize, RepoError> {
+    Ok(diesel::update(
+        oauth::table
+            .filter(oauth::user_id.eq(user_id))
+            .filter(oauth::family.eq(family))
+            .filter(oauth::revoked_at.is_null()),
+    )
+    .set(oauth::revoked_at.eq(now()))
+    .execute(conn)?)
 }

@@ -138,6 +138,8 @@ diesel::table! {
         created_at -> Timestamp,
         application_id -> Nullable<BigInt>,
         auth_time -> Nullable<Timestamp>,
+        ip_address -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
     }
 }
 

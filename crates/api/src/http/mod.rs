@@ -7,5 +7,6 @@ pub mod error;
 pub mod fields;
 pub mod input;
 pub mod middleware;
+pub mod origin;
 pub mod pagination;
 pub mod params;

@@ -15,6 +15,7 @@ pub mod oauth;
 pub mod oidc;
 pub mod ops;
 pub mod pages;
+pub mod sessions;
 pub mod sign_in;
 pub mod social;
 pub mod status;
@@ -127,6 +128,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(groups::configure)
             .configure(applications::configure)
             .configure(oidc::configure_api)
+            .configure(sessions::configure)
             .default_service(web::to(not_found)),
     );
     keys::configure_top_level(cfg);

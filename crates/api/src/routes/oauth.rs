@@ -3,6 +3,7 @@ use crate::endpoint;
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
 use crate::http::input::Input;
+use crate::http::origin::Origin;
 use crate::inputs::oauth::{Grant, RevokeRequest, TokenRequest};
 use crate::rate_limit::{self, client_address};
 use crate::services::audit::Actor;
@@ -45,7 +46,8 @@ pub async fn token(
 ) -> Result<HttpResponse, ApiError> {
     let input = input.check()?;
     let rl = &state.settings.rate_limits;
-    let ip = client_address(&req, state.settings.trust_proxy);
+    let origin = Origin::of(&req, state.settings.trust_proxy);
+    let ip = origin.ip.clone();
     let client = match clients::presented(&req, input.client_id, input.client_secret)? {
         Some(credentials) => Some(clients::authenticate(&state, credentials).await?),
         None => None,
@@ -80,12 +82,13 @@ pub async fn token(
             )
             .await?;
             let issued_pair =
-                sessions::password_grant(&state, username, password, scopes, client, Some(ip)).await?;
+                sessions::password_grant(&state, username, password, scopes, client, origin).await?;
             Ok(issued(&issued_pair, None))
         }
         Grant::Refresh { refresh_token } => {
             rate_limit::check(&state, vec![(format!("refresh:ip:{ip}"), rl.refresh_ip)]).await?;
-            let pair = sessions::refresh_grant(&state, refresh_token, client.as_ref().map(|c| c.id)).await?;
+            let pair =
+                sessions::refresh_grant(&state, refresh_token, client.as_ref().map(|c| c.id), origin).await?;
             let id_token = code_grant::refreshed_id_token(&state, client.as_ref(), &pair).await?;
             Ok(issued(&pair, id_token))
         }
@@ -96,12 +99,12 @@ pub async fn token(
         } => {
             let app = client.ok_or_else(client_required)?;
             let granted =
-                code_grant::exchange_code(&state, app, code, redirect_uri, code_verifier, ip).await?;
+                code_grant::exchange_code(&state, app, code, redirect_uri, code_verifier, origin).await?;
             Ok(issued(&granted.issued, granted.id_token))
         }
         Grant::DeviceCode { device_code } => {
             let app = client.ok_or_else(client_required)?;
-            let granted = code_grant::poll_device(&state, app, device_code, ip).await?;
+            let granted = code_grant::poll_device(&state, app, device_code, origin).await?;
             Ok(issued(&granted.issued, granted.id_token))
         }
     }

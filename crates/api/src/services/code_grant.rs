@@ -2,9 +2,10 @@
 //! authorization code (RFC 6749 §4.1.3 with RFC 7636's verifier) or a
 //! device code (RFC 8628 §3.4), and the ID token that comes with them.
 use crate::http::error::ApiError;
+use crate::http::origin::Origin;
 use crate::services::audit::Actor;
 use crate::services::id_tokens::{self, IdTokenFacts, Person};
-use crate::services::sessions::{issue_pair_in, remember_grant, ttl, Issued};
+use crate::services::sessions::{issue_pair_in, new_family, remember_grant, ttl, Issued, PairFor};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use roster_domain::{AppScope, AppScopes, CodeChallenge, TokenDigest, UserState};
@@ -50,12 +51,12 @@ pub async fn exchange_code(
     code: String,
     redirect_uri: Option<String>,
     verifier: Option<String>,
-    ip: String,
+    origin: Origin,
 ) -> Result<Granted, ApiError> {
     // The key first: a code is not spent if no ID token could be signed.
     crate::services::signing_keys::signer(state).await?;
     let digest = TokenDigest::of(&code);
-    let family = uuid::Uuid::new_v4().simple().to_string();
+    let family = new_family();
     let ttl = ttl(state);
     let app_id = app.id;
     let outcome = state
@@ -80,7 +81,7 @@ pub async fn exchange_code(
             match redeemed {
                 Redeem::Unknown => Ok(Exchange::Unknown),
                 Redeem::Replayed => {
-                    Actor::anonymous(Some(&ip)).record_application(
+                    Actor::anonymous(Some(&origin.ip)).record_application(
                         conn,
                         "authorization_code_reused",
                         app_id,
@@ -94,13 +95,16 @@ pub async fn exchange_code(
                     let issued = issue_pair_in(
                         conn,
                         &family,
-                        user.id,
-                        Some(app_id),
-                        &code.scopes,
+                        &PairFor {
+                            user_id: user.id,
+                            application_id: Some(app_id),
+                            scopes: &code.scopes,
+                            auth_time: Some(code.auth_time),
+                            origin: &origin,
+                        },
                         ttl,
-                        Some(code.auth_time),
                     )?;
-                    Actor::user(user.id, Some(&ip)).record_application(
+                    Actor::user(user.id, Some(&origin.ip)).record_application(
                         conn,
                         "oauth_token_issued",
                         app_id,
@@ -191,7 +195,7 @@ pub async fn poll_device(
     state: &AppState,
     app: ApplicationRow,
     device_code: String,
-    ip: String,
+    origin: Origin,
 ) -> Result<Granted, ApiError> {
     crate::services::signing_keys::signer(state).await?;
     let digest = TokenDigest::of(&device_code);
@@ -209,7 +213,7 @@ pub async fn poll_device(
             else {
                 return Ok(Err(ApiError::invalid_grant("The device code is invalid.")));
             };
-            Ok(answer_poll(conn, code, user, too_soon, app_id, at, ttl, &ip))
+            Ok(answer_poll(conn, code, user, too_soon, app_id, at, ttl, &origin))
         })
         .await?;
     let (issued, person) = answer?;
@@ -226,7 +230,7 @@ fn answer_poll(
     app_id: i64,
     at: chrono::NaiveDateTime,
     ttl: chrono::Duration,
-    ip: &str,
+    origin: &Origin,
 ) -> Result<(Issued, Person), ApiError> {
     if code.expires_at <= at {
         return Err(device_error("expired_token", "The device code has expired."));
@@ -245,17 +249,19 @@ fn answer_poll(
             let user = user.ok_or_else(|| ApiError::invalid_grant("The device code is invalid."))?;
             active(&user)?;
             remember_grant(conn, user.id, app_id, &code.scopes)?;
-            let family = uuid::Uuid::new_v4().simple().to_string();
             let issued = issue_pair_in(
                 conn,
-                &family,
-                user.id,
-                Some(app_id),
-                &code.scopes,
+                &new_family(),
+                &PairFor {
+                    user_id: user.id,
+                    application_id: Some(app_id),
+                    scopes: &code.scopes,
+                    auth_time: code.auth_time,
+                    origin,
+                },
                 ttl,
-                code.auth_time,
             )?;
-            Actor::user(user.id, Some(ip)).record_application(
+            Actor::user(user.id, Some(&origin.ip)).record_application(
                 conn,
                 "oauth_token_issued",
                 app_id,

@@ -21,5 +21,6 @@ pub mod sessions;
 pub mod sign_in;
 pub mod signing_keys;
 pub mod tokens;
+pub mod user_sessions;
 pub mod user_views;
 pub mod users;

@@ -1,12 +1,13 @@
 //! Signing in with a password, and refreshing OAuth tokens.
 use crate::http::error::ApiError;
+use crate::http::origin::Origin;
 use crate::services::audit::Actor;
 use crate::settings::EmailConfirmation;
 use crate::state::AppState;
 use chrono::Duration;
 use roster_domain::{AppScopes, Scope, Scopes, TokenKind, TokenSecret, UserState};
 use roster_persistence::applications::ApplicationRow;
-use roster_persistence::oauth_tokens::{self, NewOAuth, OAuthRow, Refresh};
+use roster_persistence::oauth_tokens::{self, NewOAuth, OAuthRow, Refresh, Renewal};
 use roster_persistence::users::UserRow;
 use roster_persistence::{
     now, oauth_grants, outbox, sign_in_failures, users, write_transaction, DbConnection, RepoError,
@@ -175,26 +176,38 @@ pub async fn password_grant(
     password: String,
     requested: Option<Scopes>,
     client: Option<ApplicationRow>,
-    ip: Option<String>,
+    origin: Origin,
 ) -> Result<Issued, ApiError> {
     if let (Some(app), Some(wanted)) = (&client, &requested) {
         within_registration(app, &AppScopes::parse_joined(&wanted.joined())?)?;
     }
     let application_id = client.as_ref().map(|c| c.id);
-    let user = check_password(state, login, password, ip.as_deref()).await?;
+    let user = check_password(state, login, password, Some(&origin.ip)).await?;
     let scopes = requested.unwrap_or_else(|| Scopes::only(Scope::Api)).joined();
     let ttl = ttl(state);
-    let actor = Actor::user(user.id, ip.as_deref());
+    let actor = Actor::user(user.id, Some(&origin.ip));
     state
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                users::record_sign_in(conn, &user, ip.as_deref())?;
+                users::record_sign_in(conn, &user, Some(&origin.ip))?;
                 actor.record(conn, "sign_in_succeeded", Some(user.id), Value::Null)?;
                 if let Some(app) = application_id {
                     remember_grant(conn, user.id, app, &scopes)?;
                 }
-                issue_pair(conn, user.id, application_id, &scopes, ttl, None)
+                let family = new_family();
+                issue_pair_in(
+                    conn,
+                    &family,
+                    &PairFor {
+                        user_id: user.id,
+                        application_id,
+                        scopes: &scopes,
+                        auth_time: None,
+                        origin: &origin,
+                    },
+                    ttl,
+                )
             })
         })
         .await
@@ -221,28 +234,31 @@ pub fn remember_grant(
     Ok(())
 }
 
-/// Stores a new token pair of a new family, in the caller's transaction.
-pub fn issue_pair(
-    conn: &mut DbConnection,
-    user_id: i64,
-    application_id: Option<i64>,
-    scopes: &str,
-    ttl: Duration,
-    auth_time: Option<chrono::NaiveDateTime>,
-) -> Result<Issued, RepoError> {
-    let family = uuid::Uuid::new_v4().simple().to_string();
-    issue_pair_in(conn, &family, user_id, application_id, scopes, ttl, auth_time)
+/// A new token family's name.
+pub fn new_family() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
 }
 
-/// Stores a new token pair of the given family.
+/// Whom a token pair is for, with what, and where it goes.
+pub struct PairFor<'a> {
+    /// The user.
+    pub user_id: i64,
+    /// The application, if any.
+    pub application_id: Option<i64>,
+    /// The scopes, joined by spaces.
+    pub scopes: &'a str,
+    /// When the person signed in (browser flows).
+    pub auth_time: Option<chrono::NaiveDateTime>,
+    /// The request that asked for it.
+    pub origin: &'a Origin,
+}
+
+/// Stores a new token pair of `family`, in the caller's transaction.
 pub fn issue_pair_in(
     conn: &mut DbConnection,
     family: &str,
-    user_id: i64,
-    application_id: Option<i64>,
-    scopes: &str,
+    pair: &PairFor<'_>,
     ttl: Duration,
-    auth_time: Option<chrono::NaiveDateTime>,
 ) -> Result<Issued, RepoError> {
     let access = TokenSecret::generate(TokenKind::OAuthAccess);
     let refresh = TokenSecret::generate(TokenKind::OAuthRefresh);
@@ -250,15 +266,17 @@ pub fn issue_pair_in(
     let row = oauth_tokens::create_oauth(
         conn,
         &NewOAuth {
-            user_id,
-            application_id,
+            user_id: pair.user_id,
+            application_id: pair.application_id,
             family,
             access_digest: access.digest().as_str(),
             refresh_digest: refresh.digest().as_str(),
-            scopes,
+            scopes: pair.scopes,
             expires_at: created + ttl,
             created_at: created,
-            auth_time,
+            auth_time: pair.auth_time,
+            ip_address: Some(&pair.origin.ip),
+            user_agent: pair.origin.user_agent.as_deref(),
         },
     )?;
     Ok(Issued { row, access, refresh })
@@ -272,6 +290,7 @@ pub async fn refresh_grant(
     state: &AppState,
     refresh_token: String,
     client: Option<i64>,
+    origin: Origin,
 ) -> Result<Issued, ApiError> {
     if TokenKind::of(&refresh_token) != Some(TokenKind::OAuthRefresh) {
         return Err(ApiError::invalid_grant("The refresh token is invalid."));
@@ -285,12 +304,12 @@ pub async fn refresh_grant(
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                let outcome = oauth_tokens::refresh(conn, digest.as_str(), client, |_| {
-                    (
-                        access_digest.as_str().to_owned(),
-                        refresh_digest.as_str().to_owned(),
-                        now() + ttl,
-                    )
+                let outcome = oauth_tokens::refresh(conn, digest.as_str(), client, |_| Renewal {
+                    access_digest: access_digest.as_str().to_owned(),
+                    refresh_digest: refresh_digest.as_str().to_owned(),
+                    expires_at: now() + ttl,
+                    ip_address: Some(origin.ip),
+                    user_agent: origin.user_agent,
                 })?;
                 if matches!(outcome, Refresh::Reused) {
                     Actor::default().record(conn, "refresh_token_reused", None, Value::Null)?;

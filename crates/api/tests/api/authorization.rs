@@ -56,6 +56,11 @@ const MATRIX: &[(&str, &str, &str, [u16; 9])] = &[
     ("GET", "/-/sign_out", "", [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("POST", "/-/sign_out", "{}", [403, 403, 403, 403, 403, 403, 403, 403, 403]),
     ("GET", "/-/assets/roster.css", "", [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/api/v4/user/sessions", "", [401, 401, 401, 403, 403, 200, 200, 200, 200]),
+    ("DELETE", "/api/v4/user/sessions/oauth-none", "", [401, 401, 401, 403, 403, 403, 404, 404, 404]),
+    ("GET", "/api/v4/users/{id}/sessions", "", [401, 401, 401, 403, 403, 403, 403, 403, 200]),
+    ("DELETE", "/api/v4/users/{id}/sessions", "", [401, 401, 401, 403, 403, 403, 403, 403, 204]),
+    ("DELETE", "/api/v4/user/sessions", "", [401, 401, 401, 403, 403, 403, 204, 204, 204]),
     ("GET", "/api/v4/user/authorized_applications", "", [401, 401, 401, 403, 403, 200, 200, 200, 200]),
     ("DELETE", "/api/v4/user/authorized_applications/999999", "", [401, 401, 401, 403, 403, 403, 404, 404, 404]),
     ("GET", "/api/v4/users", "", [200, 401, 401, 403, 403, 200, 200, 200, 200]),
@@ -408,7 +413,8 @@ fn documented_form(path: &str) -> String {
         .replace("{invite_email}", "{email}")
         .replace("{gat_id}", "{token_id}")
         .replace("{app_id}", "{id}")
-        .replace("/authorized_applications/999999", "/authorized_applications/{id}");
+        .replace("/authorized_applications/999999", "/authorized_applications/{id}")
+        .replace("/sessions/oauth-none", "/sessions/{id}");
     if path == "/api/v4/keys/{key_id}" {
         "/api/v4/keys/{id}".to_owned()
     } else {

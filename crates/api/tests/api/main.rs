@@ -27,6 +27,7 @@ mod passwords;
 mod privacy;
 mod process;
 mod rate_limits;
+mod sessions;
 mod signing_keys;
 mod smtp;
 mod social;

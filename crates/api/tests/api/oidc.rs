@@ -828,6 +828,42 @@ async fn a_code_from_one_node_is_exchanged_at_another() {
         );
     }
 
+    // The browser session, ended through A, is gone on B too.
+    let sessions: Value = client
+        .get(format!("{}/api/v4/user/sessions", b.url))
+        .header("PRIVATE-TOKEN", &admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let browser_session = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "browser")
+        .unwrap_or_else(|| panic!("{sessions}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ended = client
+        .delete(format!("{}/api/v4/user/sessions/{browser_session}", a.url))
+        .header("PRIVATE-TOKEN", &admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ended.status(), 204);
+    let (_, challenge) = pkce();
+    let on_b = browser
+        .get(&format!(
+            "{}{}",
+            b.url,
+            authorize_path(&app, &challenge, &[("scope", "openid profile")])
+        ))
+        .await;
+    assert_eq!(on_b.status, 303, "signed out on B as well");
+
     // Used again at B: refused, and what A issued is revoked everywhere.
     let again = client
         .post(format!("{}/oauth/token", b.url))

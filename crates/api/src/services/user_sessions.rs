@@ -1,0 +1,167 @@
+//! A user's sessions (§15): every OAuth token family and every browser
+//! session is one. Listing them, ending one, ending every other; each end
+//! a security event, seen by every node at its next request (the tokens
+//! and sessions live in the database).
+use crate::http::error::ApiError;
+use crate::services::audit::Actor;
+use crate::state::AppState;
+use roster_persistence::{applications, browser_sessions, now, oauth_tokens};
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+const BROWSER: &str = "browser-";
+const OAUTH: &str = "oauth-";
+
+/// The session a request was made in, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Current {
+    /// An OAuth token of this family.
+    Family(String),
+    /// A browser session, by id.
+    Browser(i64),
+    /// A personal access token, or an admin looking at someone else.
+    None,
+}
+
+/// The application of a session.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SessionApplication {
+    id: i64,
+    name: String,
+}
+
+/// One session, as `GET /user/sessions` shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SessionView {
+    /// `browser-…` or `oauth-…`: what `DELETE` takes.
+    id: String,
+    /// `browser` or `oauth`.
+    kind: &'static str,
+    created_at: String,
+    /// A browser's last request, or a token family's last sign-in or refresh.
+    last_used_at: String,
+    ip_address: Option<String>,
+    user_agent: Option<String>,
+    /// The application the tokens were issued to, if any.
+    application: Option<SessionApplication>,
+    /// Whether the request was made in this session.
+    current: bool,
+}
+
+/// The user's live sessions, newest first.
+pub async fn list(state: &AppState, user_id: i64, current: Current) -> Result<Vec<SessionView>, ApiError> {
+    let (browsers, families, apps) = state
+        .db
+        .run(move |conn| {
+            let browsers = browser_sessions::live_for_user(conn, user_id, now())?;
+            let families = oauth_tokens::live_families(conn, user_id)?;
+            let mut apps = Vec::new();
+            for id in families.iter().filter_map(|f| f.current.application_id) {
+                if !apps.iter().any(|(known, _)| *known == id) {
+                    if let Some(app) = applications::find_application(conn, id)? {
+                        apps.push((id, app.name));
+                    }
+                }
+            }
+            Ok((browsers, families, apps))
+        })
+        .await?;
+    let mut views: Vec<(chrono::NaiveDateTime, SessionView)> = Vec::new();
+    for b in browsers {
+        views.push((
+            b.created_at,
+            SessionView {
+                id: format!("{BROWSER}{}", b.id),
+                kind: "browser",
+                created_at: crate::views::time(b.created_at),
+                last_used_at: crate::views::time(b.last_seen_at),
+                ip_address: b.ip,
+                user_agent: b.user_agent,
+                application: None,
+                current: current == Current::Browser(b.id),
+            },
+        ));
+    }
+    for f in families {
+        let application = f.current.application_id.and_then(|id| {
+            apps.iter()
+                .find(|(known, _)| *known == id)
+                .map(|(_, name)| SessionApplication {
+                    id,
+                    name: name.clone(),
+                })
+        });
+        views.push((
+            f.started_at,
+            SessionView {
+                id: format!("{OAUTH}{}", f.current.family),
+                kind: "oauth",
+                created_at: crate::views::time(f.started_at),
+                last_used_at: crate::views::time(f.current.created_at),
+                ip_address: f.current.ip_address,
+                user_agent: f.current.user_agent,
+                application,
+                current: current == Current::Family(f.current.family.clone()),
+            },
+        ));
+    }
+    views.sort_by(|a, b| b.0.cmp(&a.0));
+    Ok(views.into_iter().map(|(_, v)| v).collect())
+}
+
+/// Ends the user's session `id`: `404` when there is no such live session.
+pub async fn end(state: &AppState, user_id: i64, id: String, actor: Actor) -> Result<(), ApiError> {
+    let ended = state
+        .db
+        .write(move |conn| {
+            let ended = if let Some(n) = id.strip_prefix(BROWSER).and_then(|n| n.parse::<i64>().ok()) {
+                browser_sessions::delete_for_user_by_id(conn, user_id, n)?
+            } else if let Some(family) = id.strip_prefix(OAUTH) {
+                oauth_tokens::revoke_user_family(conn, user_id, family)? > 0
+            } else {
+                false
+            };
+            if ended {
+                actor.record(conn, "session_ended", Some(user_id), json!({"session": id}))?;
+            }
+            Ok(ended)
+        })
+        .await?;
+    if ended {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound("Session"))
+    }
+}
+
+/// Ends every session of the user but `keep`.
+pub async fn end_all_but(
+    state: &AppState,
+    user_id: i64,
+    keep: Current,
+    actor: Actor,
+) -> Result<(), ApiError> {
+    state
+        .db
+        .write(move |conn| {
+            let keep_family = match &keep {
+                Current::Family(f) => Some(f.as_str()),
+                _ => None,
+            };
+            let keep_browser = match keep {
+                Current::Browser(id) => Some(id),
+                _ => None,
+            };
+            let tokens = oauth_tokens::revoke_user_tokens(conn, user_id, keep_family)?;
+            let browsers = browser_sessions::delete_others(conn, user_id, keep_browser)?;
+            actor.record(
+                conn,
+                "sessions_ended",
+                Some(user_id),
+                json!({"oauth_tokens": tokens, "browser_sessions": browsers}),
+            )?;
+            Ok(())
+        })
+        .await
+}
