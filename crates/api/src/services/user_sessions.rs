@@ -106,7 +106,7 @@ pub async fn list(state: &AppState, user_id: i64, current: Current) -> Result<Ve
             },
         ));
     }
-    views.sort_by(|a, b| b.0.cmp(&a.0));
+    views.sort_by_key(|v| std::cmp::Reverse(v.0));
     Ok(views.into_iter().map(|(_, v)| v).collect())
 }
 
