@@ -193,3 +193,64 @@ async fn sessions_are_listed_and_ended() {
         "{names:?}"
     );
 }
+
+async fn sign_in(browser: &mut Browser, password: &str) {
+    let page = browser.get("/-/sign_in").await;
+    let token = field(&page.body, "authenticity_token");
+    let done = browser
+        .post(
+            "/-/sign_in",
+            &[
+                ("authenticity_token", &token),
+                ("login", "alice"),
+                ("password", password),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+}
+
+async fn signed_in(browser: &mut Browser) -> bool {
+    !browser.get("/-/sign_in").await.body.contains("<form")
+}
+
+#[tokio::test]
+async fn blocking_or_a_new_password_ends_browser_sessions() {
+    let roster = TestRoster::spawn().await;
+    let alice = roster.create_user("alice").await;
+    let mut browser = Browser::new(&roster.url);
+    sign_in(&mut browser, TEST_PASSWORD).await;
+    assert!(signed_in(&mut browser).await);
+    let blocked = roster
+        .as_admin(Method::POST, &format!("/api/v4/users/{}/block", alice.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(blocked.status(), 201);
+    assert!(!signed_in(&mut browser).await, "blocking signs the browser out");
+    let unblocked = roster
+        .as_admin(Method::POST, &format!("/api/v4/users/{}/unblock", alice.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unblocked.status(), 201);
+    assert!(
+        !signed_in(&mut browser).await,
+        "and it stays out after unblocking"
+    );
+
+    sign_in(&mut browser, TEST_PASSWORD).await;
+    let changed = roster
+        .with_token(&alice.token, Method::PUT, "/api/v4/user/password")
+        .json(&serde_json::json!({"current_password": TEST_PASSWORD, "password": "another-long-password", "password_confirmation": "another-long-password"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(changed.status().is_success(), "{}", changed.text().await.unwrap());
+    assert!(
+        !signed_in(&mut browser).await,
+        "a new password signs the browser out"
+    );
+    sign_in(&mut browser, "another-long-password").await;
+    assert!(signed_in(&mut browser).await);
+}
