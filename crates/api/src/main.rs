@@ -2,6 +2,7 @@
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use roster_api::background::hashing::PasswordHasher;
+use roster_api::cli::operator;
 use roster_api::settings::Settings;
 use roster_api::{app, services};
 use roster_domain::{Password, Scopes, TokenExpiry};
@@ -39,6 +40,12 @@ enum Command {
     /// Manage the keys that sign ID tokens.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// List, block and unblock users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Read the mail outbox: what Roster sent or will send.
+    #[command(subcommand)]
+    Mail(MailCommand),
     /// Tools for development and benchmarks.
     #[command(subcommand)]
     Dev(DevCommand),
@@ -123,6 +130,55 @@ enum AdminCommand {
     /// Create an active, confirmed admin. Without --password-stdin a password
     /// is generated and printed once.
     Create(AdminCreate),
+    /// Set a new password for a user (a lost admin password, without mail).
+    /// Lifts a lockout and ends the user's sessions. Without
+    /// --password-stdin a password is generated and printed once.
+    ResetPassword {
+        /// Whose password.
+        #[arg(long)]
+        username: String,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Print users as JSON lines ({id, username, name, email, state,
+    /// is_admin}), by id.
+    List {
+        /// Only users whose name, user name or e-mail address holds this.
+        #[arg(long)]
+        search: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+    },
+    /// Block a user: their tokens stop working and their sessions end.
+    Block {
+        /// The user name.
+        username: String,
+    },
+    /// Unblock a user.
+    Unblock {
+        /// The user name.
+        username: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// Print queued and sent messages, newest first, with their text (how to
+    /// get a confirmation or reset link without SMTP).
+    List {
+        /// Only messages to this address.
+        #[arg(long)]
+        to: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
 }
 
 #[derive(Args)]
@@ -140,6 +196,21 @@ struct AdminCreate {
 enum TokenCommand {
     /// Create a personal access token and print only the token.
     Create(TokenCreate),
+    /// Print personal access tokens as JSON lines ({id, username, name,
+    /// scopes, revoked, expires_at, last_used_at}), newest first.
+    List {
+        /// Only this user's.
+        #[arg(long)]
+        username: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+    },
+    /// Revoke a personal access token by id.
+    Revoke {
+        /// The token's id.
+        id: i64,
+    },
 }
 
 #[derive(Args)]
@@ -184,7 +255,65 @@ fn run_with_settings(command: Command, settings: Settings) -> anyhow::Result<()>
             Ok(())
         }
         Command::Admin(AdminCommand::Create(args)) => admin_create(&settings, args),
+        Command::Admin(AdminCommand::ResetPassword {
+            username,
+            password_stdin,
+        }) => admin_reset_password(&settings, &username, password_stdin),
         Command::Token(TokenCommand::Create(args)) => token_create(&settings, args),
+        Command::Token(TokenCommand::List { username, limit }) => {
+            let mut conn = app::open_connection(&settings)?;
+            for (pat, owner) in operator::list_tokens(&mut conn, username.as_deref(), limit.clamp(1, 10_000))?
+            {
+                println!("{}", operator::token_line(&pat, &owner));
+            }
+            Ok(())
+        }
+        Command::Token(TokenCommand::Revoke { id }) => {
+            let mut conn = app::open_connection(&settings)?;
+            if !operator::revoke_token(&mut conn, id)? {
+                anyhow::bail!("no active token with id {id}");
+            }
+            eprintln!("revoked token {id}");
+            Ok(())
+        }
+        Command::User(UserCommand::List { search, limit }) => {
+            let mut conn = app::open_connection(&settings)?;
+            for user in operator::list_users(&mut conn, search, limit.clamp(1, 10_000))? {
+                println!("{}", operator::user_line(&user));
+            }
+            Ok(())
+        }
+        Command::User(UserCommand::Block { username }) => {
+            user_state(&settings, &username, roster_domain::Transition::Block, "blocked")
+        }
+        Command::User(UserCommand::Unblock { username }) => user_state(
+            &settings,
+            &username,
+            roster_domain::Transition::Unblock,
+            "unblocked",
+        ),
+        Command::Mail(MailCommand::List { to, limit }) => {
+            let mut conn = app::open_connection(&settings)?;
+            for mail in operator::list_mail(&mut conn, to.as_deref(), limit.clamp(1, 10_000))? {
+                let status = match (mail.sent_at, &mail.last_error) {
+                    (Some(at), _) => format!("sent {}", roster_api::views::time(at)),
+                    (None, Some(error)) => {
+                        format!("queued, {} failed attempts, last: {error}", mail.attempts)
+                    }
+                    (None, None) => "queued".to_owned(),
+                };
+                println!(
+                    "--- #{} {} to {} ({}, {status})\nSubject: {}\n\n{}\n",
+                    mail.id,
+                    roster_api::views::time(mail.created_at),
+                    mail.recipient,
+                    mail.kind,
+                    mail.subject,
+                    mail.body_text.trim_end()
+                );
+            }
+            Ok(())
+        }
         Command::Ssh(SshCommand::AuthorizedKeys(args)) => authorized_keys(args),
         Command::Openapi => print_openapi(),
         Command::Dev(DevCommand::Seed(args)) => dev_seed(&settings, args),
@@ -319,6 +448,39 @@ fn admin_create(settings: &Settings, args: AdminCreate) -> anyhow::Result<()> {
     eprintln!("created admin {} (id {})", user.username, user.id);
     if generated {
         println!("{}", password.expose());
+    }
+    Ok(())
+}
+
+fn admin_reset_password(settings: &Settings, username: &str, password_stdin: bool) -> anyhow::Result<()> {
+    let mut conn = app::open_connection(settings)?;
+    let (password, generated) = if password_stdin {
+        (read_password_stdin()?, false)
+    } else {
+        (services::users::random_password(), true)
+    };
+    let hasher = PasswordHasher::single(settings.bcrypt_cost)?;
+    let user = operator::reset_password(&mut conn, &hasher, username, &password)?;
+    eprintln!(
+        "set a new password for {} (id {}); their sessions ended",
+        user.username, user.id
+    );
+    if generated {
+        println!("{}", password.expose());
+    }
+    Ok(())
+}
+
+fn user_state(
+    settings: &Settings,
+    username: &str,
+    t: roster_domain::Transition,
+    done: &str,
+) -> anyhow::Result<()> {
+    let mut conn = app::open_connection(settings)?;
+    match operator::change_state(&mut conn, username, t)? {
+        operator::Changed::Yes => eprintln!("{username} is {done}"),
+        operator::Changed::AlreadySo => eprintln!("{username} was {done} already"),
     }
     Ok(())
 }

@@ -510,6 +510,8 @@ pub struct Status {
     /// What failed (readiness).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<&'static str>,
+    /// Roster's version (as `roster --version` prints it).
+    pub version: &'static str,
 }
 
 /// `GET /oauth/token/info`: the token in use, as Doorkeeper describes it.

@@ -162,3 +162,30 @@ pub fn mark_failed(
         .execute(conn)?;
     Ok(())
 }
+
+/// A message as stored, for `roster mail list`.
+#[derive(Debug, Clone, Queryable, Selectable, PartialEq)]
+#[diesel(table_name = outbox)]
+pub struct MailRow {
+    pub id: i64,
+    pub kind: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body_text: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub sent_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+/// The newest messages, queued or sent, to `to` or to anyone, at most `limit`.
+pub fn list(conn: &mut DbConnection, to: Option<&str>, limit: i64) -> Result<Vec<MailRow>, RepoError> {
+    let mut q = outbox::table.into_boxed();
+    if let Some(to) = to {
+        q = q.filter(outbox::recipient.eq(to.to_owned()));
+    }
+    Ok(q.order(outbox::id.desc())
+        .limit(limit)
+        .select(MailRow::as_select())
+        .load(conn)?)
+}

@@ -395,3 +395,14 @@ pub fn count_admins(conn: &mut DbConnection) -> Result<i64, RepoError> {
         .count()
         .get_result(conn)?)
 }
+
+/// Lifts a lockout: the failed sign-ins are forgotten.
+pub fn clear_lockout(conn: &mut DbConnection, id: i64) -> Result<(), RepoError> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::failed_attempts.eq(0),
+            users::locked_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

@@ -3,3 +3,4 @@
 pub mod authorized_keys;
 pub mod dev_oidc;
 pub mod dev_seed;
+pub mod operator;

@@ -11,6 +11,7 @@ pub async fn health() -> HttpResponse {
         status: "ok",
         checks: None,
         message: None,
+        version: env!("CARGO_PKG_VERSION"),
     })
 }
 
@@ -32,6 +33,7 @@ pub async fn readiness(state: web::Data<AppState>) -> HttpResponse {
             status: "ok",
             checks: Some([("database", "ok")].into()),
             message: None,
+            version: env!("CARGO_PKG_VERSION"),
         }),
         Some(reason) => {
             log::warn!("readiness: database check failed: {reason}");
@@ -39,6 +41,7 @@ pub async fn readiness(state: web::Data<AppState>) -> HttpResponse {
                 status: "failed",
                 checks: Some([("database", "failed")].into()),
                 message: Some("the database does not answer"),
+                version: env!("CARGO_PKG_VERSION"),
             })
         }
     }

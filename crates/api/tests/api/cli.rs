@@ -199,3 +199,104 @@ fn dev_seed_loads_searchable_users_with_addresses_and_keys() {
         assert_eq!(parsed.sha256_fingerprint(), key.fingerprint_sha256);
     }
 }
+
+fn json_lines(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+#[test]
+fn operators_reset_passwords_block_users_revoke_tokens_and_read_mail() {
+    let db = TestDatabase::create();
+    assert!(roster(&db, &["migrate"], None).0);
+    let (ok, _, err) = roster(
+        &db,
+        &[
+            "admin",
+            "create",
+            "--username",
+            "root",
+            "--email",
+            "root@example.com",
+            "--password-stdin",
+        ],
+        Some("first-password-1"),
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = roster(
+        &db,
+        &[
+            "admin",
+            "create",
+            "--username",
+            "second",
+            "--email",
+            "second@example.com",
+            "--password-stdin",
+        ],
+        Some("second-password-1"),
+    );
+    assert!(ok, "{err}");
+
+    // A lost password, set anew without mail; the user is told by mail.
+    let (ok, out, err) = roster(&db, &["admin", "reset-password", "--username", "root"], None);
+    assert!(ok, "{err}");
+    assert_eq!(out.trim().len(), 48, "a generated password, printed once");
+    let (ok, _, err) = roster(&db, &["admin", "reset-password", "--username", "nobody"], None);
+    assert!(!ok && err.contains("no user named nobody"), "{err}");
+    let (ok, out, _) = roster(&db, &["mail", "list", "--to", "root@example.com"], None);
+    assert!(ok);
+    assert!(
+        out.contains("to root@example.com") && out.contains("Subject:"),
+        "{out}"
+    );
+    let (ok, out, _) = roster(&db, &["mail", "list", "--to", "nobody@example.com"], None);
+    assert!(ok && out.is_empty());
+
+    // Users as JSON lines; block and unblock by name.
+    let (ok, out, _) = roster(&db, &["user", "list", "--search", "second"], None);
+    assert!(ok);
+    let users = json_lines(&out);
+    assert_eq!(users.len(), 1);
+    assert_eq!(users[0]["username"], "second");
+    assert_eq!(users[0]["state"], "active");
+    let (ok, _, err) = roster(&db, &["user", "block", "second"], None);
+    assert!(ok && err.contains("second is blocked"), "{err}");
+    let (ok, _, err) = roster(&db, &["user", "block", "second"], None);
+    assert!(ok && err.contains("already"), "{err}");
+    let (_, out, _) = roster(&db, &["user", "list", "--search", "second"], None);
+    assert_eq!(json_lines(&out)[0]["state"], "blocked");
+    let (ok, _, err) = roster(&db, &["user", "unblock", "second"], None);
+    assert!(ok && err.contains("second is unblocked"), "{err}");
+    let (ok, _, _) = roster(&db, &["user", "block", "ghost"], None);
+    assert!(!ok);
+
+    // Tokens listed as JSON lines (never their secrets) and revoked by id.
+    let (ok, secret, _) = roster(
+        &db,
+        &["token", "create", "--username", "root", "--name", "ci"],
+        None,
+    );
+    assert!(ok);
+    let (ok, out, _) = roster(&db, &["token", "list", "--username", "root"], None);
+    assert!(ok);
+    assert!(!out.contains(secret.trim()), "no secret in the list");
+    let tokens = json_lines(&out);
+    assert_eq!(tokens[0]["name"], "ci");
+    assert_eq!(tokens[0]["revoked"], false);
+    let id = tokens[0]["id"].to_string();
+    let (ok, _, err) = roster(&db, &["token", "revoke", &id], None);
+    assert!(ok, "{err}");
+    let (ok, _, _) = roster(&db, &["token", "revoke", &id], None);
+    assert!(!ok, "revoked already");
+    let (_, out, _) = roster(&db, &["token", "list"], None);
+    assert_eq!(json_lines(&out)[0]["revoked"], true);
+
+    // --version, as /-/health reports it.
+    let (ok, out, _) = roster(&db, &["--version"], None);
+    assert!(
+        ok && out.trim() == format!("roster {}", env!("CARGO_PKG_VERSION")),
+        "{out}"
+    );
+}

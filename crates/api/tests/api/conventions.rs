@@ -48,6 +48,13 @@ async fn request_ids_are_echoed_or_made() {
     let r = roster.get("/-/health").send().await.unwrap();
     let made = r.headers()["x-request-id"].to_str().unwrap().to_owned();
     assert_eq!(made.len(), 36, "a UUID: {made}");
+    let health: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(health["status"], "ok");
+    assert_eq!(
+        health["version"],
+        env!("CARGO_PKG_VERSION"),
+        "the version, as --version prints it"
+    );
 }
 
 #[tokio::test]
