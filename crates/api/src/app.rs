@@ -56,6 +56,12 @@ pub fn open_connection(settings: &Settings) -> anyhow::Result<roster_persistence
     Ok(conn)
 }
 
+/// A connection to the configured database, without applying migrations
+/// (`roster migrate --revert`).
+pub fn connect_only(settings: &Settings) -> anyhow::Result<roster_persistence::DbConnection> {
+    Ok(roster_persistence::DbManager::new(&settings.database_url)?.connect_now()?)
+}
+
 /// The route a request matched (`/api/v4/users/{id}`), for the access log.
 struct RouteTemplate(String);
 

@@ -24,8 +24,16 @@ struct Cli {
 enum Command {
     /// Apply pending migrations, then serve (the default).
     Serve,
-    /// Apply pending migrations and exit.
-    Migrate,
+    /// Apply pending migrations and exit; with --revert, undo the newest.
+    Migrate {
+        /// Revert the newest applied migrations instead (stop every node
+        /// first; see docs/upgrading.md).
+        #[arg(long)]
+        revert: bool,
+        /// How many to revert.
+        #[arg(long, default_value_t = 1, requires = "revert")]
+        steps: usize,
+    },
     /// Manage admins.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -249,9 +257,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 fn run_with_settings(command: Command, settings: Settings) -> anyhow::Result<()> {
     match command {
         Command::Serve => actix_web::rt::System::new().block_on(app::serve(settings)),
-        Command::Migrate => {
+        Command::Migrate { revert: false, .. } => {
             app::open_connection(&settings)?;
             println!("migrations applied");
+            Ok(())
+        }
+        Command::Migrate { revert: true, steps } => {
+            let mut conn = app::connect_only(&settings)?;
+            let reverted = roster_persistence::migrations::revert_last(&mut conn, steps)?;
+            if reverted.is_empty() {
+                println!("no migration to revert");
+            }
+            for version in reverted {
+                println!("reverted {version}");
+            }
             Ok(())
         }
         Command::Admin(AdminCommand::Create(args)) => admin_create(&settings, args),

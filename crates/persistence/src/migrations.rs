@@ -63,6 +63,45 @@ pub fn revert_all(conn: &mut DbConnection) -> Result<(), RepoError> {
     result.map_err(migration_error)
 }
 
+/// Reverts the newest `steps` applied migrations, newest first, each with
+/// its `down.sql`; returns their versions. Fewer when fewer were applied.
+/// Every node must be stopped first: a node that expects the reverted
+/// schema fails on its next query.
+pub fn revert_last(conn: &mut DbConnection, steps: usize) -> Result<Vec<String>, RepoError> {
+    advisory_lock(conn, "pg_advisory_lock")?;
+    let mut reverted = Vec::new();
+    let mut outcome = Ok(());
+    for _ in 0..steps {
+        let applied = match conn {
+            DbConnection::Sqlite(c) => c.applied_migrations().map(|v| v.len()),
+            DbConnection::Postgres(c) => c.applied_migrations().map(|v| v.len()),
+        };
+        match applied {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => {
+                outcome = Err(migration_error(e));
+                break;
+            }
+        }
+        let step = match conn {
+            DbConnection::Sqlite(c) => c.revert_last_migration(SQLITE).map(|v| v.to_string()),
+            DbConnection::Postgres(c) => c.revert_last_migration(POSTGRES).map(|v| v.to_string()),
+        };
+        match step {
+            Ok(version) => reverted.push(version),
+            Err(e) => {
+                outcome = Err(migration_error(e));
+                break;
+            }
+        }
+    }
+    let unlocked = advisory_lock(conn, "pg_advisory_unlock");
+    outcome?;
+    unlocked?;
+    Ok(reverted)
+}
+
 fn names(versions: Vec<diesel::migration::MigrationVersion<'_>>) -> Vec<String> {
     versions.into_iter().map(|v| v.to_string()).collect()
 }

@@ -300,3 +300,33 @@ fn operators_reset_passwords_block_users_revoke_tokens_and_read_mail() {
         "{out}"
     );
 }
+
+#[test]
+fn migrations_revert_and_apply_again() {
+    let db = TestDatabase::create();
+    assert!(roster(&db, &["migrate"], None).0);
+    let (ok, out, err) = roster(&db, &["migrate", "--revert", "--steps", "2"], None);
+    assert!(ok, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(lines.iter().all(|l| l.starts_with("reverted ")), "{out}");
+    assert!(lines[0] > lines[1], "newest first: {out}");
+    // The next start applies them again, and the database works.
+    let (ok, out, _) = roster(&db, &["migrate"], None);
+    assert!(ok && out.trim() == "migrations applied");
+    let (ok, _, err) = roster(
+        &db,
+        &[
+            "admin",
+            "create",
+            "--username",
+            "root",
+            "--email",
+            "root@example.com",
+        ],
+        None,
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = roster(&db, &["migrate", "--steps", "2"], None);
+    assert!(!ok && err.contains("--revert"), "--steps needs --revert: {err}");
+}
