@@ -94,6 +94,23 @@ pub struct SettingsError {
     reason: String,
 }
 
+/// Whether `value` is `host:port` (a name or an address; IPv6 in
+/// brackets) with a port number.
+fn is_host_and_port(value: &str) -> bool {
+    if value.parse::<std::net::SocketAddr>().is_ok() {
+        return true;
+    }
+    match value.rsplit_once(':') {
+        Some((host, port)) => {
+            !host.is_empty()
+                && !host.contains(['/', ' ', '[', ']'])
+                && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+                && port.parse::<u16>().is_ok()
+        }
+        None => false,
+    }
+}
+
 fn cpus() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
 }
@@ -265,9 +282,25 @@ impl Settings {
                 reason: format!("must not exceed ROSTER_HASH_WORKERS ({hash_workers})"),
             });
         }
+        let bind = get("ROSTER_BIND").unwrap_or(d.bind);
+        if !is_host_and_port(&bind) {
+            return Err(SettingsError {
+                name: "ROSTER_BIND",
+                reason: "must be an address and a port, like 127.0.0.1:8080 or [::]:8080".into(),
+            });
+        }
+        let mail_from = get("ROSTER_MAIL_FROM").unwrap_or(d.mail_from);
+        // Checked even without SMTP: a From that does not parse would only
+        // show when SMTP is switched on.
+        if let Err(e) = mail_from.parse::<lettre::message::Mailbox>() {
+            return Err(SettingsError {
+                name: "ROSTER_MAIL_FROM",
+                reason: format!("must be an address, like \"Roster <roster@example.com>\" ({e})"),
+            });
+        }
         Ok(Self {
             database_url: get("DATABASE_URL").unwrap_or(d.database_url),
-            bind: get("ROSTER_BIND").unwrap_or(d.bind),
+            bind,
             public_url,
             bcrypt_cost,
             hash_workers,
@@ -279,7 +312,7 @@ impl Settings {
             signup_enabled: bool_of("ROSTER_SIGNUP_ENABLED", d.signup_enabled)?,
             email_confirmation,
             smtp_url: get("ROSTER_SMTP_URL"),
-            mail_from: get("ROSTER_MAIL_FROM").unwrap_or(d.mail_from),
+            mail_from,
             db_pool_size: positive(
                 "ROSTER_DB_POOL_SIZE",
                 parse(
@@ -413,6 +446,12 @@ mod tests {
         assert!(read(&[("ROSTER_EMAIL_CONFIRMATION", "strict")]).is_err());
         assert!(read(&[("ROSTER_PUBLIC_URL", "ftp://x")]).is_err());
         assert!(read(&[("ROSTER_DB_POOL_SIZE", "0")]).is_err());
+        assert!(read(&[("ROSTER_BIND", "garbage")]).is_err());
+        assert!(read(&[("ROSTER_BIND", "host:99999")]).is_err());
+        assert!(read(&[("ROSTER_BIND", "[::]:8080")]).is_ok());
+        assert!(read(&[("ROSTER_BIND", "localhost:8080")]).is_ok());
+        assert!(read(&[("ROSTER_MAIL_FROM", "not an address")]).is_err());
+        assert!(read(&[("ROSTER_MAIL_FROM", "Roster Team <team@example.com>")]).is_ok());
         assert!(read(&[("ROSTER_RATE_LIMIT_SIGNIN_IP", "lots")]).is_err());
         let s = read(&[
             ("ROSTER_RATE_LIMIT_SIGNIN_IP", "5/10"),
