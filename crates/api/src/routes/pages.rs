@@ -3,6 +3,7 @@
 //! here and show the result, using the same services as the API.
 use crate::background::mail::escape;
 use crate::endpoint;
+use crate::http::browser::CONTENT_SECURITY_POLICY;
 use crate::http::error::ApiError;
 use crate::http::params::Params;
 use crate::inputs::account::{Confirmation, ResetComplete};
@@ -16,18 +17,15 @@ fn page(status: StatusCode, title: &str, body: &str) -> HttpResponse {
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title} · Roster</title>\
-         <style>body{{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem;line-height:1.5}}\
-         label{{display:block;margin-top:1rem}}input{{width:100%;padding:.5rem;box-sizing:border-box}}\
-         button{{margin-top:1.5rem;padding:.6rem 1.2rem}}.error{{color:#a00}}</style></head>\
+         <link rel=\"stylesheet\" href=\"/-/assets/roster.css\"></head>\
          <body><main><h1>{title}</h1>{body}</main></body></html>",
         title = escape(title),
     );
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
-        .insert_header((
-            "Content-Security-Policy",
-            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-        ))
+        // The same policy as the sign-in pages: no scripts, no inline
+        // styles, never in a frame.
+        .insert_header(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .insert_header(("X-Frame-Options", "DENY"))
         // The token is in this page's URL: keep it out of Referer headers and caches.
