@@ -104,7 +104,9 @@ fn is_host_and_port(value: &str) -> bool {
         Some((host, port)) => {
             !host.is_empty()
                 && !host.contains(['/', ' ', '[', ']'])
-                && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
                 && port.parse::<u16>().is_ok()
         }
         None => false,

@@ -98,3 +98,100 @@ proptest! {
         }
     }
 }
+
+// Parse, format, parse: what a parser accepted, written in its normalised
+// form, is accepted again as the same value.
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn birthdays_parse_their_normalised_form(
+        y in 1850i32..2100, m in 0u32..14, d in 0u32..33,
+        suffix in prop::sample::select(vec!["", " 00:00:00", "T00:00:00"]),
+        pad in "[ \t]{0,2}",
+    ) {
+        let text = format!("{pad}{y:04}-{m:02}-{d:02}{suffix}{pad}");
+        if let Ok(birthday) = Birthday::parse(&text, today()) {
+            let normal = birthday.date().format("%Y-%m-%d").to_string();
+            prop_assert_eq!(normal.len(), 10);
+            prop_assert_eq!(Birthday::parse(&normal, today()).unwrap(), birthday);
+        }
+    }
+
+    #[test]
+    fn scopes_parse_their_normalised_form(
+        names in proptest::collection::vec(
+            prop::sample::select(vec!["api", "read_api", "read_user", " api ", "", "nonsense"]),
+            0..6,
+        ),
+        separator in prop::sample::select(vec![" ", ",", ", ", "  "]),
+    ) {
+        let joined = names.join(separator);
+        if let Ok(scopes) = Scopes::parse_joined(&joined) {
+            prop_assert_eq!(Scopes::parse_joined(&scopes.joined()).unwrap(), scopes.clone());
+            prop_assert_eq!(Scopes::parse(&scopes.names()).unwrap(), scopes.clone());
+            let mut sorted = scopes.names();
+            sorted.sort_unstable();
+            sorted.dedup();
+            prop_assert_eq!(sorted, scopes.names());
+        }
+        if let Ok(scopes) = Scopes::parse(&names) {
+            prop_assert_eq!(Scopes::parse_joined(&scopes.joined()).unwrap(), scopes);
+        }
+    }
+
+    #[test]
+    fn fingerprints_parse_their_normalised_form(
+        sha in "[ ]?SHA256:[A-Za-z0-9+/]{0,66}[ ]?",
+        md5 in "[ ]?(MD5:)?[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){14,16}[ ]?",
+        any in ".{0,80}",
+    ) {
+        for text in [sha.as_str(), md5.as_str(), any.as_str()] {
+            if let Ok(fingerprint) = Fingerprint::parse(text) {
+                let normal = match &fingerprint {
+                    Fingerprint::Sha256(s) | Fingerprint::Md5(s) => s.clone(),
+                };
+                prop_assert_eq!(Fingerprint::parse(&normal).unwrap(), fingerprint.clone());
+                if let Fingerprint::Md5(hex) = &fingerprint {
+                    prop_assert_eq!(hex.to_ascii_lowercase(), hex.clone());
+                    prop_assert_eq!(Fingerprint::parse(&format!("MD5:{hex}")).unwrap(), fingerprint);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn avatars_parse_their_normalised_form(
+        signature in prop::sample::select(vec![
+            b"\x89PNG\r\n\x1a\n".to_vec(),
+            vec![0xFF, 0xD8, 0xFF],
+            b"GIF89a".to_vec(),
+            b"GIF87a".to_vec(),
+            b"RIFF\0\0\0\0WEBP".to_vec(),
+            b"nothing".to_vec(),
+        ]),
+        rest in proptest::collection::vec(any::<u8>(), 0..600),
+        url_safe in any::<bool>(),
+        data_url in any::<bool>(),
+    ) {
+        use base64::Engine;
+        let bytes = [signature, rest].concat();
+        let encoded = if url_safe {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes)
+        } else {
+            base64::engine::general_purpose::STANDARD.encode(&bytes)
+        };
+        let text = if data_url { format!("data:image/gif;base64,{encoded}") } else { encoded };
+        match AvatarUpload::from_base64(&text) {
+            Ok(upload) => {
+                // The normalised form is the bytes: read again, as bytes or as
+                // base64, they make the same upload.
+                prop_assert_eq!(upload.bytes(), &bytes[..]);
+                prop_assert_eq!(AvatarUpload::from_bytes(upload.bytes().to_vec()).unwrap(), upload.clone());
+                let again = base64::engine::general_purpose::STANDARD.encode(upload.bytes());
+                prop_assert_eq!(AvatarUpload::from_base64(&again).unwrap(), upload);
+            }
+            Err(_) => prop_assert!(ImageKind::sniff(&bytes).is_none()),
+        }
+    }
+}

@@ -208,3 +208,122 @@ async fn twenty_follows_at_once_make_one_follow() {
         .await;
     assert_eq!(profile["followers"], 1);
 }
+
+/// Sends `requests` at once and answers their statuses, sorted.
+async fn statuses_of(requests: impl IntoIterator<Item = reqwest::RequestBuilder>) -> Vec<u16> {
+    let mut statuses: Vec<u16> = futures_util::future::join_all(requests.into_iter().map(|r| r.send()))
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().status().as_u16())
+        .collect();
+    statuses.sort_unstable();
+    statuses
+}
+
+#[tokio::test]
+async fn a_confirmation_token_is_spent_once_under_races() {
+    use crate::life_cycle::{link_param, mails};
+    let roster = TestRoster::spawn_with(|s| s.db_pool_size = 8).await;
+    // A new account's address…
+    let carol = roster
+        .expect_json(
+            roster.request(Method::POST, "/api/v4/registrations").json(&json!({
+                "email": "carol@example.com", "username": "carol", "name": "Carol", "password": TEST_PASSWORD
+            })),
+            201,
+        )
+        .await;
+    let token = link_param(
+        &mails(&roster, "carol@example.com", 1).await[0].body_text,
+        "confirmation_token",
+    );
+    let confirm = |token: &str| {
+        roster
+            .request(Method::POST, "/api/v4/confirmations")
+            .json(&json!({"confirmation_token": token}))
+    };
+    assert_eq!(
+        statuses_of((0..8).map(|_| confirm(&token))).await,
+        [vec![200], vec![400; 7]].concat()
+    );
+    // …and a new primary address waiting for its confirmation.
+    assert!(carol["confirmed_at"].is_null(), "{carol}");
+    let carol = roster
+        .expect_json(
+            roster.as_admin(Method::GET, &format!("/api/v4/users/{}", carol["id"])),
+            200,
+        )
+        .await;
+    assert!(carol["confirmed_at"].is_string(), "{carol}");
+    let alice = roster.create_user("alice").await;
+    roster
+        .expect_json(
+            roster
+                .with_token(&alice.token, Method::PUT, "/api/v4/user")
+                .json(&json!({"email": "alice.new@example.com", "current_password": TEST_PASSWORD})),
+            200,
+        )
+        .await;
+    let token = link_param(
+        &mails(&roster, "alice.new@example.com", 1).await[0].body_text,
+        "confirmation_token",
+    );
+    assert_eq!(
+        statuses_of((0..8).map(|_| confirm(&token))).await,
+        [vec![200], vec![400; 7]].concat()
+    );
+    let me = roster
+        .expect_json(roster.with_token(&alice.token, Method::GET, "/api/v4/user"), 200)
+        .await;
+    assert_eq!(me["email"], "alice.new@example.com");
+}
+
+#[tokio::test]
+async fn twenty_uploads_of_one_image_at_once_store_it_once() {
+    use base64::Engine;
+    use diesel::prelude::*;
+    let roster = TestRoster::spawn_with(|s| s.db_pool_size = 8).await;
+    let png = crate::social::encode(crate::social::picture(12, 12), image::ImageFormat::Png);
+    let body = json!({"avatar_base64": base64::engine::general_purpose::STANDARD.encode(&png)});
+    let mut users = Vec::new();
+    for name in ["alice", "bob", "carol", "dave", "erin"] {
+        users.push(roster.create_user(name).await);
+    }
+    // Four uploads by each of five users, all at once.
+    let uploads = users.iter().flat_map(|user| {
+        (0..4).map(|_| {
+            roster
+                .with_token(&user.token, Method::PUT, "/api/v4/user/avatar")
+                .json(&body)
+                .send()
+        })
+    });
+    let mut urls = Vec::new();
+    for answer in futures_util::future::join_all(uploads).await {
+        let r = answer.unwrap();
+        let status = r.status().as_u16();
+        let text = r.text().await.unwrap();
+        assert_eq!(status, 200, "{text}");
+        let shown: serde_json::Value = serde_json::from_str(&text).unwrap();
+        urls.push(shown["avatar_url"].as_str().unwrap().to_owned());
+    }
+    urls.dedup();
+    assert_eq!(urls.len(), 1, "one image, one name: {urls:?}");
+    for user in &users {
+        let me = roster
+            .expect_json(roster.with_token(&user.token, Method::GET, "/api/v4/user"), 200)
+            .await;
+        assert_eq!(me["avatar_url"], urls[0].as_str());
+    }
+    let mut conn = roster_persistence::DbManager::new(roster.database_url())
+        .unwrap()
+        .connect_now()
+        .unwrap();
+    let names: Vec<String> = roster_persistence::schema::avatars::table
+        .select(roster_persistence::schema::avatars::name)
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(names.len(), 1, "{names:?}");
+    assert!(urls[0].ends_with(&names[0]), "{names:?}");
+    assert_eq!(reqwest::get(&urls[0]).await.unwrap().status(), 200);
+}

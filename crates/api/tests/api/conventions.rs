@@ -237,7 +237,10 @@ async fn every_page_has_the_strict_policy() {
     let roster = TestRoster::spawn().await;
     let policy = roster_api::http::browser::CONTENT_SECURITY_POLICY;
     assert!(policy.contains("default-src 'none'") && policy.contains("frame-ancestors 'none'"));
-    assert!(!policy.contains("unsafe-inline") && !policy.contains("script-src"), "{policy}");
+    assert!(
+        !policy.contains("unsafe-inline") && !policy.contains("script-src"),
+        "{policy}"
+    );
     for path in [
         "/-/confirm?confirmation_token=x",
         "/-/reset-password?reset_token=x",
@@ -250,12 +253,18 @@ async fn every_page_has_the_strict_policy() {
     ] {
         let r = roster.get(path).send().await.unwrap();
         assert!(
-            r.headers()["content-type"].to_str().unwrap().starts_with("text/html"),
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
             "{path}"
         );
         assert_eq!(r.headers()["content-security-policy"], policy, "{path}");
         assert_eq!(r.headers()["x-frame-options"], "DENY", "{path}");
         let html = r.text().await.unwrap();
-        assert!(!html.contains("<script") && !html.contains("style="), "{path}: {html}");
+        assert!(
+            !html.contains("<script") && !html.contains("style="),
+            "{path}: {html}"
+        );
     }
 }

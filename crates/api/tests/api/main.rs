@@ -33,6 +33,7 @@ mod smtp;
 mod social;
 mod sshd;
 mod status;
+mod stored_secrets;
 mod tokens;
 mod users;
 mod users_list;

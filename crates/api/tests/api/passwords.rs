@@ -278,3 +278,69 @@ async fn self_deletion_needs_the_password() {
         .await;
     assert!(body["message"].as_str().unwrap().contains("last admin"));
 }
+
+#[tokio::test]
+async fn reset_links_expire() {
+    use diesel::prelude::*;
+    use roster_persistence::schema::password_resets::dsl as resets;
+    let roster = TestRoster::spawn_with(|s| s.reset_ttl = Duration::from_secs(2 * 3600)).await;
+    roster.create_user("alice").await;
+    roster
+        .expect_json(
+            roster
+                .request(Method::POST, "/api/v4/password/reset")
+                .json(&json!({"email": "alice@example.com"})),
+            202,
+        )
+        .await;
+    let mail = &mails(&roster, "alice@example.com", 1).await[0];
+    assert!(mail.body_text.contains("for 2 hours"), "{}", mail.body_text);
+    let token = link_param(&mail.body_text, "reset_token");
+    let digest = roster_domain::TokenDigest::of(&token);
+    let mut conn = roster_persistence::DbManager::new(roster.database_url())
+        .unwrap()
+        .connect_now()
+        .unwrap();
+    // The link lives ROSTER_RESET_TTL_HOURS from the request.
+    let expires_at: chrono::NaiveDateTime = resets::password_resets
+        .filter(resets::token_digest.eq(digest.as_str()))
+        .select(resets::expires_at)
+        .first(&mut conn)
+        .unwrap();
+    let left = expires_at - roster_persistence::now();
+    assert!(
+        left <= chrono::Duration::hours(2)
+            && left > chrono::Duration::hours(2) - chrono::Duration::minutes(1),
+        "{left}"
+    );
+
+    let set_expiry = |conn: &mut roster_persistence::DbConnection, at: chrono::NaiveDateTime| {
+        diesel::update(resets::password_resets.filter(resets::token_digest.eq(digest.as_str())))
+            .set(resets::expires_at.eq(at))
+            .execute(conn)
+            .unwrap()
+    };
+    let complete = || {
+        roster
+            .request(Method::POST, "/api/v4/password/reset/complete")
+            .json(&json!({"reset_token": token, "password": "after-the-reset-1"}))
+    };
+    // Once its time is up the link is refused, as an unknown one is…
+    assert_eq!(
+        set_expiry(
+            &mut conn,
+            roster_persistence::now() - chrono::Duration::seconds(1)
+        ),
+        1
+    );
+    assert_eq!(
+        roster.expect_json(complete(), 400).await,
+        json!({"message": {"reset_token": ["is invalid or has expired"]}})
+    );
+    assert_eq!(sign_in(&roster, "alice", TEST_PASSWORD).await.status(), 200);
+    assert_eq!(sign_in(&roster, "alice", "after-the-reset-1").await.status(), 400);
+    // …and the refusal spent nothing: the time was the only reason.
+    set_expiry(&mut conn, roster_persistence::now() + chrono::Duration::hours(1));
+    assert_eq!(complete().send().await.unwrap().status(), 204);
+    assert_eq!(sign_in(&roster, "alice", "after-the-reset-1").await.status(), 200);
+}

@@ -167,3 +167,83 @@ async fn sign_ups_resets_resends_and_added_addresses() {
     let second: Value = roster.expect_json(refresh(&grant["refresh_token"]), 200).await;
     assert_limited(refresh(&second["refresh_token"]).send().await.unwrap(), 60).await;
 }
+
+#[tokio::test]
+async fn resets_and_resends_per_client_address_and_per_email_address() {
+    let roster = TestRoster::spawn_with(|s| {
+        s.trust_proxy = true;
+        s.rate_limits = RateLimits {
+            reset_ip: Some(Limit::per(3, 3600)),
+            reset_address: Some(Limit::per(2, 3600)),
+            resend_ip: Some(Limit::per(3, 3600)),
+            resend_address: Some(Limit::per(2, 3600)),
+            ..RateLimits::off()
+        };
+    })
+    .await;
+    for name in ["alice", "bob", "carol", "dave"] {
+        roster.create_user(name).await;
+    }
+    for (kind, path) in [
+        ("reset", "/api/v4/password/reset"),
+        ("resend", "/api/v4/confirmations/resend"),
+    ] {
+        // Each kind counts in buckets of its own: the client addresses used
+        // for resets start afresh for resends.
+        let ask = |email: &str, from: &str| {
+            roster
+                .request(Method::POST, path)
+                .header("X-Forwarded-For", from)
+                .json(&json!({"email": email}))
+                .send()
+        };
+        let status = |r: reqwest::Response| r.status().as_u16();
+        // Per e-mail address, whatever the client address and the case.
+        assert_eq!(
+            status(ask("alice@example.com", "203.0.113.1").await.unwrap()),
+            202,
+            "{kind}"
+        );
+        assert_eq!(
+            status(ask("ALICE@Example.com", "203.0.113.2").await.unwrap()),
+            202,
+            "{kind}"
+        );
+        assert_limited(ask("alice@example.com", "203.0.113.3").await.unwrap(), 3600).await;
+        // Other addresses are not affected…
+        assert_eq!(
+            status(ask("bob@example.com", "203.0.113.3").await.unwrap()),
+            202,
+            "{kind}"
+        );
+        assert_eq!(
+            status(ask("carol@example.com", "203.0.113.3").await.unwrap()),
+            202,
+            "{kind}"
+        );
+        // …but a client address is limited whatever addresses it names.
+        assert_limited(ask("dave@example.com", "203.0.113.3").await.unwrap(), 3600).await;
+        assert_eq!(
+            status(ask("dave@example.com", "203.0.113.4").await.unwrap()),
+            202,
+            "{kind}"
+        );
+    }
+    // A refused reset request sends nothing: alice got the first two only.
+    let resets_to = |address: &str| {
+        roster
+            .mails_to(address)
+            .into_iter()
+            .filter(|m| m.kind == "password_reset")
+            .count()
+    };
+    for _ in 0..100 {
+        if resets_to("alice@example.com") >= 2 && resets_to("dave@example.com") >= 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(resets_to("alice@example.com"), 2);
+    assert_eq!(resets_to("dave@example.com"), 1);
+}

@@ -4,13 +4,13 @@ use reqwest::Method;
 use roster_testkit::TestRoster;
 use serde_json::{json, Value};
 
-fn encode(img: image::DynamicImage, format: image::ImageFormat) -> Vec<u8> {
+pub(crate) fn encode(img: image::DynamicImage, format: image::ImageFormat) -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, format).unwrap();
     out.into_inner()
 }
 
-fn picture(w: u32, h: u32) -> image::DynamicImage {
+pub(crate) fn picture(w: u32, h: u32) -> image::DynamicImage {
     image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(w, h, |x, y| {
         image::Rgb([(x * 7) as u8, (y * 3) as u8, 99])
     }))

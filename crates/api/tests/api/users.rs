@@ -523,3 +523,87 @@ async fn confirm_and_identities() {
     assert_eq!(names, ["identity_removed", "user_confirmed", "user_created"]);
     assert_eq!(events[0]["details"]["provider"], "ldap");
 }
+
+#[tokio::test]
+async fn an_admin_cannot_block_deactivate_demote_or_delete_itself() {
+    let roster = TestRoster::spawn().await;
+    let me = format!("/api/v4/users/{}", roster.admin.id);
+    let r = &roster;
+    let refused = |method: Method, path: String| async move {
+        r.expect_json(r.as_admin(method, &path), 403).await["message"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    for action in ["block", "deactivate"] {
+        for method in [Method::POST, Method::PUT] {
+            let message = refused(method, format!("{me}/{action}")).await;
+            assert!(message.contains("your own account"), "{action}: {message}");
+        }
+    }
+    assert!(refused(Method::DELETE, me.clone())
+        .await
+        .contains("DELETE /api/v4/user"));
+    let demote = roster
+        .expect_json(
+            roster.as_admin(Method::PUT, &me).json(&json!({"admin": false})),
+            403,
+        )
+        .await;
+    assert_eq!(
+        demote,
+        json!({"message": "403 Forbidden - You cannot remove your own admin rights."})
+    );
+    // None of it happened, and nothing of the refused update was applied.
+    let root = roster.expect_json(roster.as_admin(Method::GET, &me), 200).await;
+    assert_eq!(root["is_admin"], true);
+    assert_eq!(root["state"], "active");
+    roster
+        .expect_json(roster.as_admin(Method::GET, "/api/v4/user"), 200)
+        .await;
+    let demote_with_more = roster
+        .as_admin(Method::PUT, &me)
+        .json(&json!({"admin": false, "bio": "sneaked in"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(demote_with_more.status(), 403);
+    let after = roster.expect_json(roster.as_admin(Method::GET, &me), 200).await;
+    assert_eq!(after["bio"], root["bio"]);
+    assert_ne!(after["bio"], "sneaked in");
+    // Keeping its own admin flag, or unblocking and activating itself
+    // (already so), is allowed.
+    let kept = roster
+        .expect_json(
+            roster
+                .as_admin(Method::PUT, &me)
+                .json(&json!({"admin": true, "bio": "still here"})),
+            200,
+        )
+        .await;
+    assert_eq!(
+        (kept["is_admin"].clone(), kept["bio"].clone()),
+        (json!(true), json!("still here"))
+    );
+    for action in ["unblock", "activate"] {
+        assert_eq!(
+            roster
+                .expect_json(roster.as_admin(Method::POST, &format!("{me}/{action}")), 201)
+                .await,
+            Value::Null
+        );
+    }
+    // Another admin may do to it what it may not do to itself.
+    let other = roster.create_user_with("second", json!({"admin": true})).await;
+    let by_other = |method: Method, path: &str| roster.with_token(&other.token, method, path);
+    let demoted = roster
+        .expect_json(by_other(Method::PUT, &me).json(&json!({"admin": false})), 200)
+        .await;
+    assert_eq!(demoted["is_admin"], false);
+    assert_eq!(
+        roster
+            .expect_json(by_other(Method::POST, &format!("{me}/deactivate")), 201)
+            .await,
+        json!(true)
+    );
+}
