@@ -250,6 +250,18 @@ impl Birthday {
         Ok(Self(date))
     }
 
+    /// The birthday of someone `age` years old today, as seed 004 defines
+    /// its `current_age`: today less `age` years and a day (`current_age`
+    /// is the field named in errors).
+    pub fn from_age(age: u32, today: NaiveDate) -> Result<Self, FieldError> {
+        let date = today
+            .checked_sub_months(chrono::Months::new(age.saturating_mul(12)))
+            .and_then(|d| d.pred_opt())
+            .filter(|d| d.year() >= 1900)
+            .ok_or(FieldError::new("current_age", Problem::Invalid))?;
+        Ok(Self(date))
+    }
+
     /// The date.
     pub fn date(self) -> NaiveDate {
         self.0

@@ -51,6 +51,10 @@ pub struct OwnProfileFields {
     /// A past date, `YYYY-MM-DD`.
     #[schema(schema_with = formats::birthday)]
     pub birthday: Option<Option<chrono::NaiveDate>>,
+    /// Seed 004's age in years, stored as the `birthday` of today less that
+    /// many years and a day; not with `birthday`.
+    #[schema(minimum = 0, maximum = 120)]
+    pub current_age: Option<i64>,
     /// An IANA time zone such as `Europe/Paris`.
     #[schema(schema_with = formats::time_zone)]
     pub time_zone: Option<Option<String>>,
@@ -97,6 +101,24 @@ pub struct OwnProfileFields {
     pub color_scheme_id: Option<i32>,
 }
 
+/// `birthday`, or the one seed 004's `current_age` gives; both at once is a
+/// problem (which one would be meant?).
+fn birthday_or_age(f: &mut Fields<'_>, today: chrono::NaiveDate) -> Option<Option<chrono::NaiveDate>> {
+    let birthday = f.clearable("birthday", |v| Birthday::parse(v, today).map(Birthday::date));
+    let age = f.integer("current_age", 0..=120);
+    match (birthday, age) {
+        (Some(_), Some(_)) => {
+            f.reject("current_age", "cannot be given with birthday");
+            None
+        }
+        (Some(b), None) => Some(b),
+        (None, Some(age)) => f
+            .check(Birthday::from_age(age as u32, today))
+            .map(|b| Some(b.date())),
+        (None, None) => None,
+    }
+}
+
 impl OwnProfileFields {
     /// Reads every field; the problems are recorded in `f`.
     pub fn read(f: &mut Fields<'_>) -> Self {
@@ -107,7 +129,8 @@ impl OwnProfileFields {
             last_name: f.optional("last_name", name_part("last_name")),
             phone: f.clearable("phone", |v| PhoneNumber::parse(v).map(PhoneNumber::into_inner)),
             gender: f.clearable("gender", |v| Gender::parse(v).map(|g| g.as_str().to_owned())),
-            birthday: f.clearable("birthday", |v| Birthday::parse(v, today).map(Birthday::date)),
+            birthday: birthday_or_age(f, today),
+            current_age: None,
             time_zone: f.clearable("time_zone", |v| TimeZone::parse(v).map(TimeZone::into_inner)),
             bio: f.optional("bio", text("bio", TEXT_MAX)),
             location: f.optional("location", text("location", TEXT_MAX)),

@@ -437,3 +437,41 @@ async fn pages_for_the_mail_links() {
         .unwrap();
     assert!(!r.text().await.unwrap().contains("<script>"), "escaped");
 }
+
+#[tokio::test]
+async fn seed_004s_current_age_becomes_a_birthday() {
+    let roster = TestRoster::spawn().await;
+    let alice = roster.create_user("alice").await;
+    let put = |body: Value| {
+        roster
+            .with_token(&alice.token, Method::PUT, "/api/v4/user")
+            .json(&body)
+    };
+    let me = roster.expect_json(put(json!({"current_age": 30})), 200).await;
+    let today = chrono::Utc::now().date_naive();
+    let expected = today
+        .checked_sub_months(chrono::Months::new(360))
+        .and_then(|d| d.pred_opt())
+        .unwrap();
+    assert_eq!(
+        me["birthday"],
+        expected.to_string(),
+        "today less 30 years and a day"
+    );
+    let both = roster
+        .expect_json(put(json!({"current_age": 30, "birthday": "1990-01-01"})), 400)
+        .await;
+    assert_eq!(both["message"]["current_age"][0], "cannot be given with birthday");
+    for bad in [json!(-1), json!(121), json!("old")] {
+        let refused = roster.expect_json(put(json!({"current_age": bad})), 400).await;
+        assert!(refused.to_string().contains("current_age"), "{bad}: {refused}");
+    }
+    let unchanged = roster
+        .expect_json(roster.with_token(&alice.token, Method::GET, "/api/v4/user"), 200)
+        .await;
+    assert_eq!(
+        unchanged["birthday"],
+        expected.to_string(),
+        "refused requests change nothing"
+    );
+}
