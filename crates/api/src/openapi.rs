@@ -19,6 +19,7 @@ use crate::inputs::groups::{
 };
 use crate::inputs::keys::{AddKey, KeyLookup};
 use crate::inputs::oauth::{DeviceAuthorizationRequest, IntrospectRequest, RevokeRequest, TokenRequest};
+use crate::inputs::queries::AvatarQuery;
 use crate::inputs::queries::{AuditQuery, PageQuery, TokenListQuery, UserListQuery, UserQuery};
 use crate::inputs::social::{Preferences, Privacy, SetStatus};
 use crate::inputs::tokens::{CreateToken, RotateToken};
@@ -244,6 +245,7 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/api/v4/applications", "applications", "Register an OAuth application (the secret is shown once)", Admin, typed::<CreateApplication>(), (201, Json("ApplicationView")), &[]),
     r("GET", "/api/v4/applications", "applications", "OAuth applications", Admin, None, (200, List("ApplicationView")), &[]),
     r("DELETE", "/api/v4/applications/{id}", "applications", "Delete an application and revoke its tokens", Admin, None, (204, Empty), &[]),
+    r("GET", "/api/v4/avatar", "users", "The avatar of the user with this public e-mail address (GitLab's)", Public, typed::<AvatarQuery>(), (200, Json("Object")), &[]),
     r("GET", "/api/v4/user/sessions", "sessions", "The sessions the user has open (OAuth token families and browser sessions)", Token, None, (200, List("SessionView")), &[]),
     r("DELETE", "/api/v4/user/sessions", "sessions", "End every session but the one in use", Token, None, (204, Empty), &[]),
     r("DELETE", "/api/v4/user/sessions/{id}", "sessions", "End one session", Token, None, (204, Empty), &[]),

@@ -406,3 +406,13 @@ pub fn clear_lockout(conn: &mut DbConnection, id: i64) -> Result<(), RepoError> 
         .execute(conn)?;
     Ok(())
 }
+
+/// The user whose public e-mail address is `email` (ignoring case), if any.
+pub fn find_by_public_email(conn: &mut DbConnection, email: &str) -> Result<Option<UserRow>, RepoError> {
+    Ok(users::table
+        .filter(users::public_email.is_not_null())
+        .filter(lower(users::public_email.assume_not_null()).eq(email.to_lowercase()))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}

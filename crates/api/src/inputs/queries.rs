@@ -516,3 +516,28 @@ mod tests {
         assert!(matches!(bad, Err(ApiError::InvalidParam(n)) if n == "cursor"));
     }
 }
+
+/// `GET /avatar` (GitLab's): the avatar of the user whose public e-mail
+/// address this is.
+#[derive(utoipa::ToSchema)]
+pub struct AvatarQuery {
+    /// A public e-mail address.
+    #[schema(min_length = 1)]
+    pub email: String,
+    /// The size wanted, in pixels (accepted as GitLab does; Roster serves
+    /// the image as uploaded).
+    #[schema(minimum = 1, maximum = 4096)]
+    pub size: Option<i64>,
+}
+
+impl RequestInput for AvatarQuery {
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        let email = f.required("email", |v| Ok(v.trim().to_owned()));
+        let size = f.integer("size", 1..=4096);
+        Some(Self { email: email?, size })
+    }
+
+    fn refused(problem: ApiError) -> ApiError {
+        query_refusal(problem)
+    }
+}

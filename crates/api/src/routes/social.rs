@@ -20,6 +20,27 @@ use serde_json::{json, Value};
 
 const USER: &str = "User";
 
+/// `GET /avatar?email=…` (GitLab's): `{"avatar_url": …}` for the user whose
+/// public e-mail address it is, unless their profile is private or they
+/// cannot sign in; `{"avatar_url": null}` otherwise (Roster asks no
+/// outside service such as Gravatar).
+pub async fn avatar_by_email(
+    state: web::Data<AppState>,
+    input: Input<crate::inputs::queries::AvatarQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let input = input.check()?;
+    let email = input.email;
+    let user = state
+        .db
+        .run(move |conn| users::find_by_public_email(conn, &email))
+        .await?;
+    let url = user
+        .filter(|u| !u.private_profile && UserState::from_stored(&u.state) == Some(UserState::Active))
+        .and_then(|u| u.avatar)
+        .map(|name| avatars::url(&state.public_url, &name));
+    Ok(HttpResponse::Ok().json(json!({ "avatar_url": url })))
+}
+
 /// `GET /user/privacy`.
 pub async fn get_privacy(caller: Caller) -> HttpResponse {
     HttpResponse::Ok().json(privacy::privacy_json(&caller.user))
@@ -251,6 +272,7 @@ pub async fn serve_avatar(req: HttpRequest, state: web::Data<AppState>) -> Resul
 
 /// Registers the social routes inside `/api/v4`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    endpoint!(cfg, "/avatar", GET => avatar_by_email);
     endpoint!(cfg, "/user/privacy", GET => get_privacy, PUT => update_privacy);
     endpoint!(cfg, "/user/preferences", GET => get_preferences, PUT => put_preferences);
     endpoint!(cfg, "/user/avatar", body_limit = MAX_UPLOAD_BODY_BYTES; PUT => put_avatar, DELETE => delete_avatar);

@@ -562,3 +562,51 @@ async fn custom_attributes() {
         .expect_json(roster.as_admin(Method::DELETE, &format!("{base}/team")), 404)
         .await;
 }
+
+#[tokio::test]
+async fn an_avatar_is_found_by_a_public_email_address_only() {
+    let roster = TestRoster::spawn().await;
+    let alice = roster.create_user("alice").await;
+    let png = encode(picture(8, 8), image::ImageFormat::Png);
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&png);
+    let uploaded = roster
+        .expect_json(
+            roster
+                .with_token(&alice.token, Method::PUT, "/api/v4/user/avatar")
+                .json(&json!({"avatar_base64": b64})),
+            200,
+        )
+        .await;
+    let lookup = |email: &str| roster.get(&format!("/api/v4/avatar?email={email}&size=80"));
+    // Not public yet: nothing is told, not even that the address exists.
+    let hidden = roster.expect_json(lookup("alice@example.com"), 200).await;
+    assert_eq!(hidden, json!({"avatar_url": null}));
+    roster
+        .expect_json(
+            roster
+                .with_token(&alice.token, Method::PUT, "/api/v4/user")
+                .json(&json!({"public_email": "alice@example.com"})),
+            200,
+        )
+        .await;
+    let found = roster.expect_json(lookup("Alice@Example.com"), 200).await;
+    assert_eq!(found["avatar_url"], uploaded["avatar_url"], "{found}");
+    // A private profile keeps its avatar to itself.
+    roster
+        .expect_json(
+            roster
+                .with_token(&alice.token, Method::PUT, "/api/v4/user/privacy")
+                .json(&json!({"private_profile": true})),
+            200,
+        )
+        .await;
+    assert_eq!(
+        roster.expect_json(lookup("alice@example.com"), 200).await,
+        json!({"avatar_url": null})
+    );
+    let missing = roster.expect_json(roster.get("/api/v4/avatar"), 400).await;
+    assert_eq!(missing["error"], "email is missing");
+    roster
+        .expect_json(lookup("alice@example.com").query(&[("size", "0")]), 400)
+        .await;
+}
