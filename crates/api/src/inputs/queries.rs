@@ -532,7 +532,13 @@ pub struct AvatarQuery {
 
 impl RequestInput for AvatarQuery {
     fn read(f: &mut Fields<'_>) -> Option<Self> {
-        let email = f.required("email", |v| Ok(v.trim().to_owned()));
+        let email = f.required("email", |v| {
+            if v.trim().is_empty() {
+                Err(FieldError::new("email", Problem::Blank))
+            } else {
+                Ok(v.trim().to_owned())
+            }
+        });
         let size = f.integer("size", 1..=4096);
         Some(Self { email: email?, size })
     }

@@ -606,6 +606,7 @@ async fn an_avatar_is_found_by_a_public_email_address_only() {
     );
     let missing = roster.expect_json(roster.get("/api/v4/avatar"), 400).await;
     assert_eq!(missing["error"], "email is missing");
+    roster.expect_json(roster.get("/api/v4/avatar?email="), 400).await;
     roster
         .expect_json(lookup("alice@example.com").query(&[("size", "0")]), 400)
         .await;
