@@ -297,26 +297,62 @@ impl WebUrl {
     pub const MAX_LEN: usize = 255;
 
     /// Parses a URL for `field`. A bare host such as `example.com` is read as
-    /// `https://example.com`, as GitLab does for `website_url`.
+    /// `https://example.com`, as GitLab does for `website_url`. Only what a
+    /// profile's link needs: `http` or `https`, a host name (labels of
+    /// letters, digits and inner dashes, ending in a name of letters) or
+    /// `localhost`, a port, a path of plain characters; no user, query or
+    /// fragment. This is exactly what the API's schema states.
     pub fn parse(field: &'static str, value: &str) -> Result<Self, FieldError> {
         let value = value.trim();
         check_length(field, value, 1, Self::MAX_LEN)?;
-        let candidate = if value.contains("://") {
-            value.to_owned()
-        } else {
-            format!("https://{value}")
+        let invalid = || FieldError::new(field, Problem::Invalid);
+        let (candidate, rest) = match value.split_once("://") {
+            Some((scheme @ ("http" | "https"), rest)) => (format!("{scheme}://{rest}"), rest),
+            Some(_) => return Err(invalid()),
+            None => (format!("https://{value}"), value),
         };
-        match url::Url::parse(&candidate) {
-            Ok(u)
-                if matches!(u.scheme(), "http" | "https")
-                    && u.host_str().is_some_and(|h| h.contains('.') || h == "localhost")
-                    && !value.chars().any(char::is_whitespace) =>
-            {
-                Ok(Self(candidate))
-            }
-            _ => Err(FieldError::new(field, Problem::Invalid)),
+        let (authority, path) = match rest.find('/') {
+            Some(i) => rest.split_at(i),
+            None => (rest, ""),
+        };
+        let (host, port) = match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        };
+        let port_ok = port.is_none_or(|p| {
+            p.len() <= 5 && !p.starts_with('0') && p.parse::<u16>().is_ok_and(|n| n > 0)
+        });
+        let path_ok = path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '~' | '/' | '-'));
+        if host_name(host) && port_ok && path_ok {
+            Ok(Self(candidate))
+        } else {
+            Err(invalid())
         }
     }
+}
+
+/// `localhost`, or labels of letters, digits and inner dashes (at most 63
+/// characters each) separated by dots, the last of 2 to 63 letters.
+fn host_name(host: &str) -> bool {
+    if host == "localhost" {
+        return true;
+    }
+    let labels: Vec<&str> = host.split('.').collect();
+    let Some((last, first)) = labels.split_last() else {
+        return false;
+    };
+    let label_ok = |l: &&str| {
+        (1..=63).contains(&l.len())
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    !first.is_empty()
+        && first.iter().all(label_ok)
+        && (2..=63).contains(&last.len())
+        && last.chars().all(|c| c.is_ascii_alphabetic())
 }
 string_newtype!(WebUrl);
 
@@ -431,6 +467,13 @@ mod tests {
         assert_eq!(ok("ftp://example.com"), None);
         assert_eq!(ok("https://exa mple.com"), None);
         assert_eq!(ok("nohost"), None);
+        assert_eq!(ok("example.com*"), None, "only letters, digits and dashes in a host");
+        assert_eq!(ok("https://1.2.3.4/"), None);
+        assert_eq!(ok("https://example.com/?q=1"), None);
+        assert_eq!(ok("https://user@example.com"), None);
+        assert_eq!(ok("https://example.com:0"), None);
+        assert_eq!(ok("https://example.com:65536"), None);
+        assert_eq!(ok("https://example.com:8443/a-b/c.d").as_deref(), Some("https://example.com:8443/a-b/c.d"));
         assert_eq!(ok(&format!("https://example.com/{}", "a".repeat(255))), None);
     }
 }

@@ -21,8 +21,9 @@ const NAME_OR_EMPTY: &str =
 /// dashes and parentheses allowed between them; empty clears.
 const PHONE: &str = r"^(\s*|\s*\+[ .()-]*[1-9]([ .()-]*[0-9]){6,14}[ .()-]*\s*)$";
 /// An `http(s)` URL, or a bare host read as `https://host`; empty clears.
-/// (Stricter than the parser, which takes any URL `url::Url` reads.)
-const WEB_URL: &str = r"^\s*((https?://)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~/-]*)?)?\s*$";
+/// What `roster_domain::WebUrl` takes (which also refuses a port above
+/// 65535).
+const WEB_URL: &str = r"^\s*((https?://)?(localhost|([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})(:[1-9][0-9]{0,4})?(/[A-Za-z0-9._~/-]*)?)?\s*$";
 /// A user name that starts with a letter, a digit or `_`, holds a letter
 /// or `_`, does not end in `.` and holds no `..` (`roster_domain::Username`;
 /// the reserved names and the `.git`-like endings are refused too).
