@@ -319,9 +319,8 @@ impl WebUrl {
             Some((host, port)) => (host, Some(port)),
             None => (authority, None),
         };
-        let port_ok = port.is_none_or(|p| {
-            p.len() <= 5 && !p.starts_with('0') && p.parse::<u16>().is_ok_and(|n| n > 0)
-        });
+        let port_ok =
+            port.is_none_or(|p| p.len() <= 5 && !p.starts_with('0') && p.parse::<u16>().is_ok_and(|n| n > 0));
         let path_ok = path
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '~' | '/' | '-'));
@@ -467,13 +466,20 @@ mod tests {
         assert_eq!(ok("ftp://example.com"), None);
         assert_eq!(ok("https://exa mple.com"), None);
         assert_eq!(ok("nohost"), None);
-        assert_eq!(ok("example.com*"), None, "only letters, digits and dashes in a host");
+        assert_eq!(
+            ok("example.com*"),
+            None,
+            "only letters, digits and dashes in a host"
+        );
         assert_eq!(ok("https://1.2.3.4/"), None);
         assert_eq!(ok("https://example.com/?q=1"), None);
         assert_eq!(ok("https://user@example.com"), None);
         assert_eq!(ok("https://example.com:0"), None);
         assert_eq!(ok("https://example.com:65536"), None);
-        assert_eq!(ok("https://example.com:8443/a-b/c.d").as_deref(), Some("https://example.com:8443/a-b/c.d"));
+        assert_eq!(
+            ok("https://example.com:8443/a-b/c.d").as_deref(),
+            Some("https://example.com:8443/a-b/c.d")
+        );
         assert_eq!(ok(&format!("https://example.com/{}", "a".repeat(255))), None);
     }
 }
