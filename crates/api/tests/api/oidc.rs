@@ -9,15 +9,15 @@ use roster_testkit::{TestRoster, TEST_PASSWORD};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-const CALLBACK: &str = "https://app.example/callback";
+pub(crate) const CALLBACK: &str = "https://app.example/callback";
 
-struct App {
-    id: i64,
-    client_id: String,
-    secret: String,
+pub(crate) struct App {
+    pub(crate) id: i64,
+    pub(crate) client_id: String,
+    pub(crate) secret: String,
 }
 
-async fn register(roster: &TestRoster, confidential: bool, trusted: bool, scopes: &str) -> App {
+pub(crate) async fn register(roster: &TestRoster, confidential: bool, trusted: bool, scopes: &str) -> App {
     let app = roster
         .expect_json(
             roster
@@ -36,7 +36,7 @@ async fn register(roster: &TestRoster, confidential: bool, trusted: bool, scopes
     }
 }
 
-fn pkce() -> (String, String) {
+pub(crate) fn pkce() -> (String, String) {
     let verifier = URL_SAFE_NO_PAD.encode(rand_bytes());
     let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
     (verifier, challenge)
@@ -50,7 +50,7 @@ fn rand_bytes() -> [u8; 32] {
     bytes
 }
 
-fn authorize_path(app: &App, challenge: &str, extra: &[(&str, &str)]) -> String {
+pub(crate) fn authorize_path(app: &App, challenge: &str, extra: &[(&str, &str)]) -> String {
     let mut pairs: Vec<(&str, &str)> = vec![
         ("response_type", "code"),
         ("client_id", &app.client_id),
@@ -73,7 +73,7 @@ fn authorize_path(app: &App, challenge: &str, extra: &[(&str, &str)]) -> String 
 }
 
 /// Allows the application on its consent page.
-async fn allow(browser: &mut Browser, consent: &Seen) -> Seen {
+pub(crate) async fn allow(browser: &mut Browser, consent: &Seen) -> Seen {
     assert_eq!(consent.status, 200, "{}", consent.body);
     assert!(consent.body.contains("Wiki"), "names the application");
     let mut fields: Vec<(String, String)> = hidden_fields(&consent.body);
@@ -82,7 +82,7 @@ async fn allow(browser: &mut Browser, consent: &Seen) -> Seen {
     browser.post("/oauth/authorize", &pairs).await
 }
 
-fn code_of(seen: &Seen) -> String {
+pub(crate) fn code_of(seen: &Seen) -> String {
     assert_eq!(seen.status, 302, "{}", seen.body);
     let location = seen.location.clone().unwrap();
     assert!(location.starts_with(CALLBACK), "{location}");
@@ -94,7 +94,7 @@ fn code_of(seen: &Seen) -> String {
         .unwrap_or_else(|| panic!("no code: {location}"))
 }
 
-async fn exchange(roster: &TestRoster, app: &App, code: &str, verifier: &str) -> (u16, Value) {
+pub(crate) async fn exchange(roster: &TestRoster, app: &App, code: &str, verifier: &str) -> (u16, Value) {
     let response = roster
         .request(Method::POST, "/oauth/token")
         .basic_auth(&app.client_id, Some(&app.secret))
@@ -110,7 +110,7 @@ async fn exchange(roster: &TestRoster, app: &App, code: &str, verifier: &str) ->
     (response.status().as_u16(), response.json().await.unwrap())
 }
 
-fn claims_of(id_token: &str) -> Value {
+pub(crate) fn claims_of(id_token: &str) -> Value {
     let payload = id_token.split('.').nth(1).unwrap();
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
 }
@@ -616,276 +616,6 @@ async fn introspection_logout_discovery_and_cors() {
     assert_eq!(evil.status, 400);
     let forged = browser.get("/oauth/logout?id_token_hint=a.b.c").await;
     assert_eq!(forged.status, 400);
-}
-
-#[tokio::test]
-async fn the_device_grant_waits_for_the_person() {
-    let roster = TestRoster::spawn().await;
-    roster.create_user("alice").await;
-    let app = register(&roster, false, false, "openid read_user").await;
-    let started = roster
-        .expect_json(
-            roster.request(Method::POST, "/oauth/authorize_device").form(&[
-                ("client_id", app.client_id.as_str()),
-                ("scope", "openid read_user"),
-            ]),
-            200,
-        )
-        .await;
-    let device_code = started["device_code"].as_str().unwrap().to_owned();
-    let user_code = started["user_code"].as_str().unwrap().to_owned();
-    assert_eq!(
-        started["verification_uri"],
-        format!("{}/oauth/device", roster.url)
-    );
-    assert_eq!(started["interval"], 5);
-    let poll = || {
-        roster.request(Method::POST, "/oauth/token").form(&[
-            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
-            ("device_code", device_code.as_str()),
-            ("client_id", app.client_id.as_str()),
-        ])
-    };
-    let pending = roster.expect_json(poll(), 400).await;
-    assert_eq!(pending["error"], "authorization_pending");
-    let fast = roster.expect_json(poll(), 400).await;
-    assert_eq!(fast["error"], "slow_down");
-
-    // The person signs in, types the code in lower case, and allows.
-    let mut browser = Browser::new(&roster.url);
-    let to_sign_in = browser.get("/oauth/device").await;
-    let page = browser.sign_in_from(&to_sign_in, "alice", TEST_PASSWORD).await;
-    let token = field(&page.body, "authenticity_token");
-    let typed = user_code.to_lowercase().replace('-', "");
-    let wrong = browser
-        .post(
-            "/oauth/device",
-            &[("authenticity_token", &token), ("user_code", "BBBB-BBBB")],
-        )
-        .await;
-    assert_eq!(wrong.status, 400);
-    let confirm = browser
-        .post(
-            "/oauth/device",
-            &[("authenticity_token", &token), ("user_code", &typed)],
-        )
-        .await;
-    assert_eq!(confirm.status, 200, "{}", confirm.body);
-    assert!(confirm.body.contains("Wiki") && confirm.body.contains("read your profile"));
-    let done = browser
-        .post(
-            "/oauth/device",
-            &[
-                ("authenticity_token", &token),
-                ("user_code", &user_code),
-                ("decision", "allow"),
-            ],
-        )
-        .await;
-    assert_eq!(done.status, 200);
-    assert!(done.body.contains("Device connected"), "{}", done.body);
-
-    // A poll now (the interval is counted from the last poll) gets tokens, once.
-    let issued = loop {
-        let response = poll().send().await.unwrap();
-        let body: Value = response.json().await.unwrap();
-        if body["error"] == "slow_down" {
-            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-            continue;
-        }
-        break body;
-    };
-    assert!(issued["access_token"].as_str().is_some(), "{issued}");
-    assert!(issued["id_token"].as_str().is_some(), "{issued}");
-    let spent = roster.expect_json(poll(), 400).await;
-    assert_eq!(spent["error"], "invalid_grant");
-    let me = roster
-        .expect_json(
-            roster.with_token(
-                issued["access_token"].as_str().unwrap(),
-                Method::GET,
-                "/api/v4/user",
-            ),
-            200,
-        )
-        .await;
-    assert_eq!(me["username"], "alice");
-}
-
-#[tokio::test]
-async fn a_code_from_one_node_is_exchanged_at_another() {
-    use crate::process::{roster_command, serve};
-    let db = roster_testkit::TestDatabase::create();
-    let key = roster_domain::SecretKey::generate().to_base64();
-    let command = || {
-        let mut cmd = roster_command(&db);
-        // Behind one load balancer: one issuer, one secret key.
-        cmd.env("ROSTER_PUBLIC_URL", "http://roster.test")
-            .env("ROSTER_SECRET_KEY", &key)
-            .env("RUST_LOG", "warn");
-        cmd
-    };
-    assert!(command().arg("migrate").status().unwrap().success());
-    let out = command()
-        .args([
-            "admin",
-            "create",
-            "--username",
-            "root",
-            "--email",
-            "root@example.com",
-            "--password-stdin",
-        ])
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child.stdin.take().unwrap().write_all(TEST_PASSWORD.as_bytes())?;
-            child.wait_with_output()
-        })
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let admin = String::from_utf8(
-        command()
-            .args(["token", "create", "--username", "root", "--name", "n"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap()
-    .trim()
-    .to_owned();
-    let a = serve(command(), std::process::Stdio::null()).await;
-    let b = serve(command(), std::process::Stdio::null()).await;
-    let client = reqwest::Client::new();
-    let app: Value = client
-        .post(format!("{}/api/v4/applications", a.url))
-        .header("PRIVATE-TOKEN", &admin)
-        .json(&json!({"name": "Wiki", "redirect_uri": CALLBACK, "scopes": "openid profile"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let app = App {
-        id: app["id"].as_i64().unwrap(),
-        client_id: app["application_id"].as_str().unwrap().to_owned(),
-        secret: app["secret"].as_str().unwrap().to_owned(),
-    };
-
-    // Signed in on A; the session is known on B, which issues the code.
-    let mut browser = Browser::new(&a.url);
-    let (verifier, challenge) = pkce();
-    let path = authorize_path(&app, &challenge, &[("scope", "openid profile")]);
-    let first = browser.get(&path).await;
-    let consent = browser.sign_in_from(&first, "root", TEST_PASSWORD).await;
-    let mut fields = hidden_fields(&consent.body);
-    fields.push(("decision".into(), "allow".into()));
-    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let on_b = browser.post(&format!("{}/oauth/authorize", b.url), &pairs).await;
-    let code = code_of(&on_b);
-
-    // The code goes to A; the ID token verifies against either node's JWKS.
-    let exchanged: Value = client
-        .post(format!("{}/oauth/token", a.url))
-        .basic_auth(&app.client_id, Some(&app.secret))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("redirect_uri", CALLBACK),
-            ("code_verifier", verifier.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id_token = exchanged["id_token"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{exchanged}"));
-    let kid = serde_json::from_slice::<Value>(
-        &URL_SAFE_NO_PAD
-            .decode(id_token.split('.').next().unwrap())
-            .unwrap(),
-    )
-    .unwrap()["kid"]
-        .clone();
-    assert_eq!(claims_of(id_token)["iss"], "http://roster.test");
-    for node in [&a, &b] {
-        let jwks: Value = client
-            .get(format!("{}/oauth/discovery/keys", node.url))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert!(
-            jwks["keys"].as_array().unwrap().iter().any(|k| k["kid"] == kid),
-            "{jwks}"
-        );
-    }
-
-    // The browser session, ended through A, is gone on B too.
-    let sessions: Value = client
-        .get(format!("{}/api/v4/user/sessions", b.url))
-        .header("PRIVATE-TOKEN", &admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let browser_session = sessions
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["kind"] == "browser")
-        .unwrap_or_else(|| panic!("{sessions}"))["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let ended = client
-        .delete(format!("{}/api/v4/user/sessions/{browser_session}", a.url))
-        .header("PRIVATE-TOKEN", &admin)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(ended.status(), 204);
-    let (_, challenge) = pkce();
-    let on_b = browser
-        .get(&format!(
-            "{}{}",
-            b.url,
-            authorize_path(&app, &challenge, &[("scope", "openid profile")])
-        ))
-        .await;
-    assert_eq!(on_b.status, 303, "signed out on B as well");
-
-    // Used again at B: refused, and what A issued is revoked everywhere.
-    let again = client
-        .post(format!("{}/oauth/token", b.url))
-        .basic_auth(&app.client_id, Some(&app.secret))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("redirect_uri", CALLBACK),
-            ("code_verifier", verifier.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(again.status(), 400);
-    let access = exchanged["access_token"].as_str().unwrap();
-    let info = client
-        .get(format!("{}/oauth/userinfo", a.url))
-        .bearer_auth(access)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(info.status(), 401);
 }
 
 #[tokio::test]
