@@ -132,18 +132,24 @@ pub fn poll(
         } else {
             code.poll_interval
         };
-        let status = if code.status == APPROVED && code.expires_at > at {
-            USED
-        } else {
-            code.status.as_str()
-        };
         diesel::update(devices::table.find(code.id))
             .set((
                 devices::last_polled_at.eq(at),
                 devices::poll_interval.eq(interval),
-                devices::status.eq(status),
             ))
             .execute(conn)?;
+        let mut code = code;
+        if code.status == APPROVED && code.expires_at > at {
+            // Spent only if nobody spent it meanwhile: on PostgreSQL a
+            // concurrent poll waits for this row, then finds the condition
+            // false, so an approval issues tokens once.
+            let spent = diesel::update(devices::table.find(code.id).filter(devices::status.eq(APPROVED)))
+                .set(devices::status.eq(USED))
+                .execute(conn)?;
+            if spent == 0 {
+                code.status = USED.to_owned();
+            }
+        }
         let user = match code.user_id {
             Some(id) => users::table
                 .find(id)

@@ -101,6 +101,17 @@ pub fn redeem<E: From<RepoError>>(
             .execute(conn)
             .map_err(RepoError::from)?;
         if spent == 0 {
+            // Another exchange won the race (it has committed by now): what
+            // it issued is revoked, as for any second use.
+            let first: Option<Option<String>> = codes::table
+                .find(code.id)
+                .select(codes::family)
+                .first(conn)
+                .optional()
+                .map_err(RepoError::from)?;
+            if let Some(Some(first)) = first {
+                oauth_tokens::revoke_family(conn, &first)?;
+            }
             return Ok(Redeem::Replayed);
         }
         Ok(Redeem::Spent(Box::new((code, user))))

@@ -96,6 +96,20 @@ pub async fn device_submit(
     else {
         return to_sign_in(&browser, form.user_code.as_deref());
     };
+    // A user code is short: guesses are limited as sign-ins are (RFC 8628 §5.1).
+    let ip = client_address(&req, state.settings.trust_proxy);
+    let rl = &state.settings.rate_limits;
+    let limited = crate::rate_limit::check(
+        &state,
+        vec![
+            (format!("device:ip:{ip}"), rl.signin_ip),
+            (format!("device:user:{}", user.id), rl.signin_account),
+        ],
+    )
+    .await;
+    if let Err(e) = limited {
+        return failure(&browser, e.into());
+    }
     let typed = form.user_code.clone().unwrap_or_default();
     let Some(code) = UserCode::parse(&typed) else {
         let error = Some("That is not a code: it has eight letters, like BCDF-GHJK.".into());
@@ -109,7 +123,6 @@ pub async fn device_submit(
         let error = Some("This code is wrong, was used already, or has expired.".into());
         return code_page(&browser, StatusCode::BAD_REQUEST, error, typed);
     };
-    let ip = client_address(&req, state.settings.trust_proxy);
     let approved = match form.decision.as_deref() {
         None => {
             let scopes = AppScopes::parse_joined(&row.scopes)

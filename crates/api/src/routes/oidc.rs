@@ -72,7 +72,7 @@ pub async fn userinfo(req: HttpRequest, state: web::Data<AppState>) -> Result<Ht
 }
 
 /// `POST /oauth/introspect` (RFC 7662): for a registered confidential
-/// client, what a token is.
+/// client, what a token issued to it is.
 pub async fn introspect(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -95,11 +95,10 @@ pub async fn introspect(
             })
         }
     };
-    drop(client);
     let input = input?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
-        .json(oidc::introspect(&state, input.token).await?))
+        .json(oidc::introspect(&state, client.id, input.token).await?))
 }
 
 /// The application a logout request names, by its hint or its client id,

@@ -59,9 +59,11 @@ pub async fn userinfo(state: &AppState, token: &str) -> Result<Value, BearerRefu
     Ok(Value::Object(claims))
 }
 
-/// RFC 7662 §2.2: what an active access or refresh token is; `{"active":
-/// false}` for anything else.
-pub async fn introspect(state: &AppState, token: String) -> Result<Value, ApiError> {
+/// RFC 7662 §2.2: what an active access or refresh token issued to
+/// application `client` is; `{"active": false}` for anything else, tokens
+/// of other applications included (§4: an application learns nothing of
+/// the tokens it was not given).
+pub async fn introspect(state: &AppState, client: i64, token: String) -> Result<Value, ApiError> {
     let kind = TokenKind::of(&token);
     if !matches!(kind, Some(TokenKind::OAuthAccess | TokenKind::OAuthRefresh)) {
         return Ok(json!({"active": false}));
@@ -78,7 +80,7 @@ pub async fn introspect(state: &AppState, token: String) -> Result<Value, ApiErr
                 oauth_tokens::find_by_refresh(conn, digest.as_str())?
                     .filter(|(row, _)| row.revoked_at.is_none() && row.refresh_used_at.is_none())
             };
-            let Some((row, user)) = found else {
+            let Some((row, user)) = found.filter(|(row, _)| row.application_id == Some(client)) else {
                 return Ok(None);
             };
             if UserState::from_stored(&user.state) != Some(UserState::Active) {

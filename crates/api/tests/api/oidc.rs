@@ -538,6 +538,15 @@ async fn introspection_logout_discovery_and_cors() {
         .await
         .unwrap();
     assert_eq!(unknown, json!({"active": false}));
+    // Another application learns nothing of a token it was not given.
+    let other = register(&roster, true, false, "openid").await;
+    let elsewhere: Value = introspect(access, Some((&other.client_id, &other.secret)))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(elsewhere, json!({"active": false}));
     assert_eq!(introspect(access, None).await.unwrap().status(), 401);
     assert_eq!(
         introspect(access, Some((&app.client_id, "wrong")))
