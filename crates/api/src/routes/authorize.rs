@@ -6,7 +6,7 @@ use crate::http::browser::Browser;
 use crate::http::input::Input;
 use crate::inputs::browser::AuthorizeRequest;
 use crate::rate_limit::client_address;
-use crate::routes::sign_in::failure;
+use crate::routes::sign_in::{failure, submitted};
 use crate::services::authorization::{self, describe, Redirect, Refusal, Valid};
 use crate::state::AppState;
 use crate::views::pages::{render, ConsentPage};
@@ -147,13 +147,10 @@ pub async fn decide(
     browser: Browser,
     input: Input<AuthorizeRequest>,
 ) -> HttpResponse {
-    let request = match input.check() {
+    let request = match submitted(&browser, input, |f| f.authenticity_token.as_deref()) {
         Ok(request) => request,
-        Err(e) => return failure(&browser, e.into()),
+        Err(page) => return *page,
     };
-    if let Err(e) = browser.check_csrf(request.authenticity_token.as_deref()) {
-        return failure(&browser, e);
-    }
     let valid = match authorization::validate(&state, &request).await {
         Ok(valid) => valid,
         Err(refusal) => return refused(&browser, refusal),

@@ -7,7 +7,7 @@ use crate::http::input::Input;
 use crate::inputs::browser::DeviceForm;
 use crate::inputs::oauth::DeviceAuthorizationRequest;
 use crate::rate_limit::client_address;
-use crate::routes::sign_in::{failure, message};
+use crate::routes::sign_in::{failure, message, submitted};
 use crate::services::authorization::describe;
 use crate::services::{clients, device};
 use crate::state::AppState;
@@ -82,13 +82,10 @@ pub async fn device_submit(
     browser: Browser,
     input: Input<DeviceForm>,
 ) -> HttpResponse {
-    let form = match input.check() {
+    let form = match submitted(&browser, input, |f| f.authenticity_token.as_deref()) {
         Ok(form) => form,
-        Err(e) => return failure(&browser, e.into()),
+        Err(page) => return *page,
     };
-    if let Err(e) = browser.check_csrf(form.authenticity_token.as_deref()) {
-        return failure(&browser, e);
-    }
     let Some((user, auth_time)) = browser
         .user()
         .cloned()

@@ -7,7 +7,7 @@ use crate::http::error::ApiError;
 use crate::http::input::Input;
 use crate::inputs::browser::LogoutRequest;
 use crate::inputs::oauth::IntrospectRequest;
-use crate::routes::sign_in::{end_session, failure, message};
+use crate::routes::sign_in::{end_session, failure, message, submitted};
 use crate::services::audit::Actor;
 use crate::services::clients;
 use crate::services::oidc::{self, BearerRefusal};
@@ -232,13 +232,10 @@ pub async fn logout_confirmed(
     browser: Browser,
     input: Input<LogoutRequest>,
 ) -> HttpResponse {
-    let request = match input.check() {
+    let request = match submitted(&browser, input, |f| f.authenticity_token.as_deref()) {
         Ok(request) => request,
-        Err(e) => return failure(&browser, e.into()),
+        Err(page) => return *page,
     };
-    if let Err(e) = browser.check_csrf(request.authenticity_token.as_deref()) {
-        return failure(&browser, e);
-    }
     match logout_target(&state, &request).await {
         Ok(target) => sign_out_to(&req, &state, &browser, target).await,
         Err(e) => failure(&browser, e),

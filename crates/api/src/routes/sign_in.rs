@@ -56,6 +56,20 @@ pub fn failure(browser: &Browser, error: PageError) -> HttpResponse {
     message(browser, error.status, title, error.message, None)
 }
 
+/// A submitted form: its input when it reads and carries this browser's
+/// CSRF token (`token` picks the token out), else the page that says why.
+pub fn submitted<T>(
+    browser: &Browser,
+    input: Input<T>,
+    token: impl FnOnce(&T) -> Option<&str>,
+) -> Result<T, Box<HttpResponse>> {
+    let form = input.check().map_err(|e| Box::new(failure(browser, e.into())))?;
+    browser
+        .check_csrf(token(&form))
+        .map_err(|e| Box::new(failure(browser, e)))?;
+    Ok(form)
+}
+
 /// The name of the application an authorization request in `return_to` is
 /// for, to show on the sign-in page.
 async fn application_of(state: &AppState, return_to: &str) -> Option<String> {
@@ -134,13 +148,10 @@ pub async fn sign_in_submit(
     browser: Browser,
     input: Input<SignInForm>,
 ) -> HttpResponse {
-    let input = match input.check() {
+    let input = match submitted(&browser, input, |f| f.authenticity_token.as_deref()) {
         Ok(input) => input,
-        Err(e) => return failure(&browser, e.into()),
+        Err(page) => return *page,
     };
-    if let Err(e) = browser.check_csrf(input.authenticity_token.as_deref()) {
-        return failure(&browser, e);
-    }
     let return_to = safe_return_to(input.return_to.as_deref());
     let login = input.login.unwrap_or_default();
     let password = input.password.unwrap_or_default();
