@@ -17,7 +17,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support.ui import WebDriverWait
 
 URL, ADMIN_TOKEN, MAX_FAILURES = sys.argv[1].rstrip("/"), sys.argv[2], int(sys.argv[3])
@@ -75,8 +75,18 @@ def sign_in(driver, login, password):
 
 def click_and_wait(driver, button):
     button.click()
-    # The next page replaces this one: wait for it before reading it.
-    WebDriverWait(driver, 15).until(EC.staleness_of(button))
+
+    # The next page replaces this one: wait for it before reading it. While
+    # the page is swapped, asking about the old button can fail in more
+    # ways than "stale"; any of them means it is gone.
+    def gone(_):
+        try:
+            button.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+
+    WebDriverWait(driver, 15).until(gone)
 
 
 @step("start Chromium")
