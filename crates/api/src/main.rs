@@ -149,6 +149,14 @@ enum AdminCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Remove a user's second factors (TOTP, recovery codes, passkeys):
+    /// the way back for an admin who lost theirs, which the API refuses.
+    /// The user is told by mail.
+    DisableTwoFactor {
+        /// Whose factors.
+        #[arg(long)]
+        username: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -278,6 +286,15 @@ fn run_with_settings(command: Command, settings: Settings) -> anyhow::Result<()>
             username,
             password_stdin,
         }) => admin_reset_password(&settings, &username, password_stdin),
+        Command::Admin(AdminCommand::DisableTwoFactor { username }) => {
+            let mut conn = app::open_connection(&settings)?;
+            if operator::disable_two_factor(&mut conn, &username)? {
+                eprintln!("removed the second factors of {username}");
+            } else {
+                eprintln!("{username} had no second factor");
+            }
+            Ok(())
+        }
         Command::Token(TokenCommand::Create(args)) => token_create(&settings, args),
         Command::Token(TokenCommand::List { username, limit }) => {
             let mut conn = app::open_connection(&settings)?;

@@ -9,7 +9,7 @@ use crate::inputs::account::{
 use crate::inputs::applications::CreateApplication;
 use crate::inputs::avatar::NewAvatar;
 use crate::inputs::browser::{
-    AuthorizeRequest, CsrfForm, DeviceForm, LogoutRequest, SignInForm, SignInQuery,
+    AuthorizeRequest, CsrfForm, DeviceForm, LogoutRequest, SecondFactorForm, SignInForm, SignInQuery,
 };
 use crate::inputs::custom_attributes::CustomAttributeValue;
 use crate::inputs::emails::AdminEmailRequest;
@@ -23,6 +23,7 @@ use crate::inputs::queries::AvatarQuery;
 use crate::inputs::queries::{AuditQuery, PageQuery, TokenListQuery, UserListQuery, UserQuery};
 use crate::inputs::social::{Preferences, Privacy, SetStatus};
 use crate::inputs::tokens::{CreateToken, RotateToken};
+use crate::inputs::two_factor::{DisableTwoFactor, RecoveryCodesRequest, TotpConfirmation, TotpEnrolment};
 use crate::inputs::users::{CreateUser, UpdateUser};
 use crate::views;
 use std::collections::BTreeMap;
@@ -129,7 +130,7 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/-/reset-password", "pages", "Page choosing a new password", Public, None, (200, Html), &[]),
     r("POST", "/-/reset-password", "pages", "Set the new password from the page", Public, typed::<ResetComplete>(), (200, Html), &[400]),
     r("GET", "/-/invitation", "pages", "Page showing an invitation to a group", Public, None, (200, Html), &[404]),
-    r("POST", "/oauth/token", "oauth", "Password, refresh, authorization-code or device grant (client authentication by HTTP Basic or in the body)", Public, typed::<TokenRequest>(), (200, Json("OAuthTokenView")), &[400, 401, 429]),
+    r("POST", "/oauth/token", "oauth", "Password, refresh, authorization-code, device or mfa grant (client authentication by HTTP Basic or in the body)", Public, typed::<TokenRequest>(), (200, Json("OAuthTokenView")), &[400, 401, 403, 429]),
     r("GET", "/oauth/authorize", "oidc", "The authorization endpoint: sign-in, consent, then a redirect with the code", Public, typed::<AuthorizeRequest>(), (200, Html), &[302, 303]),
     r("POST", "/oauth/authorize", "oidc", "The consent page's answer", Public, typed::<AuthorizeRequest>(), (200, Html), &[302, 303, 403]),
     r("POST", "/oauth/authorize_device", "oidc", "Start the device grant (RFC 8628)", Public, typed::<DeviceAuthorizationRequest>(), (200, Json("Object")), &[401, 503]),
@@ -143,6 +144,7 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/.well-known/openid-configuration", "oidc", "OpenID Connect discovery", Public, None, (200, Json("Object")), &[]),
     r("GET", "/-/sign_in", "pages", "The sign-in page", Public, typed::<SignInQuery>(), (200, Html), &[303]),
     r("POST", "/-/sign_in", "pages", "Sign in from the page (a session cookie, then onwards)", Public, typed::<SignInForm>(), (303, Empty), &[401, 403, 429]),
+    r("POST", "/-/sign_in/two_factor", "pages", "The sign-in page's second step: a code for its mfa_token (a session cookie, then onwards)", Public, typed::<SecondFactorForm>(), (303, Empty), &[401, 403, 429]),
     r("GET", "/-/sign_out", "pages", "The sign-out page", Public, None, (200, Html), &[]),
     r("POST", "/-/sign_out", "pages", "Sign out of the browser session", Public, typed::<CsrfForm>(), (200, Html), &[403]),
     r("GET", "/-/assets/roster.css", "pages", "The pages' stylesheet", Public, None, (200, Stylesheet), &[]),
@@ -254,6 +256,11 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/api/v4/user/authorized_applications", "applications", "The applications the user authorized", Token, None, (200, List("AuthorizedApplicationView")), &[]),
     r("DELETE", "/api/v4/user/authorized_applications/{id}", "applications", "Withdraw an authorization and revoke its tokens", Token, None, (204, Empty), &[]),
     r("POST", "/api/v4/applications/{id}/renew-secret", "applications", "Give an application a new secret", Admin, None, (201, Json("ApplicationView")), &[]),
+    r("POST", "/api/v4/user/two_factor/totp", "two-factor", "Begin TOTP enrolment: the seed and otpauth URI, active once confirmed", Token, typed::<TotpEnrolment>(), (201, Json("TotpEnrolmentView")), &[]),
+    r("POST", "/api/v4/user/two_factor/totp/confirm", "two-factor", "Confirm TOTP with a first code; the recovery codes, shown once", Token, typed::<TotpConfirmation>(), (200, Json("RecoveryCodesView")), &[]),
+    r("POST", "/api/v4/user/two_factor/recovery_codes", "two-factor", "New recovery codes (the old ones stop working)", Token, typed::<RecoveryCodesRequest>(), (200, Json("RecoveryCodesView")), &[]),
+    r("DELETE", "/api/v4/user/two_factor", "two-factor", "Turn two-factor authentication off (password, and a code when TOTP is on)", Token, typed::<DisableTwoFactor>(), (204, Empty), &[]),
+    r("PATCH", "/api/v4/users/{id}/disable_two_factor", "two-factor", "Turn a user's two-factor authentication off (not an admin's)", Admin, None, (204, Empty), &[400]),
     r("GET", "/{username}.keys", "keys", "authorized_keys lines for a user", Optional, None, (200, Text), &[403, 404]),
 ];
 
@@ -339,6 +346,11 @@ fn body_content(
 
 fn error_schema(route: &Route, status: u16) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
     match status {
+        // The password was right; a second factor is awaited (§11).
+        403 if route.path == "/oauth/token" => utoipa::openapi::schema::OneOfBuilder::new()
+            .item(Ref::from_schema_name("MfaRequiredError"))
+            .item(Ref::from_schema_name("OAuthError"))
+            .into(),
         // A failed client authentication (RFC 6749 §5.2).
         // RFC 6749 §5.2, RFC 6750 §3.1 and RFC 7662 answer the OAuth way.
         401 | 403
@@ -681,6 +693,9 @@ pub fn document() -> OpenApi {
         .schema_from::<views::groups::InvitationView>()
         .schema_from::<views::groups::InvitationOutcome>()
         .schema_from::<views::groups::GroupTokenView>()
+        .schema_from::<views::two_factor::TotpEnrolmentView>()
+        .schema_from::<views::two_factor::RecoveryCodesView>()
+        .schema_from::<views::two_factor::MfaRequiredError>()
         .schemas_from_iter(request_schemas())
         .security_scheme(
             "bearer",

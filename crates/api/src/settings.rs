@@ -23,6 +23,28 @@ pub enum PasswordGrant {
     Off,
 }
 
+/// Who must have a second factor (`ROSTER_REQUIRE_TWO_FACTOR`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequireTwoFactor {
+    /// No one (the default).
+    Off,
+    /// Administrators.
+    Admins,
+    /// Everyone.
+    All,
+}
+
+impl RequireTwoFactor {
+    /// Whether a user with `is_admin` must have a second factor.
+    pub fn applies_to(self, is_admin: bool) -> bool {
+        match self {
+            Self::Off => false,
+            Self::Admins => is_admin,
+            Self::All => true,
+        }
+    }
+}
+
 /// Everything Roster can be told. See `docs/configuration.md`.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -84,6 +106,10 @@ pub struct Settings {
     /// `ROSTER_SECRET_KEY_FILE`: the file holding that key when it is not
     /// given (made at first start).
     pub secret_key_file: Option<std::path::PathBuf>,
+    /// `ROSTER_REQUIRE_TWO_FACTOR`: `off`, `admins` or `all`.
+    pub require_two_factor: RequireTwoFactor,
+    /// `ROSTER_TOTP_ISSUER`: the issuer an authenticator app shows.
+    pub totp_issuer: String,
 }
 
 /// A setting that could not be read.
@@ -150,6 +176,8 @@ impl Default for Settings {
             password_grant: PasswordGrant::Open,
             secret_key: None,
             secret_key_file: None,
+            require_two_factor: RequireTwoFactor::Off,
+            totp_issuer: "Roster".into(),
         }
     }
 }
@@ -219,6 +247,27 @@ impl Settings {
                     reason: format!("{other:?} is not open, clients or off"),
                 })
             }
+        };
+        let require_two_factor = match get("ROSTER_REQUIRE_TWO_FACTOR").as_deref().map(str::trim) {
+            None | Some("off") => RequireTwoFactor::Off,
+            Some("admins") => RequireTwoFactor::Admins,
+            Some("all") => RequireTwoFactor::All,
+            Some(other) => {
+                return Err(SettingsError {
+                    name: "ROSTER_REQUIRE_TWO_FACTOR",
+                    reason: format!("{other:?} is not off, admins or all"),
+                })
+            }
+        };
+        let totp_issuer = match get("ROSTER_TOTP_ISSUER") {
+            None => "Roster".to_owned(),
+            Some(text) if text.trim().is_empty() || text.contains(':') || text.len() > 64 => {
+                return Err(SettingsError {
+                    name: "ROSTER_TOTP_ISSUER",
+                    reason: "must be 1 to 64 characters without a colon".into(),
+                })
+            }
+            Some(text) => text.trim().to_owned(),
         };
         let secret_key = match get("ROSTER_SECRET_KEY") {
             None => None,
@@ -393,6 +442,8 @@ impl Settings {
             password_grant,
             secret_key,
             secret_key_file,
+            require_two_factor,
+            totp_issuer,
         })
     }
 }
@@ -455,6 +506,15 @@ mod tests {
         assert!(read(&[("ROSTER_MAIL_FROM", "not an address")]).is_err());
         assert!(read(&[("ROSTER_MAIL_FROM", "Roster Team <team@example.com>")]).is_ok());
         assert!(read(&[("ROSTER_RATE_LIMIT_SIGNIN_IP", "lots")]).is_err());
+        assert!(read(&[("ROSTER_REQUIRE_TWO_FACTOR", "yes")]).is_err());
+        assert!(read(&[("ROSTER_TOTP_ISSUER", "a:b")]).is_err());
+        let s = read(&[
+            ("ROSTER_REQUIRE_TWO_FACTOR", "admins"),
+            ("ROSTER_TOTP_ISSUER", "Acme"),
+        ])
+        .unwrap();
+        assert!(s.require_two_factor.applies_to(true) && !s.require_two_factor.applies_to(false));
+        assert_eq!(s.totp_issuer, "Acme");
         let s = read(&[
             ("ROSTER_RATE_LIMIT_SIGNIN_IP", "5/10"),
             ("ROSTER_RATE_LIMIT_RESET_IP", "off"),

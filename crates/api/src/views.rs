@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 pub mod applications;
 pub mod groups;
 pub mod pages;
+pub mod two_factor;
 
 /// RFC 3339 in UTC with milliseconds: `2026-05-23T08:00:58.123Z`.
 pub fn time(t: NaiveDateTime) -> String {
@@ -243,7 +244,7 @@ fn own(row: &UserRow, extras: &UserExtras, ctx: &ViewContext<'_>) -> UserOwn {
         can_create_group: row.can_create_group,
         can_create_project: row.projects_limit > 0,
         projects_limit: row.projects_limit,
-        two_factor_enabled: false,
+        two_factor_enabled: row.two_factor_enabled,
         external: row.external,
         is_admin: row.is_admin,
         theme_id: row.theme_id,

@@ -39,6 +39,7 @@ mod ssh_key;
 mod state;
 mod status;
 mod token;
+mod two_factor;
 mod username;
 
 pub use access::{Privacy, ProfileView, Viewer};
@@ -60,4 +61,8 @@ pub use ssh_key::{Fingerprint, KeyUsage, SshPublicKey, DEFAULT_MIN_RSA_BITS};
 pub use state::{StateChange, Transition, UserState};
 pub use status::{Availability, ClearStatusAfter, StatusEmoji, StatusMessage, UserStatus};
 pub use token::{Scope, Scopes, TokenDigest, TokenExpiry, TokenKind, TokenSecret};
+pub use two_factor::{
+    BadSeed, OtpCode, RecoveryCode, SecondFactorCode, TotpSeed, RECOVERY_CODE_COUNT, TOTP_SEED_BYTES,
+    TOTP_STEP_SECONDS,
+};
 pub use username::Username;

@@ -37,6 +37,7 @@ pub mod keys;
 mod lost;
 #[allow(missing_docs)]
 pub mod members;
+pub mod mfa_challenges;
 pub mod migrations;
 #[allow(missing_docs)]
 pub mod oauth_codes;
@@ -60,6 +61,7 @@ pub mod sign_in_failures;
 #[allow(missing_docs)]
 pub mod signing_keys;
 pub mod testing;
+pub mod two_factor;
 pub mod user_list;
 pub mod user_statuses;
 #[allow(missing_docs)]

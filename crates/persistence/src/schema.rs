@@ -52,6 +52,7 @@ diesel::table! {
         share_activity -> Bool,
         avatar -> Nullable<Text>,
         bot_group_id -> Nullable<BigInt>,
+        two_factor_enabled -> Bool,
     }
 }
 
@@ -252,6 +253,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     oauth_grants,
     oauth_codes,
     oauth_device_codes,
+    totp_credentials,
+    recovery_codes,
+    mfa_challenges,
 );
 
 diesel::table! {
@@ -441,3 +445,43 @@ diesel::joinable!(browser_sessions -> users (user_id));
 diesel::joinable!(oauth_grants -> users (user_id));
 diesel::joinable!(oauth_grants -> oauth_applications (application_id));
 diesel::joinable!(oauth_codes -> users (user_id));
+
+diesel::table! {
+    totp_credentials (user_id) {
+        user_id -> BigInt,
+        sealed_seed -> Text,
+        confirmed_at -> Nullable<Timestamp>,
+        last_used_step -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    recovery_codes (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        code_digest -> Text,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mfa_challenges (id) {
+        id -> BigInt,
+        token_digest -> Text,
+        user_id -> BigInt,
+        application_id -> Nullable<BigInt>,
+        purpose -> Text,
+        scopes -> Text,
+        failures -> Integer,
+        webauthn_state -> Nullable<Text>,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(totp_credentials -> users (user_id));
+diesel::joinable!(recovery_codes -> users (user_id));
+diesel::joinable!(mfa_challenges -> users (user_id));

@@ -26,6 +26,8 @@ pub struct UserFilter {
     pub external: bool,
     /// Only admins.
     pub admins: bool,
+    /// Only users with (`true`) or without (`false`) a second factor.
+    pub two_factor: Option<bool>,
     /// Created strictly after.
     pub created_after: Option<NaiveDateTime>,
     /// Created strictly before.
@@ -163,6 +165,9 @@ fn filtered(filter: &UserFilter, sqlite: bool) -> users::BoxedQuery<'static, Db>
     }
     if filter.admins {
         q = q.filter(users::is_admin.eq(true));
+    }
+    if let Some(enabled) = filter.two_factor {
+        q = q.filter(users::two_factor_enabled.eq(enabled));
     }
     if let Some(after) = filter.created_after {
         q = q.filter(users::created_at.gt(after));

@@ -64,6 +64,8 @@ pub struct UserRow {
     pub avatar: Option<String>,
     /// The group whose access token this bot user carries, for bots.
     pub bot_group_id: Option<i64>,
+    /// A confirmed TOTP or a WebAuthn credential (§11), kept with them.
+    pub two_factor_enabled: bool,
 }
 
 impl UserRow {

@@ -129,6 +129,9 @@ fn schema_rs_declares_exactly_the_migrated_tables_and_columns() {
         oauth_grants,
         oauth_codes,
         oauth_device_codes,
+        totp_credentials,
+        recovery_codes,
+        mfa_challenges,
     );
     let migrated_names: BTreeSet<&String> = migrated.keys().collect();
     let declared_names: BTreeSet<&String> = declared.keys().collect();

@@ -147,6 +147,49 @@ pub fn password_changed(email: &str, username: &str) -> NewMail {
     )
 }
 
+/// Tells the owner that their second factor changed: turned on
+/// (`enabled`), turned off, or new recovery codes made.
+pub fn two_factor_changed(email: &str, username: &str, change: TwoFactorChange) -> NewMail {
+    let (kind, subject, what) = match change {
+        TwoFactorChange::Enabled => (
+            "two_factor_enabled",
+            "Two-factor authentication was turned on",
+            "Two-factor authentication was just turned on for the account",
+        ),
+        TwoFactorChange::Disabled => (
+            "two_factor_disabled",
+            "Two-factor authentication was turned off",
+            "Two-factor authentication was just turned off for the account",
+        ),
+        TwoFactorChange::RecoveryCodes => (
+            "recovery_codes_regenerated",
+            "New recovery codes were made",
+            "New two-factor recovery codes were just made for the account, and the old ones stopped working, for",
+        ),
+    };
+    message(
+        kind,
+        email,
+        subject,
+        &[
+            &format!("{what} {username}."),
+            "If this was not you, reset your password now and contact an administrator.",
+        ],
+        None,
+    )
+}
+
+/// What [`two_factor_changed`] tells of.
+#[derive(Debug, Clone, Copy)]
+pub enum TwoFactorChange {
+    /// A first factor was confirmed.
+    Enabled,
+    /// Every factor was removed.
+    Disabled,
+    /// The recovery codes were replaced.
+    RecoveryCodes,
+}
+
 /// Tells the owner that their account was locked after failed sign-ins.
 pub fn account_locked(email: &str, username: &str, failures: i32, minutes: u64) -> NewMail {
     message(

@@ -1,4 +1,4 @@
-//! The operator's commands: `roster admin reset-password`, `roster user
+//! The operator's commands: `roster admin reset-password|disable-two-factor`, `roster user
 //! list|block|unblock`, `roster token list|revoke` and `roster mail list`.
 //! They work on the database directly (no token, no SMTP needed), through
 //! the same storage calls, state rules and security events as the API.
@@ -43,6 +43,13 @@ pub fn reset_password(
         )
     })?;
     Ok(user)
+}
+
+/// Removes every second factor of `username`, admins' included; `false`
+/// when there was none.
+pub fn disable_two_factor(conn: &mut DbConnection, username: &str) -> anyhow::Result<bool> {
+    let user = user_named(conn, username)?;
+    Ok(crate::services::two_factor::disable_on_server(conn, &user)?)
 }
 
 /// Users whose name, user name or e-mail address holds `search` (every

@@ -1,6 +1,7 @@
 //! Who is calling: the token in `Authorization: Bearer` or `PRIVATE-TOKEN`,
 //! checked with one indexed look-up of its SHA-256 (never bcrypt).
 use crate::http::error::ApiError;
+use crate::settings::RequireTwoFactor;
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::{header, Method};
@@ -197,9 +198,37 @@ fn identify(
     Ok(caller)
 }
 
-/// Lets an identified caller in: `403` for blocked and deactivated users, and
-/// for writes with a read-only token.
-fn admit(caller: Caller, writes: bool) -> Result<Caller, ApiError> {
+/// What a request asks of its caller beyond a valid token.
+#[derive(Debug, Clone, Copy)]
+struct Admission {
+    /// It writes, so a read-only token is not enough.
+    writes: bool,
+    /// Who must have a second factor (`ROSTER_REQUIRE_TWO_FACTOR`).
+    require_two_factor: RequireTwoFactor,
+    /// It is one of the enrolment routes, which a user who must enrol
+    /// reaches before enrolling.
+    enrolls: bool,
+}
+
+/// The routes a user who must have a second factor and has none may use.
+const ENROLMENT_PREFIXES: [&str; 2] = ["/api/v4/user/two_factor", "/api/v4/user/webauthn"];
+
+fn admission(req: &HttpRequest, state: &Result<web::Data<AppState>, ApiError>) -> Admission {
+    let path = req.path();
+    Admission {
+        writes: !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS),
+        require_two_factor: state
+            .as_ref()
+            .map_or(RequireTwoFactor::Off, |s| s.settings.require_two_factor),
+        enrolls: ENROLMENT_PREFIXES.iter().any(|p| path.starts_with(p)),
+    }
+}
+
+/// Lets an identified caller in: `403` for blocked and deactivated users,
+/// for writes with a read-only token, and for users who must have a second
+/// factor and have none, but on the enrolment routes.
+fn admit(caller: Caller, admission: Admission) -> Result<Caller, ApiError> {
+    let writes = admission.writes;
     match UserState::from_stored(&caller.user.state) {
         Some(UserState::Active) => {}
         Some(UserState::Blocked) => {
@@ -214,6 +243,14 @@ fn admit(caller: Caller, writes: bool) -> Result<Caller, ApiError> {
     if writes && !caller.scopes.can_write() {
         return Err(ApiError::InsufficientScope);
     }
+    if !caller.user.two_factor_enabled
+        && !admission.enrolls
+        && admission.require_two_factor.applies_to(caller.user.is_admin)
+    {
+        return Err(ApiError::Forbidden(Some(
+            "two-factor authentication required".into(),
+        )));
+    }
     Ok(caller)
 }
 
@@ -222,7 +259,7 @@ fn admit(caller: Caller, writes: bool) -> Result<Caller, ApiError> {
 async fn authenticate_with<T, F>(
     state: web::Data<AppState>,
     token: String,
-    writes: bool,
+    admission: Admission,
     ip: String,
     then: F,
 ) -> Result<(Caller, T), ApiError>
@@ -235,7 +272,7 @@ where
     state
         .db
         .run_api(move |conn| {
-            let caller = admit(identify(conn, kind, &digest, ip)?, writes)?;
+            let caller = admit(identify(conn, kind, &digest, ip)?, admission)?;
             let value = then(conn, &caller)?;
             Ok((caller, value))
         })
@@ -245,10 +282,10 @@ where
 async fn authenticate(
     state: web::Data<AppState>,
     token: String,
-    writes: bool,
+    admission: Admission,
     ip: String,
 ) -> Result<Caller, ApiError> {
-    let (caller, ()) = authenticate_with(state, token, writes, ip, |_, _| Ok(())).await?;
+    let (caller, ()) = authenticate_with(state, token, admission, ip, |_, _| Ok(())).await?;
     Ok(caller)
 }
 
@@ -263,7 +300,8 @@ where
     let state = state_of(req);
     let ip = ip_of(req, &state);
     let token = presented_token(req)?.ok_or(ApiError::Unauthorized)?;
-    authenticate_with(state?, token, writes(req), ip, move |conn, caller| {
+    let admission = admission(req, &state);
+    authenticate_with(state?, token, admission, ip, move |conn, caller| {
         then(conn, caller).map_err(ApiError::from)
     })
     .await
@@ -280,6 +318,7 @@ where
 {
     let state = state_of(req);
     let ip = ip_of(req, &state);
+    let admission = admission(req, &state);
     let state = state?;
     match presented_token(req)? {
         None => {
@@ -290,7 +329,7 @@ where
             Ok((MaybeCaller(None), value))
         }
         Some(token) => {
-            let (caller, value) = authenticate_with(state, token, writes(req), ip, move |conn, caller| {
+            let (caller, value) = authenticate_with(state, token, admission, ip, move |conn, caller| {
                 then(conn, caller.viewer())
             })
             .await?;
@@ -310,10 +349,6 @@ fn ip_of(req: &HttpRequest, state: &Result<web::Data<AppState>, ApiError>) -> St
     crate::rate_limit::client_address(req, trust_proxy)
 }
 
-fn writes(req: &HttpRequest) -> bool {
-    !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
-}
-
 impl FromRequest for Caller {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
@@ -321,11 +356,11 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let token = presented_token(req);
         let state = state_of(req);
-        let writes = writes(req);
+        let admission = admission(req, &state);
         let ip = ip_of(req, &state);
         Box::pin(async move {
             let token = token?.ok_or(ApiError::Unauthorized)?;
-            authenticate(state?, token, writes, ip).await
+            authenticate(state?, token, admission, ip).await
         })
     }
 }
@@ -337,12 +372,14 @@ impl FromRequest for MaybeCaller {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let token = presented_token(req);
         let state = state_of(req);
-        let writes = writes(req);
+        let admission = admission(req, &state);
         let ip = ip_of(req, &state);
         Box::pin(async move {
             match token? {
                 None => Ok(MaybeCaller(None)),
-                Some(token) => Ok(MaybeCaller(Some(authenticate(state?, token, writes, ip).await?))),
+                Some(token) => Ok(MaybeCaller(Some(
+                    authenticate(state?, token, admission, ip).await?,
+                ))),
             }
         })
     }

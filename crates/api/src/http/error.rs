@@ -71,6 +71,15 @@ pub enum ApiError {
         /// A human-readable description.
         description: String,
     },
+    /// `403 mfa_required` (§11): the password was right and a second factor
+    /// is awaited, with the `mfa_token` that carries the sign-in on.
+    #[error("second factor required")]
+    MfaRequired {
+        /// The `mfa_token`, shown once.
+        token: String,
+        /// What the user can answer with: `totp`, `webauthn`, `recovery_code`.
+        methods: Vec<&'static str>,
+    },
     /// Anything else: a bug or an outage. Logged whole, shown as a bare 500.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -161,7 +170,7 @@ impl ResponseError for ApiError {
             | Self::InvalidParam(_)
             | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) | Self::InsufficientScope => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::InsufficientScope | Self::MfaRequired { .. } => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) | Self::MethodNotAllowedKeyset => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -210,6 +219,12 @@ impl ResponseError for ApiError {
             } => {
                 json!({ "error": error, "error_description": description })
             }
+            Self::MfaRequired { token, methods } => json!({
+                "error": "mfa_required",
+                "error_description": "The password is right; a second factor is required. Send it with the mfa grant and this mfa_token.",
+                "mfa_token": token,
+                "mfa_methods": methods,
+            }),
             Self::Internal(e) => {
                 log::error!("internal error: {e:#}");
                 json!({ "message": "500 Internal Server Error" })
@@ -228,6 +243,9 @@ impl ResponseError for ApiError {
             }
             Self::Unauthorized => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"roster\""));
+            }
+            Self::MfaRequired { .. } => {
+                response.insert_header((header::CACHE_CONTROL, "no-store"));
             }
             Self::OAuth { status, .. } => {
                 response.insert_header((header::CACHE_CONTROL, "no-store"));

@@ -36,6 +36,32 @@ impl RequestInput for SignInForm {
     }
 }
 
+/// `POST /-/sign_in/two_factor`: the second step of the sign-in page.
+#[derive(ToSchema)]
+pub struct SecondFactorForm {
+    /// The token the password step put in the form.
+    #[schema(min_length = 1)]
+    pub mfa_token: Option<String>,
+    /// A six-digit code from the app, or a recovery code.
+    #[schema(min_length = 6, max_length = 64)]
+    pub otp: Option<String>,
+    /// Where to go next: a path on this site.
+    pub return_to: Option<String>,
+    /// The form's CSRF token.
+    pub authenticity_token: Option<String>,
+}
+
+impl RequestInput for SecondFactorForm {
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        Some(Self {
+            mfa_token: text(f, "mfa_token"),
+            otp: text(f, "otp"),
+            return_to: text(f, "return_to"),
+            authenticity_token: text(f, "authenticity_token"),
+        })
+    }
+}
+
 /// `GET /-/sign_in`.
 #[derive(ToSchema)]
 pub struct SignInQuery {

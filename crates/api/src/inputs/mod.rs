@@ -15,6 +15,7 @@ pub mod profile;
 pub mod queries;
 pub mod social;
 pub mod tokens;
+pub mod two_factor;
 pub mod users;
 
 use roster_domain::{FieldError, Problem};

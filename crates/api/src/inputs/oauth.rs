@@ -5,7 +5,7 @@ use crate::http::error::ApiError;
 use crate::http::input::RequestInput;
 use crate::http::params::Fields;
 use actix_web::http::StatusCode;
-use roster_domain::{FieldError, Problem, Scopes};
+use roster_domain::{FieldError, Problem, Scopes, SecondFactorCode};
 use utoipa::ToSchema;
 
 /// The grants `POST /oauth/token` takes.
@@ -17,13 +17,16 @@ enum GrantType {
     authorization_code,
     #[schema(rename = "urn:ietf:params:oauth:grant-type:device_code")]
     device_code,
+    #[schema(rename = "urn:roster:params:oauth:grant-type:mfa")]
+    mfa,
 }
 
 /// The fields of `POST /oauth/token` (form or JSON).
 #[derive(ToSchema)]
 pub struct TokenRequestFields {
-    /// `password`, `refresh_token`, `authorization_code` or
-    /// `urn:ietf:params:oauth:grant-type:device_code`.
+    /// `password`, `refresh_token`, `authorization_code`,
+    /// `urn:ietf:params:oauth:grant-type:device_code` or
+    /// `urn:roster:params:oauth:grant-type:mfa`.
     #[schema(value_type = GrantType)]
     pub grant_type: String,
     /// The user name or e-mail address (`password` grant).
@@ -52,6 +55,14 @@ pub struct TokenRequestFields {
     /// The device code (device grant).
     #[schema(min_length = 1)]
     pub device_code: Option<String>,
+    /// A TOTP code or a recovery code: with the password (`password`
+    /// grant) of a user who has a second factor, or with `mfa_token` (mfa
+    /// grant).
+    #[schema(min_length = 6, max_length = 64)]
+    pub otp: Option<String>,
+    /// The `mfa_token` of a `403 mfa_required` answer (mfa grant).
+    #[schema(min_length = 1)]
+    pub mfa_token: Option<String>,
     /// A registered application's client id (`client_secret_post`, or a
     /// public client naming itself); or use HTTP Basic authentication.
     #[schema(min_length = 1)]
@@ -82,6 +93,15 @@ pub enum Grant {
         password: String,
         /// The scopes asked for.
         scopes: Option<Scopes>,
+        /// The second factor, if sent.
+        otp: Option<SecondFactorCode>,
+    },
+    /// The second step of a password grant (§11).
+    Mfa {
+        /// The `mfa_token` the password step answered with.
+        mfa_token: String,
+        /// The code.
+        otp: SecondFactorCode,
     },
     /// A refresh (RFC 6749 §6).
     Refresh {
@@ -109,7 +129,7 @@ crate::input_made_of!(
     "`POST /oauth/token`: `grant_type` `password` (with `username`, `password`, optional \
      `scope`), `refresh_token` (with `refresh_token`), `authorization_code` (with `code`, \
      `redirect_uri`, `code_verifier`) or `urn:ietf:params:oauth:grant-type:device_code` (with \
-     `device_code`).",
+     `device_code`) or `urn:roster:params:oauth:grant-type:mfa` (with `mfa_token` and `otp`).",
     [TokenRequestFields]
 );
 
@@ -137,6 +157,8 @@ impl RequestInput for TokenRequest {
         let redirect_uri = f.optional("redirect_uri", present("redirect_uri"));
         let code_verifier = f.optional("code_verifier", present("code_verifier"));
         let device_code = f.optional("device_code", present("device_code"));
+        let otp = f.optional("otp", SecondFactorCode::parse);
+        let mfa_token = f.optional("mfa_token", present("mfa_token"));
         let grant = match grant_type?.as_str() {
             "password" => {
                 let scopes = match scope.filter(|s| !s.trim().is_empty()) {
@@ -155,6 +177,7 @@ impl RequestInput for TokenRequest {
                     username: username?,
                     password: password?,
                     scopes,
+                    otp,
                 }
             }
             "refresh_token" => {
@@ -183,6 +206,18 @@ impl RequestInput for TokenRequest {
                     device_code: device_code?,
                 }
             }
+            "urn:roster:params:oauth:grant-type:mfa" => {
+                if mfa_token.is_none() && !f.failed("mfa_token") {
+                    f.require_one_of("mfa_token".into());
+                }
+                if otp.is_none() && !f.failed("otp") {
+                    f.require_one_of("otp".into());
+                }
+                Grant::Mfa {
+                    mfa_token: mfa_token?,
+                    otp: otp?,
+                }
+            }
             _ => {
                 f.reject("grant_type", "is not supported");
                 return None;
@@ -199,7 +234,7 @@ impl RequestInput for TokenRequest {
         // The first problem in the order of RFC 6749's parameters, the
         // scope last (a request that is missing its credentials is invalid
         // before its scope is judged).
-        const ORDER: [&str; 11] = [
+        const ORDER: [&str; 13] = [
             "grant_type",
             "client_id",
             "client_secret",
@@ -210,6 +245,8 @@ impl RequestInput for TokenRequest {
             "redirect_uri",
             "code_verifier",
             "device_code",
+            "mfa_token",
+            "otp",
             "scope",
         ];
         let field = match &problem {

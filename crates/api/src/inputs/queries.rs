@@ -353,6 +353,14 @@ enum UserOrderBy {
     last_activity_on,
 }
 
+/// The values of the `two_factor` filter.
+#[derive(ToSchema)]
+#[allow(non_camel_case_types, dead_code)]
+enum TwoFactorFilter {
+    enabled,
+    disabled,
+}
+
 /// The direction of an order.
 #[derive(ToSchema)]
 #[allow(non_camel_case_types, dead_code)]
@@ -379,6 +387,10 @@ pub struct UserFilterFields {
     pub external: Option<bool>,
     /// Only admins (admins).
     pub admins: Option<bool>,
+    /// `enabled` or `disabled`: users with or without a second factor
+    /// (admins).
+    #[schema(value_type = Option<TwoFactorFilter>)]
+    pub two_factor: Option<bool>,
     /// Users created at or after this time (RFC 3339, or a date).
     #[schema(value_type = Option<String>, format = DateTime)]
     pub created_after: Option<NaiveDateTime>,
@@ -440,6 +452,11 @@ impl RequestInput for UserListQuery {
             blocked: f.boolean("blocked"),
             external: f.boolean("external"),
             admins: f.boolean("admins"),
+            two_factor: f.optional("two_factor", |v| match v.trim() {
+                "enabled" => Ok(true),
+                "disabled" => Ok(false),
+                _ => Err(not_a_valid_value("two_factor")),
+            }),
             created_after: f.optional("created_after", instant("created_after")),
             created_before: f.optional("created_before", instant("created_before")),
             extern_uid: f.optional("extern_uid", short_text("extern_uid")),

@@ -20,6 +20,7 @@ pub mod sign_in;
 pub mod social;
 pub mod status;
 pub mod tokens;
+pub mod two_factor;
 pub mod users;
 
 /// Registers one path with its methods; any other method gets a JSON 405 with
@@ -129,6 +130,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(applications::configure)
             .configure(oidc::configure_api)
             .configure(sessions::configure)
+            .configure(two_factor::configure)
             .default_service(web::to(not_found)),
     );
     keys::configure_top_level(cfg);

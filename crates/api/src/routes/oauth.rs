@@ -57,6 +57,7 @@ pub async fn token(
             username,
             password,
             scopes,
+            otp,
         } => {
             match state.settings.password_grant {
                 PasswordGrant::Off => return Err(ApiError::unsupported_grant_type()),
@@ -82,8 +83,13 @@ pub async fn token(
             )
             .await?;
             let issued_pair =
-                sessions::password_grant(&state, username, password, scopes, client, origin).await?;
+                sessions::password_grant(&state, username, password, otp, scopes, client, origin).await?;
             Ok(issued(&issued_pair, None))
+        }
+        Grant::Mfa { mfa_token, otp } => {
+            rate_limit::check(&state, vec![(format!("signin:ip:{ip}"), rl.signin_ip)]).await?;
+            let pair = sessions::mfa_grant(&state, mfa_token, otp, client, origin).await?;
+            Ok(issued(&pair, None))
         }
         Grant::Refresh { refresh_token } => {
             rate_limit::check(&state, vec![(format!("refresh:ip:{ip}"), rl.refresh_ip)]).await?;

@@ -4,13 +4,14 @@ use crate::endpoint;
 use crate::http::browser::{Browser, PageError, SESSION_COOKIE};
 use crate::http::error::ApiError;
 use crate::http::input::Input;
-use crate::inputs::browser::{CsrfForm, SignInForm, SignInQuery};
+use crate::inputs::browser::{CsrfForm, SecondFactorForm, SignInForm, SignInQuery};
 use crate::rate_limit::{self, client_address};
-use crate::services::sign_in;
+use crate::services::sign_in::{self, BrowserRequest, PasswordStep};
 use crate::state::AppState;
-use crate::views::pages::{render, ConfirmPage, MessagePage, SignInPage};
+use crate::views::pages::{render, ConfirmPage, MessagePage, SecondFactorPage, SignInPage};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
+use roster_domain::SecondFactorCode;
 use roster_persistence::applications;
 
 /// Where a sign-in may send the browser next: a path on this site, never
@@ -176,21 +177,17 @@ pub async fn sign_in_submit(
         let e = PageError::from(e);
         return form(&state, &browser, e.status, Some(e.message), return_to, login).await;
     }
-    let agent = req
-        .headers()
-        .get("User-Agent")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let replaced = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
-    match sign_in::with_password(&state, login.clone(), password, ip, agent, replaced).await {
-        Ok((secret, _)) => {
-            let next = return_to.unwrap_or_else(|| "/-/sign_in".into());
-            let mut response = browser.redirect(&next);
-            if let Err(e) = response.add_cookie(&browser.cookie(SESSION_COOKIE, secret)) {
-                log::error!("could not set the session cookie: {e}");
-            }
-            response
-        }
+    let request = browser_request(&req, ip);
+    match sign_in::with_password(&state, login.clone(), password, request).await {
+        Ok(PasswordStep::SignedIn(secret, _)) => signed_in(&browser, return_to, secret),
+        Ok(PasswordStep::SecondFactor { mfa_token, methods }) => second_factor_form(
+            &browser,
+            StatusCode::OK,
+            None,
+            mfa_token,
+            return_to,
+            methods.contains(&"recovery_code"),
+        ),
         Err(ApiError::OAuth { description, .. }) => {
             form(
                 &state,
@@ -202,6 +199,118 @@ pub async fn sign_in_submit(
             )
             .await
         }
+        Err(e) => failure(&browser, e.into()),
+    }
+}
+
+/// What a sign-in records of the browser's request.
+fn browser_request(req: &HttpRequest, ip: String) -> BrowserRequest {
+    BrowserRequest {
+        ip,
+        user_agent: req
+            .headers()
+            .get("User-Agent")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        replaced: req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()),
+    }
+}
+
+/// The session cookie and a redirect onwards.
+fn signed_in(browser: &Browser, return_to: Option<String>, secret: String) -> HttpResponse {
+    let next = return_to.unwrap_or_else(|| "/-/sign_in".into());
+    let mut response = browser.redirect(&next);
+    if let Err(e) = response.add_cookie(&browser.cookie(SESSION_COOKIE, secret)) {
+        log::error!("could not set the session cookie: {e}");
+    }
+    response
+}
+
+fn second_factor_form(
+    browser: &Browser,
+    status: StatusCode,
+    error: Option<String>,
+    mfa_token: String,
+    return_to: Option<String>,
+    recovery_codes: bool,
+) -> HttpResponse {
+    browser.page(
+        status,
+        render(&SecondFactorPage {
+            title: "Two-factor authentication",
+            error,
+            authenticity_token: browser.authenticity_token(),
+            mfa_token,
+            return_to: return_to.unwrap_or_default(),
+            recovery_codes,
+        }),
+    )
+}
+
+/// `POST /-/sign_in/two_factor`: the code for the password step's
+/// `mfa_token`; a wrong code shows the form again while the token lasts.
+pub async fn second_factor_submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    browser: Browser,
+    input: Input<SecondFactorForm>,
+) -> HttpResponse {
+    let input = match submitted(&browser, input, |f| f.authenticity_token.as_deref()) {
+        Ok(input) => input,
+        Err(page) => return *page,
+    };
+    let return_to = safe_return_to(input.return_to.as_deref());
+    let Some(mfa_token) = input.mfa_token.filter(|t| !t.is_empty()) else {
+        return form(
+            &state,
+            &browser,
+            StatusCode::BAD_REQUEST,
+            None,
+            return_to,
+            String::new(),
+        )
+        .await;
+    };
+    let retry = |status, error: String| {
+        second_factor_form(
+            &browser,
+            status,
+            Some(error),
+            mfa_token.clone(),
+            return_to.clone(),
+            true,
+        )
+    };
+    let code = match SecondFactorCode::parse(input.otp.as_deref().unwrap_or_default()) {
+        Ok(code) => code,
+        Err(e) => return retry(StatusCode::BAD_REQUEST, format!("The code {}.", e.problem)),
+    };
+    let ip = client_address(&req, state.settings.trust_proxy);
+    let limited = rate_limit::check(
+        &state,
+        vec![(format!("signin:ip:{ip}"), state.settings.rate_limits.signin_ip)],
+    )
+    .await;
+    if let Err(e) = limited {
+        let e = PageError::from(e);
+        return retry(e.status, e.message);
+    }
+    let request = browser_request(&req, ip);
+    match sign_in::with_second_factor(&state, mfa_token.clone(), code, request).await {
+        Ok((secret, _)) => signed_in(&browser, return_to, secret),
+        Err(ApiError::OAuth { description, .. }) if description.contains("mfa_token") => {
+            let error = Some("The sign-in took too long or too many codes were wrong. Sign in again.".into());
+            form(
+                &state,
+                &browser,
+                StatusCode::UNAUTHORIZED,
+                error,
+                return_to,
+                String::new(),
+            )
+            .await
+        }
+        Err(ApiError::OAuth { description, .. }) => retry(StatusCode::UNAUTHORIZED, description),
         Err(e) => failure(&browser, e.into()),
     }
 }
@@ -283,6 +392,7 @@ pub async fn stylesheet() -> HttpResponse {
 /// Registers the sign-in pages.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     endpoint!(cfg, "/-/sign_in", GET => sign_in_page, POST => sign_in_submit);
+    endpoint!(cfg, "/-/sign_in/two_factor", POST => second_factor_submit);
     endpoint!(cfg, "/-/sign_out", GET => sign_out_page, POST => sign_out_submit);
     endpoint!(cfg, "/-/assets/roster.css", GET => stylesheet);
 }

@@ -32,6 +32,7 @@ fn filter_of(query: &UserListQuery, viewer: Viewer) -> UserFilter {
         blocked: f.blocked.unwrap_or(false),
         external: admin && f.external.unwrap_or(false),
         admins: admin && f.admins.unwrap_or(false),
+        two_factor: f.two_factor.filter(|_| admin),
         created_after: f.created_after,
         created_before: f.created_before,
         identity: match (f.provider.clone(), f.extern_uid.clone()) {

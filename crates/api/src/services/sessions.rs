@@ -2,6 +2,8 @@
 use crate::http::error::ApiError;
 use crate::http::origin::Origin;
 use crate::services::audit::Actor;
+use crate::services::second_factor::{self, Pending};
+use crate::services::two_factor::Factor;
 use crate::settings::EmailConfirmation;
 use crate::state::AppState;
 use chrono::Duration;
@@ -99,41 +101,75 @@ pub async fn check_password(
         return Err(locked());
     }
     if !matches {
-        let max = state.settings.max_failed_sign_ins;
-        let until = at + Duration::seconds(state.settings.lockout.as_secs() as i64);
-        let id = user.id;
-        let notice = crate::background::mail::account_locked(
-            &user.email,
-            &user.username,
-            max,
-            state.settings.lockout.as_secs() / 60,
-        );
-        let locked = state
+        let lockout = Lockout::of(state);
+        let failed = user.clone();
+        state
             .db
             .run(move |conn| {
                 write_transaction(conn, |conn| {
-                    let locked = users::record_failed_sign_in(conn, id, max, until)?;
-                    actor.record(
-                        conn,
-                        "sign_in_failed",
-                        Some(id),
-                        json!({"reason": "wrong password"}),
-                    )?;
-                    if locked {
-                        outbox::enqueue(conn, &notice)?;
-                        actor.record(conn, "account_locked", Some(id), json!({"failures": max}))?;
-                    }
-                    Ok::<bool, RepoError>(locked)
+                    record_failure_in(conn, &lockout, &failed, &actor, "wrong password")
                 })
             })
             .await?;
-        if locked {
-            log::warn!("user {id} locked after {max} failed sign-ins");
-        }
         return Err(refused());
     }
     may_sign_in(state, &user)?;
     Ok(user)
+}
+
+/// The lockout rule of the moment: after `max` failures in a row, locked
+/// until `until`.
+#[derive(Debug, Clone, Copy)]
+pub struct Lockout {
+    /// Failures that lock.
+    pub max: i32,
+    /// Until when a lock made now holds.
+    pub until: chrono::NaiveDateTime,
+    /// The lock's length in minutes, for the notice.
+    pub minutes: u64,
+}
+
+impl Lockout {
+    /// The rule of `state`'s settings, as of now.
+    pub fn of(state: &AppState) -> Self {
+        Self {
+            max: state.settings.max_failed_sign_ins,
+            until: now() + Duration::seconds(state.settings.lockout.as_secs() as i64),
+            minutes: state.settings.lockout.as_secs() / 60,
+        }
+    }
+}
+
+/// Records a failed sign-in of `user` (a wrong password or a wrong second
+/// factor) in the caller's transaction: it counts toward the lockout, is a
+/// security event, and mails the notice when it locks the account.
+/// `true` when this failure locked it.
+pub fn record_failure_in(
+    conn: &mut DbConnection,
+    lockout: &Lockout,
+    user: &UserRow,
+    actor: &Actor,
+    reason: &str,
+) -> Result<bool, RepoError> {
+    let locked = users::record_failed_sign_in(conn, user.id, lockout.max, lockout.until)?;
+    actor.record(conn, "sign_in_failed", Some(user.id), json!({"reason": reason}))?;
+    if locked {
+        let notice = crate::background::mail::account_locked(
+            &user.email,
+            &user.username,
+            lockout.max,
+            lockout.minutes,
+        );
+        outbox::enqueue(conn, &notice)?;
+        actor.record(
+            conn,
+            "account_locked",
+            Some(user.id),
+            json!({"failures": lockout.max}),
+        )?;
+        log::warn!("user {} locked after {} failed sign-ins", user.id, lockout.max);
+    }
+    Ok(locked)
 }
 
 /// `invalid_grant` unless the account may sign in now: active, and
@@ -169,11 +205,14 @@ pub fn within_registration(app: &ApplicationRow, wanted: &AppScopes) -> Result<(
 
 /// The OAuth password grant: [`check_password`], then a token pair. An
 /// application gets no more than it was registered for, and the user's
-/// authorized applications list it from now on.
+/// authorized applications list it from now on. A user with a second
+/// factor also gives `otp`, or gets `403 mfa_required` and an `mfa_token`
+/// for the mfa grant ([`mfa_grant`]).
 pub async fn password_grant(
     state: &AppState,
     login: String,
     password: String,
+    otp: Option<roster_domain::SecondFactorCode>,
     requested: Option<Scopes>,
     client: Option<ApplicationRow>,
     origin: Origin,
@@ -184,14 +223,69 @@ pub async fn password_grant(
     let application_id = client.as_ref().map(|c| c.id);
     let user = check_password(state, login, password, Some(&origin.ip)).await?;
     let scopes = requested.unwrap_or_else(|| Scopes::only(Scope::Api)).joined();
+    let factor = if user.two_factor_enabled {
+        match otp {
+            Some(code) => {
+                Some(second_factor::prove_with_password(state, user.clone(), code, &origin.ip).await?)
+            }
+            None => {
+                let pending = Pending::Tokens {
+                    application_id,
+                    scopes,
+                };
+                return Err(second_factor::challenge(state, &user, pending, &origin.ip).await?);
+            }
+        }
+    } else {
+        None
+    };
+    issue_for_sign_in(state, user, application_id, scopes, factor, origin).await
+}
+
+/// `grant_type=urn:roster:params:oauth:grant-type:mfa`: the `mfa_token` of
+/// a password grant and the second factor, then the token pair the
+/// password grant would have issued, to the same client.
+pub async fn mfa_grant(
+    state: &AppState,
+    mfa_token: String,
+    otp: roster_domain::SecondFactorCode,
+    client: Option<ApplicationRow>,
+    origin: Origin,
+) -> Result<Issued, ApiError> {
+    let client_id = client.as_ref().map(|c| c.id);
+    let proved = second_factor::prove_with_token(state, mfa_token, otp, false, client_id, &origin.ip).await?;
+    issue_for_sign_in(
+        state,
+        proved.user,
+        proved.application_id,
+        proved.scopes,
+        Some(proved.factor),
+        origin,
+    )
+    .await
+}
+
+/// Records a finished sign-in of the password grant and issues its pair.
+async fn issue_for_sign_in(
+    state: &AppState,
+    user: UserRow,
+    application_id: Option<i64>,
+    scopes: String,
+    factor: Option<Factor>,
+    origin: Origin,
+) -> Result<Issued, ApiError> {
     let ttl = ttl(state);
     let actor = Actor::user(user.id, Some(&origin.ip));
+    let details = match factor {
+        Some(factor) => json!({"second_factor": factor.name()}),
+        None => Value::Null,
+    };
     state
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
                 users::record_sign_in(conn, &user, Some(&origin.ip))?;
-                actor.record(conn, "sign_in_succeeded", Some(user.id), Value::Null)?;
+                actor.record(conn, "sign_in_succeeded", Some(user.id), details)?;
                 if let Some(app) = application_id {
                     remember_grant(conn, user.id, app, &scopes)?;
                 }

@@ -4,10 +4,12 @@
 use crate::http::browser::new_session_secret;
 use crate::http::error::ApiError;
 use crate::services::audit::Actor;
+use crate::services::second_factor::{self, Pending};
 use crate::services::sessions::check_password;
+use crate::services::two_factor::Factor;
 use crate::state::AppState;
 use chrono::Duration;
-use roster_domain::TokenDigest;
+use roster_domain::{SecondFactorCode, TokenDigest};
 use roster_persistence::browser_sessions::{self, NewBrowserSession};
 use roster_persistence::users::UserRow;
 use roster_persistence::{now, users};
@@ -16,21 +18,85 @@ use serde_json::json;
 /// How long a browser session lasts.
 pub const SESSION_LIFETIME: Duration = Duration::days(7);
 
-/// Signs in with a password; the new session's cookie value and its user.
-/// The browser's earlier session (`replaced`, its cookie's value), if any,
-/// ends: one browser, one session.
+/// Where the password step of the page leads.
+pub enum PasswordStep {
+    /// Signed in: the new session's cookie value and its user.
+    SignedIn(String, Box<UserRow>),
+    /// The password was right; the second factor is awaited with this
+    /// `mfa_token` (kept in the page's form) and these methods.
+    SecondFactor {
+        /// The token, for the second form.
+        mfa_token: String,
+        /// `totp`, `recovery_code`, …
+        methods: Vec<&'static str>,
+    },
+}
+
+/// The request a browser signs in with.
+pub struct BrowserRequest {
+    /// The client's address.
+    pub ip: String,
+    /// Its `User-Agent`.
+    pub user_agent: Option<String>,
+    /// The browser's earlier session (its cookie's value), if any: it ends,
+    /// one browser, one session.
+    pub replaced: Option<String>,
+}
+
+/// Signs in with a password: a session, or for a user with a second
+/// factor, the challenge of [`with_second_factor`].
 pub async fn with_password(
     state: &AppState,
     login: String,
     password: String,
-    ip: String,
-    user_agent: Option<String>,
-    replaced: Option<String>,
+    request: BrowserRequest,
+) -> Result<PasswordStep, ApiError> {
+    let user = check_password(state, login, password, Some(&request.ip)).await?;
+    if user.two_factor_enabled {
+        return match second_factor::challenge(state, &user, Pending::Browser, &request.ip).await? {
+            ApiError::MfaRequired { token, methods } => Ok(PasswordStep::SecondFactor {
+                mfa_token: token,
+                methods,
+            }),
+            other => Err(other),
+        };
+    }
+    let secret = start_session(state, user.clone(), None, request).await?;
+    Ok(PasswordStep::SignedIn(secret, Box::new(user)))
+}
+
+/// The page's second step: the `mfa_token` of [`with_password`] and a
+/// code; a session when the code is right.
+pub async fn with_second_factor(
+    state: &AppState,
+    mfa_token: String,
+    code: SecondFactorCode,
+    request: BrowserRequest,
 ) -> Result<(String, UserRow), ApiError> {
-    let user = check_password(state, login, password, Some(&ip)).await?;
+    let proved = second_factor::prove_with_token(state, mfa_token, code, true, None, &request.ip).await?;
+    let secret = start_session(state, proved.user.clone(), Some(proved.factor), request).await?;
+    Ok((secret, proved.user))
+}
+
+/// Records a finished sign-in and starts the browser's session; its
+/// cookie's value.
+async fn start_session(
+    state: &AppState,
+    user: UserRow,
+    factor: Option<Factor>,
+    request: BrowserRequest,
+) -> Result<String, ApiError> {
+    let BrowserRequest {
+        ip,
+        user_agent,
+        replaced,
+    } = request;
     let (secret, digest) = new_session_secret();
     let actor = Actor::user(user.id, Some(&ip));
-    let signed_in = user.clone();
+    let details = match factor {
+        Some(factor) => json!({"via": "browser", "second_factor": factor.name()}),
+        None => json!({"via": "browser"}),
+    };
     state
         .db
         .write(move |conn| {
@@ -39,12 +105,7 @@ pub async fn with_password(
                 browser_sessions::delete_by_digest(conn, TokenDigest::of(&old).as_str())?;
             }
             users::record_sign_in(conn, &user, Some(&ip))?;
-            actor.record(
-                conn,
-                "sign_in_succeeded",
-                Some(user.id),
-                json!({"via": "browser"}),
-            )?;
+            actor.record(conn, "sign_in_succeeded", Some(user.id), details)?;
             // User agents are for the person's list of sessions; a long one
             // is cut rather than refused.
             let agent: Option<String> = user_agent.map(|a| a.chars().take(255).collect());
@@ -67,7 +128,7 @@ pub async fn with_password(
             Ok(())
         })
         .await?;
-    Ok((secret, signed_in))
+    Ok(secret)
 }
 
 /// Ends the session whose cookie holds `secret`, if it is one.

@@ -20,6 +20,24 @@ pub struct SignInPage<'a> {
     pub login: String,
 }
 
+/// The sign-in page's second step: a code from the app or a recovery code.
+#[derive(Template)]
+#[template(path = "two_factor.html")]
+pub struct SecondFactorPage<'a> {
+    /// The heading.
+    pub title: &'a str,
+    /// Why the last attempt failed.
+    pub error: Option<String>,
+    /// The form's CSRF token.
+    pub authenticity_token: String,
+    /// The password step's token.
+    pub mfa_token: String,
+    /// Where to go afterwards.
+    pub return_to: String,
+    /// Whether the person can use recovery codes.
+    pub recovery_codes: bool,
+}
+
 /// A page asking the person to allow an application.
 #[derive(Template)]
 #[template(path = "consent.html")]

@@ -37,5 +37,6 @@ mod sshd;
 mod status;
 mod stored_secrets;
 mod tokens;
+mod two_factor;
 mod users;
 mod users_list;

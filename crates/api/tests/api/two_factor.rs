@@ -1,0 +1,737 @@
+//! §11 two-factor authentication with TOTP and recovery codes. The codes
+//! are computed by Python's pyotp (an authenticator app's algorithm, not
+//! Roster's own code).
+use crate::browser::{field, Browser};
+use crate::life_cycle::mails;
+use diesel::prelude::*;
+use reqwest::Method;
+use roster_api::settings::RequireTwoFactor;
+use roster_testkit::{TestRoster, TEST_PASSWORD};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// Runs `script` with pyotp, `args` as `sys.argv[1:]`; its printed line.
+fn python(script: &str, args: &[&str]) -> String {
+    let python = std::env::var("ROSTER_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = std::process::Command::new(python)
+        .arg("-c")
+        .arg(format!("import sys, time, pyotp\n{script}"))
+        .args(args)
+        .output()
+        .expect("run python (ROSTER_TEST_PYTHON, with pyotp)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// pyotp's code for `secret`, `offset` 30-second steps from now.
+pub fn code(secret: &str, offset: i64) -> String {
+    python(
+        "print(pyotp.TOTP(sys.argv[1]).at(time.time() + 30 * int(sys.argv[2])))",
+        &[secret, &offset.to_string()],
+    )
+}
+
+/// Waits, if need be, until at least ten seconds of the current 30-second
+/// step are left: a code of the step before, this one and the next (each
+/// accepted once, in that order) then all stay valid while a test uses them.
+pub async fn fresh_step() {
+    let into = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        % 30;
+    if into > 20 {
+        tokio::time::sleep(Duration::from_secs(31 - into)).await;
+    }
+}
+
+async fn grant(roster: &TestRoster, body: Value, status: u16) -> Value {
+    roster
+        .expect_json(roster.request(Method::POST, "/oauth/token").json(&body), status)
+        .await
+}
+
+/// Enrols `token`'s user in TOTP: the secret, and the recovery codes of the
+/// confirmation (made with the code of the step before now).
+pub async fn enrol(roster: &TestRoster, token: &str) -> (String, Vec<String>) {
+    let started = roster
+        .expect_json(
+            roster
+                .with_token(token, Method::POST, "/api/v4/user/two_factor/totp")
+                .json(&json!({"current_password": TEST_PASSWORD})),
+            201,
+        )
+        .await;
+    let secret = started["secret"].as_str().unwrap().to_owned();
+    fresh_step().await;
+    let confirmed = roster
+        .expect_json(
+            roster
+                .with_token(token, Method::POST, "/api/v4/user/two_factor/totp/confirm")
+                .json(&json!({"otp": code(&secret, -1)})),
+            200,
+        )
+        .await;
+    let codes = confirmed["recovery_codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
+    (secret, codes)
+}
+
+fn events(roster: &TestRoster, user_id: i64) -> Vec<(String, Value)> {
+    use roster_persistence::schema::audit_events as e;
+    let mut conn = roster_persistence::DbManager::new(roster.database_url())
+        .unwrap()
+        .connect_now()
+        .unwrap();
+    let rows: Vec<(String, String)> = e::table
+        .filter(e::entity_id.eq(Some(user_id)))
+        .filter(e::entity_type.eq("User"))
+        .order(e::id.asc())
+        .select((e::event_name, e::details))
+        .load(&mut conn)
+        .unwrap();
+    rows.into_iter()
+        .map(|(name, details)| (name, serde_json::from_str(&details).unwrap_or(Value::Null)))
+        .collect()
+}
+
+#[tokio::test]
+async fn totp_enrolment_then_sign_in_with_a_code_or_the_mfa_grant() {
+    let roster = TestRoster::spawn().await;
+    let alice = roster.create_user("alice").await;
+    let me = |token: String| {
+        let roster = &roster;
+        async move {
+            roster
+                .expect_json(roster.with_token(&token, Method::GET, "/api/v4/user"), 200)
+                .await
+        }
+    };
+    assert_eq!(me(alice.token.clone()).await["two_factor_enabled"], false);
+
+    // Enrolment asks for the password again.
+    let path = "/api/v4/user/two_factor/totp";
+    let missing = roster
+        .expect_json(
+            roster
+                .with_token(&alice.token, Method::POST, path)
+                .json(&json!({})),
+            400,
+        )
+        .await;
+    assert_eq!(missing["error"], "current_password is missing");
+    let wrong = roster
+        .expect_json(
+            roster
+                .with_token(&alice.token, Method::POST, path)
+                .json(&json!({"current_password": "not-the-password"})),
+            400,
+        )
+        .await;
+    assert_eq!(wrong["message"]["current_password"][0], "is incorrect");
+    let started = roster
+        .expect_json(
+            roster
+                .with_token(&alice.token, Method::POST, path)
+                .json(&json!({"current_password": TEST_PASSWORD})),
+            201,
+        )
+        .await;
+    let secret = started["secret"].as_str().unwrap().to_owned();
+    let uri = started["otpauth_uri"].as_str().unwrap();
+    // An authenticator app reads the URI back to the same seed and issuer.
+    let parsed = python(
+        "t = pyotp.parse_uri(sys.argv[1]); print(t.secret, t.issuer, t.name, t.digits, t.interval)",
+        &[uri],
+    );
+    assert_eq!(parsed, format!("{secret} Roster alice 6 30"));
+    // Not active until confirmed: the password alone still signs in.
+    assert_eq!(me(alice.token.clone()).await["two_factor_enabled"], false);
+    grant(
+        &roster,
+        json!({"grant_type": "password", "username": "alice", "password": TEST_PASSWORD}),
+        200,
+    )
+    .await;
+
+    // A wrong first code, a malformed one, then the right one.
+    fresh_step().await;
+    let right = code(&secret, -1);
+    let off = format!("{:06}", (right.parse::<u32>().unwrap() + 1) % 1_000_000);
+    let confirm = "/api/v4/user/two_factor/totp/confirm";
+    let refused = roster
+        .expect_json(
+            roster
+                .with_token(&alice.token, Method::POST, confirm)
+                .json(&json!({"otp": off})),
+            400,
+        )
+        .await;
+    assert_eq!(refused["message"]["otp"][0], "is incorrect");
+    roster
+        .expect_json(
+            roster
+                .with_token(&alice.token, Method::POST, confirm)
+                .json(&json!({"otp": "12ab56"})),
+            400,
+        )
+        .await;
+    let response = roster
+        .with_token(&alice.token, Method::POST, confirm)
+        .json(&json!({"otp": right}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let body: Value = response.json().await.unwrap();
+    let recovery: Vec<String> = body["recovery_codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(recovery.len(), 10);
+    assert!(recovery
+        .iter()
+        .all(|c| c.len() == 16 && c.bytes().all(|b| b.is_ascii_hexdigit())));
+    assert_eq!(
+        recovery.iter().collect::<std::collections::BTreeSet<_>>().len(),
+        10
+    );
+    assert_eq!(me(alice.token.clone()).await["two_factor_enabled"], true);
+    // A second confirmation has nothing to confirm.
+    roster
+        .expect_json(
+            roster
+                .with_token(&alice.token, Method::POST, confirm)
+                .json(&json!({"otp": code(&secret, 0)})),
+            400,
+        )
+        .await;
+    // Admins see it in the list and can filter by it.
+    let enabled = roster
+        .expect_json(
+            roster.as_admin(Method::GET, "/api/v4/users?two_factor=enabled"),
+            200,
+        )
+        .await;
+    let ids: Vec<i64> = enabled
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![alice.id]);
+    assert_eq!(enabled[0]["two_factor_enabled"], true);
+    let disabled = roster
+        .expect_json(
+            roster.as_admin(Method::GET, "/api/v4/users?two_factor=disabled"),
+            200,
+        )
+        .await;
+    assert!(disabled
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|u| u["id"] != alice.id && u["two_factor_enabled"] == false));
+    let bad = roster
+        .expect_json(
+            roster.as_admin(Method::GET, "/api/v4/users?two_factor=maybe"),
+            400,
+        )
+        .await;
+    assert_eq!(bad["error"], "two_factor does not have a valid value");
+
+    // The password alone now answers mfa_required with a token.
+    let password = json!({"grant_type": "password", "username": "alice", "password": TEST_PASSWORD});
+    let challenge = grant(&roster, password.clone(), 403).await;
+    assert_eq!(challenge["error"], "mfa_required");
+    assert_eq!(challenge["mfa_methods"], json!(["totp", "recovery_code"]));
+    let mfa_token = challenge["mfa_token"].as_str().unwrap().to_owned();
+    let mfa = |otp: &str, token: &str| {
+        json!({
+            "grant_type": "urn:roster:params:oauth:grant-type:mfa",
+            "mfa_token": token,
+            "otp": otp,
+        })
+    };
+    // The confirmation's code was spent: a replay is refused.
+    let replayed = grant(&roster, mfa(&right, &mfa_token), 400).await;
+    assert_eq!(replayed["error"], "invalid_grant");
+    let tokens = grant(&roster, mfa(&code(&secret, 0), &mfa_token), 200).await;
+    assert_eq!(
+        me(tokens["access_token"].as_str().unwrap().to_owned()).await["id"],
+        alice.id
+    );
+    // The mfa_token is single use.
+    let spent = grant(&roster, mfa(&code(&secret, 1), &mfa_token), 400).await;
+    assert_eq!(spent["error"], "invalid_grant");
+    let missing = grant(
+        &roster,
+        json!({"grant_type": "urn:roster:params:oauth:grant-type:mfa", "mfa_token": "x"}),
+        400,
+    )
+    .await;
+    assert_eq!(missing["error"], "invalid_request");
+
+    // `otp` with the password: a used code is refused, a fresh one works,
+    // and so does a recovery code, once.
+    let with = |otp: &str| {
+        let mut body = password.clone();
+        body["otp"] = json!(otp);
+        body
+    };
+    assert_eq!(
+        grant(&roster, with(&code(&secret, 0)), 400).await["error"],
+        "invalid_grant"
+    );
+    grant(&roster, with(&code(&secret, 1)), 200).await;
+    grant(&roster, with(&recovery[0].to_uppercase()), 200).await;
+    assert_eq!(
+        grant(&roster, with(&recovery[0]), 400).await["error"],
+        "invalid_grant"
+    );
+    // After a recovery code is used, the methods still list the rest.
+    let again = grant(&roster, password.clone(), 403).await;
+    assert_eq!(again["mfa_methods"], json!(["totp", "recovery_code"]));
+
+    // Every step is a security event, and the owner is told by mail.
+    let names: Vec<String> = events(&roster, alice.id).into_iter().map(|(n, _)| n).collect();
+    for expected in [
+        "two_factor_enrolment_started",
+        "two_factor_enabled",
+        "second_factor_required",
+        "sign_in_failed",
+    ] {
+        assert!(names.iter().any(|n| n == expected), "{expected} in {names:?}");
+    }
+    assert!(events(&roster, alice.id)
+        .iter()
+        .any(|(n, d)| n == "sign_in_succeeded" && d["second_factor"] == "recovery_code"));
+    let sent = mails(&roster, "alice@example.com", 1).await;
+    assert!(sent.iter().any(|m| m.kind == "two_factor_enabled"), "{sent:?}");
+}
+
+#[tokio::test]
+async fn wrong_codes_count_toward_the_lockout() {
+    let roster = TestRoster::spawn_with(|s| s.max_failed_sign_ins = 4).await;
+    let alice = roster.create_user("alice").await;
+    let (secret, _) = enrol(&roster, &alice.token).await;
+    let challenge = grant(
+        &roster,
+        json!({"grant_type": "password", "username": "alice", "password": TEST_PASSWORD}),
+        403,
+    )
+    .await;
+    let token = challenge["mfa_token"].as_str().unwrap();
+    let right = code(&secret, 0);
+    let wrong = format!("{:06}", (right.parse::<u32>().unwrap() + 500_000) % 1_000_000);
+    for _ in 0..4 {
+        let refused = grant(
+            &roster,
+            json!({"grant_type": "urn:roster:params:oauth:grant-type:mfa", "mfa_token": token, "otp": wrong}),
+            400,
+        )
+        .await;
+        assert_eq!(refused["error"], "invalid_grant");
+    }
+    // Locked now: even the right code, and the right password, are refused.
+    let locked = grant(
+        &roster,
+        json!({"grant_type": "urn:roster:params:oauth:grant-type:mfa", "mfa_token": token, "otp": right}),
+        400,
+    )
+    .await;
+    assert!(
+        locked["error_description"].as_str().unwrap().contains("locked"),
+        "{locked}"
+    );
+    let again = grant(
+        &roster,
+        json!({"grant_type": "password", "username": "alice", "password": TEST_PASSWORD, "otp": right}),
+        400,
+    )
+    .await;
+    assert!(
+        again["error_description"].as_str().unwrap().contains("locked"),
+        "{again}"
+    );
+    assert!(events(&roster, alice.id)
+        .iter()
+        .any(|(n, d)| n == "sign_in_failed" && d["reason"] == "wrong second factor"));
+    assert!(events(&roster, alice.id)
+        .iter()
+        .any(|(n, _)| n == "account_locked"));
+}
+
+#[tokio::test]
+async fn an_mfa_token_finishes_only_for_its_client_and_dies_after_five_wrong_codes() {
+    let roster = TestRoster::spawn().await;
+    let alice = roster.create_user("alice").await;
+    let (secret, _) = enrol(&roster, &alice.token).await;
+    let app = roster
+        .expect_json(
+            roster
+                .as_admin(Method::POST, "/api/v4/applications")
+                .json(&json!({"name": "CLI", "redirect_uri": "https://cli.example/cb", "scopes": "api"})),
+            201,
+        )
+        .await;
+    let (id, secret_of_app) = (
+        app["application_id"].as_str().unwrap(),
+        app["secret"].as_str().unwrap(),
+    );
+    let challenge = grant(
+        &roster,
+        json!({"grant_type": "password", "username": "alice", "password": TEST_PASSWORD,
+               "client_id": id, "client_secret": secret_of_app}),
+        403,
+    )
+    .await;
+    let token = challenge["mfa_token"].as_str().unwrap();
+    let mfa = json!({"grant_type": "urn:roster:params:oauth:grant-type:mfa", "mfa_token": token, "otp": code(&secret, 0)});
+    // Without the application's credentials: refused, and the code is not spent.
+    assert_eq!(grant(&roster, mfa.clone(), 400).await["error"], "invalid_grant");
+    let mut with_client = mfa.clone();
+    with_client["client_id"] = json!(id);
+    with_client["client_secret"] = json!(secret_of_app);
+    let tokens = grant(&roster, with_client, 200).await;
+    assert_eq!(tokens["scope"], "api");
+    let authorized = roster
+        .expect_json(
+            roster.with_token(&alice.token, Method::GET, "/api/v4/user/authorized_applications"),
+            200,
+        )
+        .await;
+    assert_eq!(authorized.as_array().unwrap().len(), 1);
+
+    // Five wrong codes spend a token (the sixth answer is for a dead token).
+    let challenge = grant(
+        &roster,
+        json!({"grant_type": "password", "username": "alice", "password": TEST_PASSWORD}),
+        403,
+    )
+    .await;
+    let token = challenge["mfa_token"].as_str().unwrap();
+    for _ in 0..5 {
+        grant(
+            &roster,
+            json!({"grant_type": "urn:roster:params:oauth:grant-type:mfa", "mfa_token": token, "otp": "0000000000000000"}),
+            400,
+        )
+        .await;
+    }
+    let dead = grant(
+        &roster,
+        json!({"grant_type": "urn:roster:params:oauth:grant-type:mfa", "mfa_token": token, "otp": code(&secret, 1)}),
+        400,
+    )
+    .await;
+    assert!(
+        dead["error_description"].as_str().unwrap().contains("mfa_token"),
+        "{dead}"
+    );
+}
+
+#[tokio::test]
+async fn recovery_codes_are_replaced_and_two_factor_turned_off_with_password_and_code() {
+    let roster = TestRoster::spawn().await;
+    let alice = roster.create_user("alice").await;
+    let (secret, old_codes) = enrol(&roster, &alice.token).await;
+    let regenerate = "/api/v4/user/two_factor/recovery_codes";
+    let wrong = roster
+        .expect_json(
+            roster
+                .with_token(&alice.token, Method::POST, regenerate)
+                .json(&json!({"current_password": "nope-nope-nope", "otp": code(&secret, 0)})),
+            400,
+        )
+        .await;
+    assert_eq!(wrong["message"]["current_password"][0], "is incorrect");
+    let made = roster
+        .expect_json(
+            roster
+                .with_token(&alice.token, Method::POST, regenerate)
+                .json(&json!({"current_password": TEST_PASSWORD, "otp": code(&secret, 0)})),
+            200,
+        )
+        .await;
+    let new_codes: Vec<String> = made["recovery_codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
+    assert!(new_codes.iter().all(|c| !old_codes.contains(c)));
+    let password = |otp: &str| json!({"grant_type": "password", "username": "alice", "password": TEST_PASSWORD, "otp": otp});
+    grant(&roster, password(&old_codes[1]), 400).await;
+    grant(&roster, password(&new_codes[1]), 200).await;
+
+    // Off: the password and a code (a recovery code will do).
+    let off = "/api/v4/user/two_factor";
+    let missing = roster
+        .expect_json(
+            roster
+                .with_token(&alice.token, Method::DELETE, off)
+                .json(&json!({"current_password": TEST_PASSWORD})),
+            400,
+        )
+        .await;
+    assert_eq!(missing["error"], "otp is missing");
+    let refused = roster
+        .expect_json(
+            roster
+                .with_token(&alice.token, Method::DELETE, off)
+                .json(&json!({"current_password": TEST_PASSWORD, "otp": new_codes[1]})),
+            400,
+        )
+        .await;
+    assert_eq!(refused["message"]["otp"][0], "is incorrect");
+    let r = roster
+        .with_token(&alice.token, Method::DELETE, off)
+        .json(&json!({"current_password": TEST_PASSWORD, "otp": new_codes[2]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let me = roster
+        .expect_json(roster.with_token(&alice.token, Method::GET, "/api/v4/user"), 200)
+        .await;
+    assert_eq!(me["two_factor_enabled"], false);
+    grant(
+        &roster,
+        json!({"grant_type": "password", "username": "alice", "password": TEST_PASSWORD}),
+        200,
+    )
+    .await;
+    // Nothing left to turn off.
+    let none = roster
+        .expect_json(
+            roster
+                .with_token(&alice.token, Method::DELETE, off)
+                .json(&json!({"current_password": TEST_PASSWORD})),
+            400,
+        )
+        .await;
+    assert_eq!(
+        none["message"],
+        "400 Bad request - Two-factor authentication is not enabled for this user"
+    );
+    let sent = mails(&roster, "alice@example.com", 3).await;
+    let kinds: Vec<&str> = sent.iter().map(|m| m.kind.as_str()).collect();
+    for kind in [
+        "two_factor_enabled",
+        "recovery_codes_regenerated",
+        "two_factor_disabled",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
+    }
+    // Enrolling again works, with a new seed.
+    let (again, _) = enrol(&roster, &alice.token).await;
+    assert_ne!(again, secret);
+}
+
+#[tokio::test]
+async fn admins_turn_two_factor_off_with_gitlabs_answers() {
+    let roster = TestRoster::spawn().await;
+    let alice = roster.create_user("alice").await;
+    let path = format!("/api/v4/users/{}/disable_two_factor", alice.id);
+    let not_enabled = roster
+        .expect_json(roster.as_admin(Method::PATCH, &path), 400)
+        .await;
+    assert_eq!(
+        not_enabled["message"],
+        "400 Bad request - Two-factor authentication is not enabled for this user"
+    );
+    enrol(&roster, &alice.token).await;
+    roster
+        .expect_json(roster.with_token(&alice.token, Method::PATCH, &path), 403)
+        .await;
+    let r = roster.as_admin(Method::PATCH, &path).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    let seen = roster
+        .expect_json(
+            roster.as_admin(Method::GET, &format!("/api/v4/users/{}", alice.id)),
+            200,
+        )
+        .await;
+    assert_eq!(seen["two_factor_enabled"], false);
+    assert!(events(&roster, alice.id)
+        .iter()
+        .any(|(n, d)| n == "two_factor_disabled" && d["by_admin"] == true));
+    // An admin's second factor is not the API's to remove.
+    enrol(&roster, &roster.admin.token).await;
+    let admin_path = format!("/api/v4/users/{}/disable_two_factor", roster.admin.id);
+    let forbidden = roster
+        .expect_json(roster.as_admin(Method::PATCH, &admin_path), 403)
+        .await;
+    assert!(
+        forbidden["message"].as_str().unwrap().starts_with(
+            "403 Forbidden - Two-factor authentication for admins cannot be disabled via the API"
+        ),
+        "{forbidden}"
+    );
+    roster
+        .expect_json(
+            roster.as_admin(Method::PATCH, "/api/v4/users/999999/disable_two_factor"),
+            404,
+        )
+        .await;
+}
+
+#[tokio::test]
+async fn required_two_factor_lets_only_the_enrolment_routes_through() {
+    let roster = TestRoster::spawn_with(|s| s.require_two_factor = RequireTwoFactor::All).await;
+    enrol(&roster, &roster.admin.token).await;
+    let alice = roster.create_user("alice").await;
+    let refused = roster
+        .expect_json(roster.with_token(&alice.token, Method::GET, "/api/v4/user"), 403)
+        .await;
+    assert_eq!(
+        refused["message"],
+        "403 Forbidden - two-factor authentication required"
+    );
+    enrol(&roster, &alice.token).await;
+    roster
+        .expect_json(roster.with_token(&alice.token, Method::GET, "/api/v4/user"), 200)
+        .await;
+
+    // `admins`: an admin enrols first; other users need not.
+    let roster = TestRoster::spawn_with(|s| s.require_two_factor = RequireTwoFactor::Admins).await;
+    roster
+        .expect_json(roster.as_admin(Method::GET, "/api/v4/users"), 403)
+        .await;
+    enrol(&roster, &roster.admin.token).await;
+    roster
+        .expect_json(roster.as_admin(Method::GET, "/api/v4/users"), 200)
+        .await;
+    let bob = roster.create_user("bob").await;
+    roster
+        .expect_json(roster.with_token(&bob.token, Method::GET, "/api/v4/user"), 200)
+        .await;
+}
+
+#[tokio::test]
+async fn the_sign_in_page_asks_for_the_second_factor() {
+    let roster = TestRoster::spawn().await;
+    let alice = roster.create_user("alice").await;
+    let (secret, recovery) = enrol(&roster, &alice.token).await;
+    let mut browser = Browser::new(&roster.url);
+    let page = browser.get("/-/sign_in?return_to=/-/sign_out").await;
+    let step = browser
+        .post(
+            "/-/sign_in",
+            &[
+                ("authenticity_token", &field(&page.body, "authenticity_token")),
+                ("return_to", "/-/sign_out"),
+                ("login", "alice"),
+                ("password", TEST_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(step.status, 200, "{}", step.body);
+    assert!(
+        step.body.contains("autocomplete=\"one-time-code\""),
+        "{}",
+        step.body
+    );
+    assert!(browser.cookie("_roster_session").is_none());
+    let mfa_token = field(&step.body, "mfa_token");
+    let csrf = field(&step.body, "authenticity_token");
+    let submit = |otp: String| {
+        vec![
+            ("authenticity_token".to_owned(), csrf.clone()),
+            ("mfa_token".to_owned(), mfa_token.clone()),
+            ("return_to".to_owned(), "/-/sign_out".to_owned()),
+            ("otp".to_owned(), otp),
+        ]
+    };
+    // A token from the page does not work at the token endpoint.
+    grant(
+        &roster,
+        json!({"grant_type": "urn:roster:params:oauth:grant-type:mfa", "mfa_token": mfa_token, "otp": code(&secret, 0)}),
+        400,
+    )
+    .await;
+    // Without the CSRF token: refused.
+    let mut no_csrf = submit(code(&secret, 0));
+    no_csrf.remove(0);
+    assert_eq!(
+        browser
+            .post("/-/sign_in/two_factor", &as_refs(&no_csrf))
+            .await
+            .status,
+        403
+    );
+    // A wrong code shows the form again, with the reason.
+    let wrong = browser
+        .post(
+            "/-/sign_in/two_factor",
+            &as_refs(&submit(recovery[0].replace(|c: char| c.is_ascii_digit(), "a"))),
+        )
+        .await;
+    assert_eq!(wrong.status, 401, "{}", wrong.body);
+    assert!(wrong.body.contains("two-factor-error"), "{}", wrong.body);
+    assert_eq!(field(&wrong.body, "mfa_token"), mfa_token);
+    let done = browser
+        .post("/-/sign_in/two_factor", &as_refs(&submit(code(&secret, 0))))
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(done.location.as_deref(), Some("/-/sign_out"));
+    assert!(browser.cookie("_roster_session").is_some());
+    let signed_in = browser.get("/-/sign_in").await;
+    assert!(
+        signed_in.body.contains("signed in as alice"),
+        "{}",
+        signed_in.body
+    );
+    // The token was spent with the sign-in.
+    let reused = browser
+        .post("/-/sign_in/two_factor", &as_refs(&submit(code(&secret, 1))))
+        .await;
+    assert_eq!(reused.status, 401);
+    assert!(reused.body.contains("Sign in again"), "{}", reused.body);
+    assert!(events(&roster, alice.id)
+        .iter()
+        .any(|(n, d)| n == "sign_in_succeeded" && d["via"] == "browser" && d["second_factor"] == "totp"));
+}
+
+#[tokio::test]
+async fn a_database_copy_without_the_key_reveals_no_seed() {
+    use roster_persistence::schema::totp_credentials as t;
+    let roster = TestRoster::spawn().await;
+    let alice = roster.create_user("alice").await;
+    let (secret, _) = enrol(&roster, &alice.token).await;
+    let mut conn = roster_persistence::DbManager::new(roster.database_url())
+        .unwrap()
+        .connect_now()
+        .unwrap();
+    let sealed: String = t::table
+        .filter(t::user_id.eq(alice.id))
+        .select(t::sealed_seed)
+        .first(&mut conn)
+        .unwrap();
+    let raw = python(
+        "import base64; print(base64.b32decode(sys.argv[1] + '=' * (-len(sys.argv[1]) % 8)).hex())",
+        &[&secret],
+    );
+    assert!(sealed.starts_with("v1:"), "{sealed}");
+    assert!(!sealed.contains(&secret) && !sealed.to_lowercase().contains(&raw));
+    // Another key does not open it; the server's does, to the seed.
+    assert!(roster_domain::SecretKey::generate().open(&sealed).is_err());
+    let key = roster.settings.secret_key.clone().unwrap();
+    assert_eq!(hex_of(&key.open(&sealed).unwrap()), raw);
+}
+
+fn as_refs(v: &[(String, String)]) -> Vec<(&str, &str)> {
+    v.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect()
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
