@@ -259,15 +259,15 @@ impl Settings {
                 })
             }
         };
-        let totp_issuer = match get("ROSTER_TOTP_ISSUER") {
+        let totp_issuer = match get("ROSTER_TOTP_ISSUER").map(|t| t.trim().to_owned()) {
             None => "Roster".to_owned(),
-            Some(text) if text.trim().is_empty() || text.contains(':') || text.len() > 64 => {
+            Some(text) if text.is_empty() || text.contains(':') || text.len() > 64 => {
                 return Err(SettingsError {
                     name: "ROSTER_TOTP_ISSUER",
                     reason: "must be 1 to 64 characters without a colon".into(),
                 })
             }
-            Some(text) => text.trim().to_owned(),
+            Some(text) => text,
         };
         let secret_key = match get("ROSTER_SECRET_KEY") {
             None => None,

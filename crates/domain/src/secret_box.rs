@@ -58,6 +58,16 @@ impl SecretKey {
         XChaCha20Poly1305::new(Key::from_slice(&self.0))
     }
 
+    /// HMAC-SHA256 of `data` under this key, in hex: a digest that a copy
+    /// of the database alone cannot be searched against offline.
+    pub fn keyed_digest(&self, data: &[u8]) -> String {
+        use hmac::{Hmac, Mac};
+        let mut mac =
+            <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes a key of any length");
+        mac.update(data);
+        hex::encode(mac.finalize().into_bytes())
+    }
+
     /// Seals `plain`: `v1:` and base64 of the nonce and the ciphertext.
     pub fn seal(&self, plain: &[u8]) -> String {
         let mut nonce = [0u8; NONCE_LEN];
@@ -115,5 +125,11 @@ mod tests {
         assert_eq!(again.open(&key.seal(b"x")).unwrap(), b"x");
         assert!(SecretKey::from_base64("c2hvcnQ=").is_err());
         assert!(format!("{key:?}").contains('…'));
+        // RFC 4231 test case 2 ("Jefe" is not 32 bytes, so a key of the
+        // same digest is checked by value instead): keyed digests differ by key.
+        let other = SecretKey::generate();
+        assert_eq!(key.keyed_digest(b"code"), again.keyed_digest(b"code"));
+        assert_ne!(key.keyed_digest(b"code"), other.keyed_digest(b"code"));
+        assert_eq!(key.keyed_digest(b"code").len(), 64);
     }
 }

@@ -3,7 +3,7 @@
 //! recovery codes. Checking a code tells which time step it matched, so that
 //! the caller can refuse a step that was already used (RFC 6238 §5.2).
 use crate::error::{FieldError, Problem};
-use crate::token::TokenDigest;
+use crate::secret_box::SecretKey;
 use rand::RngCore;
 use totp_rs::{Algorithm, Builder, Totp};
 
@@ -150,10 +150,11 @@ impl RecoveryCode {
         &self.0
     }
 
-    /// What is stored: its SHA-256 (64 random bits cannot be guessed
-    /// offline faster than the lockout allows online).
-    pub fn digest(&self) -> TokenDigest {
-        TokenDigest::of(&self.0)
+    /// What is stored: its HMAC-SHA256 under the secret key, which is not
+    /// in the database, so that a copy of the database alone cannot be
+    /// searched for the codes offline; online, the lockout limits guesses.
+    pub fn keyed_digest(&self, key: &SecretKey) -> String {
+        key.keyed_digest(self.0.as_bytes())
     }
 }
 
@@ -225,7 +226,10 @@ mod tests {
         assert_eq!(recovery.len(), RECOVERY_CODE_COUNT);
         let typed = recovery[0].expose().to_uppercase();
         match SecondFactorCode::parse(&format!("{}-{}", &typed[..8], &typed[8..])) {
-            Ok(SecondFactorCode::Recovery(code)) => assert_eq!(code.digest(), recovery[0].digest()),
+            Ok(SecondFactorCode::Recovery(code)) => {
+                let key = SecretKey::generate();
+                assert_eq!(code.keyed_digest(&key), recovery[0].keyed_digest(&key));
+            }
             other => panic!("{other:?}"),
         }
         for bad in ["", "12345", "1234567", "abcdef", "zzzzzzzzzzzzzzzz", "١٢٣٤٥٦"] {

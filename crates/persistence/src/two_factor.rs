@@ -143,13 +143,13 @@ pub fn unused_recovery_codes(conn: &mut DbConnection, user_id: i64) -> Result<i6
         .get_result(conn)?)
 }
 
-/// Removes every factor of the user (TOTP, recovery codes) and clears the
-/// flag: `true` if there was anything to remove.
+/// Removes every factor of the user (TOTP, confirmed or still pending,
+/// and recovery codes) and clears the flag: `true` if two-factor was on
+/// (an enrolment never confirmed does not count).
 pub fn remove_all(conn: &mut DbConnection, user_id: i64) -> Result<bool, RepoError> {
-    let totp_gone = diesel::delete(totp::table.filter(totp::user_id.eq(user_id))).execute(conn)?;
+    diesel::delete(totp::table.filter(totp::user_id.eq(user_id))).execute(conn)?;
     diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(user_id))).execute(conn)?;
-    let was = set_enabled(conn, user_id, false)?;
-    Ok(was || totp_gone > 0)
+    set_enabled(conn, user_id, false)
 }
 
 /// Sets the user's `two_factor_enabled`; `true` if it was set before.

@@ -52,6 +52,13 @@ pub async fn with_password(
     request: BrowserRequest,
 ) -> Result<PasswordStep, ApiError> {
     let user = check_password(state, login, password, Some(&request.ip)).await?;
+    if !user.two_factor_enabled && state.settings.require_two_factor.applies_to(user.is_admin) {
+        // The API lets such a user reach only the enrolment routes; the
+        // pages, which have no enrolment form yet, let them nowhere.
+        return Err(ApiError::invalid_grant(
+            "Two-factor authentication is required for this account and is not set up yet. Set it up first (POST /api/v4/user/two_factor/totp, see docs/two-factor.md), then sign in here.",
+        ));
+    }
     if user.two_factor_enabled {
         return match second_factor::challenge(state, &user, Pending::Browser, &request.ip).await? {
             ApiError::MfaRequired { token, methods } => Ok(PasswordStep::SecondFactor {

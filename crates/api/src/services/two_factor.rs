@@ -86,7 +86,7 @@ pub fn check_code_in(
             }
         }
         SecondFactorCode::Recovery(recovery) => {
-            if two_factor::use_recovery_code(conn, user_id, recovery.digest().as_str(), now())? {
+            if two_factor::use_recovery_code(conn, user_id, &recovery.keyed_digest(secrets), now())? {
                 Ok(CodeCheck::Accepted(Factor::RecoveryCode))
             } else {
                 Ok(CodeCheck::Refused)
@@ -145,8 +145,8 @@ pub async fn begin_totp(
     })
 }
 
-fn recovery_digests(codes: &[RecoveryCode]) -> Vec<String> {
-    codes.iter().map(|c| c.digest().as_str().to_owned()).collect()
+fn recovery_digests(secrets: &SecretKey, codes: &[RecoveryCode]) -> Vec<String> {
+    codes.iter().map(|c| c.keyed_digest(secrets)).collect()
 }
 
 /// `POST /user/two_factor/totp/confirm`: the first code turns TOTP on and
@@ -175,7 +175,7 @@ pub async fn confirm_totp(
             };
             two_factor::confirm_totp(conn, user.id, step as i64, now())?;
             let codes = RecoveryCode::generate_set();
-            two_factor::replace_recovery_codes(conn, user.id, &recovery_digests(&codes), now())?;
+            two_factor::replace_recovery_codes(conn, user.id, &recovery_digests(&secrets, &codes), now())?;
             two_factor::set_enabled(conn, user.id, true)?;
             actor.record(
                 conn,
@@ -259,7 +259,7 @@ pub async fn regenerate_recovery_codes(
                 return Ok(None);
             }
             let codes = RecoveryCode::generate_set();
-            two_factor::replace_recovery_codes(conn, user.id, &recovery_digests(&codes), now())?;
+            two_factor::replace_recovery_codes(conn, user.id, &recovery_digests(&secrets, &codes), now())?;
             actor.record(conn, "recovery_codes_regenerated", Some(user.id), json!({}))?;
             outbox::enqueue(
                 conn,

@@ -82,7 +82,7 @@ async fn chromium_signs_in_through_the_pages() {
         python,
         script.into(),
         vec![failures.to_string()],
-        "chromium: 7 passed, 0 failed",
+        "chromium: 8 passed, 0 failed",
     )
     .await;
 }

@@ -548,6 +548,18 @@ async fn admins_turn_two_factor_off_with_gitlabs_answers() {
         not_enabled["message"],
         "400 Bad request - Two-factor authentication is not enabled for this user"
     );
+    // An enrolment never confirmed is not two-factor.
+    roster
+        .expect_json(
+            roster
+                .with_token(&alice.token, Method::POST, "/api/v4/user/two_factor/totp")
+                .json(&json!({"current_password": TEST_PASSWORD})),
+            201,
+        )
+        .await;
+    roster
+        .expect_json(roster.as_admin(Method::PATCH, &path), 400)
+        .await;
     enrol(&roster, &alice.token).await;
     roster
         .expect_json(roster.with_token(&alice.token, Method::PATCH, &path), 403)
@@ -596,6 +608,25 @@ async fn required_two_factor_lets_only_the_enrolment_routes_through() {
         refused["message"],
         "403 Forbidden - two-factor authentication required"
     );
+    // The pages, which have no enrolment form, let such a user nowhere.
+    let mut browser = Browser::new(&roster.url);
+    let page = browser.get("/-/sign_in").await;
+    let refused = browser
+        .post(
+            "/-/sign_in",
+            &[
+                (
+                    "authenticity_token",
+                    field(&page.body, "authenticity_token").as_str(),
+                ),
+                ("login", "alice"),
+                ("password", TEST_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 401, "{}", refused.body);
+    assert!(refused.body.contains("is not set up yet"), "{}", refused.body);
+    assert!(browser.cookie("_roster_session").is_none());
     enrol(&roster, &alice.token).await;
     roster
         .expect_json(roster.with_token(&alice.token, Method::GET, "/api/v4/user"), 200)
@@ -706,7 +737,7 @@ async fn a_database_copy_without_the_key_reveals_no_seed() {
     use roster_persistence::schema::totp_credentials as t;
     let roster = TestRoster::spawn().await;
     let alice = roster.create_user("alice").await;
-    let (secret, _) = enrol(&roster, &alice.token).await;
+    let (secret, recovery) = enrol(&roster, &alice.token).await;
     let mut conn = roster_persistence::DbManager::new(roster.database_url())
         .unwrap()
         .connect_now()
@@ -726,6 +757,20 @@ async fn a_database_copy_without_the_key_reveals_no_seed() {
     assert!(roster_domain::SecretKey::generate().open(&sealed).is_err());
     let key = roster.settings.secret_key.clone().unwrap();
     assert_eq!(hex_of(&key.open(&sealed).unwrap()), raw);
+    // Recovery codes are kept as an HMAC under that key: neither the code
+    // nor its plain SHA-256 is in the table.
+    use roster_persistence::schema::recovery_codes as r;
+    let digests: Vec<String> = r::table
+        .filter(r::user_id.eq(alice.id))
+        .select(r::code_digest)
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(digests.len(), 10);
+    for code in &recovery {
+        assert!(!digests.iter().any(|d| d.contains(code.as_str())));
+        assert!(!digests.contains(&roster_domain::TokenDigest::of(code).as_str().to_owned()));
+        assert!(digests.contains(&key.keyed_digest(code.as_bytes())));
+    }
 }
 
 fn as_refs(v: &[(String, String)]) -> Vec<(&str, &str)> {
@@ -734,4 +779,35 @@ fn as_refs(v: &[(String, String)]) -> Vec<(&str, &str)> {
 
 fn hex_of(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[tokio::test]
+async fn an_operator_removes_an_admins_second_factor_on_the_server() {
+    let roster = TestRoster::spawn().await;
+    enrol(&roster, &roster.admin.token).await;
+    let run = |username: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_roster"))
+            .args(["admin", "disable-two-factor", "--username", username])
+            .env("DATABASE_URL", roster.database_url())
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("roster runs");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, err) = run("root");
+    assert!(ok && err.contains("removed the second factors of root"), "{err}");
+    let me = roster
+        .expect_json(roster.as_admin(Method::GET, "/api/v4/user"), 200)
+        .await;
+    assert_eq!(me["two_factor_enabled"], false);
+    let (ok, err) = run("root");
+    assert!(ok && err.contains("root had no second factor"), "{err}");
+    let (ok, err) = run("nobody");
+    assert!(!ok && err.contains("no user named nobody"), "{err}");
+    assert!(events(&roster, roster.admin.id)
+        .iter()
+        .any(|(n, d)| n == "two_factor_disabled" && d["by_admin"] == true));
 }

@@ -9,9 +9,11 @@ somewhere real with the code. Prints one line a step and
 """
 import secrets
 import sys
+import time
 import traceback
 from urllib.parse import parse_qs, urlencode, urlparse
 
+import pyotp
 import requests
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
@@ -155,6 +157,39 @@ def _():
     click_and_wait(driver, driver.find_element(By.ID, "confirm"))
     assert "signed out" in driver.page_source, driver.page_source[:500]
     assert driver.get_cookie("_roster_session") is None
+
+
+@step("two-factor: the sign-in page asks for a code from the app (pyotp)")
+def _():
+    driver = state["driver"]
+    carol = user("carol")
+    token = requests.post(URL + "/oauth/token", json={
+        "grant_type": "password", "username": carol, "password": PASSWORD,
+    }, timeout=30).json()["access_token"]
+    auth = {"Authorization": "Bearer " + token}
+    started = requests.post(URL + "/api/v4/user/two_factor/totp", headers=auth,
+                            json={"current_password": PASSWORD}, timeout=30).json()
+    totp = pyotp.TOTP(started["secret"])
+    # The step before now, then now: each code is accepted once.
+    r = requests.post(URL + "/api/v4/user/two_factor/totp/confirm", headers=auth,
+                      json={"otp": totp.at(time.time() - 30)}, timeout=30)
+    assert r.status_code == 200, r.text
+    driver.delete_all_cookies()
+    driver.get(authorize_url(state["client_id"]))
+    sign_in(driver, carol, PASSWORD)
+    field = driver.find_element(By.ID, "otp")
+    assert field.get_attribute("autocomplete") == "one-time-code"
+    assert driver.get_cookie("_roster_session") is None
+    field.send_keys("000000" if totp.now() != "000000" else "111111")
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
+    error = driver.find_element(By.ID, "two-factor-error")
+    assert "wrong" in error.text, error.text
+    driver.find_element(By.ID, "otp").send_keys(totp.now())
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
+    assert driver.get_cookie("_roster_session") is not None
+    # On to the consent page of the authorization request.
+    assert "Chromium Wiki" in driver.page_source, driver.page_source[:500]
+    driver.delete_all_cookies()
 
 
 @step("a locked account is told so, even with the right password")
