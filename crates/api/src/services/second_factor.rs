@@ -6,14 +6,14 @@
 //! a security event.
 use crate::http::error::ApiError;
 use crate::services::audit::Actor;
-use crate::services::sessions::{may_sign_in, record_failure_in, Lockout};
-use crate::services::two_factor::{check_code_in, methods_in, CodeCheck, Factor};
+use crate::services::sessions::may_sign_in;
+use crate::services::two_factor::{methods_in, CodeAttempt, Factor};
 use crate::state::AppState;
 use chrono::Duration;
 use roster_domain::{SecondFactorCode, TokenDigest};
 use roster_persistence::mfa_challenges::{self, NewMfaChallenge};
 use roster_persistence::users::UserRow;
-use roster_persistence::{now, users, DbConnection};
+use roster_persistence::{now, users};
 use serde_json::json;
 
 /// How long an `mfa_token` works.
@@ -58,14 +58,32 @@ pub struct Proved {
     pub scopes: String,
 }
 
-/// The answer to a right password of a user who has a second factor and
-/// gave no code: `403 mfa_required` with a new `mfa_token`.
+/// A new `mfa_token` and the methods the user can answer with.
+pub struct Challenge {
+    /// The token, shown once.
+    pub token: String,
+    /// `totp`, `recovery_code`, …
+    pub methods: Vec<&'static str>,
+}
+
+impl From<Challenge> for ApiError {
+    /// The password grant's answer: `403 mfa_required`.
+    fn from(challenge: Challenge) -> Self {
+        ApiError::MfaRequired {
+            token: challenge.token,
+            methods: challenge.methods,
+        }
+    }
+}
+
+/// Starts the second step for a user whose password was right and who
+/// gave no code: a new `mfa_token`, stored as SHA-256, and an event.
 pub async fn challenge(
     state: &AppState,
     user: &UserRow,
     pending: Pending,
     ip: &str,
-) -> Result<ApiError, ApiError> {
+) -> Result<Challenge, ApiError> {
     // 256 random bits, like a session's secret; only the digest is stored.
     let (token, digest) = crate::http::browser::new_session_secret();
     let user_id = user.id;
@@ -100,15 +118,7 @@ pub async fn challenge(
             methods_in(conn, user_id)
         })
         .await?;
-    Ok(ApiError::MfaRequired { token, methods })
-}
-
-/// How an attempt at the second factor ended, as stored.
-enum Attempt {
-    Proved(Box<Proved>),
-    Wrong,
-    Locked,
-    NoChallenge,
+    Ok(Challenge { token, methods })
 }
 
 fn wrong() -> ApiError {
@@ -121,81 +131,35 @@ fn locked() -> ApiError {
     )
 }
 
-/// Checks `code` for `user` in the caller's transaction: a refusal counts
-/// toward the lockout and is an event; an acceptance spends the code.
-fn attempt_in(
-    conn: &mut DbConnection,
-    state: &AttemptContext,
-    user: &UserRow,
-    code: &SecondFactorCode,
-) -> Result<Option<Factor>, ApiError> {
-    match check_code_in(conn, &state.secrets, user.id, code)? {
-        CodeCheck::Accepted(factor) => Ok(Some(factor)),
-        CodeCheck::Refused => {
-            record_failure_in(conn, &state.lockout, user, &state.actor, "wrong second factor")?;
-            Ok(None)
-        }
-    }
-}
-
-/// What [`attempt_in`] needs from the request and the settings.
-struct AttemptContext {
-    secrets: roster_domain::SecretKey,
-    lockout: Lockout,
-    actor: Actor,
-}
-
-impl AttemptContext {
-    fn new(state: &AppState, actor: Actor) -> Self {
-        Self {
-            secrets: state.secrets.clone(),
-            lockout: Lockout::of(state),
-            actor,
-        }
-    }
+fn invalid_token() -> ApiError {
+    ApiError::invalid_grant("The mfa_token is invalid, expired or used. Sign in with the password again.")
 }
 
 /// The password grant with `otp`: proves the code of `user`, whose
-/// password was just checked.
+/// password was just checked. A refusal is stored (lockout, event) before
+/// it is answered.
 pub async fn prove_with_password(
     state: &AppState,
     user: UserRow,
     code: SecondFactorCode,
     ip: &str,
 ) -> Result<Factor, ApiError> {
-    let context = AttemptContext::new(state, Actor::user(user.id, Some(ip)));
-    let attempt = state
+    let attempt = CodeAttempt::new(state, Actor::user(user.id, Some(ip)));
+    state
         .db
         .write(move |conn| {
             if user.is_locked_at(now()) {
-                return Ok(Attempt::Locked);
+                return Ok(Err(locked()));
             }
-            Ok(match attempt_in(conn, &context, &user, &code)? {
-                Some(factor) => Attempt::Proved(Box::new(Proved {
-                    user,
-                    factor,
-                    application_id: None,
-                    scopes: String::new(),
-                })),
-                None => Attempt::Wrong,
-            })
+            Ok(attempt.prove_in(conn, &user, &code)?.ok_or_else(wrong))
         })
-        .await?;
-    match attempt {
-        Attempt::Proved(proved) => Ok(proved.factor),
-        Attempt::Wrong => Err(wrong()),
-        Attempt::Locked => Err(locked()),
-        Attempt::NoChallenge => Err(invalid_token()),
-    }
-}
-
-fn invalid_token() -> ApiError {
-    ApiError::invalid_grant("The mfa_token is invalid, expired or used. Sign in with the password again.")
+        .await?
 }
 
 /// Finishes a sign-in begun as `purpose` with its `mfa_token` and a code.
 /// `client` is the application that presents it (the mfa grant's; `None`
-/// for the page); it must be the one the sign-in began with.
+/// for the page); it must be the one the sign-in began with. A wrong code
+/// counts toward the lockout and toward the token's own limit.
 pub async fn prove_with_token(
     state: &AppState,
     mfa_token: String,
@@ -211,55 +175,38 @@ pub async fn prove_with_token(
         mfa_challenges::FOR_TOKENS
     };
     let ip = ip.to_owned();
-    let secrets = state.secrets.clone();
-    let lockout = Lockout::of(state);
-    let attempt = state
+    let mut attempt = CodeAttempt::new(state, Actor::anonymous(Some(&ip)));
+    let proved = state
         .db
         .write(move |conn| {
             let at = now();
-            let Some(challenge) = mfa_challenges::find_live(conn, digest.as_str(), purpose, at)? else {
-                return Ok(Attempt::NoChallenge);
+            let challenge = mfa_challenges::find_live(conn, digest.as_str(), purpose, at)?
+                .filter(|challenge| challenge.application_id == client);
+            let Some(challenge) = challenge else {
+                return Ok(Err(invalid_token()));
             };
-            if challenge.application_id != client {
-                return Ok(Attempt::NoChallenge);
-            }
             let Some(user) = users::find_user(conn, challenge.user_id)? else {
-                return Ok(Attempt::NoChallenge);
+                return Ok(Err(invalid_token()));
             };
             if user.is_locked_at(at) {
-                return Ok(Attempt::Locked);
+                return Ok(Err(locked()));
             }
-            let context = AttemptContext {
-                secrets,
-                lockout,
-                actor: Actor::user(user.id, Some(&ip)),
+            attempt.actor = Actor::user(user.id, Some(&ip));
+            let Some(factor) = attempt.prove_in(conn, &user, &code)? else {
+                mfa_challenges::record_failure(conn, challenge.id, MAX_FAILURES_PER_TOKEN, at)?;
+                return Ok(Err(wrong()));
             };
-            match attempt_in(conn, &context, &user, &code)? {
-                Some(factor) => {
-                    if !mfa_challenges::spend(conn, challenge.id, at)? {
-                        return Ok(Attempt::NoChallenge);
-                    }
-                    Ok(Attempt::Proved(Box::new(Proved {
-                        user,
-                        factor,
-                        application_id: challenge.application_id,
-                        scopes: challenge.scopes,
-                    })))
-                }
-                None => {
-                    mfa_challenges::record_failure(conn, challenge.id, MAX_FAILURES_PER_TOKEN, at)?;
-                    Ok(Attempt::Wrong)
-                }
+            if !mfa_challenges::spend(conn, challenge.id, at)? {
+                return Ok(Err(invalid_token()));
             }
+            Ok(Ok(Proved {
+                user,
+                factor,
+                application_id: challenge.application_id,
+                scopes: challenge.scopes,
+            }))
         })
-        .await?;
-    match attempt {
-        Attempt::Proved(proved) => {
-            may_sign_in(state, &proved.user)?;
-            Ok(*proved)
-        }
-        Attempt::Wrong => Err(wrong()),
-        Attempt::Locked => Err(locked()),
-        Attempt::NoChallenge => Err(invalid_token()),
-    }
+        .await??;
+    may_sign_in(state, &proved.user)?;
+    Ok(proved)
 }

@@ -233,7 +233,9 @@ pub async fn password_grant(
                     application_id,
                     scopes,
                 };
-                return Err(second_factor::challenge(state, &user, pending, &origin.ip).await?);
+                return Err(second_factor::challenge(state, &user, pending, &origin.ip)
+                    .await?
+                    .into());
             }
         }
     } else {

@@ -60,13 +60,11 @@ pub async fn with_password(
         ));
     }
     if user.two_factor_enabled {
-        return match second_factor::challenge(state, &user, Pending::Browser, &request.ip).await? {
-            ApiError::MfaRequired { token, methods } => Ok(PasswordStep::SecondFactor {
-                mfa_token: token,
-                methods,
-            }),
-            other => Err(other),
-        };
+        let challenge = second_factor::challenge(state, &user, Pending::Browser, &request.ip).await?;
+        return Ok(PasswordStep::SecondFactor {
+            mfa_token: challenge.token,
+            methods: challenge.methods,
+        });
     }
     let secret = start_session(state, user.clone(), None, request).await?;
     Ok(PasswordStep::SignedIn(secret, Box::new(user)))

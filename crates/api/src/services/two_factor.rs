@@ -192,28 +192,58 @@ pub async fn confirm_totp(
         .await
 }
 
-/// Checks the second factor of a signed-in user who is changing their
-/// factors, in the caller's transaction. A wrong code counts toward the
-/// lockout like a wrong password (so a stolen token and password cannot
-/// guess their way to turning the factor off). `Ok(false)` for a wrong
-/// code: the failure is stored, so the caller answers after committing.
-fn prove_in(
-    conn: &mut DbConnection,
-    secrets: &SecretKey,
-    lockout: &Lockout,
-    user: &UserRow,
-    actor: &Actor,
-    code: &SecondFactorCode,
-) -> Result<bool, ApiError> {
-    if user.is_locked_at(now()) {
-        return Err(locked());
-    }
-    match check_code_in(conn, secrets, user.id, code)? {
-        CodeCheck::Accepted(_) => Ok(true),
-        CodeCheck::Refused => {
-            record_failure_in(conn, lockout, user, actor, "wrong second factor")?;
-            Ok(false)
+/// Checking a code with its consequences: who is acting, and the lockout
+/// a wrong code counts toward. Shared by the sign-in flows and the routes
+/// that change a factor.
+pub struct CodeAttempt {
+    secrets: SecretKey,
+    lockout: Lockout,
+    /// Who the events name.
+    pub actor: Actor,
+}
+
+impl CodeAttempt {
+    /// The settings of `state`, as of now, for `actor`.
+    pub fn new(state: &AppState, actor: Actor) -> Self {
+        Self {
+            secrets: state.secrets.clone(),
+            lockout: Lockout::of(state),
+            actor,
         }
+    }
+
+    /// Checks `code` for `user` in the caller's transaction: an accepted
+    /// code is spent; a refused one counts toward the lockout like a wrong
+    /// password and is an event (so a stolen token and password cannot
+    /// guess their way past it). `None` when refused: the failure is
+    /// stored, so the caller answers after committing.
+    pub fn prove_in(
+        &self,
+        conn: &mut DbConnection,
+        user: &UserRow,
+        code: &SecondFactorCode,
+    ) -> Result<Option<Factor>, ApiError> {
+        match check_code_in(conn, &self.secrets, user.id, code)? {
+            CodeCheck::Accepted(factor) => Ok(Some(factor)),
+            CodeCheck::Refused => {
+                record_failure_in(conn, &self.lockout, user, &self.actor, "wrong second factor")?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// [`CodeAttempt::prove_in`] for a signed-in user changing their
+    /// factors: a locked account is refused first; `false` for a wrong code.
+    fn prove_owner_in(
+        &self,
+        conn: &mut DbConnection,
+        user: &UserRow,
+        code: &SecondFactorCode,
+    ) -> Result<bool, ApiError> {
+        if user.is_locked_at(now()) {
+            return Err(locked());
+        }
+        Ok(self.prove_in(conn, user, code)?.is_some())
     }
 }
 
@@ -251,13 +281,14 @@ pub async fn regenerate_recovery_codes(
             "TOTP is not enabled for this account.".into(),
         ));
     }
-    let (secrets, lockout, actor) = (state.secrets.clone(), Lockout::of(state), Actor::of(caller));
+    let (secrets, attempt) = (state.secrets.clone(), CodeAttempt::new(state, Actor::of(caller)));
     let made = state
         .db
         .write(move |conn| {
-            if !prove_in(conn, &secrets, &lockout, &user, &actor, &code)? {
+            if !attempt.prove_owner_in(conn, &user, &code)? {
                 return Ok(None);
             }
+            let actor = &attempt.actor;
             let codes = RecoveryCode::generate_set();
             two_factor::replace_recovery_codes(conn, user.id, &recovery_digests(&secrets, &codes), now())?;
             actor.record(conn, "recovery_codes_regenerated", Some(user.id), json!({}))?;
@@ -308,16 +339,16 @@ pub async fn disable(
     if needs_code && code.is_none() {
         return Err(ApiError::Missing(vec!["otp".into()]));
     }
-    let (secrets, lockout, actor) = (state.secrets.clone(), Lockout::of(state), Actor::of(caller));
+    let attempt = CodeAttempt::new(state, Actor::of(caller));
     let outcome = state
         .db
         .write(move |conn| {
             if let (true, Some(code)) = (needs_code, &code) {
-                if !prove_in(conn, &secrets, &lockout, &user, &actor, code)? {
+                if !attempt.prove_owner_in(conn, &user, code)? {
                     return Ok(Err(wrong_code()));
                 }
             }
-            if remove_in(conn, &user, &actor, false)? {
+            if remove_in(conn, &user, &attempt.actor, false)? {
                 Ok(Ok(()))
             } else {
                 Ok(Err(not_enabled()))

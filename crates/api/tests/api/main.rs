@@ -29,6 +29,7 @@ mod passwords;
 mod privacy;
 mod process;
 mod rate_limits;
+mod second_factor;
 mod sessions;
 mod signing_keys;
 mod smtp;

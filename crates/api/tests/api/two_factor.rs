@@ -1,17 +1,15 @@
 //! §11 two-factor authentication with TOTP and recovery codes. The codes
 //! are computed by Python's pyotp (an authenticator app's algorithm, not
 //! Roster's own code).
-use crate::browser::{field, Browser};
 use crate::life_cycle::mails;
 use diesel::prelude::*;
 use reqwest::Method;
-use roster_api::settings::RequireTwoFactor;
 use roster_testkit::{TestRoster, TEST_PASSWORD};
 use serde_json::{json, Value};
 use std::time::Duration;
 
 /// Runs `script` with pyotp, `args` as `sys.argv[1:]`; its printed line.
-fn python(script: &str, args: &[&str]) -> String {
+pub fn python(script: &str, args: &[&str]) -> String {
     let python = std::env::var("ROSTER_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
     let out = std::process::Command::new(python)
         .arg("-c")
@@ -45,10 +43,24 @@ pub async fn fresh_step() {
     }
 }
 
-async fn grant(roster: &TestRoster, body: Value, status: u16) -> Value {
+pub async fn grant(roster: &TestRoster, body: Value, status: u16) -> Value {
     roster
         .expect_json(roster.request(Method::POST, "/oauth/token").json(&body), status)
         .await
+}
+
+/// The body of the mfa grant for `mfa_token` and `otp`.
+pub fn mfa(mfa_token: &str, otp: &str) -> Value {
+    json!({"grant_type": "urn:roster:params:oauth:grant-type:mfa", "mfa_token": mfa_token, "otp": otp})
+}
+
+/// The body of alice's password grant, with `otp` when given.
+pub fn alices_password(otp: Option<&str>) -> Value {
+    let mut body = json!({"grant_type": "password", "username": "alice", "password": TEST_PASSWORD});
+    if let Some(otp) = otp {
+        body["otp"] = json!(otp);
+    }
+    body
 }
 
 /// Enrols `token`'s user in TOTP: the secret, and the recovery codes of the
@@ -81,7 +93,7 @@ pub async fn enrol(roster: &TestRoster, token: &str) -> (String, Vec<String>) {
     (secret, codes)
 }
 
-fn events(roster: &TestRoster, user_id: i64) -> Vec<(String, Value)> {
+pub fn events(roster: &TestRoster, user_id: i64) -> Vec<(String, Value)> {
     use roster_persistence::schema::audit_events as e;
     let mut conn = roster_persistence::DbManager::new(roster.database_url())
         .unwrap()
@@ -151,12 +163,7 @@ async fn totp_enrolment_then_sign_in_with_a_code_or_the_mfa_grant() {
     assert_eq!(parsed, format!("{secret} Roster alice 6 30"));
     // Not active until confirmed: the password alone still signs in.
     assert_eq!(me(alice.token.clone()).await["two_factor_enabled"], false);
-    grant(
-        &roster,
-        json!({"grant_type": "password", "username": "alice", "password": TEST_PASSWORD}),
-        200,
-    )
-    .await;
+    grant(&roster, alices_password(None), 200).await;
 
     // A wrong first code, a malformed one, then the right one.
     fresh_step().await;
@@ -248,28 +255,20 @@ async fn totp_enrolment_then_sign_in_with_a_code_or_the_mfa_grant() {
     assert_eq!(bad["error"], "two_factor does not have a valid value");
 
     // The password alone now answers mfa_required with a token.
-    let password = json!({"grant_type": "password", "username": "alice", "password": TEST_PASSWORD});
-    let challenge = grant(&roster, password.clone(), 403).await;
+    let challenge = grant(&roster, alices_password(None), 403).await;
     assert_eq!(challenge["error"], "mfa_required");
     assert_eq!(challenge["mfa_methods"], json!(["totp", "recovery_code"]));
     let mfa_token = challenge["mfa_token"].as_str().unwrap().to_owned();
-    let mfa = |otp: &str, token: &str| {
-        json!({
-            "grant_type": "urn:roster:params:oauth:grant-type:mfa",
-            "mfa_token": token,
-            "otp": otp,
-        })
-    };
     // The confirmation's code was spent: a replay is refused.
-    let replayed = grant(&roster, mfa(&right, &mfa_token), 400).await;
+    let replayed = grant(&roster, mfa(&mfa_token, &right), 400).await;
     assert_eq!(replayed["error"], "invalid_grant");
-    let tokens = grant(&roster, mfa(&code(&secret, 0), &mfa_token), 200).await;
+    let tokens = grant(&roster, mfa(&mfa_token, &code(&secret, 0)), 200).await;
     assert_eq!(
         me(tokens["access_token"].as_str().unwrap().to_owned()).await["id"],
         alice.id
     );
     // The mfa_token is single use.
-    let spent = grant(&roster, mfa(&code(&secret, 1), &mfa_token), 400).await;
+    let spent = grant(&roster, mfa(&mfa_token, &code(&secret, 1)), 400).await;
     assert_eq!(spent["error"], "invalid_grant");
     let missing = grant(
         &roster,
@@ -281,23 +280,18 @@ async fn totp_enrolment_then_sign_in_with_a_code_or_the_mfa_grant() {
 
     // `otp` with the password: a used code is refused, a fresh one works,
     // and so does a recovery code, once.
-    let with = |otp: &str| {
-        let mut body = password.clone();
-        body["otp"] = json!(otp);
-        body
-    };
     assert_eq!(
-        grant(&roster, with(&code(&secret, 0)), 400).await["error"],
+        grant(&roster, alices_password(Some(&code(&secret, 0))), 400).await["error"],
         "invalid_grant"
     );
-    grant(&roster, with(&code(&secret, 1)), 200).await;
-    grant(&roster, with(&recovery[0].to_uppercase()), 200).await;
+    grant(&roster, alices_password(Some(&code(&secret, 1))), 200).await;
+    grant(&roster, alices_password(Some(&recovery[0].to_uppercase())), 200).await;
     assert_eq!(
-        grant(&roster, with(&recovery[0]), 400).await["error"],
+        grant(&roster, alices_password(Some(&recovery[0])), 400).await["error"],
         "invalid_grant"
     );
     // After a recovery code is used, the methods still list the rest.
-    let again = grant(&roster, password.clone(), 403).await;
+    let again = grant(&roster, alices_password(None), 403).await;
     assert_eq!(again["mfa_methods"], json!(["totp", "recovery_code"]));
 
     // Every step is a security event, and the owner is told by mail.
@@ -315,127 +309,6 @@ async fn totp_enrolment_then_sign_in_with_a_code_or_the_mfa_grant() {
         .any(|(n, d)| n == "sign_in_succeeded" && d["second_factor"] == "recovery_code"));
     let sent = mails(&roster, "alice@example.com", 1).await;
     assert!(sent.iter().any(|m| m.kind == "two_factor_enabled"), "{sent:?}");
-}
-
-#[tokio::test]
-async fn wrong_codes_count_toward_the_lockout() {
-    let roster = TestRoster::spawn_with(|s| s.max_failed_sign_ins = 4).await;
-    let alice = roster.create_user("alice").await;
-    let (secret, _) = enrol(&roster, &alice.token).await;
-    let challenge = grant(
-        &roster,
-        json!({"grant_type": "password", "username": "alice", "password": TEST_PASSWORD}),
-        403,
-    )
-    .await;
-    let token = challenge["mfa_token"].as_str().unwrap();
-    let right = code(&secret, 0);
-    let wrong = format!("{:06}", (right.parse::<u32>().unwrap() + 500_000) % 1_000_000);
-    for _ in 0..4 {
-        let refused = grant(
-            &roster,
-            json!({"grant_type": "urn:roster:params:oauth:grant-type:mfa", "mfa_token": token, "otp": wrong}),
-            400,
-        )
-        .await;
-        assert_eq!(refused["error"], "invalid_grant");
-    }
-    // Locked now: even the right code, and the right password, are refused.
-    let locked = grant(
-        &roster,
-        json!({"grant_type": "urn:roster:params:oauth:grant-type:mfa", "mfa_token": token, "otp": right}),
-        400,
-    )
-    .await;
-    assert!(
-        locked["error_description"].as_str().unwrap().contains("locked"),
-        "{locked}"
-    );
-    let again = grant(
-        &roster,
-        json!({"grant_type": "password", "username": "alice", "password": TEST_PASSWORD, "otp": right}),
-        400,
-    )
-    .await;
-    assert!(
-        again["error_description"].as_str().unwrap().contains("locked"),
-        "{again}"
-    );
-    assert!(events(&roster, alice.id)
-        .iter()
-        .any(|(n, d)| n == "sign_in_failed" && d["reason"] == "wrong second factor"));
-    assert!(events(&roster, alice.id)
-        .iter()
-        .any(|(n, _)| n == "account_locked"));
-}
-
-#[tokio::test]
-async fn an_mfa_token_finishes_only_for_its_client_and_dies_after_five_wrong_codes() {
-    let roster = TestRoster::spawn().await;
-    let alice = roster.create_user("alice").await;
-    let (secret, _) = enrol(&roster, &alice.token).await;
-    let app = roster
-        .expect_json(
-            roster
-                .as_admin(Method::POST, "/api/v4/applications")
-                .json(&json!({"name": "CLI", "redirect_uri": "https://cli.example/cb", "scopes": "api"})),
-            201,
-        )
-        .await;
-    let (id, secret_of_app) = (
-        app["application_id"].as_str().unwrap(),
-        app["secret"].as_str().unwrap(),
-    );
-    let challenge = grant(
-        &roster,
-        json!({"grant_type": "password", "username": "alice", "password": TEST_PASSWORD,
-               "client_id": id, "client_secret": secret_of_app}),
-        403,
-    )
-    .await;
-    let token = challenge["mfa_token"].as_str().unwrap();
-    let mfa = json!({"grant_type": "urn:roster:params:oauth:grant-type:mfa", "mfa_token": token, "otp": code(&secret, 0)});
-    // Without the application's credentials: refused, and the code is not spent.
-    assert_eq!(grant(&roster, mfa.clone(), 400).await["error"], "invalid_grant");
-    let mut with_client = mfa.clone();
-    with_client["client_id"] = json!(id);
-    with_client["client_secret"] = json!(secret_of_app);
-    let tokens = grant(&roster, with_client, 200).await;
-    assert_eq!(tokens["scope"], "api");
-    let authorized = roster
-        .expect_json(
-            roster.with_token(&alice.token, Method::GET, "/api/v4/user/authorized_applications"),
-            200,
-        )
-        .await;
-    assert_eq!(authorized.as_array().unwrap().len(), 1);
-
-    // Five wrong codes spend a token (the sixth answer is for a dead token).
-    let challenge = grant(
-        &roster,
-        json!({"grant_type": "password", "username": "alice", "password": TEST_PASSWORD}),
-        403,
-    )
-    .await;
-    let token = challenge["mfa_token"].as_str().unwrap();
-    for _ in 0..5 {
-        grant(
-            &roster,
-            json!({"grant_type": "urn:roster:params:oauth:grant-type:mfa", "mfa_token": token, "otp": "0000000000000000"}),
-            400,
-        )
-        .await;
-    }
-    let dead = grant(
-        &roster,
-        json!({"grant_type": "urn:roster:params:oauth:grant-type:mfa", "mfa_token": token, "otp": code(&secret, 1)}),
-        400,
-    )
-    .await;
-    assert!(
-        dead["error_description"].as_str().unwrap().contains("mfa_token"),
-        "{dead}"
-    );
 }
 
 #[tokio::test]
@@ -468,9 +341,8 @@ async fn recovery_codes_are_replaced_and_two_factor_turned_off_with_password_and
         .map(|c| c.as_str().unwrap().to_owned())
         .collect();
     assert!(new_codes.iter().all(|c| !old_codes.contains(c)));
-    let password = |otp: &str| json!({"grant_type": "password", "username": "alice", "password": TEST_PASSWORD, "otp": otp});
-    grant(&roster, password(&old_codes[1]), 400).await;
-    grant(&roster, password(&new_codes[1]), 200).await;
+    grant(&roster, alices_password(Some(&old_codes[1])), 400).await;
+    grant(&roster, alices_password(Some(&new_codes[1])), 200).await;
 
     // Off: the password and a code (a recovery code will do).
     let off = "/api/v4/user/two_factor";
@@ -503,12 +375,7 @@ async fn recovery_codes_are_replaced_and_two_factor_turned_off_with_password_and
         .expect_json(roster.with_token(&alice.token, Method::GET, "/api/v4/user"), 200)
         .await;
     assert_eq!(me["two_factor_enabled"], false);
-    grant(
-        &roster,
-        json!({"grant_type": "password", "username": "alice", "password": TEST_PASSWORD}),
-        200,
-    )
-    .await;
+    grant(&roster, alices_password(None), 200).await;
     // Nothing left to turn off.
     let none = roster
         .expect_json(
@@ -597,142 +464,6 @@ async fn admins_turn_two_factor_off_with_gitlabs_answers() {
 }
 
 #[tokio::test]
-async fn required_two_factor_lets_only_the_enrolment_routes_through() {
-    let roster = TestRoster::spawn_with(|s| s.require_two_factor = RequireTwoFactor::All).await;
-    enrol(&roster, &roster.admin.token).await;
-    let alice = roster.create_user("alice").await;
-    let refused = roster
-        .expect_json(roster.with_token(&alice.token, Method::GET, "/api/v4/user"), 403)
-        .await;
-    assert_eq!(
-        refused["message"],
-        "403 Forbidden - two-factor authentication required"
-    );
-    // The pages, which have no enrolment form, let such a user nowhere.
-    let mut browser = Browser::new(&roster.url);
-    let page = browser.get("/-/sign_in").await;
-    let refused = browser
-        .post(
-            "/-/sign_in",
-            &[
-                (
-                    "authenticity_token",
-                    field(&page.body, "authenticity_token").as_str(),
-                ),
-                ("login", "alice"),
-                ("password", TEST_PASSWORD),
-            ],
-        )
-        .await;
-    assert_eq!(refused.status, 401, "{}", refused.body);
-    assert!(refused.body.contains("is not set up yet"), "{}", refused.body);
-    assert!(browser.cookie("_roster_session").is_none());
-    enrol(&roster, &alice.token).await;
-    roster
-        .expect_json(roster.with_token(&alice.token, Method::GET, "/api/v4/user"), 200)
-        .await;
-
-    // `admins`: an admin enrols first; other users need not.
-    let roster = TestRoster::spawn_with(|s| s.require_two_factor = RequireTwoFactor::Admins).await;
-    roster
-        .expect_json(roster.as_admin(Method::GET, "/api/v4/users"), 403)
-        .await;
-    enrol(&roster, &roster.admin.token).await;
-    roster
-        .expect_json(roster.as_admin(Method::GET, "/api/v4/users"), 200)
-        .await;
-    let bob = roster.create_user("bob").await;
-    roster
-        .expect_json(roster.with_token(&bob.token, Method::GET, "/api/v4/user"), 200)
-        .await;
-}
-
-#[tokio::test]
-async fn the_sign_in_page_asks_for_the_second_factor() {
-    let roster = TestRoster::spawn().await;
-    let alice = roster.create_user("alice").await;
-    let (secret, recovery) = enrol(&roster, &alice.token).await;
-    let mut browser = Browser::new(&roster.url);
-    let page = browser.get("/-/sign_in?return_to=/-/sign_out").await;
-    let step = browser
-        .post(
-            "/-/sign_in",
-            &[
-                ("authenticity_token", &field(&page.body, "authenticity_token")),
-                ("return_to", "/-/sign_out"),
-                ("login", "alice"),
-                ("password", TEST_PASSWORD),
-            ],
-        )
-        .await;
-    assert_eq!(step.status, 200, "{}", step.body);
-    assert!(
-        step.body.contains("autocomplete=\"one-time-code\""),
-        "{}",
-        step.body
-    );
-    assert!(browser.cookie("_roster_session").is_none());
-    let mfa_token = field(&step.body, "mfa_token");
-    let csrf = field(&step.body, "authenticity_token");
-    let submit = |otp: String| {
-        vec![
-            ("authenticity_token".to_owned(), csrf.clone()),
-            ("mfa_token".to_owned(), mfa_token.clone()),
-            ("return_to".to_owned(), "/-/sign_out".to_owned()),
-            ("otp".to_owned(), otp),
-        ]
-    };
-    // A token from the page does not work at the token endpoint.
-    grant(
-        &roster,
-        json!({"grant_type": "urn:roster:params:oauth:grant-type:mfa", "mfa_token": mfa_token, "otp": code(&secret, 0)}),
-        400,
-    )
-    .await;
-    // Without the CSRF token: refused.
-    let mut no_csrf = submit(code(&secret, 0));
-    no_csrf.remove(0);
-    assert_eq!(
-        browser
-            .post("/-/sign_in/two_factor", &as_refs(&no_csrf))
-            .await
-            .status,
-        403
-    );
-    // A wrong code shows the form again, with the reason.
-    let wrong = browser
-        .post(
-            "/-/sign_in/two_factor",
-            &as_refs(&submit(recovery[0].replace(|c: char| c.is_ascii_digit(), "a"))),
-        )
-        .await;
-    assert_eq!(wrong.status, 401, "{}", wrong.body);
-    assert!(wrong.body.contains("two-factor-error"), "{}", wrong.body);
-    assert_eq!(field(&wrong.body, "mfa_token"), mfa_token);
-    let done = browser
-        .post("/-/sign_in/two_factor", &as_refs(&submit(code(&secret, 0))))
-        .await;
-    assert_eq!(done.status, 303, "{}", done.body);
-    assert_eq!(done.location.as_deref(), Some("/-/sign_out"));
-    assert!(browser.cookie("_roster_session").is_some());
-    let signed_in = browser.get("/-/sign_in").await;
-    assert!(
-        signed_in.body.contains("signed in as alice"),
-        "{}",
-        signed_in.body
-    );
-    // The token was spent with the sign-in.
-    let reused = browser
-        .post("/-/sign_in/two_factor", &as_refs(&submit(code(&secret, 1))))
-        .await;
-    assert_eq!(reused.status, 401);
-    assert!(reused.body.contains("Sign in again"), "{}", reused.body);
-    assert!(events(&roster, alice.id)
-        .iter()
-        .any(|(n, d)| n == "sign_in_succeeded" && d["via"] == "browser" && d["second_factor"] == "totp"));
-}
-
-#[tokio::test]
 async fn a_database_copy_without_the_key_reveals_no_seed() {
     use roster_persistence::schema::totp_credentials as t;
     let roster = TestRoster::spawn().await;
@@ -771,10 +502,6 @@ async fn a_database_copy_without_the_key_reveals_no_seed() {
         assert!(!digests.contains(&roster_domain::TokenDigest::of(code).as_str().to_owned()));
         assert!(digests.contains(&key.keyed_digest(code.as_bytes())));
     }
-}
-
-fn as_refs(v: &[(String, String)]) -> Vec<(&str, &str)> {
-    v.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect()
 }
 
 fn hex_of(bytes: &[u8]) -> String {
