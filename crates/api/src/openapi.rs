@@ -18,12 +18,16 @@ use crate::inputs::groups::{
     MemberListQuery, UpdateGroup, UpdateInvitation, UpdateMember,
 };
 use crate::inputs::keys::{AddKey, KeyLookup};
-use crate::inputs::oauth::{DeviceAuthorizationRequest, IntrospectRequest, RevokeRequest, TokenRequest};
+use crate::inputs::oauth::{
+    DeviceAuthorizationRequest, IntrospectRequest, MfaOptionsRequest, RevokeRequest, TokenRequest,
+};
 use crate::inputs::queries::AvatarQuery;
 use crate::inputs::queries::{AuditQuery, PageQuery, TokenListQuery, UserListQuery, UserQuery};
 use crate::inputs::social::{Preferences, Privacy, SetStatus};
 use crate::inputs::tokens::{CreateToken, RotateToken};
-use crate::inputs::two_factor::{DisableTwoFactor, RecoveryCodesRequest, TotpConfirmation, TotpEnrolment};
+use crate::inputs::two_factor::{
+    DisableTwoFactor, RecoveryCodesRequest, TotpConfirmation, TotpEnrolment, WebauthnRegistration,
+};
 use crate::inputs::users::{CreateUser, UpdateUser};
 use crate::views;
 use std::collections::BTreeMap;
@@ -261,6 +265,11 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/api/v4/user/two_factor/recovery_codes", "two-factor", "New recovery codes (the old ones stop working)", Token, typed::<RecoveryCodesRequest>(), (200, Json("RecoveryCodesView")), &[]),
     r("DELETE", "/api/v4/user/two_factor", "two-factor", "Turn two-factor authentication off (password, and a code when TOTP is on)", Token, typed::<DisableTwoFactor>(), (204, Empty), &[]),
     r("PATCH", "/api/v4/users/{id}/disable_two_factor", "two-factor", "Turn a user's two-factor authentication off (not an admin's)", Admin, None, (204, Empty), &[400]),
+    r("POST", "/api/v4/user/webauthn/registrations/options", "two-factor", "Options for registering a WebAuthn credential ({\"publicKey\": …})", Token, None, (200, Json("Object")), &[400]),
+    r("POST", "/api/v4/user/webauthn/registrations", "two-factor", "Register a WebAuthn credential (the authenticator's answer)", Token, typed::<WebauthnRegistration>(), (201, Json("WebauthnRegistrationView")), &[]),
+    r("GET", "/api/v4/user/webauthn/registrations", "two-factor", "The user's WebAuthn credentials", Token, None, (200, List("WebauthnRegistrationView")), &[]),
+    r("DELETE", "/api/v4/user/webauthn/registrations/{id}", "two-factor", "Delete a WebAuthn credential (with the password)", Token, typed::<CurrentPassword>(), (204, Empty), &[]),
+    r("POST", "/oauth/mfa/webauthn/options", "oauth", "WebAuthn request options for the sign-in of an mfa_token", Public, typed::<MfaOptionsRequest>(), (200, Json("Object")), &[429]),
     r("GET", "/{username}.keys", "keys", "authorized_keys lines for a user", Optional, None, (200, Text), &[403, 404]),
 ];
 
@@ -696,6 +705,7 @@ pub fn document() -> OpenApi {
         .schema_from::<views::two_factor::TotpEnrolmentView>()
         .schema_from::<views::two_factor::RecoveryCodesView>()
         .schema_from::<views::two_factor::MfaRequiredError>()
+        .schema_from::<views::two_factor::WebauthnRegistrationView>()
         .schemas_from_iter(request_schemas())
         .security_scheme(
             "bearer",

@@ -66,6 +66,7 @@ pub mod user_list;
 pub mod user_statuses;
 #[allow(missing_docs)]
 pub mod users;
+pub mod webauthn;
 
 pub use connection::{
     build_pool, write_transaction, Backend, ConnectError, DbConnection, DbManager, DbPool, PoolOptions,

@@ -82,6 +82,22 @@ pub fn find_live(
         .optional()?)
 }
 
+/// The unspent, unexpired challenge whose token has this digest, whatever
+/// its purpose (asking for WebAuthn options is the same for both).
+pub fn find_live_any(
+    conn: &mut DbConnection,
+    digest: &str,
+    at: NaiveDateTime,
+) -> Result<Option<MfaChallengeRow>, RepoError> {
+    Ok(challenges::table
+        .filter(challenges::token_digest.eq(digest))
+        .filter(challenges::used_at.is_null())
+        .filter(challenges::expires_at.gt(at))
+        .select(MfaChallengeRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 /// Spends the challenge: `true` for the one caller that spent it.
 pub fn spend(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> Result<bool, RepoError> {
     let changed = diesel::update(

@@ -256,6 +256,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     totp_credentials,
     recovery_codes,
     mfa_challenges,
+    webauthn_credentials,
+    webauthn_ceremonies,
 );
 
 diesel::table! {
@@ -485,3 +487,33 @@ diesel::table! {
 diesel::joinable!(totp_credentials -> users (user_id));
 diesel::joinable!(recovery_codes -> users (user_id));
 diesel::joinable!(mfa_challenges -> users (user_id));
+
+diesel::table! {
+    webauthn_credentials (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        credential_id -> Text,
+        user_handle -> Text,
+        transports -> Integer,
+        static_state -> Text,
+        dynamic_state -> Text,
+        algorithm -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webauthn_ceremonies (challenge) {
+        challenge -> Text,
+        kind -> Text,
+        user_id -> Nullable<BigInt>,
+        mfa_challenge_id -> Nullable<BigInt>,
+        state -> Text,
+        expires_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(webauthn_credentials -> users (user_id));

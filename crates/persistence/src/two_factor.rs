@@ -144,10 +144,11 @@ pub fn unused_recovery_codes(conn: &mut DbConnection, user_id: i64) -> Result<i6
 }
 
 /// Removes every factor of the user (TOTP, confirmed or still pending,
-/// and recovery codes) and clears the flag: `true` if two-factor was on
-/// (an enrolment never confirmed does not count).
+/// recovery codes and WebAuthn credentials) and clears the flag: `true`
+/// if two-factor was on (an enrolment never confirmed does not count).
 pub fn remove_all(conn: &mut DbConnection, user_id: i64) -> Result<bool, RepoError> {
     diesel::delete(totp::table.filter(totp::user_id.eq(user_id))).execute(conn)?;
+    crate::webauthn::delete_all(conn, user_id)?;
     diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(user_id))).execute(conn)?;
     set_enabled(conn, user_id, false)
 }

@@ -132,6 +132,8 @@ fn schema_rs_declares_exactly_the_migrated_tables_and_columns() {
         totp_credentials,
         recovery_codes,
         mfa_challenges,
+        webauthn_credentials,
+        webauthn_ceremonies,
     );
     let migrated_names: BTreeSet<&String> = migrated.keys().collect();
     let declared_names: BTreeSet<&String> = declared.keys().collect();

@@ -211,7 +211,7 @@ struct Admission {
 }
 
 /// The routes a user who must have a second factor and has none may use.
-const ENROLMENT_PREFIXES: [&str; 1] = ["/api/v4/user/two_factor"];
+const ENROLMENT_PREFIXES: [&str; 2] = ["/api/v4/user/two_factor", "/api/v4/user/webauthn"];
 
 fn admission(req: &HttpRequest, state: &Result<web::Data<AppState>, ApiError>) -> Admission {
     let path = req.path();

@@ -127,6 +127,31 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// A JSON object field (a WebAuthn `PublicKeyCredential`): an object
+    /// in a JSON body, or the object's JSON text (as a form sends it).
+    /// `required` notes it missing when absent.
+    pub fn object(&mut self, name: &str, required: bool) -> Option<Value> {
+        self.read.insert(name.to_owned());
+        if required {
+            self.read_required.insert(name.to_owned());
+        }
+        let parsed = match self.params.raw(name) {
+            None | Some(Value::Null) => {
+                if required {
+                    self.missing.push(name.to_owned());
+                }
+                return None;
+            }
+            Some(Value::Object(map)) => Some(Value::Object(map.clone())),
+            Some(Value::String(text)) => serde_json::from_str::<Value>(text).ok().filter(Value::is_object),
+            Some(_) => None,
+        };
+        if parsed.is_none() {
+            self.reject(name, "must be a JSON object");
+        }
+        parsed
+    }
+
     /// An optional boolean.
     pub fn boolean(&mut self, name: &str) -> Option<bool> {
         self.read.insert(name.to_owned());

@@ -4,6 +4,7 @@
 use crate::http::error::ApiError;
 use crate::http::input::RequestInput;
 use crate::http::params::Fields;
+use crate::services::two_factor::Proof;
 use actix_web::http::StatusCode;
 use roster_domain::{FieldError, Problem, Scopes, SecondFactorCode};
 use utoipa::ToSchema;
@@ -63,6 +64,11 @@ pub struct TokenRequestFields {
     /// The `mfa_token` of a `403 mfa_required` answer (mfa grant).
     #[schema(min_length = 1)]
     pub mfa_token: Option<String>,
+    /// A WebAuthn assertion, instead of `otp` (mfa grant): the
+    /// `PublicKeyCredential` in its JSON form, as a string, after
+    /// `POST /oauth/mfa/webauthn/options`.
+    #[schema(min_length = 2)]
+    pub webauthn_assertion: Option<String>,
     /// A registered application's client id (`client_secret_post`, or a
     /// public client naming itself); or use HTTP Basic authentication.
     #[schema(min_length = 1)]
@@ -100,8 +106,8 @@ pub enum Grant {
     Mfa {
         /// The `mfa_token` the password step answered with.
         mfa_token: String,
-        /// The code.
-        otp: SecondFactorCode,
+        /// A code or a WebAuthn assertion.
+        proof: Proof,
     },
     /// A refresh (RFC 6749 §6).
     Refresh {
@@ -159,6 +165,7 @@ impl RequestInput for TokenRequest {
         let device_code = f.optional("device_code", present("device_code"));
         let otp = f.optional("otp", SecondFactorCode::parse);
         let mfa_token = f.optional("mfa_token", present("mfa_token"));
+        let webauthn_assertion = f.object("webauthn_assertion", false).map(|v| v.to_string());
         let grant = match grant_type?.as_str() {
             "password" => {
                 let scopes = match scope.filter(|s| !s.trim().is_empty()) {
@@ -210,12 +217,19 @@ impl RequestInput for TokenRequest {
                 if mfa_token.is_none() && !f.failed("mfa_token") {
                     f.require_one_of("mfa_token".into());
                 }
-                if otp.is_none() && !f.failed("otp") {
-                    f.require_one_of("otp".into());
-                }
+                let proof = match (otp, webauthn_assertion) {
+                    (Some(otp), _) => Proof::Code(otp),
+                    (None, Some(assertion)) => Proof::Assertion(assertion),
+                    (None, None) => {
+                        if !f.failed("otp") && !f.failed("webauthn_assertion") {
+                            f.require_one_of("otp".into());
+                        }
+                        return None;
+                    }
+                };
                 Grant::Mfa {
                     mfa_token: mfa_token?,
-                    otp: otp?,
+                    proof,
                 }
             }
             _ => {
@@ -234,7 +248,7 @@ impl RequestInput for TokenRequest {
         // The first problem in the order of RFC 6749's parameters, the
         // scope last (a request that is missing its credentials is invalid
         // before its scope is judged).
-        const ORDER: [&str; 13] = [
+        const ORDER: [&str; 14] = [
             "grant_type",
             "client_id",
             "client_secret",
@@ -247,6 +261,7 @@ impl RequestInput for TokenRequest {
             "device_code",
             "mfa_token",
             "otp",
+            "webauthn_assertion",
             "scope",
         ];
         let field = match &problem {
@@ -374,5 +389,31 @@ impl RequestInput for DeviceAuthorizationRequest {
 
     fn refused(_: ApiError) -> ApiError {
         ApiError::invalid_request("The request is malformed.")
+    }
+}
+
+/// `POST /oauth/mfa/webauthn/options`.
+#[derive(ToSchema)]
+pub struct MfaOptionsRequest {
+    /// The `mfa_token` of a `403 mfa_required` answer.
+    #[schema(min_length = 1)]
+    pub mfa_token: String,
+}
+
+impl RequestInput for MfaOptionsRequest {
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        let mfa_token = f.required("mfa_token", present("mfa_token"));
+        Some(Self {
+            mfa_token: mfa_token?,
+        })
+    }
+
+    fn refused(problem: ApiError) -> ApiError {
+        match problem {
+            ApiError::Missing(_) | ApiError::Validation(_) => {
+                ApiError::invalid_request("mfa_token is missing or empty.")
+            }
+            other => other,
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Inputs of two-factor enrolment (§11).
 use crate::http::input::RequestInput;
 use crate::http::params::Fields;
-use roster_domain::{OtpCode, SecondFactorCode};
+use roster_domain::{FieldError, OtpCode, Problem, SecondFactorCode};
 use utoipa::ToSchema;
 
 /// `POST /user/two_factor/totp`: the password, again.
@@ -78,6 +78,38 @@ impl RequestInput for DisableTwoFactor {
         Some(Self {
             current_password: current_password?,
             otp,
+        })
+    }
+}
+
+/// `POST /user/webauthn/registrations`: the authenticator's answer.
+#[derive(ToSchema)]
+pub struct WebauthnRegistration {
+    /// A name for the credential (its owner's, to tell them apart).
+    #[schema(min_length = 1, max_length = 255)]
+    pub name: String,
+    /// The `PublicKeyCredential` in its JSON form (`toJSON()`, base64url
+    /// fields), as an object or as its JSON text.
+    #[schema(value_type = Object)]
+    pub credential: serde_json::Value,
+}
+
+impl RequestInput for WebauthnRegistration {
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        let name = f.required("name", |v| {
+            let v = v.trim();
+            if v.is_empty() {
+                Err(FieldError::new("name", Problem::Blank))
+            } else if v.chars().count() > 255 {
+                Err(FieldError::new("name", Problem::TooLong { max: 255 }))
+            } else {
+                Ok(v.to_owned())
+            }
+        });
+        let credential = f.object("credential", true);
+        Some(Self {
+            name: name?,
+            credential: credential?,
         })
     }
 }

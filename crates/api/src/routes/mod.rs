@@ -22,6 +22,7 @@ pub mod status;
 pub mod tokens;
 pub mod two_factor;
 pub mod users;
+pub mod webauthn;
 
 /// Registers one path with its methods; any other method gets a JSON 405 with
 /// `Allow`. `GET` routes answer `HEAD` too. `body_limit = N;` before the
@@ -131,6 +132,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(oidc::configure_api)
             .configure(sessions::configure)
             .configure(two_factor::configure)
+            .configure(webauthn::configure)
             .default_service(web::to(not_found)),
     );
     keys::configure_top_level(cfg);

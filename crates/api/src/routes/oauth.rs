@@ -4,7 +4,7 @@ use crate::http::auth::Caller;
 use crate::http::error::ApiError;
 use crate::http::input::Input;
 use crate::http::origin::Origin;
-use crate::inputs::oauth::{Grant, RevokeRequest, TokenRequest};
+use crate::inputs::oauth::{Grant, MfaOptionsRequest, RevokeRequest, TokenRequest};
 use crate::rate_limit::{self, client_address};
 use crate::services::audit::Actor;
 use crate::services::sessions::{self, Issued};
@@ -86,9 +86,9 @@ pub async fn token(
                 sessions::password_grant(&state, username, password, otp, scopes, client, origin).await?;
             Ok(issued(&issued_pair, None))
         }
-        Grant::Mfa { mfa_token, otp } => {
+        Grant::Mfa { mfa_token, proof } => {
             rate_limit::check(&state, vec![(format!("signin:ip:{ip}"), rl.signin_ip)]).await?;
-            let pair = sessions::mfa_grant(&state, mfa_token, otp, client, origin).await?;
+            let pair = sessions::mfa_grant(&state, mfa_token, proof, client, origin).await?;
             Ok(issued(&pair, None))
         }
         Grant::Refresh { refresh_token } => {
@@ -114,6 +114,23 @@ pub async fn token(
             Ok(issued(&granted.issued, granted.id_token))
         }
     }
+}
+
+/// `POST /oauth/mfa/webauthn/options`: the WebAuthn request options for the
+/// sign-in of an `mfa_token`.
+pub async fn webauthn_options(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    input: Input<MfaOptionsRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let input = input.check()?;
+    let ip = client_address(&req, state.settings.trust_proxy);
+    let rl = &state.settings.rate_limits;
+    rate_limit::check(&state, vec![(format!("signin:ip:{ip}"), rl.signin_ip)]).await?;
+    let options = crate::services::second_factor::webauthn_options(&state, input.mfa_token).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(options))
 }
 
 /// `GET /oauth/discovery/keys` (GitLab's path): the JWKS of the keys that
@@ -173,6 +190,7 @@ pub async fn token_info(caller: Caller) -> Result<HttpResponse, ApiError> {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     endpoint!(cfg, "/oauth/token", POST => token);
     endpoint!(cfg, "/oauth/revoke", POST => revoke);
+    endpoint!(cfg, "/oauth/mfa/webauthn/options", POST => webauthn_options);
     endpoint!(cfg, "/oauth/token/info", GET => token_info);
     endpoint!(cfg, "/oauth/discovery/keys", GET => keys);
 }

@@ -26,3 +26,4 @@ pub mod two_factor;
 pub mod user_sessions;
 pub mod user_views;
 pub mod users;
+pub mod webauthn;

@@ -7,14 +7,15 @@
 use crate::http::error::ApiError;
 use crate::services::audit::Actor;
 use crate::services::sessions::may_sign_in;
-use crate::services::two_factor::{methods_in, CodeAttempt, Factor};
+use crate::services::two_factor::{methods_in, CodeAttempt, Factor, Proof};
+use crate::services::webauthn;
 use crate::state::AppState;
 use chrono::Duration;
 use roster_domain::{SecondFactorCode, TokenDigest};
 use roster_persistence::mfa_challenges::{self, NewMfaChallenge};
 use roster_persistence::users::UserRow;
 use roster_persistence::{now, users};
-use serde_json::json;
+use serde_json::{json, Value};
 
 /// How long an `mfa_token` works.
 pub const MFA_TOKEN_LIFETIME: Duration = Duration::minutes(5);
@@ -156,6 +157,26 @@ pub async fn prove_with_password(
         .await?
 }
 
+/// `POST /oauth/mfa/webauthn/options`: the WebAuthn request options for
+/// the sign-in of `mfa_token` (from the password grant or the page).
+pub async fn webauthn_options(state: &AppState, mfa_token: String) -> Result<Value, ApiError> {
+    let rp = webauthn::relying_party(state)?;
+    let digest = TokenDigest::of(&mfa_token);
+    state
+        .db
+        .write(move |conn| {
+            let Some(challenge) = mfa_challenges::find_live_any(conn, digest.as_str(), now())? else {
+                return Err(invalid_token());
+            };
+            webauthn::assertion_options_in(conn, &rp, challenge.user_id, challenge.id)?.ok_or_else(|| {
+                ApiError::invalid_request(
+                    "This account has no WebAuthn credential; answer with a code (otp).",
+                )
+            })
+        })
+        .await
+}
+
 /// Finishes a sign-in begun as `purpose` with its `mfa_token` and a code.
 /// `client` is the application that presents it (the mfa grant's; `None`
 /// for the page); it must be the one the sign-in began with. A wrong code
@@ -163,7 +184,7 @@ pub async fn prove_with_password(
 pub async fn prove_with_token(
     state: &AppState,
     mfa_token: String,
-    code: SecondFactorCode,
+    proof: Proof,
     browser: bool,
     client: Option<i64>,
     ip: &str,
@@ -175,6 +196,10 @@ pub async fn prove_with_token(
         mfa_challenges::FOR_TOKENS
     };
     let ip = ip.to_owned();
+    let rp = match proof {
+        Proof::Assertion(_) => Some(webauthn::relying_party(state)?),
+        Proof::Code(_) => None,
+    };
     let mut attempt = CodeAttempt::new(state, Actor::anonymous(Some(&ip)));
     let proved = state
         .db
@@ -192,7 +217,14 @@ pub async fn prove_with_token(
                 return Ok(Err(locked()));
             }
             attempt.actor = Actor::user(user.id, Some(&ip));
-            let Some(factor) = attempt.prove_in(conn, &user, &code)? else {
+            let verdict = match (&proof, &rp) {
+                (Proof::Code(code), _) => attempt.prove_in(conn, &user, code)?,
+                (Proof::Assertion(text), Some(rp)) => {
+                    attempt.prove_assertion_in(conn, &user, rp, challenge.id, text)?
+                }
+                (Proof::Assertion(_), None) => None,
+            };
+            let Some(factor) = verdict else {
                 mfa_challenges::record_failure(conn, challenge.id, MAX_FAILURES_PER_TOKEN, at)?;
                 return Ok(Err(wrong()));
             };

@@ -250,12 +250,13 @@ pub async fn password_grant(
 pub async fn mfa_grant(
     state: &AppState,
     mfa_token: String,
-    otp: roster_domain::SecondFactorCode,
+    proof: crate::services::two_factor::Proof,
     client: Option<ApplicationRow>,
     origin: Origin,
 ) -> Result<Issued, ApiError> {
     let client_id = client.as_ref().map(|c| c.id);
-    let proved = second_factor::prove_with_token(state, mfa_token, otp, false, client_id, &origin.ip).await?;
+    let proved =
+        second_factor::prove_with_token(state, mfa_token, proof, false, client_id, &origin.ip).await?;
     issue_for_sign_in(
         state,
         proved.user,

@@ -6,7 +6,7 @@ use crate::http::error::ApiError;
 use crate::services::audit::Actor;
 use crate::services::second_factor::{self, Pending};
 use crate::services::sessions::check_password;
-use crate::services::two_factor::Factor;
+use crate::services::two_factor::{Factor, Proof};
 use crate::state::AppState;
 use chrono::Duration;
 use roster_domain::{SecondFactorCode, TokenDigest};
@@ -78,7 +78,8 @@ pub async fn with_second_factor(
     code: SecondFactorCode,
     request: BrowserRequest,
 ) -> Result<(String, UserRow), ApiError> {
-    let proved = second_factor::prove_with_token(state, mfa_token, code, true, None, &request.ip).await?;
+    let proved =
+        second_factor::prove_with_token(state, mfa_token, Proof::Code(code), true, None, &request.ip).await?;
     let secret = start_session(state, proved.user.clone(), Some(proved.factor), request).await?;
     Ok((secret, proved.user))
 }

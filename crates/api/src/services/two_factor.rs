@@ -29,6 +29,17 @@ pub enum Factor {
     Totp,
     /// A recovery code.
     RecoveryCode,
+    /// A WebAuthn assertion.
+    WebAuthn,
+}
+
+/// What a person answers the second step with.
+#[derive(Debug, Clone)]
+pub enum Proof {
+    /// A TOTP code or a recovery code.
+    Code(SecondFactorCode),
+    /// A WebAuthn assertion: the `PublicKeyCredential` JSON form, as text.
+    Assertion(String),
 }
 
 impl Factor {
@@ -37,6 +48,7 @@ impl Factor {
         match self {
             Self::Totp => "totp",
             Self::RecoveryCode => "recovery_code",
+            Self::WebAuthn => "webauthn",
         }
     }
 }
@@ -100,6 +112,9 @@ pub fn methods_in(conn: &mut DbConnection, user_id: i64) -> Result<Vec<&'static 
     let mut methods = Vec::new();
     if two_factor::find_totp(conn, user_id)?.is_some_and(|r| r.confirmed_at.is_some()) {
         methods.push("totp");
+    }
+    if !roster_persistence::webauthn::list(conn, user_id)?.is_empty() {
+        methods.push("webauthn");
     }
     if two_factor::unused_recovery_codes(conn, user_id)? > 0 {
         methods.push("recovery_code");
@@ -230,6 +245,23 @@ impl CodeAttempt {
                 Ok(None)
             }
         }
+    }
+
+    /// Checks a WebAuthn `assertion` for the sign-in `mfa_challenge_id` of
+    /// `user`, with the consequences of [`CodeAttempt::prove_in`].
+    pub fn prove_assertion_in(
+        &self,
+        conn: &mut DbConnection,
+        user: &UserRow,
+        rp: &crate::services::webauthn::RelyingParty,
+        mfa_challenge_id: i64,
+        assertion: &str,
+    ) -> Result<Option<Factor>, ApiError> {
+        if crate::services::webauthn::prove_in(conn, rp, user.id, mfa_challenge_id, assertion)? {
+            return Ok(Some(Factor::WebAuthn));
+        }
+        record_failure_in(conn, &self.lockout, user, &self.actor, "wrong second factor")?;
+        Ok(None)
     }
 
     /// [`CodeAttempt::prove_in`] for a signed-in user changing their

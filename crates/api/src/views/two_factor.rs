@@ -32,3 +32,26 @@ pub struct MfaRequiredError {
     /// `totp`, `webauthn`, `recovery_code`: what the user can answer with.
     pub mfa_methods: Vec<String>,
 }
+
+/// A WebAuthn credential, as its owner sees it.
+#[derive(Serialize, ToSchema)]
+pub struct WebauthnRegistrationView {
+    /// Its id in Roster's API.
+    pub id: i64,
+    /// The name its owner gave it.
+    pub name: String,
+    /// When it was registered.
+    pub created_at: String,
+    /// When it last proved a sign-in.
+    pub last_used_at: Option<String>,
+}
+
+/// The view of a stored credential.
+pub fn webauthn_registration(row: &roster_persistence::webauthn::CredentialRow) -> WebauthnRegistrationView {
+    WebauthnRegistrationView {
+        id: row.id,
+        name: row.name.clone(),
+        created_at: super::time(row.created_at),
+        last_used_at: row.last_used_at.map(super::time),
+    }
+}

@@ -59,6 +59,11 @@ const MATRIX: &[(&str, &str, &str, [u16; 9])] = &[
     ("POST", "/api/v4/user/two_factor/recovery_codes", r#"{"current_password": "correct-horse-battery", "otp": "123456"}"#, [401, 401, 401, 403, 403, 403, 400, 400, 400]),
     ("DELETE", "/api/v4/user/two_factor", r#"{"current_password": "correct-horse-battery"}"#, [401, 401, 401, 403, 403, 403, 400, 400, 400]),
     ("PATCH", "/api/v4/users/{id}/disable_two_factor", "", [401, 401, 401, 403, 403, 403, 403, 403, 400]),
+    ("POST", "/api/v4/user/webauthn/registrations/options", "", [401, 401, 401, 403, 403, 403, 200, 200, 200]),
+    ("POST", "/api/v4/user/webauthn/registrations", r#"{"name": "key", "credential": {}}"#, [401, 401, 401, 403, 403, 403, 400, 400, 400]),
+    ("GET", "/api/v4/user/webauthn/registrations", "", [401, 401, 401, 403, 403, 200, 200, 200, 200]),
+    ("DELETE", "/api/v4/user/webauthn/registrations/999999", r#"{"current_password": "correct-horse-battery"}"#, [401, 401, 401, 403, 403, 403, 404, 404, 404]),
+    ("POST", "/oauth/mfa/webauthn/options", r#"{"mfa_token": "bogus"}"#, [400, 400, 400, 400, 400, 400, 400, 400, 400]),
     ("GET", "/-/sign_out", "", [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("POST", "/-/sign_out", "{}", [403, 403, 403, 403, 403, 403, 403, 403, 403]),
     ("GET", "/-/assets/roster.css", "", [200, 200, 200, 200, 200, 200, 200, 200, 200]),
@@ -421,7 +426,8 @@ fn documented_form(path: &str) -> String {
         .replace("{gat_id}", "{token_id}")
         .replace("{app_id}", "{id}")
         .replace("/authorized_applications/999999", "/authorized_applications/{id}")
-        .replace("/sessions/oauth-none", "/sessions/{id}");
+        .replace("/sessions/oauth-none", "/sessions/{id}")
+        .replace("/registrations/999999", "/registrations/{id}");
     if path == "/api/v4/keys/{key_id}" {
         "/api/v4/keys/{id}".to_owned()
     } else {

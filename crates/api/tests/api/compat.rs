@@ -70,6 +70,13 @@ async fn authlib_signs_in_with_roster() {
 }
 
 #[tokio::test]
+async fn a_software_authenticator_registers_and_signs_in() {
+    let python = test_python("fido2");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/compat/webauthn_client.py");
+    run_peer(python, script.into(), vec![], "webauthn: 7 passed, 0 failed").await;
+}
+
+#[tokio::test]
 async fn chromium_signs_in_through_the_pages() {
     let python = test_python("selenium");
     assert!(
