@@ -71,6 +71,8 @@ pub enum Body {
     Image,
     /// A stylesheet.
     Stylesheet,
+    /// A script.
+    Script,
 }
 
 /// One documented route.
@@ -152,6 +154,7 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/-/sign_out", "pages", "The sign-out page", Public, None, (200, Html), &[]),
     r("POST", "/-/sign_out", "pages", "Sign out of the browser session", Public, typed::<CsrfForm>(), (200, Html), &[403]),
     r("GET", "/-/assets/roster.css", "pages", "The pages' stylesheet", Public, None, (200, Stylesheet), &[]),
+    r("GET", "/-/assets/webauthn.js", "pages", "The pages' WebAuthn script (their only one)", Public, None, (200, Script), &[]),
     r("POST", "/oauth/revoke", "oauth", "Revoke a token (RFC 7009)", Public, typed::<RevokeRequest>(), (200, Json("Object")), &[]),
     r("GET", "/oauth/discovery/keys", "oauth", "The JWKS of the keys that sign ID tokens", Public, None, (200, Json("Object")), &[]),
     r("GET", "/oauth/token/info", "oauth", "The token in use", Token, None, (200, Json("TokenInfo")), &[]),
@@ -343,6 +346,10 @@ fn body_content(
         )),
         Html => Some(("text/html", ObjectBuilder::new().schema_type(Type::String).into())),
         Stylesheet => Some(("text/css", ObjectBuilder::new().schema_type(Type::String).into())),
+        Script => Some((
+            "text/javascript",
+            ObjectBuilder::new().schema_type(Type::String).into(),
+        )),
         Image => Some((
             "image/*",
             ObjectBuilder::new()

@@ -28,8 +28,8 @@ const TOUCH_INTERVAL_SECS: i64 = 60;
 
 /// The policy every page is sent with: nothing but the page's own
 /// stylesheet and images, no scripts at all, never in a frame.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
-     base-uri 'none'; frame-ancestors 'none'";
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; \
+     style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'";
 
 /// A signed-in person.
 #[derive(Debug, Clone)]

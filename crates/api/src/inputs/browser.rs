@@ -45,6 +45,10 @@ pub struct SecondFactorForm {
     /// A six-digit code from the app, or a recovery code.
     #[schema(min_length = 6, max_length = 64)]
     pub otp: Option<String>,
+    /// A WebAuthn assertion (the page's script fills it), instead of `otp`.
+    pub webauthn_assertion: Option<String>,
+    /// The methods the page offered, carried to the next attempt.
+    pub methods: Option<String>,
     /// Where to go next: a path on this site.
     pub return_to: Option<String>,
     /// The form's CSRF token.
@@ -56,6 +60,8 @@ impl RequestInput for SecondFactorForm {
         Some(Self {
             mfa_token: text(f, "mfa_token"),
             otp: text(f, "otp"),
+            webauthn_assertion: text(f, "webauthn_assertion"),
+            methods: text(f, "methods"),
             return_to: text(f, "return_to"),
             authenticity_token: text(f, "authenticity_token"),
         })

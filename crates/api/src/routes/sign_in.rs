@@ -7,6 +7,7 @@ use crate::http::input::Input;
 use crate::inputs::browser::{CsrfForm, SecondFactorForm, SignInForm, SignInQuery};
 use crate::rate_limit::{self, client_address};
 use crate::services::sign_in::{self, BrowserRequest, PasswordStep};
+use crate::services::two_factor::Proof;
 use crate::state::AppState;
 use crate::views::pages::{render, ConfirmPage, MessagePage, SecondFactorPage, SignInPage};
 use actix_web::http::StatusCode;
@@ -186,7 +187,7 @@ pub async fn sign_in_submit(
             None,
             mfa_token,
             return_to,
-            methods.contains(&"recovery_code"),
+            &methods.join(","),
         ),
         Err(ApiError::OAuth { description, .. }) => {
             form(
@@ -232,8 +233,11 @@ fn second_factor_form(
     error: Option<String>,
     mfa_token: String,
     return_to: Option<String>,
-    recovery_codes: bool,
+    methods: &str,
 ) -> HttpResponse {
+    // `methods` only shapes the form (it comes back from the browser);
+    // what each answer proves is checked against the account.
+    let has = |m: &str| methods.split(',').any(|x| x == m);
     browser.page(
         status,
         render(&SecondFactorPage {
@@ -242,7 +246,10 @@ fn second_factor_form(
             authenticity_token: browser.authenticity_token(),
             mfa_token,
             return_to: return_to.unwrap_or_default(),
-            recovery_codes,
+            recovery_codes: has("recovery_code"),
+            codes: has("totp") || has("recovery_code") || !has("webauthn"),
+            webauthn: has("webauthn"),
+            methods: methods.to_owned(),
         }),
     )
 }
@@ -271,6 +278,7 @@ pub async fn second_factor_submit(
         )
         .await;
     };
+    let methods = input.methods.unwrap_or_default();
     let retry = |status, error: String| {
         second_factor_form(
             &browser,
@@ -278,12 +286,15 @@ pub async fn second_factor_submit(
             Some(error),
             mfa_token.clone(),
             return_to.clone(),
-            true,
+            &methods,
         )
     };
-    let code = match SecondFactorCode::parse(input.otp.as_deref().unwrap_or_default()) {
-        Ok(code) => code,
-        Err(e) => return retry(StatusCode::BAD_REQUEST, format!("The code {}.", e.problem)),
+    let proof = match (input.webauthn_assertion.filter(|a| !a.is_empty()), input.otp) {
+        (Some(assertion), _) => Proof::Assertion(assertion),
+        (None, otp) => match SecondFactorCode::parse(otp.as_deref().unwrap_or_default()) {
+            Ok(code) => Proof::Code(code),
+            Err(e) => return retry(StatusCode::BAD_REQUEST, format!("The code {}.", e.problem)),
+        },
     };
     let ip = client_address(&req, state.settings.trust_proxy);
     let limited = rate_limit::check(
@@ -296,7 +307,7 @@ pub async fn second_factor_submit(
         return retry(e.status, e.message);
     }
     let request = browser_request(&req, ip);
-    match sign_in::with_second_factor(&state, mfa_token.clone(), code, request).await {
+    match sign_in::with_second_factor(&state, mfa_token.clone(), proof, request).await {
         Ok((secret, _)) => signed_in(&browser, return_to, secret),
         Err(ApiError::OAuth { description, .. }) if description.contains("mfa_token") => {
             let error = Some("The sign-in took too long or too many codes were wrong. Sign in again.".into());
@@ -389,10 +400,20 @@ pub async fn stylesheet() -> HttpResponse {
         .body(include_str!("../../templates/roster.css"))
 }
 
+/// `GET /-/assets/webauthn.js`: the WebAuthn ceremonies of the pages, the
+/// one script they load.
+pub async fn webauthn_script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(include_str!("../../templates/webauthn.js"))
+}
+
 /// Registers the sign-in pages.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     endpoint!(cfg, "/-/sign_in", GET => sign_in_page, POST => sign_in_submit);
     endpoint!(cfg, "/-/sign_in/two_factor", POST => second_factor_submit);
     endpoint!(cfg, "/-/sign_out", GET => sign_out_page, POST => sign_out_submit);
     endpoint!(cfg, "/-/assets/roster.css", GET => stylesheet);
+    endpoint!(cfg, "/-/assets/webauthn.js", GET => webauthn_script);
 }

@@ -9,7 +9,7 @@ use crate::services::sessions::check_password;
 use crate::services::two_factor::{Factor, Proof};
 use crate::state::AppState;
 use chrono::Duration;
-use roster_domain::{SecondFactorCode, TokenDigest};
+use roster_domain::TokenDigest;
 use roster_persistence::browser_sessions::{self, NewBrowserSession};
 use roster_persistence::users::UserRow;
 use roster_persistence::{now, users};
@@ -71,15 +71,14 @@ pub async fn with_password(
 }
 
 /// The page's second step: the `mfa_token` of [`with_password`] and a
-/// code; a session when the code is right.
+/// code or a WebAuthn assertion; a session when it proves the factor.
 pub async fn with_second_factor(
     state: &AppState,
     mfa_token: String,
-    code: SecondFactorCode,
+    proof: Proof,
     request: BrowserRequest,
 ) -> Result<(String, UserRow), ApiError> {
-    let proved =
-        second_factor::prove_with_token(state, mfa_token, Proof::Code(code), true, None, &request.ip).await?;
+    let proved = second_factor::prove_with_token(state, mfa_token, proof, true, None, &request.ip).await?;
     let secret = start_session(state, proved.user.clone(), Some(proved.factor), request).await?;
     Ok((secret, proved.user))
 }

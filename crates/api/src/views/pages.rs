@@ -36,6 +36,12 @@ pub struct SecondFactorPage<'a> {
     pub return_to: String,
     /// Whether the person can use recovery codes.
     pub recovery_codes: bool,
+    /// Whether the person has a TOTP app or recovery codes (a code field).
+    pub codes: bool,
+    /// Whether the person has a WebAuthn credential (the script's button).
+    pub webauthn: bool,
+    /// The methods, joined by commas, carried to the next attempt.
+    pub methods: String,
 }
 
 /// A page asking the person to allow an application.

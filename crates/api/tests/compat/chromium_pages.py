@@ -20,6 +20,7 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.common.virtual_authenticator import VirtualAuthenticatorOptions
 from selenium.webdriver.support.ui import WebDriverWait
 
 URL, ADMIN_TOKEN, MAX_FAILURES = sys.argv[1].rstrip("/"), sys.argv[2], int(sys.argv[3])
@@ -189,6 +190,51 @@ def _():
     assert driver.get_cookie("_roster_session") is not None
     # On to the consent page of the authorization request.
     assert "Chromium Wiki" in driver.page_source, driver.page_source[:500]
+    driver.delete_all_cookies()
+
+
+@step("two-factor with a passkey: Chromium's virtual authenticator answers the page's script")
+def _():
+    driver = state["driver"]
+    # WebAuthn needs a host name: the same server, as localhost.
+    local = URL.replace("127.0.0.1", "localhost")
+    erin = user("erin")
+    token = requests.post(URL + "/oauth/token", json={
+        "grant_type": "password", "username": erin, "password": PASSWORD,
+    }, timeout=30).json()["access_token"]
+    options = VirtualAuthenticatorOptions()
+    options.protocol = VirtualAuthenticatorOptions.Protocol.CTAP2
+    options.transport = VirtualAuthenticatorOptions.Transport.INTERNAL
+    options.has_resident_key = True
+    options.has_user_verification = True
+    options.is_user_verified = True
+    driver.add_virtual_authenticator(options)
+    driver.delete_all_cookies()
+    driver.get(local + "/-/sign_in")
+    # The registration ceremony, run in a page of Roster's origin.
+    status = driver.execute_async_script("""
+        const [token, done] = arguments;
+        const auth = {"Authorization": "Bearer " + token};
+        (async () => {
+          const o = await (await fetch("/api/v4/user/webauthn/registrations/options",
+                                       {method: "POST", headers: auth})).json();
+          const cred = await navigator.credentials.create(
+              {publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(o.publicKey)});
+          const r = await fetch("/api/v4/user/webauthn/registrations", {
+              method: "POST", headers: Object.assign({"Content-Type": "application/json"}, auth),
+              body: JSON.stringify({name: "Chromium", credential: cred.toJSON()})});
+          done(r.status + " " + await r.text());
+        })().catch((e) => done(String(e)));
+    """, token)
+    assert status.startswith("201 "), status
+    sign_in(driver, erin, PASSWORD)
+    button = driver.find_element(By.ID, "use-webauthn")
+    assert button.is_displayed(), "the script shows the button"
+    assert not driver.find_elements(By.ID, "otp"), "no code field without a TOTP app"
+    assert driver.get_cookie("_roster_session") is None
+    click_and_wait(driver, button)
+    assert driver.get_cookie("_roster_session") is not None, driver.page_source[:500]
+    assert "signed in as " + erin in driver.page_source, driver.page_source[:500]
     driver.delete_all_cookies()
 
 

@@ -1,0 +1,70 @@
+// Roster's WebAuthn ceremonies on its pages: the only script they run.
+// A button with `data-webauthn-options` (hidden until this script shows
+// it) fetches the request options from that path with the form's
+// `mfa_token`, asks the browser's authenticator, and submits the form with
+// the answer in `webauthn_assertion`.
+"use strict";
+(function () {
+  if (!window.PublicKeyCredential) {
+    return;
+  }
+  function fromB64(text) {
+    const s = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+    return Uint8Array.from(s, (c) => c.charCodeAt(0)).buffer;
+  }
+  function toB64(buffer) {
+    const s = String.fromCharCode.apply(null, new Uint8Array(buffer));
+    return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+  function requestOptions(json) {
+    if (PublicKeyCredential.parseRequestOptionsFromJSON) {
+      return PublicKeyCredential.parseRequestOptionsFromJSON(json);
+    }
+    const options = Object.assign({}, json, { challenge: fromB64(json.challenge) });
+    options.allowCredentials = (json.allowCredentials || []).map((c) =>
+      Object.assign({}, c, { id: fromB64(c.id) }));
+    return options;
+  }
+  function asJson(credential) {
+    if (credential.toJSON) {
+      return JSON.stringify(credential.toJSON());
+    }
+    const r = credential.response;
+    return JSON.stringify({
+      id: credential.id,
+      rawId: toB64(credential.rawId),
+      type: credential.type,
+      clientExtensionResults: credential.getClientExtensionResults(),
+      response: {
+        clientDataJSON: toB64(r.clientDataJSON),
+        authenticatorData: toB64(r.authenticatorData),
+        signature: toB64(r.signature),
+        userHandle: r.userHandle ? toB64(r.userHandle) : null,
+      },
+    });
+  }
+  document.querySelectorAll("button[data-webauthn-options]").forEach(function (button) {
+    const form = button.form;
+    const status = document.getElementById(button.getAttribute("aria-describedby"));
+    button.hidden = false;
+    button.addEventListener("click", async function () {
+      button.disabled = true;
+      try {
+        const body = new URLSearchParams({ mfa_token: form.elements.mfa_token.value });
+        const answer = await fetch(button.dataset.webauthnOptions, { method: "POST", body: body });
+        if (!answer.ok) {
+          throw new Error((await answer.json()).error_description || "the options could not be had");
+        }
+        const options = await answer.json();
+        const credential = await navigator.credentials.get({ publicKey: requestOptions(options.publicKey) });
+        form.elements.webauthn_assertion.value = asJson(credential);
+        form.submit();
+      } catch (e) {
+        if (status) {
+          status.textContent = "The security key did not answer: " + e.message;
+        }
+        button.disabled = false;
+      }
+    });
+  });
+})();
