@@ -9,7 +9,8 @@ use crate::inputs::account::{
 use crate::inputs::applications::CreateApplication;
 use crate::inputs::avatar::NewAvatar;
 use crate::inputs::browser::{
-    AuthorizeRequest, CsrfForm, DeviceForm, LogoutRequest, SecondFactorForm, SignInForm, SignInQuery,
+    AuthorizeRequest, CsrfForm, DeviceForm, LogoutRequest, PasskeyForm, SecondFactorForm, SignInForm,
+    SignInQuery,
 };
 use crate::inputs::custom_attributes::CustomAttributeValue;
 use crate::inputs::emails::AdminEmailRequest;
@@ -150,6 +151,8 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/.well-known/openid-configuration", "oidc", "OpenID Connect discovery", Public, None, (200, Json("Object")), &[]),
     r("GET", "/-/sign_in", "pages", "The sign-in page", Public, typed::<SignInQuery>(), (200, Html), &[303]),
     r("POST", "/-/sign_in", "pages", "Sign in from the page (a session cookie, then onwards)", Public, typed::<SignInForm>(), (303, Empty), &[401, 403, 429]),
+    r("POST", "/-/sign_in/passkey/options", "pages", "Request options of a sign-in with a passkey alone (for the page's script)", Public, None, (200, Json("Object")), &[400, 429]),
+    r("POST", "/-/sign_in/passkey", "pages", "Sign in with a passkey alone (a session cookie, then onwards)", Public, typed::<PasskeyForm>(), (303, Empty), &[401, 403, 429]),
     r("POST", "/-/sign_in/two_factor", "pages", "The sign-in page's second step: a code for its mfa_token (a session cookie, then onwards)", Public, typed::<SecondFactorForm>(), (303, Empty), &[401, 403, 429]),
     r("GET", "/-/sign_out", "pages", "The sign-out page", Public, None, (200, Html), &[]),
     r("POST", "/-/sign_out", "pages", "Sign out of the browser session", Public, typed::<CsrfForm>(), (200, Html), &[403]),

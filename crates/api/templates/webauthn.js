@@ -2,7 +2,8 @@
 // A button with `data-webauthn-options` (hidden until this script shows
 // it) fetches the request options from that path with the form's
 // `mfa_token`, asks the browser's authenticator, and submits the form with
-// the answer in `webauthn_assertion`.
+// the answer in `webauthn_assertion`. Without an `mfa_token` in the form
+// (the sign-in page's passkey button), it asks for a passkey alone.
 "use strict";
 (function () {
   if (!window.PublicKeyCredential) {
@@ -50,7 +51,10 @@
     button.addEventListener("click", async function () {
       button.disabled = true;
       try {
-        const body = new URLSearchParams({ mfa_token: form.elements.mfa_token.value });
+        const body = new URLSearchParams();
+        if (form.elements.mfa_token) {
+          body.set("mfa_token", form.elements.mfa_token.value);
+        }
         const answer = await fetch(button.dataset.webauthnOptions, { method: "POST", body: body });
         if (!answer.ok) {
           throw new Error((await answer.json()).error_description || "the options could not be had");

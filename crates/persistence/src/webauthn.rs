@@ -10,6 +10,8 @@ use diesel::prelude::*;
 pub const REGISTRATION: &str = "registration";
 /// A ceremony proving the second factor of an `mfa_challenge_id`.
 pub const SECOND_FACTOR: &str = "second_factor";
+/// A ceremony signing in with a passkey alone (no user named yet).
+pub const PASSKEY: &str = "passkey";
 
 /// A stored credential.
 #[derive(Debug, Clone, Queryable, Selectable, PartialEq)]
@@ -92,6 +94,20 @@ pub fn list(conn: &mut DbConnection, user_id: i64) -> Result<Vec<CredentialRow>,
         .order(credentials::id.asc())
         .select(CredentialRow::as_select())
         .load(conn)?)
+}
+
+/// The credential with this WebAuthn id and user handle, whoever owns it.
+pub fn find_by_handle(
+    conn: &mut DbConnection,
+    credential_id: &str,
+    user_handle: &str,
+) -> Result<Option<CredentialRow>, RepoError> {
+    Ok(credentials::table
+        .filter(credentials::credential_id.eq(credential_id))
+        .filter(credentials::user_handle.eq(user_handle))
+        .select(CredentialRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 /// The user's credential with this WebAuthn id.

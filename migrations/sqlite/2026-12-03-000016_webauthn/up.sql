@@ -20,8 +20,9 @@ CREATE INDEX webauthn_credentials_user_id_idx ON webauthn_credentials (user_id);
 
 -- A WebAuthn ceremony under way: the relying party's state, keyed by the
 -- challenge it sent, single use (deleted when answered), for every node.
--- `kind` is `registration` (for `user_id`) or `second_factor` (for the
--- sign-in `mfa_challenge_id`).
+-- `kind` is `registration` (for `user_id`), `second_factor` (for the
+-- sign-in `mfa_challenge_id`) or `passkey` (a sign-in with a passkey
+-- alone, for no one yet).
 CREATE TABLE webauthn_ceremonies (
     challenge TEXT PRIMARY KEY,
     kind TEXT NOT NULL,

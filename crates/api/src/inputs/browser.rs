@@ -68,6 +68,27 @@ impl RequestInput for SecondFactorForm {
     }
 }
 
+/// `POST /-/sign_in/passkey`: a passkey's answer (the page's script fills it).
+#[derive(ToSchema)]
+pub struct PasskeyForm {
+    /// The `PublicKeyCredential` JSON form, as text.
+    pub webauthn_assertion: Option<String>,
+    /// Where to go next: a path on this site.
+    pub return_to: Option<String>,
+    /// The form's CSRF token.
+    pub authenticity_token: Option<String>,
+}
+
+impl RequestInput for PasskeyForm {
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        Some(Self {
+            webauthn_assertion: text(f, "webauthn_assertion"),
+            return_to: text(f, "return_to"),
+            authenticity_token: text(f, "authenticity_token"),
+        })
+    }
+}
+
 /// `GET /-/sign_in`.
 #[derive(ToSchema)]
 pub struct SignInQuery {

@@ -4,7 +4,7 @@ use crate::endpoint;
 use crate::http::browser::{Browser, PageError, SESSION_COOKIE};
 use crate::http::error::ApiError;
 use crate::http::input::Input;
-use crate::inputs::browser::{CsrfForm, SecondFactorForm, SignInForm, SignInQuery};
+use crate::inputs::browser::{CsrfForm, PasskeyForm, SecondFactorForm, SignInForm, SignInQuery};
 use crate::rate_limit::{self, client_address};
 use crate::services::sign_in::{self, BrowserRequest, PasswordStep};
 use crate::services::two_factor::Proof;
@@ -326,6 +326,80 @@ pub async fn second_factor_submit(
     }
 }
 
+/// `POST /-/sign_in/passkey/options`: the request options of a sign-in
+/// with a passkey alone, for the page's script.
+pub async fn passkey_options(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let ip = client_address(&req, state.settings.trust_proxy);
+    rate_limit::check(
+        &state,
+        vec![(format!("signin:ip:{ip}"), state.settings.rate_limits.signin_ip)],
+    )
+    .await?;
+    let options = crate::services::webauthn::passkey_options(&state).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(options))
+}
+
+/// `POST /-/sign_in/passkey`: a passkey's answer; a session and onwards.
+pub async fn passkey_submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    browser: Browser,
+    input: Input<PasskeyForm>,
+) -> HttpResponse {
+    let input = match submitted(&browser, input, |f| f.authenticity_token.as_deref()) {
+        Ok(input) => input,
+        Err(page) => return *page,
+    };
+    let return_to = safe_return_to(input.return_to.as_deref());
+    let Some(assertion) = input.webauthn_assertion.filter(|a| !a.is_empty()) else {
+        let error = Some("Your browser sent no passkey. Sign in with your password.".into());
+        return form(
+            &state,
+            &browser,
+            StatusCode::BAD_REQUEST,
+            error,
+            return_to,
+            String::new(),
+        )
+        .await;
+    };
+    let ip = client_address(&req, state.settings.trust_proxy);
+    if let Err(e) = rate_limit::check(
+        &state,
+        vec![(format!("signin:ip:{ip}"), state.settings.rate_limits.signin_ip)],
+    )
+    .await
+    {
+        let e = PageError::from(e);
+        return form(
+            &state,
+            &browser,
+            e.status,
+            Some(e.message),
+            return_to,
+            String::new(),
+        )
+        .await;
+    }
+    match sign_in::with_passkey(&state, assertion, browser_request(&req, ip)).await {
+        Ok((secret, _)) => signed_in(&browser, return_to, secret),
+        Err(ApiError::OAuth { description, .. }) => {
+            form(
+                &state,
+                &browser,
+                StatusCode::UNAUTHORIZED,
+                Some(description),
+                return_to,
+                String::new(),
+            )
+            .await
+        }
+        Err(e) => failure(&browser, e.into()),
+    }
+}
+
 /// `GET /-/sign_out`: a button (signing out on a GET would let any page
 /// sign a person out).
 pub async fn sign_out_page(browser: Browser) -> HttpResponse {
@@ -413,6 +487,8 @@ pub async fn webauthn_script() -> HttpResponse {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     endpoint!(cfg, "/-/sign_in", GET => sign_in_page, POST => sign_in_submit);
     endpoint!(cfg, "/-/sign_in/two_factor", POST => second_factor_submit);
+    endpoint!(cfg, "/-/sign_in/passkey/options", POST => passkey_options);
+    endpoint!(cfg, "/-/sign_in/passkey", POST => passkey_submit);
     endpoint!(cfg, "/-/sign_out", GET => sign_out_page, POST => sign_out_submit);
     endpoint!(cfg, "/-/assets/roster.css", GET => stylesheet);
     endpoint!(cfg, "/-/assets/webauthn.js", GET => webauthn_script);

@@ -83,6 +83,40 @@ pub async fn with_second_factor(
     Ok((secret, proved.user))
 }
 
+/// Signs in with a passkey alone (a discoverable credential that verified
+/// its user): the session's cookie value and its user. A refused passkey
+/// is an event; it does not count toward any account's lockout, since it
+/// names no account.
+pub async fn with_passkey(
+    state: &AppState,
+    assertion: String,
+    request: BrowserRequest,
+) -> Result<(String, UserRow), ApiError> {
+    let rp = crate::services::webauthn::relying_party(state)?;
+    let ip = request.ip.clone();
+    let user = state
+        .db
+        .write(move |conn| {
+            let Some(id) = crate::services::webauthn::passkey_user_in(conn, &rp, &assertion)? else {
+                Actor::anonymous(Some(&ip)).record(conn, "sign_in_failed", None, json!({"reason": "passkey refused"}))?;
+                return Ok(Err(ApiError::invalid_grant(
+                    "The passkey was not accepted. Try again, or sign in with your password.",
+                )));
+            };
+            let user = users::find_user(conn, id)?.ok_or(ApiError::NotFound("User"))?;
+            if user.is_locked_at(now()) {
+                return Ok(Err(ApiError::invalid_grant(
+                    "Your account is locked after too many failed sign-in attempts. Try again later or reset your password.",
+                )));
+            }
+            Ok(Ok(user))
+        })
+        .await??;
+    crate::services::sessions::may_sign_in(state, &user)?;
+    let secret = start_session(state, user.clone(), Some(Factor::WebAuthn), request).await?;
+    Ok((secret, user))
+}
+
 /// Records a finished sign-in and starts the browser's session; its
 /// cookie's value.
 async fn start_session(

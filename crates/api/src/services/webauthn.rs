@@ -29,9 +29,10 @@ use webauthn_rp::request::{
 use webauthn_rp::response::register::{CompressedPubKey, DynamicState, StaticState, UncompressedPubKey};
 use webauthn_rp::response::{AuthTransports, CredentialId};
 use webauthn_rp::{
-    AuthenticatedCredential, NonDiscoverableAuthentication64, NonDiscoverableAuthenticationServerState,
-    NonDiscoverableCredentialRequestOptions, PublicKeyCredentialCreationOptions, Registration,
-    RegistrationServerState,
+    AuthenticatedCredential, DiscoverableAuthentication64, DiscoverableAuthenticationServerState,
+    DiscoverableCredentialRequestOptions, NonDiscoverableAuthentication64,
+    NonDiscoverableAuthenticationServerState, NonDiscoverableCredentialRequestOptions,
+    PublicKeyCredentialCreationOptions, Registration, RegistrationServerState,
 };
 
 /// How long a ceremony waits for the authenticator.
@@ -414,6 +415,96 @@ pub fn prove_in(
         Err(e) => {
             log::info!("a WebAuthn assertion was refused: {e}");
             Ok(false)
+        }
+    }
+}
+
+/// Starts a sign-in with a passkey alone (a discoverable credential, user
+/// verification required): the request options as `{"publicKey": …}`.
+pub async fn passkey_options(state: &AppState) -> Result<Value, ApiError> {
+    let rp = relying_party(state)?;
+    let mut options = DiscoverableCredentialRequestOptions::passkey(&rp.rp_id);
+    options.0.user_verification = UserVerificationRequirement::Required;
+    let (server, client) = options.start_ceremony().map_err(|e| internal("options", e))?;
+    let public_key = serde_json::to_value(&client).map_err(|e| internal("options", e))?;
+    let encoded = server.encode().map_err(|e| internal("state", e))?;
+    let challenge = b64(&server.sent_challenge().0.to_le_bytes());
+    state
+        .db
+        .write(move |conn| {
+            let at = now();
+            webauthn::begin(
+                conn,
+                &NewCeremony {
+                    challenge: &challenge,
+                    kind: webauthn::PASSKEY,
+                    user_id: None,
+                    mfa_challenge_id: None,
+                    state: &b64(&encoded),
+                    expires_at: at + CEREMONY_LIFETIME,
+                    created_at: at,
+                },
+            )?;
+            Ok(json!({ "publicKey": public_key }))
+        })
+        .await
+}
+
+/// Checks a passkey's assertion (the `PublicKeyCredential` JSON form, as
+/// text) for a sign-in without a password, in the caller's transaction:
+/// the id of the user whose credential it proves, or `None`.
+pub fn passkey_user_in(
+    conn: &mut DbConnection,
+    rp: &RelyingParty,
+    assertion: &str,
+) -> Result<Option<i64>, ApiError> {
+    let Ok(authentication) = DiscoverableAuthentication64::from_json_relaxed(assertion.as_bytes()) else {
+        return Ok(None);
+    };
+    let Ok(challenge) = authentication.challenge_relaxed() else {
+        return Ok(None);
+    };
+    let at = now();
+    let challenge = b64(&challenge.0.to_le_bytes());
+    let Some(stored) = webauthn::take(conn, &challenge, webauthn::PASSKEY, None, None, at)? else {
+        return Ok(None);
+    };
+    let raw_id = b64(authentication.raw_id().as_ref());
+    let handle = authentication.response().user_handle();
+    let Some(row) = webauthn::find_by_handle(conn, &raw_id, &b64(handle.as_ref()))? else {
+        return Ok(None);
+    };
+    let server = DiscoverableAuthenticationServerState::decode(unb64(&stored)?.as_slice())
+        .map_err(|e| internal("state", e))?;
+    let static_bytes = unb64(&row.static_state)?;
+    let dynamic: [u8; 7] = unb64(&row.dynamic_state)?
+        .try_into()
+        .map_err(|_| internal("dynamic state", "length"))?;
+    let mut credential: AuthenticatedCredential<'_, '_, USER_HANDLE_MAX_LEN, StoredKey> =
+        AuthenticatedCredential::new(
+            authentication.raw_id(),
+            handle,
+            StaticState::<StoredKey>::decode(static_bytes.as_slice())
+                .map_err(|e| internal("public key", e))?,
+            DynamicState::decode(dynamic).map_err(|e| internal("dynamic state", e))?,
+        )
+        .map_err(|e| internal("credential", e))?;
+    let mut options = AuthenticationVerificationOptions::<&str, &str>::default();
+    let origins = [rp.origin.as_str()];
+    options.allowed_origins = &origins;
+    options.error_on_unsolicited_extensions = false;
+    match server.verify(&rp.rp_id, &authentication, &mut credential, &options) {
+        Ok(changed) => {
+            let saved = changed.then(|| match credential.dynamic_state().encode() {
+                Ok(bytes) => b64(&bytes),
+                Err(never) => match never {},
+            });
+            webauthn::record_use(conn, row.id, saved.as_deref(), at)?;
+            Ok(Some(row.user_id))
+        }
+        Err(e) => {
+            log::info!("a passkey sign-in was refused: {e}");
+            Ok(None)
         }
     }
 }

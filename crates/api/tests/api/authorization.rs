@@ -54,6 +54,8 @@ const MATRIX: &[(&str, &str, &str, [u16; 9])] = &[
     ("GET", "/-/sign_in", "", [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("POST", "/-/sign_in", r#"{"login": "alice", "password": "correct-horse-battery"}"#, [403, 403, 403, 403, 403, 403, 403, 403, 403]),
     ("POST", "/-/sign_in/two_factor", r#"{"mfa_token": "bogus", "otp": "123456"}"#, [403, 403, 403, 403, 403, 403, 403, 403, 403]),
+    ("POST", "/-/sign_in/passkey/options", "", [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("POST", "/-/sign_in/passkey", r#"{"webauthn_assertion": "{}"}"#, [403, 403, 403, 403, 403, 403, 403, 403, 403]),
     ("POST", "/api/v4/user/two_factor/totp", r#"{"current_password": "correct-horse-battery"}"#, [401, 401, 401, 403, 403, 403, 201, 201, 201]),
     ("POST", "/api/v4/user/two_factor/totp/confirm", r#"{"otp": "123456"}"#, [401, 401, 401, 403, 403, 403, 400, 400, 400]),
     ("POST", "/api/v4/user/two_factor/recovery_codes", r#"{"current_password": "correct-horse-battery", "otp": "123456"}"#, [401, 401, 401, 403, 403, 403, 400, 400, 400]),

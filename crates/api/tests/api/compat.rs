@@ -89,7 +89,7 @@ async fn chromium_signs_in_through_the_pages() {
         python,
         script.into(),
         vec![failures.to_string()],
-        "chromium: 9 passed, 0 failed",
+        "chromium: 10 passed, 0 failed",
     )
     .await;
 }

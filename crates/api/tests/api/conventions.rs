@@ -265,8 +265,10 @@ async fn every_page_has_the_strict_policy() {
         assert_eq!(r.headers()["content-security-policy"], policy, "{path}");
         assert_eq!(r.headers()["x-frame-options"], "DENY", "{path}");
         let html = r.text().await.unwrap();
+        // The one script is Roster's own file, never inline.
+        let without_own = html.replace(r#"<script src="/-/assets/webauthn.js" defer></script>"#, "");
         assert!(
-            !html.contains("<script") && !html.contains("style="),
+            !without_own.contains("<script") && !html.contains("style="),
             "{path}: {html}"
         );
     }

@@ -238,6 +238,19 @@ def _():
     driver.delete_all_cookies()
 
 
+@step("a passkey alone signs in: no user name, no password")
+def _():
+    driver = state["driver"]
+    local = URL.replace("127.0.0.1", "localhost")
+    driver.get(local + "/-/sign_in")
+    button = driver.find_element(By.ID, "use-passkey")
+    assert button.is_displayed(), "the script shows the passkey button"
+    click_and_wait(driver, button)
+    assert driver.get_cookie("_roster_session") is not None, driver.page_source[:500]
+    assert "signed in as erin_" in driver.page_source, driver.page_source[:500]
+    driver.delete_all_cookies()
+
+
 @step("a locked account is told so, even with the right password")
 def _():
     driver = state["driver"]
