@@ -64,6 +64,14 @@ enum KeysCommand {
     /// Make a new signing key and retire the current one (which stays in
     /// the JWKS until the tokens it signed have expired). Prints the new key id.
     Rotate,
+    /// Re-seal everything sealed with the secret key (TOTP seeds, signing
+    /// keys, the recovery codes' key) with a new one, all or nothing. Stop
+    /// the nodes first; afterwards, give every node the new key.
+    Reseal {
+        /// A file holding the new key, base64 of 32 bytes (`openssl rand -base64 32`).
+        #[arg(long)]
+        new_key_file: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -382,6 +390,19 @@ fn run_with_settings(command: Command, settings: Settings) -> anyhow::Result<()>
             let mut conn = app::open_connection(&settings)?;
             let kid = services::signing_keys::rotate(&mut conn, &secrets)?;
             println!("{kid}");
+            Ok(())
+        }
+        Command::Keys(KeysCommand::Reseal { new_key_file }) => {
+            let text = std::fs::read_to_string(&new_key_file)
+                .with_context(|| format!("reading {}", new_key_file.display()))?;
+            let new = roster_domain::SecretKey::from_base64(&text)
+                .with_context(|| format!("the new key in {}", new_key_file.display()))?;
+            let current = roster_api::secret_key::load(&settings)?;
+            let mut conn = app::open_connection(&settings)?;
+            let moved = operator::reseal(&mut conn, &current, &new)?;
+            eprintln!(
+                "re-sealed {moved} values with the new key; now give every node the new key, then start them"
+            );
             Ok(())
         }
     }

@@ -56,6 +56,7 @@ pub mod personal_tokens;
 pub mod preferences;
 pub mod rate_limits;
 pub mod schema;
+pub mod sealed;
 pub mod seed;
 pub mod sign_in_failures;
 #[allow(missing_docs)]

@@ -258,6 +258,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     mfa_challenges,
     webauthn_credentials,
     webauthn_ceremonies,
+    sealed_values,
 );
 
 diesel::table! {
@@ -517,3 +518,11 @@ diesel::table! {
 }
 
 diesel::joinable!(webauthn_credentials -> users (user_id));
+
+diesel::table! {
+    sealed_values (name) {
+        name -> Text,
+        sealed -> Text,
+        created_at -> Timestamp,
+    }
+}

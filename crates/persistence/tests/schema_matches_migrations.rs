@@ -134,6 +134,7 @@ fn schema_rs_declares_exactly_the_migrated_tables_and_columns() {
         mfa_challenges,
         webauthn_credentials,
         webauthn_ceremonies,
+        sealed_values,
     );
     let migrated_names: BTreeSet<&String> = migrated.keys().collect();
     let declared_names: BTreeSet<&String> = declared.keys().collect();

@@ -43,3 +43,12 @@ CREATE TABLE mfa_challenges (
 );
 CREATE UNIQUE INDEX mfa_challenges_token_digest_key ON mfa_challenges (token_digest);
 CREATE INDEX mfa_challenges_expires_at_idx ON mfa_challenges (expires_at);
+
+-- Values sealed with the secret key that are not anyone's: the key of the
+-- recovery codes' HMAC. Kept here (sealed) rather than derived from the
+-- secret key, so that a new secret key re-seals it and the codes survive.
+CREATE TABLE sealed_values (
+    name TEXT PRIMARY KEY,
+    sealed TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);

@@ -1,3 +1,4 @@
+DROP TABLE sealed_values;
 DROP TABLE mfa_challenges;
 DROP TABLE recovery_codes;
 DROP TABLE totp_credentials;

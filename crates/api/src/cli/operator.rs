@@ -45,6 +45,33 @@ pub fn reset_password(
     Ok(user)
 }
 
+/// Re-seals every value sealed with the secret key `current` (TOTP seeds,
+/// signing keys, the recovery codes' key) with `new`, in one transaction:
+/// all or nothing. How many values moved. Run it with the nodes stopped,
+/// then give every node the new key.
+pub fn reseal(
+    conn: &mut DbConnection,
+    current: &roster_domain::SecretKey,
+    new: &roster_domain::SecretKey,
+) -> anyhow::Result<usize> {
+    write_transaction(conn, |conn| {
+        let everything = roster_persistence::sealed::everything(conn)?;
+        for (at, sealed) in &everything {
+            let plain = current.open(sealed).map_err(|e| {
+                anyhow::anyhow!("{at:?}: {e}; is ROSTER_SECRET_KEY (or the key file) the current key?")
+            })?;
+            roster_persistence::sealed::replace(conn, at, &new.seal(&plain))?;
+        }
+        Actor::default().record(
+            conn,
+            "secret_key_replaced",
+            None,
+            json!({"values": everything.len(), "via": "command line"}),
+        )?;
+        Ok::<usize, anyhow::Error>(everything.len())
+    })
+}
+
 /// Removes every second factor of `username`, admins' included; `false`
 /// when there was none.
 pub fn disable_two_factor(conn: &mut DbConnection, username: &str) -> anyhow::Result<bool> {

@@ -11,7 +11,7 @@ use crate::services::sessions::{record_failure_in, Lockout};
 use crate::state::AppState;
 use roster_domain::{RecoveryCode, SecondFactorCode, SecretKey, TotpSeed};
 use roster_persistence::users::UserRow;
-use roster_persistence::{now, outbox, two_factor, users, DbConnection};
+use roster_persistence::{now, outbox, sealed, two_factor, users, DbConnection};
 use serde_json::json;
 
 /// What `POST /user/two_factor/totp` hands out, once.
@@ -98,7 +98,8 @@ pub fn check_code_in(
             }
         }
         SecondFactorCode::Recovery(recovery) => {
-            if two_factor::use_recovery_code(conn, user_id, &recovery.keyed_digest(secrets), now())? {
+            let key = recovery_key_in(conn, secrets)?;
+            if two_factor::use_recovery_code(conn, user_id, &recovery.keyed_digest(&key), now())? {
                 Ok(CodeCheck::Accepted(Factor::RecoveryCode))
             } else {
                 Ok(CodeCheck::Refused)
@@ -160,8 +161,32 @@ pub async fn begin_totp(
     })
 }
 
-fn recovery_digests(secrets: &SecretKey, codes: &[RecoveryCode]) -> Vec<String> {
-    codes.iter().map(|c| c.keyed_digest(secrets)).collect()
+/// The name of the recovery codes' HMAC key in `sealed_values`.
+pub const RECOVERY_KEY: &str = "recovery_code_key";
+
+/// The key recovery codes are hashed under, in the caller's transaction:
+/// random, sealed with the secret key, made the first time it is needed.
+/// Not the secret key itself, so that `roster keys reseal` can move it to
+/// a new secret key and the codes keep working.
+pub fn recovery_key_in(conn: &mut DbConnection, secrets: &SecretKey) -> Result<SecretKey, ApiError> {
+    let sealed = match sealed::value(conn, RECOVERY_KEY)? {
+        Some(sealed) => sealed,
+        None => {
+            let made = secrets.seal(SecretKey::generate().to_base64().as_bytes());
+            sealed::value_or_insert(conn, RECOVERY_KEY, &made, now())?
+        }
+    };
+    let opened = secrets
+        .open(&sealed)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("the recovery codes' key: {e}")))?;
+    std::str::from_utf8(&opened)
+        .ok()
+        .and_then(|text| SecretKey::from_base64(text).ok())
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the recovery codes' key is malformed")))
+}
+
+fn recovery_digests(key: &SecretKey, codes: &[RecoveryCode]) -> Vec<String> {
+    codes.iter().map(|c| c.keyed_digest(key)).collect()
 }
 
 /// `POST /user/two_factor/totp/confirm`: the first code turns TOTP on and
@@ -190,7 +215,8 @@ pub async fn confirm_totp(
             };
             two_factor::confirm_totp(conn, user.id, step as i64, now())?;
             let codes = RecoveryCode::generate_set();
-            two_factor::replace_recovery_codes(conn, user.id, &recovery_digests(&secrets, &codes), now())?;
+            let key = recovery_key_in(conn, &secrets)?;
+            two_factor::replace_recovery_codes(conn, user.id, &recovery_digests(&key, &codes), now())?;
             two_factor::set_enabled(conn, user.id, true)?;
             actor.record(
                 conn,
@@ -322,7 +348,8 @@ pub async fn regenerate_recovery_codes(
             }
             let actor = &attempt.actor;
             let codes = RecoveryCode::generate_set();
-            two_factor::replace_recovery_codes(conn, user.id, &recovery_digests(&secrets, &codes), now())?;
+            let key = recovery_key_in(conn, &secrets)?;
+            two_factor::replace_recovery_codes(conn, user.id, &recovery_digests(&key, &codes), now())?;
             actor.record(conn, "recovery_codes_regenerated", Some(user.id), json!({}))?;
             outbox::enqueue(
                 conn,

@@ -488,9 +488,18 @@ async fn a_database_copy_without_the_key_reveals_no_seed() {
     assert!(roster_domain::SecretKey::generate().open(&sealed).is_err());
     let key = roster.settings.secret_key.clone().unwrap();
     assert_eq!(hex_of(&key.open(&sealed).unwrap()), raw);
-    // Recovery codes are kept as an HMAC under that key: neither the code
-    // nor its plain SHA-256 is in the table.
-    use roster_persistence::schema::recovery_codes as r;
+    // Recovery codes are kept as an HMAC under a key sealed with that key:
+    // neither the code nor its plain SHA-256 is in the table.
+    use roster_persistence::schema::{recovery_codes as r, sealed_values as v};
+    let sealed_key: String = v::table
+        .find(roster_api::services::two_factor::RECOVERY_KEY)
+        .select(v::sealed)
+        .first(&mut conn)
+        .unwrap();
+    assert!(roster_domain::SecretKey::generate().open(&sealed_key).is_err());
+    let recovery_key =
+        roster_domain::SecretKey::from_base64(&String::from_utf8(key.open(&sealed_key).unwrap()).unwrap())
+            .unwrap();
     let digests: Vec<String> = r::table
         .filter(r::user_id.eq(alice.id))
         .select(r::code_digest)
@@ -500,7 +509,7 @@ async fn a_database_copy_without_the_key_reveals_no_seed() {
     for code in &recovery {
         assert!(!digests.iter().any(|d| d.contains(code.as_str())));
         assert!(!digests.contains(&roster_domain::TokenDigest::of(code).as_str().to_owned()));
-        assert!(digests.contains(&key.keyed_digest(code.as_bytes())));
+        assert!(digests.contains(&recovery_key.keyed_digest(code.as_bytes())));
     }
 }
 
@@ -537,4 +546,78 @@ async fn an_operator_removes_an_admins_second_factor_on_the_server() {
     assert!(events(&roster, roster.admin.id)
         .iter()
         .any(|(n, d)| n == "two_factor_disabled" && d["by_admin"] == true));
+}
+
+#[tokio::test]
+async fn a_new_secret_key_reseals_the_seeds_and_the_recovery_codes_key() {
+    use roster_persistence::schema::{recovery_codes as r, sealed_values as v, totp_credentials as t};
+    let roster = TestRoster::spawn().await;
+    let alice = roster.create_user("alice").await;
+    let (secret, recovery) = enrol(&roster, &alice.token).await;
+    let current = roster.settings.secret_key.clone().unwrap();
+    let new = roster_domain::SecretKey::generate();
+    let dir = std::env::temp_dir().join(format!("roster-reseal-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("new-{}.key", alice.id));
+    std::fs::write(&file, new.to_base64()).unwrap();
+    let reseal = |key: &roster_domain::SecretKey| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_roster"))
+            .args(["keys", "reseal", "--new-key-file"])
+            .arg(&file)
+            .env("DATABASE_URL", roster.database_url())
+            .env("ROSTER_SECRET_KEY", key.to_base64())
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("roster runs");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let mut conn = roster_persistence::DbManager::new(roster.database_url())
+        .unwrap()
+        .connect_now()
+        .unwrap();
+    let seed_of = |conn: &mut roster_persistence::DbConnection| -> String {
+        t::table
+            .filter(t::user_id.eq(alice.id))
+            .select(t::sealed_seed)
+            .first(conn)
+            .unwrap()
+    };
+    let before = seed_of(&mut conn);
+    // Not the current key: refused, nothing changed.
+    let (ok, err) = reseal(&roster_domain::SecretKey::generate());
+    assert!(!ok && err.contains("does not open"), "{err}");
+    assert_eq!(seed_of(&mut conn), before);
+
+    let (ok, err) = reseal(&current);
+    assert!(ok && err.contains("re-sealed"), "{err}");
+    let after = seed_of(&mut conn);
+    assert!(
+        current.open(&after).is_err(),
+        "the old key opens nothing any more"
+    );
+    let raw = python(
+        "import base64; print(base64.b32decode(sys.argv[1] + '=' * (-len(sys.argv[1]) % 8)).hex())",
+        &[&secret],
+    );
+    assert_eq!(hex_of(&new.open(&after).unwrap()), raw);
+    // The recovery codes' key moved too: the stored codes still match.
+    let sealed: String = v::table
+        .find(roster_api::services::two_factor::RECOVERY_KEY)
+        .select(v::sealed)
+        .first(&mut conn)
+        .unwrap();
+    let key_text = String::from_utf8(new.open(&sealed).unwrap()).unwrap();
+    let recovery_key = roster_domain::SecretKey::from_base64(&key_text).unwrap();
+    let digests: Vec<String> = r::table
+        .filter(r::user_id.eq(alice.id))
+        .select(r::code_digest)
+        .load(&mut conn)
+        .unwrap();
+    assert!(recovery
+        .iter()
+        .all(|c| digests.contains(&recovery_key.keyed_digest(c.as_bytes()))));
+    std::fs::remove_dir_all(&dir).ok();
 }
