@@ -409,9 +409,14 @@ impl RequestInput for MfaOptionsRequest {
     }
 
     fn refused(problem: ApiError) -> ApiError {
+        // Told the OAuth way, as on the token endpoint.
         match problem {
-            ApiError::Missing(_) | ApiError::Validation(_) => {
-                ApiError::invalid_request("mfa_token is missing or empty.")
+            ApiError::Missing(_)
+            | ApiError::Validation(_)
+            | ApiError::Param(_)
+            | ApiError::InvalidParam(_)
+            | ApiError::BadRequest(_) => {
+                ApiError::invalid_request("mfa_token is missing, empty or not a string.")
             }
             other => other,
         }

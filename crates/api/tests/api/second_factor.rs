@@ -228,3 +228,36 @@ async fn the_sign_in_page_asks_for_the_second_factor() {
 fn as_refs(v: &[(String, String)]) -> Vec<(&str, &str)> {
     v.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect()
 }
+
+#[tokio::test]
+async fn codes_are_rate_limited_by_client_address() {
+    use roster_api::limits::{Limit, RateLimits};
+    let roster = TestRoster::spawn_with(|s| {
+        s.rate_limits = RateLimits {
+            signin_ip: Some(Limit::per(4, 60)),
+            ..RateLimits::off()
+        };
+    })
+    .await;
+    let alice = roster.create_user("alice").await;
+    let (secret, _) = enrol(&roster, &alice.token).await;
+    // The password step and three wrong codes: four sign-in attempts.
+    let challenge = grant(&roster, alices_password(None), 403).await;
+    let token = challenge["mfa_token"].as_str().unwrap();
+    for _ in 0..3 {
+        grant(&roster, mfa(token, "0000000000000000"), 400).await;
+    }
+    // The fifth from this address waits, even with the right code, which
+    // is not spent.
+    let right = code(&secret, 0);
+    let r = roster
+        .request(Method::POST, "/oauth/token")
+        .json(&mfa(token, &right))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    assert!(r.headers().contains_key("retry-after"));
+    let limited = grant(&roster, mfa("another-token", &right), 429).await;
+    assert_eq!(limited["message"], "429 Too Many Requests");
+}
