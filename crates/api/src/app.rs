@@ -36,7 +36,10 @@ pub fn open_database(settings: &Settings) -> anyhow::Result<Db> {
             ..PoolOptions::default()
         },
     )?;
-    let mut conn = pool.get()?;
+    // At start the database may still be coming up, or busy (a node among
+    // several starting at once): wait longer for the first connection than
+    // a request would.
+    let mut conn = pool.get_timeout(std::time::Duration::from_secs(30))?;
     let applied = migrations::run_pending(&mut conn)?;
     if !applied.is_empty() {
         log::info!("applied migrations: {}", applied.join(", "));
