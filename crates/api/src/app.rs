@@ -96,6 +96,7 @@ pub fn bind(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result
     };
     let hasher = PasswordHasher::start(settings.bcrypt_cost, hash_pool, std::sync::Arc::clone(&load))?;
     let workers = settings.http_workers;
+    let testkit = settings.testkit;
     let secrets = crate::secret_key::load(&settings)?;
     let mailer = Mailer::start(db.pool().clone(), &settings)?;
     let state = web::Data::new(AppState {
@@ -116,6 +117,11 @@ pub fn bind(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result
             .app_data(crate::http::input::DeclaredInputs(crate::openapi::request_of))
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .configure(routes::configure)
+            .configure(|cfg| {
+                if testkit {
+                    routes::testkit::configure(cfg);
+                }
+            })
             .default_service(web::to(routes::not_found))
             .wrap_fn(|req, srv| {
                 use futures_util::future::{Either, FutureExt};

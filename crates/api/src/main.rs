@@ -57,6 +57,43 @@ enum Command {
     /// Tools for development and benchmarks.
     #[command(subcommand)]
     Dev(DevCommand),
+    /// A throw-away Roster for the tests of other programs.
+    #[command(subcommand)]
+    Testkit(TestkitCommand),
+}
+
+#[derive(Subcommand)]
+enum TestkitCommand {
+    /// Start on 127.0.0.1 with a fresh temporary database and an admin, load
+    /// the fixtures, then print one JSON line ({url, admin_token,
+    /// admin_username, admin_password, database_url, pid, …what the fixtures
+    /// made}). Stops and removes the database when standard input closes or
+    /// on SIGTERM; give it a pipe as standard input. Mail is kept, readable
+    /// at GET /-/testkit/mail. Other settings come from the environment
+    /// (docs/configuration.md).
+    Serve(TestkitServe),
+}
+
+#[derive(Args)]
+struct TestkitServe {
+    /// The port; 0 lets the system choose a free one.
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// A PostgreSQL server (postgres://…) to make the fresh database on,
+    /// instead of a temporary SQLite file.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// A JSON file of users, groups and applications to load, written as the
+    /// API's own request bodies (docs/testing.md).
+    #[arg(long)]
+    fixtures: Option<std::path::PathBuf>,
+    /// bcrypt's cost for new passwords (4 is the fastest).
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(4..=31))]
+    bcrypt_cost: u32,
+    /// Keep the rate limits on (they are off, since a test suite sends
+    /// everything from one address).
+    #[arg(long)]
+    rate_limits: bool,
 }
 
 #[derive(Subcommand)]
@@ -252,8 +289,15 @@ struct TokenCreate {
 }
 
 fn main() {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
-    if let Err(e) = run(Cli::parse()) {
+    let cli = Cli::parse();
+    // A testkit instance shares its terminal with a test runner: only
+    // warnings, unless RUST_LOG asks for more.
+    let level = match cli.command {
+        Some(Command::Testkit(_)) => "warn",
+        _ => "info",
+    };
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(level)).init();
+    if let Err(e) = run(cli) {
         eprintln!("roster: {e:#}");
         std::process::exit(1);
     }
@@ -361,6 +405,16 @@ fn run_with_settings(command: Command, settings: Settings) -> anyhow::Result<()>
         Command::Ssh(SshCommand::AuthorizedKeys(args)) => authorized_keys(args),
         Command::Openapi => print_openapi(),
         Command::Dev(DevCommand::Seed(args)) => dev_seed(&settings, args),
+        Command::Testkit(TestkitCommand::Serve(args)) => roster_api::cli::testkit::serve(
+            settings,
+            roster_api::cli::testkit::ServeOptions {
+                port: args.port,
+                database_url: args.database_url,
+                fixtures: args.fixtures,
+                bcrypt_cost: args.bcrypt_cost,
+                rate_limits: args.rate_limits,
+            },
+        ),
         Command::Dev(DevCommand::OidcCodes { username, count }) => {
             use std::io::Write;
             let mut conn = app::open_connection(&settings)?;

@@ -66,6 +66,9 @@ pub struct Settings {
     pub hash_queue: usize,
     /// `ROSTER_SIGNUP_ENABLED`.
     pub signup_enabled: bool,
+    /// `ROSTER_SIGNUP_APPROVAL`: sign-ups wait, blocked, in
+    /// `blocked_pending_approval` until an admin approves them.
+    pub signup_approval: bool,
     /// `ROSTER_EMAIL_CONFIRMATION`.
     pub email_confirmation: EmailConfirmation,
     /// `ROSTER_SMTP_URL`.
@@ -110,6 +113,9 @@ pub struct Settings {
     pub require_two_factor: RequireTwoFactor,
     /// `ROSTER_TOTP_ISSUER`: the issuer an authenticator app shows.
     pub totp_issuer: String,
+    /// Serve `GET /-/testkit/mail`, the captured mail. Only `roster testkit
+    /// serve` sets this; no environment variable does.
+    pub testkit: bool,
 }
 
 /// A setting that could not be read.
@@ -158,6 +164,7 @@ impl Default for Settings {
             hash_workers_under_load: half_of(cpus()),
             hash_queue: 256,
             signup_enabled: true,
+            signup_approval: false,
             email_confirmation: EmailConfirmation::Soft,
             smtp_url: None,
             mail_from: "Roster <roster@localhost>".into(),
@@ -178,6 +185,7 @@ impl Default for Settings {
             secret_key_file: None,
             require_two_factor: RequireTwoFactor::Off,
             totp_issuer: "Roster".into(),
+            testkit: false,
         }
     }
 }
@@ -361,6 +369,7 @@ impl Settings {
                 parse("ROSTER_HASH_QUEUE", get("ROSTER_HASH_QUEUE"), d.hash_queue)?,
             )?,
             signup_enabled: bool_of("ROSTER_SIGNUP_ENABLED", d.signup_enabled)?,
+            signup_approval: bool_of("ROSTER_SIGNUP_APPROVAL", d.signup_approval)?,
             email_confirmation,
             smtp_url: get("ROSTER_SMTP_URL"),
             mail_from,
@@ -444,6 +453,7 @@ impl Settings {
             secret_key_file,
             require_two_factor,
             totp_issuer,
+            testkit: false,
         })
     }
 }
@@ -472,6 +482,7 @@ mod tests {
         let s = read(&[
             ("ROSTER_BCRYPT_COST", "4"),
             ("ROSTER_SIGNUP_ENABLED", "false"),
+            ("ROSTER_SIGNUP_APPROVAL", "true"),
             ("ROSTER_PUBLIC_URL", "https://id.example.com/"),
             ("ROSTER_EMAIL_CONFIRMATION", "hard"),
             ("ROSTER_PASSWORD_GRANT", "clients"),
@@ -480,6 +491,7 @@ mod tests {
         assert_eq!(s.password_grant, PasswordGrant::Clients);
         assert_eq!(s.bcrypt_cost, 4);
         assert!(!s.signup_enabled);
+        assert!(s.signup_approval);
         assert_eq!(s.public_url.as_deref(), Some("https://id.example.com"));
         assert_eq!(s.email_confirmation, EmailConfirmation::Hard);
     }

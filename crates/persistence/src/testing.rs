@@ -48,25 +48,32 @@ impl TestDatabase {
     /// # Panics
     /// When the server cannot be reached or refuses to create the database.
     pub fn postgres(server_url: &str) -> Self {
+        Self::try_postgres(server_url).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A fresh database on the PostgreSQL server at `server_url`, or why
+    /// there is none.
+    pub fn try_postgres(server_url: &str) -> Result<Self, crate::RepoError> {
         // A local test server needs no TLS; without it libpq never touches
         // OpenSSL, whose clean-up at process exit can crash a test process
         // while another thread still holds a connection.
         let server_url = &without_tls(server_url);
+        let config = |reason: String| crate::RepoError::Config(reason);
+        let mut url = url::Url::parse(server_url).map_err(|e| config(format!("{server_url}: {e}")))?;
         let name = format!("roster_test_{}", uuid::Uuid::new_v4().simple());
         let mut admin = diesel::PgConnection::establish(server_url)
-            .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {server_url}: {e}"));
+            .map_err(|e| config(format!("cannot reach PostgreSQL at {server_url}: {e}")))?;
         admin
             .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap_or_else(|e| panic!("cannot create test database {name}: {e}"));
-        let mut url = url::Url::parse(server_url).expect("ROSTER_TEST_DATABASE_URL is a URL");
+            .map_err(|e| config(format!("cannot create the database {name}: {e}")))?;
         url.set_path(&name);
-        Self {
+        Ok(Self {
             url: url.to_string(),
             cleanup: Cleanup::PostgresDatabase {
                 server_url: server_url.to_owned(),
                 name,
             },
-        }
+        })
     }
 
     /// The URL to connect to.

@@ -19,6 +19,7 @@ pub mod sessions;
 pub mod sign_in;
 pub mod social;
 pub mod status;
+pub mod testkit;
 pub mod tokens;
 pub mod two_factor;
 pub mod users;

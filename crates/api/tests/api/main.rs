@@ -37,6 +37,7 @@ mod social;
 mod sshd;
 mod status;
 mod stored_secrets;
+mod testkit_serve;
 mod tokens;
 mod two_factor;
 mod users;

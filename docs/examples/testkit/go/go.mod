@@ -1,0 +1,3 @@
+module example.com/roster-testkit-example
+
+go 1.19
