@@ -58,7 +58,7 @@ pub use profile::{AttributeKey, Birthday, Gender, Name, PhoneNumber, ProfileText
 pub use secret_box::{SecretBoxError, SecretKey};
 pub use signing_key::{BadSigningKey, JwsParts, SigningKeyPair, SIGNING_KEY_BITS};
 pub use ssh_key::{Fingerprint, KeyUsage, SshPublicKey, DEFAULT_MIN_RSA_BITS};
-pub use state::{StateChange, Transition, UserState};
+pub use state::{StateChange, Transition, UserState, BLOCKED_STATES};
 pub use status::{Availability, ClearStatusAfter, StatusEmoji, StatusMessage, UserStatus};
 pub use token::{Scope, Scopes, TokenDigest, TokenExpiry, TokenKind, TokenSecret};
 pub use two_factor::{

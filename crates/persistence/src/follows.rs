@@ -6,6 +6,7 @@ use crate::pagination::{Page, COUNT_LIMIT};
 use crate::schema::{follows, users};
 use crate::users::UserRow;
 use diesel::prelude::*;
+use roster_domain::BLOCKED_STATES;
 
 /// Follows `followee`; `false` when already following.
 pub fn follow(conn: &mut DbConnection, follower: i64, followee: i64) -> Result<bool, RepoError> {
@@ -50,7 +51,7 @@ pub fn follow_list(
             FollowSide::Followers => follows::table
                 .inner_join(users::table.on(users::id.eq(follows::follower_id)))
                 .filter(follows::followee_id.eq(user_id))
-                .filter(users::state.ne("blocked"))
+                .filter(users::state.ne_all(BLOCKED_STATES))
                 .order((follows::created_at.desc(), users::id.desc()))
                 .select(users::id)
                 .limit(limit)
@@ -59,7 +60,7 @@ pub fn follow_list(
             FollowSide::Following => follows::table
                 .inner_join(users::table.on(users::id.eq(follows::followee_id)))
                 .filter(follows::follower_id.eq(user_id))
-                .filter(users::state.ne("blocked"))
+                .filter(users::state.ne_all(BLOCKED_STATES))
                 .order((follows::created_at.desc(), users::id.desc()))
                 .select(users::id)
                 .limit(limit)
@@ -88,13 +89,13 @@ pub fn follow_counts(conn: &mut DbConnection, user_id: i64) -> Result<(i64, i64)
     let followers = follows::table
         .inner_join(users::table.on(users::id.eq(follows::follower_id)))
         .filter(follows::followee_id.eq(user_id))
-        .filter(users::state.ne("blocked"))
+        .filter(users::state.ne_all(BLOCKED_STATES))
         .count()
         .single_value();
     let following = follows::table
         .inner_join(users::table.on(users::id.eq(follows::followee_id)))
         .filter(follows::follower_id.eq(user_id))
-        .filter(users::state.ne("blocked"))
+        .filter(users::state.ne_all(BLOCKED_STATES))
         .count()
         .single_value();
     let (followers, following): (Option<i64>, Option<i64>) =

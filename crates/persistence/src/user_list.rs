@@ -158,7 +158,7 @@ fn filtered(filter: &UserFilter, sqlite: bool) -> users::BoxedQuery<'static, Db>
         q = q.filter(users::state.eq("active"));
     }
     if filter.blocked {
-        q = q.filter(users::state.eq("blocked"));
+        q = q.filter(users::state.eq_any(roster_domain::BLOCKED_STATES));
     }
     if filter.external {
         q = q.filter(users::external.eq(true));

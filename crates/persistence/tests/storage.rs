@@ -309,3 +309,50 @@ fn status_changes_of_one_user_are_serialized() {
         "the second change saw the first"
     );
 }
+
+/// Migration 000017 widens the CHECK on `users.state` to GitLab's moderation
+/// states (on SQLite by editing the constraint in place): every connection
+/// of the pool sees the new rule at once, other values are still refused,
+/// and reverting turns banned and pending users into blocked ones.
+#[test]
+fn the_state_column_takes_gitlabs_five_states_and_only_those() {
+    let db = TestDatabase::create();
+    let pool = build_pool(db.url(), &PoolOptions::default()).expect("pool");
+    // A connection opened, and used, before the migration ran.
+    let mut early = pool.get().unwrap();
+    let _ = users::find_user(&mut early, 1);
+    let mut conn = pool.get().unwrap();
+    migrations::run_pending(&mut conn).unwrap();
+    let alice = accounts::create_user(&mut conn, &new_user("alice", "alice@example.com")).unwrap();
+    for state in [
+        "banned",
+        "blocked_pending_approval",
+        "deactivated",
+        "blocked",
+        "active",
+        "banned",
+    ] {
+        assert!(users::set_state(&mut early, alice.id, state).unwrap(), "{state}");
+        assert_eq!(
+            users::find_user(&mut conn, alice.id).unwrap().unwrap().state,
+            state
+        );
+    }
+    for conn in [&mut early, &mut conn] {
+        assert!(users::set_state(conn, alice.id, "ldap_blocked").is_err());
+    }
+    let bob = accounts::create_user(&mut conn, &new_user("bob", "bob@example.com")).unwrap();
+    users::set_state(&mut conn, bob.id, "blocked_pending_approval").unwrap();
+
+    let reverted = migrations::revert_last(&mut conn, 1).unwrap();
+    assert!(reverted[0].ends_with("000017"), "{reverted:?}");
+    for id in [alice.id, bob.id] {
+        assert_eq!(
+            users::find_user(&mut early, id).unwrap().unwrap().state,
+            "blocked"
+        );
+    }
+    assert!(users::set_state(&mut early, alice.id, "banned").is_err());
+    migrations::run_pending(&mut conn).unwrap();
+    assert!(users::set_state(&mut early, alice.id, "banned").unwrap());
+}

@@ -217,6 +217,33 @@ pub fn account_deleted(email: &str, username: &str) -> NewMail {
     )
 }
 
+/// Tells someone whose sign-up an admin rejected (GitLab's
+/// `user_admin_rejection`).
+pub fn sign_up_rejected(email: &str, username: &str) -> NewMail {
+    message(
+        "sign_up_rejected",
+        email,
+        "Your account request was rejected",
+        &[&format!(
+            "An administrator rejected the request for the account {username}, and it was removed."
+        )],
+        None,
+    )
+}
+
+/// Tells someone whose sign-up an admin approved that they may sign in.
+pub fn sign_up_approved(public_url: &str, email: &str, username: &str) -> NewMail {
+    message(
+        "sign_up_approved",
+        email,
+        "Your account was approved",
+        &[&format!(
+            "An administrator approved the account {username}: you can sign in at {public_url}/-/sign_in."
+        )],
+        None,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -119,12 +119,7 @@ pub fn change_state(conn: &mut DbConnection, username: &str, t: Transition) -> a
     let user = user_named(conn, username)?;
     let current =
         UserState::from_stored(&user.state).with_context(|| format!("unknown state {}", user.state))?;
-    let event = match t {
-        Transition::Block => "user_blocked",
-        Transition::Unblock => "user_unblocked",
-        Transition::Deactivate => "user_deactivated",
-        Transition::Activate => "user_activated",
-    };
+    let event = t.event();
     match current.apply(t) {
         StateChange::To(next) => {
             write_transaction(conn, |conn| {
@@ -134,7 +129,8 @@ pub fn change_state(conn: &mut DbConnection, username: &str, t: Transition) -> a
             Ok(Changed::Yes)
         }
         StateChange::Unchanged => Ok(Changed::AlreadySo),
-        StateChange::Forbidden(why) => anyhow::bail!("{why}"),
+        StateChange::Forbidden(why) | StateChange::Conflict(why) => anyhow::bail!("{why}"),
+        StateChange::Refused(why) => anyhow::bail!("{why}"),
     }
 }
 

@@ -224,6 +224,10 @@ fn admission(req: &HttpRequest, state: &Result<web::Data<AppState>, ApiError>) -
     }
 }
 
+/// What a sign-up waiting for an admin's approval is told, as GitLab says it.
+pub const PENDING_APPROVAL: &str =
+    "Your account is pending approval from your administrator and hence blocked.";
+
 /// Lets an identified caller in: `403` for blocked and deactivated users,
 /// for writes with a read-only token, and for users who must have a second
 /// factor and have none, but on the enrolment routes.
@@ -231,7 +235,8 @@ fn admit(caller: Caller, admission: Admission) -> Result<Caller, ApiError> {
     let writes = admission.writes;
     match UserState::from_stored(&caller.user.state) {
         Some(UserState::Active) => {}
-        Some(UserState::Blocked) => {
+        Some(UserState::PendingApproval) => return Err(ApiError::Forbidden(Some(PENDING_APPROVAL.into()))),
+        Some(s) if s.is_blocked() => {
             return Err(ApiError::Forbidden(Some("Your account has been blocked.".into())))
         }
         _ => {

@@ -31,6 +31,10 @@ pub enum ApiError {
     /// Not allowed; the text (if any) follows `403 Forbidden - `.
     #[error("forbidden: {0:?}")]
     Forbidden(Option<String>),
+    /// `403 {"message": <text>}`, the text alone: GitLab's services' refusals
+    /// (`You cannot ban blocked users.`).
+    #[error("refused: {0}")]
+    Refused(String),
     /// The token's scopes do not allow the request.
     #[error("insufficient scope")]
     InsufficientScope,
@@ -170,7 +174,9 @@ impl ResponseError for ApiError {
             | Self::InvalidParam(_)
             | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) | Self::InsufficientScope | Self::MfaRequired { .. } => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::Refused(_) | Self::InsufficientScope | Self::MfaRequired { .. } => {
+                StatusCode::FORBIDDEN
+            }
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) | Self::MethodNotAllowedKeyset => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -208,7 +214,7 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowedKeyset => json!({
                 "message": "405 Method Not Allowed - Keyset pagination is not yet available for this type of request"
             }),
-            Self::Conflict(text) => json!({ "message": text }),
+            Self::Conflict(text) | Self::Refused(text) => json!({ "message": text }),
             Self::PayloadTooLarge => json!({ "message": "413 Payload Too Large" }),
             Self::UnsupportedMediaType => json!({ "message": "415 Unsupported Media Type" }),
             Self::HeadersTooLarge => json!({ "message": "431 Request Header Fields Too Large" }),

@@ -72,7 +72,7 @@ async fn follow_change(
         .db
         .run_api(move |conn| {
             let user = users::find_user(conn, target)?.ok_or(ApiError::NotFound(USER))?;
-            if follow && UserState::from_stored(&user.state) == Some(UserState::Blocked) {
+            if follow && UserState::from_stored(&user.state).is_some_and(UserState::is_blocked) {
                 return Err(ApiError::NotFound(USER));
             }
             let changed = if follow {

@@ -217,6 +217,50 @@ pub async fn activate_user(
     transition(req, state, admin, Transition::Activate).await
 }
 
+/// `POST /users/:id/ban` (admin): GitLab's moderation; `201 true`, or `403
+/// {"message": "You cannot ban blocked users."}` for anyone not active.
+pub async fn ban_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+) -> Result<HttpResponse, ApiError> {
+    transition(req, state, admin, Transition::Ban).await
+}
+
+/// `POST /users/:id/unban` (admin): a banned user is active again.
+pub async fn unban_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+) -> Result<HttpResponse, ApiError> {
+    transition(req, state, admin, Transition::Unban).await
+}
+
+/// `POST /users/:id/approve` (admin): a sign-up waiting for approval
+/// becomes active: `201 {"message": "Success"}`, `409` when not pending.
+pub async fn approve_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Admin(caller): Admin,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&req, "id", USER)?;
+    services::users::change_state(&state, &caller, id, Transition::Approve).await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({ "message": "Success" })))
+}
+
+/// `POST /users/:id/reject` (admin): a sign-up waiting for approval is
+/// deleted and told by mail: `200` with the user as it was, `409` when not
+/// pending.
+pub async fn reject_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Admin(caller): Admin,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&req, "id", USER)?;
+    let user = services::users::reject_sign_up(&state, &caller, id).await?;
+    Ok(HttpResponse::Ok().json(views::basic(&user, &state.view_context())))
+}
+
 /// `POST /users/:id/confirm` (admin): confirms the primary address now.
 pub async fn confirm_user(
     req: HttpRequest,
@@ -248,6 +292,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     endpoint!(cfg, "/users/{id}/unblock", POST => unblock_user, PUT => unblock_user);
     endpoint!(cfg, "/users/{id}/deactivate", POST => deactivate_user, PUT => deactivate_user);
     endpoint!(cfg, "/users/{id}/activate", POST => activate_user, PUT => activate_user);
+    endpoint!(cfg, "/users/{id}/ban", POST => ban_user);
+    endpoint!(cfg, "/users/{id}/unban", POST => unban_user);
+    endpoint!(cfg, "/users/{id}/approve", POST => approve_user);
+    endpoint!(cfg, "/users/{id}/reject", POST => reject_user);
     endpoint!(cfg, "/users/{id}/confirm", POST => confirm_user);
     endpoint!(cfg, "/users/{id}/identities/{provider}", DELETE => delete_identity);
 }

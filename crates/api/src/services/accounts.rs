@@ -35,6 +35,7 @@ pub async fn register(state: &AppState, input: Registration) -> Result<Shown, Ap
         profile,
     } = input;
     let confirmed = state.settings.email_confirmation == EmailConfirmation::Off;
+    let needs_approval = state.settings.signup_approval;
     let password_hash = state.hasher.hash(password).await?;
     let new = NewUser {
         confirmation: (!confirmed).then(|| links::confirmation(state, email.as_str())),
@@ -51,7 +52,15 @@ pub async fn register(state: &AppState, input: Registration) -> Result<Shown, Ap
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                let user = roster_persistence::accounts::create_user(conn, &new)?;
+                let mut user = roster_persistence::accounts::create_user(conn, &new)?;
+                if needs_approval {
+                    // Blocked from the start: it can neither sign in nor use a
+                    // token until an admin approves it (or is deleted if rejected).
+                    let pending = UserState::PendingApproval.as_str();
+                    users::set_state(conn, user.id, pending)?;
+                    user.state = pending.to_owned();
+                    Actor::default().record(conn, "sign_up_pending_approval", Some(user.id), Value::Null)?;
+                }
                 Shown::own(conn, user)
             })
         })

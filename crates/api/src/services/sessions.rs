@@ -177,7 +177,10 @@ pub fn record_failure_in(
 pub fn may_sign_in(state: &AppState, user: &UserRow) -> Result<(), ApiError> {
     match UserState::from_stored(&user.state) {
         Some(UserState::Active) => {}
-        Some(UserState::Blocked) => return Err(ApiError::invalid_grant("Your account has been blocked.")),
+        Some(UserState::PendingApproval) => {
+            return Err(ApiError::invalid_grant(crate::http::auth::PENDING_APPROVAL))
+        }
+        Some(s) if s.is_blocked() => return Err(ApiError::invalid_grant("Your account has been blocked.")),
         _ => return Err(ApiError::invalid_grant("Your account has been deactivated.")),
     }
     if state.settings.email_confirmation == EmailConfirmation::Hard && user.confirmed_at.is_none() {

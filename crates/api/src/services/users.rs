@@ -167,27 +167,23 @@ pub async fn delete_user(state: &AppState, caller: &Caller, id: i64) -> Result<(
         .await
 }
 
-/// Blocks, unblocks, deactivates or activates a user, as the domain's
-/// state machine allows; `false` when the user already was in that state.
-/// Admins may not block or deactivate themselves.
+/// Blocks, unblocks, deactivates, activates, bans, unbans or approves a
+/// user, as the domain's state machine allows; `false` when the user already
+/// was in that state. Admins may not block, deactivate or ban themselves. An
+/// approved user is told by mail, in the same transaction.
 pub async fn change_state(
     state: &AppState,
     caller: &Caller,
     id: i64,
     t: Transition,
 ) -> Result<bool, ApiError> {
-    if caller.user.id == id && t != Transition::Activate && t != Transition::Unblock {
+    if caller.user.id == id && !matches!(t, Transition::Activate | Transition::Unblock) {
         return Err(ApiError::Forbidden(Some(
             "You cannot change the state of your own account.".into(),
         )));
     }
-    let event = match t {
-        Transition::Block => "user_blocked",
-        Transition::Unblock => "user_unblocked",
-        Transition::Deactivate => "user_deactivated",
-        Transition::Activate => "user_activated",
-    };
     let actor = Actor::of(caller);
+    let public_url = state.public_url.clone();
     state
         .db
         .run_api(move |conn| {
@@ -198,12 +194,54 @@ pub async fn change_state(
                 match current.apply(t) {
                     StateChange::To(next) => {
                         users::set_state(conn, id, next.as_str())?;
-                        actor.record(conn, event, Some(id), Value::Null)?;
+                        actor.record(conn, t.event(), Some(id), json!({ "from": current.as_str() }))?;
+                        if t == Transition::Approve {
+                            let welcome = crate::background::mail::sign_up_approved(
+                                &public_url,
+                                &user.email,
+                                &user.username,
+                            );
+                            roster_persistence::outbox::enqueue(conn, &welcome)?;
+                        }
                         Ok(true)
                     }
                     StateChange::Unchanged => Ok(false),
                     StateChange::Forbidden(why) => Err(ApiError::Forbidden(Some(why.into()))),
+                    StateChange::Refused(why) => Err(ApiError::Refused(why)),
+                    StateChange::Conflict(why) => Err(ApiError::Conflict(why.into())),
                 }
+            })
+        })
+        .await
+}
+
+/// `POST /users/:id/reject`: deletes a sign-up that waits for approval, with
+/// its event and a mail to the address it gave, in one transaction; the
+/// user as it was. `409` for anyone not pending.
+pub async fn reject_sign_up(state: &AppState, caller: &Caller, id: i64) -> Result<UserRow, ApiError> {
+    let actor = Actor::of(caller);
+    state
+        .db
+        .run_api(move |conn| {
+            write_transaction(conn, |conn| {
+                let user = users::find_user(conn, id)?.ok_or(ApiError::NotFound(USER))?;
+                if UserState::from_stored(&user.state) != Some(UserState::PendingApproval) {
+                    return Err(ApiError::Conflict("User does not have a pending request".into()));
+                }
+                if !roster_persistence::accounts::delete_user(conn, id)? {
+                    return Err(ApiError::NotFound(USER));
+                }
+                actor.record(
+                    conn,
+                    "user_rejected",
+                    Some(id),
+                    json!({ "username": user.username }),
+                )?;
+                roster_persistence::outbox::enqueue(
+                    conn,
+                    &crate::background::mail::sign_up_rejected(&user.email, &user.username),
+                )?;
+                Ok(user)
             })
         })
         .await

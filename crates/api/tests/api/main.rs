@@ -20,6 +20,7 @@ mod keygen;
 mod keys;
 mod life_cycle;
 mod many_nodes;
+mod moderation;
 mod oauth;
 mod oidc;
 mod oidc_nodes;

@@ -105,6 +105,51 @@ def block_unblock():
     assert alice.activate() is True
 
 
+@step("ban and unban")
+def ban_unban():
+    alice = gl.users.get(state["alice"].id)
+    assert alice.ban() is True
+    assert gl.users.get(alice.id).state == "banned"
+    try:
+        alice.ban()
+    except gitlab.exceptions.GitlabBanError as e:
+        assert e.response_code == 403 and e.error_message == "You cannot ban banned users.", e
+    else:
+        raise AssertionError("banned twice")
+    assert alice.unban() is True
+    assert gl.users.get(alice.id).state == "active"
+
+
+@step("approve and reject sign-ups")
+def approve_reject():
+    # Sign-ups wait for approval on this server (ROSTER_SIGNUP_APPROVAL).
+    import requests
+    waiting = []
+    for name in ("pending0", "pending1"):
+        r = requests.post(f"{URL}/api/v4/registrations", json={
+            "email": f"{name}@example.com", "username": name, "name": name,
+            "password": "compat-password-1", "password_confirmation": "compat-password-1",
+        }, timeout=30)
+        assert r.status_code == 201 and r.json()["state"] == "blocked_pending_approval", r.text
+        waiting.append(gl.users.get(r.json()["id"]))
+    assert waiting[0].approve() == {"message": "Success"}
+    assert gl.users.get(waiting[0].id).state == "active"
+    try:
+        waiting[0].approve()
+    except gitlab.exceptions.GitlabUserApproveError as e:
+        assert e.response_code == 409, e
+    else:
+        raise AssertionError("approved twice")
+    rejected = waiting[1].reject()
+    assert rejected["username"] == "pending1", rejected
+    try:
+        gl.users.get(waiting[1].id)
+    except gitlab.exceptions.GitlabGetError as e:
+        assert e.response_code == 404
+    else:
+        raise AssertionError("a rejected sign-up was kept")
+
+
 @step("personal access tokens")
 def tokens():
     alice = gl.users.get(state["alice"].id)
