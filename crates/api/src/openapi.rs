@@ -23,7 +23,9 @@ use crate::inputs::oauth::{
     DeviceAuthorizationRequest, IntrospectRequest, MfaOptionsRequest, RevokeRequest, TokenRequest,
 };
 use crate::inputs::queries::AvatarQuery;
-use crate::inputs::queries::{AuditQuery, PageQuery, TokenListQuery, UserListQuery, UserQuery};
+use crate::inputs::queries::{
+    AuditQuery, ImpersonationTokenQuery, PageQuery, TokenListQuery, UserListQuery, UserQuery,
+};
 use crate::inputs::social::{Preferences, Privacy, SetStatus};
 use crate::inputs::tokens::{CreateToken, RotateToken};
 use crate::inputs::two_factor::{
@@ -194,6 +196,10 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/api/v4/personal_access_tokens/{id}/rotate", "tokens", "Rotate a token", Token, typed::<RotateToken>(), (200, Json("PatView")), &[]),
     r("POST", "/api/v4/user/personal_access_tokens", "tokens", "Create a token for oneself", Token, typed::<CreateToken>(), (201, Json("PatView")), &[]),
     r("POST", "/api/v4/users/{id}/personal_access_tokens", "tokens", "Create a token for a user", Admin, typed::<CreateToken>(), (201, Json("PatView")), &[]),
+    r("GET", "/api/v4/users/{id}/impersonation_tokens", "tokens", "A user's impersonation tokens", Admin, typed::<ImpersonationTokenQuery>(), (200, List("PatView")), &[400]),
+    r("POST", "/api/v4/users/{id}/impersonation_tokens", "tokens", "Make an impersonation token: acts as the user, every use recorded", Admin, typed::<CreateToken>(), (201, Json("PatView")), &[]),
+    r("GET", "/api/v4/users/{id}/impersonation_tokens/{token_id}", "tokens", "One impersonation token", Admin, None, (200, Json("PatView")), &[]),
+    r("DELETE", "/api/v4/users/{id}/impersonation_tokens/{token_id}", "tokens", "Revoke an impersonation token", Admin, None, (204, Empty), &[]),
     r("POST", "/api/v4/registrations", "account", "Sign up", Public, typed::<Registration>(), (201, Json("UserOwn")), &[403, 409, 429]),
     r("POST", "/api/v4/confirmations", "account", "Confirm an address", Public, typed::<Confirmation>(), (200, Json("UserBasic")), &[409]),
     r("POST", "/api/v4/confirmations/resend", "account", "Send a new confirmation link", Public, typed::<EmailRequest>(), (202, Json("Message")), &[429]),

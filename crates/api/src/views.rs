@@ -82,6 +82,7 @@ pub struct UserPublic {
     linkedin: String,
     twitter: String,
     discord: String,
+    github: String,
     website_url: String,
     organization: String,
     job_title: String,
@@ -198,6 +199,7 @@ fn public(row: &UserRow, extras: &UserExtras, ctx: &ViewContext<'_>) -> UserPubl
         linkedin: row.linkedin.clone(),
         twitter: row.twitter.clone(),
         discord: row.discord.clone(),
+        github: row.github.clone(),
         website_url: row.website_url.clone(),
         organization: row.organization.clone(),
         job_title: row.job_title.clone(),
@@ -308,6 +310,14 @@ pub struct PatView {
     last_used_at: Option<String>,
     active: bool,
     expires_at: Option<String>,
+    /// What the token is used for, in more words.
+    description: Option<String>,
+    /// The last addresses it was used from, newest first (up to five).
+    last_used_ips: Vec<String>,
+    /// `true` on impersonation tokens (`/users/:id/impersonation_tokens`),
+    /// absent on personal ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    impersonation: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     token: Option<String>,
 }
@@ -329,6 +339,9 @@ pub fn pat(row: &PatRow, today: NaiveDate, secret: Option<&str>) -> PatView {
         last_used_at: opt_time(row.last_used_at),
         active: row.is_active_on(today),
         expires_at: row.expires_at.map(date),
+        description: row.description.clone(),
+        last_used_ips: row.last_used_ips().into_iter().map(str::to_owned).collect(),
+        impersonation: row.impersonation.then_some(true),
         token: secret.map(str::to_owned),
     }
 }

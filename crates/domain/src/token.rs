@@ -113,6 +113,9 @@ pub enum Scope {
     ReadApi,
     /// Read access to users (which in Roster is the whole API).
     ReadUser,
+    /// Acting as another user with the `Sudo` header or `sudo` parameter;
+    /// admins only, and only beside a scope that reads or writes.
+    Sudo,
 }
 
 impl Scope {
@@ -122,6 +125,7 @@ impl Scope {
             Self::Api => "api",
             Self::ReadApi => "read_api",
             Self::ReadUser => "read_user",
+            Self::Sudo => "sudo",
         }
     }
 
@@ -131,9 +135,10 @@ impl Scope {
             "api" => Ok(Self::Api),
             "read_api" => Ok(Self::ReadApi),
             "read_user" => Ok(Self::ReadUser),
+            "sudo" => Ok(Self::Sudo),
             _ => Err(FieldError::new(
                 "scopes",
-                Problem::NotOneOf("api, read_api, read_user"),
+                Problem::NotOneOf("api, read_api, read_user, sudo"),
             )),
         }
     }
@@ -190,6 +195,17 @@ impl Scopes {
         self.0.contains(&Scope::Api)
     }
 
+    /// Whether a token with these scopes may read (`sudo` alone may not:
+    /// it only lets a token that reads or writes act as someone else).
+    pub fn can_read(&self) -> bool {
+        self.0.iter().any(|s| *s != Scope::Sudo)
+    }
+
+    /// Whether these scopes hold `scope`.
+    pub fn contains(&self, scope: Scope) -> bool {
+        self.0.contains(&scope)
+    }
+
     /// Whether every scope of `other` is also in `self` (a refreshed or
     /// rotated token never gains scopes).
     pub fn covers(&self, other: &Scopes) -> bool {
@@ -231,6 +247,9 @@ mod tests {
         assert_eq!(s.names(), vec!["api", "read_user"]);
         assert!(s.can_write());
         assert!(!Scopes::only(Scope::ReadApi).can_write());
+        assert!(!Scopes::only(Scope::Sudo).can_read());
+        let sudo = Scopes::parse(&["sudo", "read_api"]).unwrap();
+        assert!(sudo.can_read() && sudo.contains(Scope::Sudo) && !sudo.can_write());
         assert!(Scopes::parse::<&str>(&[]).is_err());
         assert!(Scopes::parse(&["sudo"]).is_err());
         assert_eq!(Scopes::parse_joined("api read_user").unwrap(), s);

@@ -22,9 +22,38 @@ pub struct PatRow {
     pub last_used_at: Option<NaiveDateTime>,
     pub previous_id: Option<i64>,
     pub created_at: NaiveDateTime,
+    pub description: Option<String>,
+    /// The last addresses it was used from, newest first, space-separated.
+    pub last_used_ips: String,
+    /// Made by an admin to act as the user (an impersonation token).
+    pub impersonation: bool,
+    /// The admin who made an impersonation token.
+    pub created_by_id: Option<i64>,
 }
 
+/// How many addresses a token remembers (GitLab's five).
+pub const LAST_USED_IPS: usize = 5;
+
 impl PatRow {
+    /// The addresses it was used from, newest first.
+    pub fn last_used_ips(&self) -> Vec<&str> {
+        self.last_used_ips
+            .split(' ')
+            .filter(|ip| !ip.is_empty())
+            .collect()
+    }
+
+    /// `last_used_ips` after a use from `ip`, if that changes it.
+    pub fn ips_after_use_from(&self, ip: &str) -> Option<String> {
+        let known = self.last_used_ips();
+        if known.first() == Some(&ip) || ip.is_empty() || ip.contains(' ') {
+            return None;
+        }
+        let mut ips = vec![ip];
+        ips.extend(known.into_iter().filter(|k| *k != ip).take(LAST_USED_IPS - 1));
+        Some(ips.join(" "))
+    }
+
     /// Usable on `today`: not revoked, and not past its expiry date (a token
     /// expires at the start of its `expires_at` day, UTC, as in GitLab).
     pub fn is_active_on(&self, today: NaiveDate) -> bool {
@@ -43,6 +72,9 @@ pub struct NewPat<'a> {
     pub expires_at: Option<NaiveDate>,
     pub previous_id: Option<i64>,
     pub created_at: NaiveDateTime,
+    pub description: Option<&'a str>,
+    pub impersonation: bool,
+    pub created_by_id: Option<i64>,
 }
 
 /// Stores a token.
@@ -63,17 +95,72 @@ pub fn find_pat(conn: &mut DbConnection, id: i64) -> Result<Option<PatRow>, Repo
         .optional()?)
 }
 
-/// Tokens, newest first, of one user or (for admins) of everyone.
+/// Which tokens a list holds.
+#[derive(Debug, Clone, Default)]
+pub struct PatFilter {
+    /// Only this user's.
+    pub user_id: Option<i64>,
+    /// Impersonation tokens instead of personal ones.
+    pub impersonation: bool,
+    /// Only those active (`Some(true)`) or not (`Some(false)`) on `today`.
+    pub active: Option<bool>,
+    /// The day `active` is judged on.
+    pub today: Option<NaiveDate>,
+    /// Only revoked (`Some(true)`) or not revoked ones.
+    pub revoked: Option<bool>,
+    /// Made at or after / at or before.
+    pub created_after: Option<NaiveDateTime>,
+    pub created_before: Option<NaiveDateTime>,
+    /// Last used at or after / at or before.
+    pub last_used_after: Option<NaiveDateTime>,
+    pub last_used_before: Option<NaiveDateTime>,
+    /// The name holds this, whatever the case.
+    pub search: Option<String>,
+}
+
+/// Tokens, newest first, as `filter` says.
 pub fn list_pats(
     conn: &mut DbConnection,
-    user_id: Option<i64>,
+    filter: &PatFilter,
     page: i64,
     per_page: i64,
 ) -> Result<Page<PatRow>, RepoError> {
     let base = || {
-        let mut q = pats::table.into_boxed();
-        if let Some(user_id) = user_id {
+        let mut q = pats::table
+            .filter(pats::impersonation.eq(filter.impersonation))
+            .into_boxed();
+        if let Some(user_id) = filter.user_id {
             q = q.filter(pats::user_id.eq(user_id));
+        }
+        if let Some(revoked) = filter.revoked {
+            q = q.filter(pats::revoked.eq(revoked));
+        }
+        if let (Some(active), Some(today)) = (filter.active, filter.today) {
+            // Active: not revoked, and no expiry or one after today.
+            let live = pats::revoked
+                .eq(false)
+                .and(pats::expires_at.is_null().or(pats::expires_at.gt(today)));
+            q = if active {
+                q.filter(live)
+            } else {
+                q.filter(pats::revoked.eq(true).or(pats::expires_at.le(today)))
+            };
+        }
+        if let Some(at) = filter.created_after {
+            q = q.filter(pats::created_at.ge(at));
+        }
+        if let Some(at) = filter.created_before {
+            q = q.filter(pats::created_at.le(at));
+        }
+        if let Some(at) = filter.last_used_after {
+            q = q.filter(pats::last_used_at.ge(at));
+        }
+        if let Some(at) = filter.last_used_before {
+            q = q.filter(pats::last_used_at.le(at));
+        }
+        if let Some(text) = &filter.search {
+            let pattern = crate::user_list::like_pattern(&text.to_lowercase());
+            q = q.filter(crate::users::lower(pats::name).like(pattern).escape('\\'));
         }
         q
     };
@@ -104,11 +191,22 @@ pub fn authenticate_pat(
         .first(c).optional())?)
 }
 
-/// Notes a use of the token.
-pub fn touch_pat(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> Result<(), RepoError> {
-    diesel::update(pats::table.find(id))
-        .set(pats::last_used_at.eq(at))
-        .execute(conn)?;
+/// Notes a use of the token, and the addresses it was used from when they
+/// changed.
+pub fn touch_pat(
+    conn: &mut DbConnection,
+    id: i64,
+    at: NaiveDateTime,
+    last_used_ips: Option<&str>,
+) -> Result<(), RepoError> {
+    match last_used_ips {
+        None => diesel::update(pats::table.find(id))
+            .set(pats::last_used_at.eq(at))
+            .execute(conn)?,
+        Some(ips) => diesel::update(pats::table.find(id))
+            .set((pats::last_used_at.eq(at), pats::last_used_ips.eq(ips)))
+            .execute(conn)?,
+    };
     Ok(())
 }
 
@@ -167,6 +265,9 @@ pub fn rotate_pat(
                 expires_at,
                 previous_id: Some(old.id),
                 created_at: now(),
+                description: old.description.as_deref(),
+                impersonation: old.impersonation,
+                created_by_id: old.created_by_id,
             },
         )?;
         Ok(Rotation::Rotated(new))

@@ -53,6 +53,7 @@ diesel::table! {
         avatar -> Nullable<Text>,
         bot_group_id -> Nullable<BigInt>,
         two_factor_enabled -> Bool,
+        github -> Text,
     }
 }
 
@@ -122,6 +123,10 @@ diesel::table! {
         last_used_at -> Nullable<Timestamp>,
         previous_id -> Nullable<BigInt>,
         created_at -> Timestamp,
+        description -> Nullable<Text>,
+        last_used_ips -> Text,
+        impersonation -> Bool,
+        created_by_id -> Nullable<BigInt>,
     }
 }
 

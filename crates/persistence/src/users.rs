@@ -66,6 +66,8 @@ pub struct UserRow {
     pub bot_group_id: Option<i64>,
     /// A confirmed TOTP or a WebAuthn credential (§11), kept with them.
     pub two_factor_enabled: bool,
+    /// The GitHub user name of the profile (GitLab's `github`).
+    pub github: String,
 }
 
 impl UserRow {
@@ -96,6 +98,7 @@ pub struct UserChangeset {
     pub linkedin: Option<String>,
     pub twitter: Option<String>,
     pub discord: Option<String>,
+    pub github: Option<String>,
     pub website_url: Option<String>,
     pub organization: Option<String>,
     pub job_title: Option<String>,

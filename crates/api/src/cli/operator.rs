@@ -145,7 +145,11 @@ pub fn list_tokens(
         Some(name) => Some(user_named(conn, name)?),
         None => None,
     };
-    let page = personal_tokens::list_pats(conn, owner.as_ref().map(|u| u.id), 1, limit)?;
+    let filter = personal_tokens::PatFilter {
+        user_id: owner.as_ref().map(|u| u.id),
+        ..Default::default()
+    };
+    let page = personal_tokens::list_pats(conn, &filter, 1, limit)?;
     let mut out = Vec::with_capacity(page.items.len());
     for pat in page.items {
         let name = match &owner {

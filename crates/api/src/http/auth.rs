@@ -7,7 +7,7 @@ use actix_web::dev::Payload;
 use actix_web::http::{header, Method};
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
-use roster_domain::{AppScopes, Scopes, TokenDigest, TokenKind, UserState, Viewer};
+use roster_domain::{AppScopes, Scope, Scopes, TokenDigest, TokenKind, UserState, Viewer};
 use roster_persistence::users::UserRow;
 use roster_persistence::{now, oauth_tokens, personal_tokens, users, DbConnection, RepoError};
 
@@ -43,6 +43,37 @@ pub struct Caller {
     pub token_expires_at: Option<chrono::NaiveDateTime>,
     /// The client's address (see `ROSTER_TRUST_PROXY`).
     pub ip: String,
+    /// The admin behind the request when it acts as `user` for someone else:
+    /// an impersonation token's maker, or an admin using `sudo`.
+    pub acting_admin: Option<ActingAdmin>,
+}
+
+/// How an admin acts as another user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActingAdmin {
+    /// Through an impersonation token the admin made (`None` when that
+    /// admin's id was not kept).
+    Impersonation {
+        /// The token.
+        token_id: i64,
+        /// The admin who made it.
+        admin_id: Option<i64>,
+    },
+    /// Through the `Sudo` header or `sudo` parameter.
+    Sudo {
+        /// The admin whose token it is.
+        admin_id: i64,
+    },
+}
+
+impl ActingAdmin {
+    /// The admin's id, when known.
+    pub fn admin_id(self) -> Option<i64> {
+        match self {
+            Self::Impersonation { admin_id, .. } => admin_id,
+            Self::Sudo { admin_id } => Some(admin_id),
+        }
+    }
 }
 
 impl Caller {
@@ -152,8 +183,9 @@ fn identify(
             let stale = pat
                 .last_used_at
                 .is_none_or(|t| (at - t).num_seconds() >= TOUCH_INTERVAL_SECS);
-            if stale {
-                personal_tokens::touch_pat(conn, pat.id, at)?;
+            let ips = pat.ips_after_use_from(&ip);
+            if stale || ips.is_some() {
+                personal_tokens::touch_pat(conn, pat.id, at, ips.as_deref())?;
             }
             let scopes = Scopes::parse_joined(&pat.scopes).map_err(|_| ApiError::Unauthorized)?;
             Caller {
@@ -163,6 +195,10 @@ fn identify(
                 token_created_at: pat.created_at,
                 token_expires_at: pat.expires_at.and_then(|d| d.and_hms_opt(0, 0, 0)),
                 ip,
+                acting_admin: pat.impersonation.then_some(ActingAdmin::Impersonation {
+                    token_id: pat.id,
+                    admin_id: pat.created_by_id,
+                }),
             }
         }
         TokenKind::OAuthAccess => {
@@ -188,6 +224,7 @@ fn identify(
                 token_created_at: row.created_at,
                 token_expires_at: Some(row.expires_at),
                 ip,
+                acting_admin: None,
             }
         }
         TokenKind::OAuthRefresh | TokenKind::ApplicationSecret => return Err(ApiError::Unauthorized),
@@ -199,7 +236,7 @@ fn identify(
 }
 
 /// What a request asks of its caller beyond a valid token.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Admission {
     /// It writes, so a read-only token is not enough.
     writes: bool,
@@ -208,10 +245,30 @@ struct Admission {
     /// It is one of the enrolment routes, which a user who must enrol
     /// reaches before enrolling.
     enrolls: bool,
+    /// The user named by the `Sudo` header or the `sudo` parameter.
+    sudo: Option<String>,
+    /// `METHOD /path`, for the record of an impersonation token's use.
+    request: String,
 }
 
 /// The routes a user who must have a second factor and has none may use.
 const ENROLMENT_PREFIXES: [&str; 2] = ["/api/v4/user/two_factor", "/api/v4/user/webauthn"];
+
+/// The `Sudo` header, or else the `sudo` query parameter (GitLab reads both).
+fn sudo_of(req: &HttpRequest) -> Option<String> {
+    let header = req
+        .headers()
+        .get("Sudo")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().to_owned());
+    header
+        .or_else(|| {
+            url::form_urlencoded::parse(req.query_string().as_bytes())
+                .find(|(k, _)| k == "sudo")
+                .map(|(_, v)| v.trim().to_owned())
+        })
+        .filter(|v| !v.is_empty())
+}
 
 fn admission(req: &HttpRequest, state: &Result<web::Data<AppState>, ApiError>) -> Admission {
     let path = req.path();
@@ -221,7 +278,68 @@ fn admission(req: &HttpRequest, state: &Result<web::Data<AppState>, ApiError>) -
             .as_ref()
             .map_or(RequireTwoFactor::Off, |s| s.settings.require_two_factor),
         enrolls: ENROLMENT_PREFIXES.iter().any(|p| path.starts_with(p)),
+        sudo: sudo_of(req),
+        request: format!("{} {}", req.method(), path.chars().take(200).collect::<String>()),
     }
+}
+
+/// Acts as the user `who` names (an id or a user name) for an admin whose
+/// token has the `sudo` scope, as GitLab does; that user is admitted in turn.
+fn sudo(
+    conn: &mut DbConnection,
+    caller: Caller,
+    who: &str,
+    admission: &Admission,
+) -> Result<Caller, ApiError> {
+    if !caller.user.is_admin {
+        return Err(ApiError::Forbidden(Some("Must be admin to use sudo".into())));
+    }
+    if !caller.scopes.contains(Scope::Sudo) {
+        return Err(ApiError::InsufficientScope);
+    }
+    if caller.acting_admin.is_some() {
+        return Err(ApiError::Forbidden(Some(
+            "An impersonation token cannot use sudo".into(),
+        )));
+    }
+    let target = match who.parse::<i64>() {
+        Ok(id) if id > 0 => users::find_user(conn, id)?,
+        _ => users::find_by_username(conn, who)?,
+    }
+    .ok_or(ApiError::NotFound("User"))?;
+    let admin_id = caller.user.id;
+    admit(
+        Caller {
+            user: target,
+            acting_admin: Some(ActingAdmin::Sudo { admin_id }),
+            ..caller
+        },
+        admission,
+    )
+}
+
+/// Records a use of an impersonation token: the admin who made it acts,
+/// the user is acted for.
+fn record_impersonation(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    admission: &Admission,
+) -> Result<(), ApiError> {
+    let Some(ActingAdmin::Impersonation { token_id, admin_id }) = caller.acting_admin else {
+        return Ok(());
+    };
+    let actor = crate::services::audit::Actor {
+        id: admin_id,
+        ip: Some(caller.ip.clone()),
+        acting_admin: None,
+    };
+    actor.record(
+        conn,
+        "impersonation_token_used",
+        Some(caller.user.id),
+        serde_json::json!({ "token_id": token_id, "admin_id": admin_id, "request": admission.request }),
+    )?;
+    Ok(())
 }
 
 /// What a sign-up waiting for an admin's approval is told, as GitLab says it.
@@ -231,7 +349,7 @@ pub const PENDING_APPROVAL: &str =
 /// Lets an identified caller in: `403` for blocked and deactivated users,
 /// for writes with a read-only token, and for users who must have a second
 /// factor and have none, but on the enrolment routes.
-fn admit(caller: Caller, admission: Admission) -> Result<Caller, ApiError> {
+fn admit(caller: Caller, admission: &Admission) -> Result<Caller, ApiError> {
     let writes = admission.writes;
     match UserState::from_stored(&caller.user.state) {
         Some(UserState::Active) => {}
@@ -245,7 +363,7 @@ fn admit(caller: Caller, admission: Admission) -> Result<Caller, ApiError> {
             )))
         }
     }
-    if writes && !caller.scopes.can_write() {
+    if !caller.scopes.can_read() || (writes && !caller.scopes.can_write()) {
         return Err(ApiError::InsufficientScope);
     }
     if !caller.user.two_factor_enabled
@@ -277,7 +395,12 @@ where
     state
         .db
         .run_api(move |conn| {
-            let caller = admit(identify(conn, kind, &digest, ip)?, admission)?;
+            let caller = admit(identify(conn, kind, &digest, ip)?, &admission)?;
+            let caller = match &admission.sudo {
+                None => caller,
+                Some(who) => sudo(conn, caller, who, &admission)?,
+            };
+            record_impersonation(conn, &caller, &admission)?;
             let value = then(conn, &caller)?;
             Ok((caller, value))
         })

@@ -76,6 +76,9 @@ pub struct OwnProfileFields {
     /// A Discord user id.
     #[schema(schema_with = formats::text_255)]
     pub discord: Option<String>,
+    /// The GitHub user name.
+    #[schema(schema_with = formats::text_255)]
+    pub github: Option<String>,
     /// An `http(s)` URL; a bare host is read as `https://host`.
     #[schema(schema_with = formats::web_url)]
     pub website_url: Option<String>,
@@ -138,6 +141,7 @@ impl OwnProfileFields {
             linkedin: f.optional("linkedin", text("linkedin", TEXT_MAX)),
             twitter: f.optional("twitter", text("twitter", TEXT_MAX)),
             discord: f.optional("discord", text("discord", TEXT_MAX)),
+            github: f.optional("github", text("github", TEXT_MAX)),
             website_url: f.optional("website_url", |v| {
                 if v.trim().is_empty() {
                     Ok(String::new())
@@ -190,6 +194,7 @@ impl OwnProfileFields {
             linkedin: self.linkedin,
             twitter: self.twitter,
             discord: self.discord,
+            github: self.github,
             website_url: self.website_url,
             organization: self.organization,
             job_title: self.job_title,

@@ -287,33 +287,122 @@ impl RequestInput for AuditQuery {
     }
 }
 
-/// The filter of the token list.
+/// Active or not, for token lists.
+#[derive(ToSchema, Clone, Copy, PartialEq, Eq)]
+#[allow(non_camel_case_types)]
+pub enum TokenState {
+    /// Not revoked and not expired.
+    active,
+    /// Revoked or expired.
+    inactive,
+}
+
+/// The filters of the token lists (GitLab's).
 #[derive(ToSchema)]
 pub struct TokenFilterFields {
     /// Only this user's tokens (admins; others may name only themselves).
     #[schema(minimum = 1)]
     pub user_id: Option<i64>,
+    /// Made at or after this time (RFC 3339, or a date).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub created_after: Option<NaiveDateTime>,
+    /// Made at or before this time.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub created_before: Option<NaiveDateTime>,
+    /// Last used at or after this time.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_used_after: Option<NaiveDateTime>,
+    /// Last used at or before this time.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_used_before: Option<NaiveDateTime>,
+    /// Only revoked tokens (`true`) or only tokens not revoked (`false`).
+    pub revoked: Option<bool>,
+    /// Names holding this text, whatever the case.
+    #[schema(max_length = 255)]
+    pub search: Option<String>,
+    /// Only active or only inactive tokens.
+    pub state: Option<TokenState>,
+}
+
+impl TokenFilterFields {
+    fn read(f: &mut Fields<'_>) -> Self {
+        Self {
+            user_id: id(f, "user_id"),
+            created_after: f.optional("created_after", instant("created_after")),
+            created_before: f.optional("created_before", instant("created_before")),
+            last_used_after: f.optional("last_used_after", instant("last_used_after")),
+            last_used_before: f.optional("last_used_before", instant("last_used_before")),
+            revoked: f.boolean("revoked"),
+            search: f.optional("search", short_text("search")),
+            state: f.optional("state", |v| match v.trim() {
+                "active" => Ok(TokenState::active),
+                "inactive" => Ok(TokenState::inactive),
+                _ => Err(not_a_valid_value("state")),
+            }),
+        }
+    }
 }
 
 /// `GET /personal_access_tokens`.
 pub struct TokenListQuery {
-    /// The user whose tokens are asked for.
-    pub user_id: Option<i64>,
+    /// The filters.
+    pub filter: TokenFilterFields,
     /// The page.
     pub page: Page,
 }
 
 crate::input_made_of!(
     TokenListQuery,
-    "Personal access tokens.",
+    "Personal access tokens, newest first.",
     [TokenFilterFields, Page]
 );
 
 impl RequestInput for TokenListQuery {
     fn read(f: &mut Fields<'_>) -> Option<Self> {
-        let user_id = id(f, "user_id");
+        let filter = TokenFilterFields::read(f);
         let page = Page::read(f);
-        (!f.has_errors()).then_some(Self { user_id, page })
+        (!f.has_errors()).then_some(Self { filter, page })
+    }
+
+    fn refused(problem: ApiError) -> ApiError {
+        query_refusal(problem)
+    }
+}
+
+/// The filter of `GET /users/:id/impersonation_tokens`.
+#[derive(ToSchema)]
+pub struct ImpersonationStateField {
+    /// `all` (the default), `active` or `inactive`.
+    #[schema(value_type = Option<String>, pattern = "^(all|active|inactive)$")]
+    pub state: Option<TokenState>,
+}
+
+/// `GET /users/:id/impersonation_tokens`.
+pub struct ImpersonationTokenQuery {
+    /// Active, inactive, or all (`None`).
+    pub state: Option<TokenState>,
+    /// The page.
+    pub page: Page,
+}
+
+crate::input_made_of!(
+    ImpersonationTokenQuery,
+    "A user's impersonation tokens, newest first.",
+    [ImpersonationStateField, Page]
+);
+
+impl RequestInput for ImpersonationTokenQuery {
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        let state = f
+            .optional("state", |v| match v.trim() {
+                "all" => Ok(None),
+                "active" => Ok(Some(TokenState::active)),
+                "inactive" => Ok(Some(TokenState::inactive)),
+                _ => Err(not_a_valid_value("state")),
+            })
+            .flatten();
+        let page = Page::read(f);
+        (!f.has_errors()).then_some(Self { state, page })
     }
 
     fn refused(problem: ApiError) -> ApiError {

@@ -15,6 +15,9 @@ pub enum TokenScope {
     read_api,
     /// Read the user's own profile.
     read_user,
+    /// Act as another user (`Sudo` header or `sudo` parameter): admins'
+    /// tokens only, beside a scope that reads or writes.
+    sudo,
 }
 
 /// `POST /user/personal_access_tokens` and `POST /users/:id/personal_access_tokens`.
@@ -31,6 +34,9 @@ pub struct CreateToken {
     /// a year from today when left out (GitLab's longest).
     #[schema(schema_with = super::formats::token_expiry, required = false)]
     pub expires_at: TokenExpiry,
+    /// What the token is used for, in more words (at most 255 characters).
+    #[schema(max_length = 255)]
+    pub description: Option<String>,
 }
 
 fn token_name(v: &str) -> Result<String, FieldError> {
@@ -43,13 +49,29 @@ impl RequestInput for CreateToken {
         let name = f.required("name", token_name);
         let scopes = f.required_list("scopes", Scopes::parse);
         let expires_at = f.optional("expires_at", |v| TokenExpiry::parse(v, today));
+        let description = f.optional("description", description);
         Some(Self {
             name: name?,
             scopes: scopes?,
             expires_at: expires_at
                 .unwrap_or_else(|| TokenExpiry::days_after(today, TokenExpiry::MAX_DAYS as u64)),
+            description: description.filter(|d| !d.is_empty()),
         })
     }
+}
+
+fn description(v: &str) -> Result<String, FieldError> {
+    let v = v.trim();
+    if v.chars().count() > 255 {
+        return Err(FieldError::new(
+            "description",
+            roster_domain::Problem::TooLong { max: 255 },
+        ));
+    }
+    if v.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(FieldError::new("description", roster_domain::Problem::Invalid));
+    }
+    Ok(v.to_owned())
 }
 
 /// A rotated token lives a week unless told otherwise (GitLab's default).

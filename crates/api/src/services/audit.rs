@@ -13,6 +13,9 @@ pub struct Actor {
     pub id: Option<i64>,
     /// The client address.
     pub ip: Option<String>,
+    /// The admin acting as the user (`sudo`, an impersonation token), named
+    /// in the event's details as `acting_admin_id`.
+    pub acting_admin: Option<i64>,
 }
 
 impl Actor {
@@ -21,6 +24,7 @@ impl Actor {
         Self {
             id: Some(caller.user.id),
             ip: Some(caller.ip.clone()),
+            acting_admin: caller.acting_admin.and_then(|a| a.admin_id()),
         }
     }
 
@@ -29,6 +33,7 @@ impl Actor {
         Self {
             id: None,
             ip: ip.map(str::to_owned),
+            acting_admin: None,
         }
     }
 
@@ -37,6 +42,7 @@ impl Actor {
         Self {
             id: Some(id),
             ip: ip.map(str::to_owned),
+            acting_admin: None,
         }
     }
 
@@ -81,8 +87,16 @@ impl Actor {
         name: &str,
         entity_type: &'static str,
         entity: Option<i64>,
-        details: Value,
+        mut details: Value,
     ) -> Result<(), RepoError> {
+        if let Some(admin) = self.acting_admin {
+            match &mut details {
+                Value::Object(map) => {
+                    map.insert("acting_admin_id".into(), admin.into());
+                }
+                other => *other = serde_json::json!({ "acting_admin_id": admin }),
+            }
+        }
         audit::record(
             conn,
             &NewEvent {

@@ -111,6 +111,10 @@ const MATRIX: &[(&str, &str, &str, [u16; 9])] = &[
     ("POST", "/api/v4/personal_access_tokens/{pat_id}/rotate", "", [401, 401, 401, 403, 403, 403, 404, 200, 400]),
     ("POST", "/api/v4/user/personal_access_tokens", r#"{"name": "t", "scopes": ["api"]}"#, [401, 401, 401, 403, 403, 403, 201, 201, 201]),
     ("POST", "/api/v4/users/{id}/personal_access_tokens", r#"{"name": "t", "scopes": ["api"]}"#, [401, 401, 401, 403, 403, 403, 403, 403, 201]),
+    ("GET", "/api/v4/users/{id}/impersonation_tokens", "", [401, 401, 401, 403, 403, 403, 403, 403, 200]),
+    ("POST", "/api/v4/users/{id}/impersonation_tokens", r#"{"name": "t", "scopes": ["api"]}"#, [401, 401, 401, 403, 403, 403, 403, 403, 201]),
+    ("GET", "/api/v4/users/{id}/impersonation_tokens/999999", "", [401, 401, 401, 403, 403, 403, 403, 403, 404]),
+    ("DELETE", "/api/v4/users/{id}/impersonation_tokens/999999", "", [401, 401, 401, 403, 403, 403, 403, 403, 404]),
     ("POST", "/api/v4/registrations", r#"{"email": "signup{n}@example.com", "username": "signup{n}", "name": "S", "password": "long-enough-9"}"#, [201, 201, 201, 201, 201, 201, 201, 201, 201]),
     ("POST", "/api/v4/confirmations", r#"{"confirmation_token": "bogus"}"#, [400, 400, 400, 400, 400, 400, 400, 400, 400]),
     ("POST", "/api/v4/confirmations/resend", r#"{"email": "alice@example.com"}"#, [202, 202, 202, 202, 202, 202, 202, 202, 202]),
@@ -255,6 +259,9 @@ async fn fixture() -> Fixture {
                 expires_at: Some(chrono::Utc::now().date_naive() - chrono::Days::new(1)),
                 previous_id: None,
                 created_at: roster_persistence::now(),
+                description: None,
+                impersonation: false,
+                created_by_id: None,
             },
         )
         .unwrap();
@@ -434,7 +441,8 @@ fn documented_form(path: &str) -> String {
         .replace("{app_id}", "{id}")
         .replace("/authorized_applications/999999", "/authorized_applications/{id}")
         .replace("/sessions/oauth-none", "/sessions/{id}")
-        .replace("/registrations/999999", "/registrations/{id}");
+        .replace("/registrations/999999", "/registrations/{id}")
+        .replace("/impersonation_tokens/999999", "/impersonation_tokens/{token_id}");
     if path == "/api/v4/keys/{key_id}" {
         "/api/v4/keys/{id}".to_owned()
     } else {

@@ -16,6 +16,7 @@ mod fidelity;
 mod group_invitations;
 mod group_members;
 mod groups;
+mod impersonation;
 mod keygen;
 mod keys;
 mod life_cycle;

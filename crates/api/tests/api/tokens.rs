@@ -329,3 +329,103 @@ async fn admins_make_tokens_for_others() {
         )
         .await;
 }
+
+/// GitLab's list filters, `description` and `last_used_ips`.
+#[tokio::test]
+async fn descriptions_filters_and_the_addresses_a_token_was_used_from() {
+    let roster = TestRoster::spawn().await;
+    let alice = roster.create_user("alice").await;
+    let deploy = create_token(
+        &roster,
+        &alice.token,
+        json!({"name": "Deploy bot", "scopes": ["read_api"], "description": "pushes releases"}),
+    )
+    .await;
+    assert_eq!(deploy["description"], "pushes releases");
+    assert_eq!(deploy["last_used_ips"], json!([]));
+    let old = create_token(
+        &roster,
+        &alice.token,
+        json!({"name": "old laptop", "scopes": ["api"]}),
+    )
+    .await;
+    assert_eq!(old["description"], Value::Null);
+    let revoked = roster
+        .with_token(
+            &alice.token,
+            Method::DELETE,
+            &format!("/api/v4/personal_access_tokens/{}", old["id"]),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 204);
+    // A use is noted with its address.
+    let secret = deploy["token"].as_str().unwrap();
+    roster
+        .expect_json(roster.with_token(secret, Method::GET, "/api/v4/user"), 200)
+        .await;
+    let seen = roster
+        .expect_json(
+            roster.with_token(
+                &alice.token,
+                Method::GET,
+                &format!("/api/v4/personal_access_tokens/{}", deploy["id"]),
+            ),
+            200,
+        )
+        .await;
+    assert_eq!(seen["last_used_ips"], json!(["127.0.0.1"]));
+    assert!(seen["last_used_at"].is_string());
+
+    let names = |query: &'static str| {
+        let roster = &roster;
+        let token = alice.token.clone();
+        async move {
+            let list = roster
+                .expect_json(
+                    roster.with_token(
+                        &token,
+                        Method::GET,
+                        &format!("/api/v4/personal_access_tokens?{query}"),
+                    ),
+                    200,
+                )
+                .await;
+            list.as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["name"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(names("search=DEPLOY").await, ["Deploy bot"]);
+    assert_eq!(names("state=inactive").await, ["old laptop"]);
+    assert_eq!(names("revoked=true").await, ["old laptop"]);
+    assert_eq!(names("state=active&search=test").await, ["test"]);
+    // The token these lists are read with is used too.
+    assert_eq!(names("last_used_after=2000-01-01").await, ["Deploy bot", "test"]);
+    assert!(names("created_after=2999-01-01").await.is_empty());
+    assert_eq!(names("created_before=2999-01-01").await.len(), 3);
+    for bad in ["state=expired", "revoked=maybe", "last_used_before=yesterday"] {
+        roster
+            .expect_json(
+                roster.with_token(
+                    &alice.token,
+                    Method::GET,
+                    &format!("/api/v4/personal_access_tokens?{bad}"),
+                ),
+                400,
+            )
+            .await;
+    }
+    let long = "d".repeat(256);
+    roster
+        .expect_json(
+            roster
+                .with_token(&alice.token, Method::POST, "/api/v4/user/personal_access_tokens")
+                .json(&json!({"name": "x", "scopes": ["api"], "description": long})),
+            400,
+        )
+        .await;
+}

@@ -607,3 +607,41 @@ async fn an_admin_cannot_block_deactivate_demote_or_delete_itself() {
         json!(true)
     );
 }
+
+/// GitLab's `github` profile field: set by the user or an admin, shown in
+/// the public view, and checked like the other handles.
+#[tokio::test]
+async fn the_github_field_is_part_of_the_profile() {
+    let roster = TestRoster::spawn().await;
+    let alice = roster.create_user("alice").await;
+    let own = roster
+        .expect_json(
+            roster
+                .with_token(&alice.token, Method::PUT, "/api/v4/user")
+                .json(&json!({"github": "alice-codes"})),
+            200,
+        )
+        .await;
+    assert_eq!(own["github"], "alice-codes");
+    let public = roster
+        .expect_json(roster.get(&format!("/api/v4/users/{}", alice.id)), 200)
+        .await;
+    assert_eq!(public["github"], "alice-codes");
+    let by_admin = roster
+        .expect_json(
+            roster
+                .as_admin(Method::PUT, &format!("/api/v4/users/{}", alice.id))
+                .json(&json!({"github": ""})),
+            200,
+        )
+        .await;
+    assert_eq!(by_admin["github"], "");
+    roster
+        .expect_json(
+            roster
+                .with_token(&alice.token, Method::PUT, "/api/v4/user")
+                .json(&json!({"github": "x".repeat(256)})),
+            400,
+        )
+        .await;
+}

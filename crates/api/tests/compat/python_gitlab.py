@@ -170,6 +170,33 @@ def tokens():
     mine.auth()
 
 
+@step("token filters, impersonation tokens and sudo")
+def impersonation_and_sudo():
+    alice = gl.users.get(state["alice"].id)
+    alice.personal_access_tokens.create({"name": "filtered", "scopes": ["read_api"], "description": "for the filters"})
+    found = gl.personal_access_tokens.list(user_id=alice.id, search="FILTER", state="active")
+    assert [t.name for t in found] == ["filtered"], found
+    assert found[0].description == "for the filters"
+    assert gl.personal_access_tokens.list(user_id=alice.id, revoked=True, get_all=True) != []  # the rotated one
+
+    imp = alice.impersonationtokens.create({"name": "support", "scopes": ["api"]})
+    assert imp.impersonation is True and imp.token.startswith("roster_pat_")
+    as_alice = gitlab.Gitlab(URL, private_token=imp.token)
+    as_alice.auth()
+    assert as_alice.user.username == "compat0"
+    assert [t.id for t in alice.impersonationtokens.list(state="active")] == [imp.id]
+    assert alice.impersonationtokens.get(imp.id).name == "support"
+    alice.impersonationtokens.delete(imp.id)
+    assert alice.impersonationtokens.list(state="active") == []
+
+    root = gl.users.get(gl.user.id)
+    sudo_token = root.personal_access_tokens.create({"name": "sudo", "scopes": ["api", "sudo"]})
+    admin = gitlab.Gitlab(URL, private_token=sudo_token.token)
+    me = admin.http_get("/user", sudo="compat1")
+    assert me["username"] == "compat1", me
+    assert admin.users.list(username="compat2", sudo="compat1")[0].username == "compat2"
+
+
 @step("ssh keys")
 def keys():
     mine = gitlab.Gitlab(URL, private_token=state["alice_token"])
