@@ -344,13 +344,18 @@ fn the_state_column_takes_gitlabs_five_states_and_only_those() {
     let bob = accounts::create_user(&mut conn, &new_user("bob", "bob@example.com")).unwrap();
     users::set_state(&mut conn, bob.id, "blocked_pending_approval").unwrap();
 
-    let reverted = migrations::revert_last(&mut conn, 1).unwrap();
-    assert!(reverted[0].ends_with("000017"), "{reverted:?}");
+    // Back to before 000017, newest first, whatever came after it.
+    let mut reverted = Vec::new();
+    while !reverted.last().is_some_and(|v: &String| v.ends_with("000017")) {
+        assert!(reverted.len() < 20, "000017 never reverted: {reverted:?}");
+        reverted.extend(migrations::revert_last(&mut conn, 1).unwrap());
+    }
+    // (Read with SQL of its own: the newer migrations' columns are gone.)
     for id in [alice.id, bob.id] {
-        assert_eq!(
-            users::find_user(&mut early, id).unwrap().unwrap().state,
-            "blocked"
-        );
+        let state: Pragma = diesel::sql_query(format!("SELECT state AS value FROM users WHERE id = {id}"))
+            .get_result(&mut *early)
+            .unwrap();
+        assert_eq!(state.value, "blocked");
     }
     assert!(users::set_state(&mut early, alice.id, "banned").is_err());
     migrations::run_pending(&mut conn).unwrap();
