@@ -26,6 +26,7 @@ use crate::inputs::queries::AvatarQuery;
 use crate::inputs::queries::{
     AuditQuery, ImpersonationTokenQuery, PageQuery, TokenListQuery, UserListQuery, UserQuery,
 };
+use crate::inputs::service_accounts::{CreateServiceAccount, ServiceAccountQuery};
 use crate::inputs::social::{Preferences, Privacy, SetStatus};
 use crate::inputs::tokens::{CreateToken, RotateToken};
 use crate::inputs::two_factor::{
@@ -200,6 +201,8 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/api/v4/users/{id}/impersonation_tokens", "tokens", "Make an impersonation token: acts as the user, every use recorded", Admin, typed::<CreateToken>(), (201, Json("PatView")), &[]),
     r("GET", "/api/v4/users/{id}/impersonation_tokens/{token_id}", "tokens", "One impersonation token", Admin, None, (200, Json("PatView")), &[]),
     r("DELETE", "/api/v4/users/{id}/impersonation_tokens/{token_id}", "tokens", "Revoke an impersonation token", Admin, None, (204, Empty), &[]),
+    r("GET", "/api/v4/service_accounts", "users", "Service accounts", Admin, typed::<ServiceAccountQuery>(), (200, List("ServiceAccountView")), &[400]),
+    r("POST", "/api/v4/service_accounts", "users", "Make a service account: a bot that acts only through its tokens", Admin, typed::<CreateServiceAccount>(), (201, Json("ServiceAccountView")), &[409]),
     r("POST", "/api/v4/registrations", "account", "Sign up", Public, typed::<Registration>(), (201, Json("UserOwn")), &[403, 409, 429]),
     r("POST", "/api/v4/confirmations", "account", "Confirm an address", Public, typed::<Confirmation>(), (200, Json("UserBasic")), &[409]),
     r("POST", "/api/v4/confirmations/resend", "account", "Send a new confirmation link", Public, typed::<EmailRequest>(), (202, Json("Message")), &[429]),
@@ -698,6 +701,7 @@ pub fn document() -> OpenApi {
         .schema_from::<views::IdentityView>()
         .schema_from::<views::CustomAttributeView>()
         .schema_from::<views::PatView>()
+        .schema_from::<views::ServiceAccountView>()
         .schema_from::<views::OAuthTokenView>()
         .schema_from::<views::KeyView>()
         .schema_from::<views::EmailView>()

@@ -204,7 +204,7 @@ fn public(row: &UserRow, extras: &UserExtras, ctx: &ViewContext<'_>) -> UserPubl
         organization: row.organization.clone(),
         job_title: row.job_title.clone(),
         pronouns: non_empty(&row.pronouns),
-        bot: row.bot_group_id.is_some(),
+        bot: row.is_bot(),
         private_profile: row.private_profile,
         followers: extras.follows.map(|f| f.0),
         following: extras.follows.map(|f| f.1),
@@ -296,6 +296,25 @@ pub fn users(
             value.unwrap_or(serde_json::Value::Null)
         })
         .collect()
+}
+
+/// A service account (GitLab's `ServiceAccount`).
+#[derive(Serialize, ToSchema)]
+pub struct ServiceAccountView {
+    id: i64,
+    username: String,
+    name: String,
+    email: String,
+}
+
+/// The view of a service account.
+pub fn service_account(row: &UserRow) -> ServiceAccountView {
+    ServiceAccountView {
+        id: row.id,
+        username: row.username.clone(),
+        name: row.name.clone(),
+        email: row.email.clone(),
+    }
 }
 
 /// `PersonalAccessToken`.

@@ -58,6 +58,7 @@ pub mod rate_limits;
 pub mod schema;
 pub mod sealed;
 pub mod seed;
+pub mod service_accounts;
 pub mod sign_in_failures;
 #[allow(missing_docs)]
 pub mod signing_keys;

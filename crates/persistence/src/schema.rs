@@ -54,6 +54,7 @@ diesel::table! {
         bot_group_id -> Nullable<BigInt>,
         two_factor_enabled -> Bool,
         github -> Text,
+        service_account -> Bool,
     }
 }
 

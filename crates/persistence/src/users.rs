@@ -68,9 +68,18 @@ pub struct UserRow {
     pub two_factor_enabled: bool,
     /// The GitHub user name of the profile (GitLab's `github`).
     pub github: String,
+    /// A service account: a bot an admin made, which signs in only with its
+    /// tokens.
+    pub service_account: bool,
 }
 
 impl UserRow {
+    /// A bot: a group access token's user or a service account. Bots act
+    /// only through their tokens; they never sign in with a password.
+    pub fn is_bot(&self) -> bool {
+        self.bot_group_id.is_some() || self.service_account
+    }
+
     /// Whether sign-in is locked at `at` after too many failures.
     pub fn is_locked_at(&self, at: NaiveDateTime) -> bool {
         self.locked_until.is_some_and(|until| until > at)
@@ -118,6 +127,7 @@ pub struct UserChangeset {
     pub show_followers: Option<bool>,
     pub share_activity: Option<bool>,
     pub avatar: Option<Option<String>>,
+    pub service_account: Option<bool>,
 }
 
 /// An external identity to link.

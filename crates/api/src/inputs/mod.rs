@@ -13,6 +13,7 @@ pub mod keys;
 pub mod oauth;
 pub mod profile;
 pub mod queries;
+pub mod service_accounts;
 pub mod social;
 pub mod tokens;
 pub mod two_factor;

@@ -15,6 +15,7 @@ pub mod oauth;
 pub mod oidc;
 pub mod ops;
 pub mod pages;
+pub mod service_accounts;
 pub mod sessions;
 pub mod sign_in;
 pub mod social;
@@ -132,6 +133,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(applications::configure)
             .configure(oidc::configure_api)
             .configure(sessions::configure)
+            .configure(service_accounts::configure)
             .configure(two_factor::configure)
             .configure(webauthn::configure)
             .default_service(web::to(not_found)),

@@ -211,7 +211,8 @@ pub fn request_reset(state: web::Data<AppState>, email: EmailAddress) -> Result<
                 return;
             }
         };
-        if UserState::from_stored(&user.state) != Some(UserState::Active) {
+        // Bots never use a password, so they never get to set one.
+        if UserState::from_stored(&user.state) != Some(UserState::Active) || user.is_bot() {
             return;
         }
         let pending = links::reset(&state, &address.email);

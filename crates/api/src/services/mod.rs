@@ -18,6 +18,7 @@ pub mod members;
 pub mod oidc;
 pub mod privacy;
 pub mod second_factor;
+pub mod service_accounts;
 pub mod sessions;
 pub mod sign_in;
 pub mod signing_keys;

@@ -175,6 +175,11 @@ pub fn record_failure_in(
 /// `invalid_grant` unless the account may sign in now: active, and
 /// confirmed when confirmation is required.
 pub fn may_sign_in(state: &AppState, user: &UserRow) -> Result<(), ApiError> {
+    if user.is_bot() {
+        return Err(ApiError::invalid_grant(
+            "A bot or service account signs in only with its access tokens.",
+        ));
+    }
     match UserState::from_stored(&user.state) {
         Some(UserState::Active) => {}
         Some(UserState::PendingApproval) => {

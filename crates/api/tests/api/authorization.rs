@@ -115,6 +115,8 @@ const MATRIX: &[(&str, &str, &str, [u16; 9])] = &[
     ("POST", "/api/v4/users/{id}/impersonation_tokens", r#"{"name": "t", "scopes": ["api"]}"#, [401, 401, 401, 403, 403, 403, 403, 403, 201]),
     ("GET", "/api/v4/users/{id}/impersonation_tokens/999999", "", [401, 401, 401, 403, 403, 403, 403, 403, 404]),
     ("DELETE", "/api/v4/users/{id}/impersonation_tokens/999999", "", [401, 401, 401, 403, 403, 403, 403, 403, 404]),
+    ("GET", "/api/v4/service_accounts", "", [401, 401, 401, 403, 403, 403, 403, 403, 200]),
+    ("POST", "/api/v4/service_accounts", "{}", [401, 401, 401, 403, 403, 403, 403, 403, 201]),
     ("POST", "/api/v4/registrations", r#"{"email": "signup{n}@example.com", "username": "signup{n}", "name": "S", "password": "long-enough-9"}"#, [201, 201, 201, 201, 201, 201, 201, 201, 201]),
     ("POST", "/api/v4/confirmations", r#"{"confirmation_token": "bogus"}"#, [400, 400, 400, 400, 400, 400, 400, 400, 400]),
     ("POST", "/api/v4/confirmations/resend", r#"{"email": "alice@example.com"}"#, [202, 202, 202, 202, 202, 202, 202, 202, 202]),

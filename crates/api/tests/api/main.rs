@@ -32,6 +32,7 @@ mod privacy;
 mod process;
 mod rate_limits;
 mod second_factor;
+mod service_accounts;
 mod sessions;
 mod signing_keys;
 mod smtp;

@@ -1,0 +1,2 @@
+DROP INDEX users_service_account_idx;
+ALTER TABLE users DROP COLUMN service_account;
