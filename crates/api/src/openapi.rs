@@ -18,7 +18,7 @@ use crate::inputs::groups::{
     AcceptInvitation, AddMember, CreateGroup, CreateGroupToken, GroupListQuery, InvitationListQuery, Invite,
     MemberListQuery, UpdateGroup, UpdateInvitation, UpdateMember,
 };
-use crate::inputs::keys::{AddKey, KeyLookup};
+use crate::inputs::keys::{AddGpgKey, AddKey, KeyLookup};
 use crate::inputs::oauth::{
     DeviceAuthorizationRequest, IntrospectRequest, MfaOptionsRequest, RevokeRequest, TokenRequest,
 };
@@ -239,6 +239,16 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/api/v4/users/{id}/keys", "keys", "Add a key to a user", Admin, typed::<AddKey>(), (201, Json("KeyView")), &[]),
     r("GET", "/api/v4/users/{id}/keys/{key_id}", "keys", "One of a user's keys", Optional, None, (200, Json("KeyView")), &[403]),
     r("DELETE", "/api/v4/users/{id}/keys/{key_id}", "keys", "Delete a user's key", Admin, None, (204, Empty), &[]),
+    r("GET", "/api/v4/user/gpg_keys", "keys", "One's GPG keys", Token, None, (200, List("GpgKeyView")), &[]),
+    r("POST", "/api/v4/user/gpg_keys", "keys", "Add a GPG key (armored public key)", Token, typed::<AddGpgKey>(), (201, Json("GpgKeyView")), &[]),
+    r("GET", "/api/v4/user/gpg_keys/{key_id}", "keys", "One of one's GPG keys", Token, None, (200, Json("GpgKeyView")), &[]),
+    r("DELETE", "/api/v4/user/gpg_keys/{key_id}", "keys", "Delete one of one's GPG keys", Token, None, (204, Empty), &[]),
+    r("POST", "/api/v4/user/gpg_keys/{key_id}/revoke", "keys", "Revoke one of one's GPG keys", Token, None, (202, Json("Message")), &[]),
+    r("GET", "/api/v4/users/{id}/gpg_keys", "keys", "A user's GPG keys (as the profile's privacy allows)", Optional, None, (200, List("GpgKeyView")), &[403]),
+    r("POST", "/api/v4/users/{id}/gpg_keys", "keys", "Add a GPG key for a user", Admin, typed::<AddGpgKey>(), (201, Json("GpgKeyView")), &[]),
+    r("GET", "/api/v4/users/{id}/gpg_keys/{key_id}", "keys", "One of a user's GPG keys", Optional, None, (200, Json("GpgKeyView")), &[403]),
+    r("DELETE", "/api/v4/users/{id}/gpg_keys/{key_id}", "keys", "Delete a user's GPG key", Admin, None, (204, Empty), &[]),
+    r("POST", "/api/v4/users/{id}/gpg_keys/{key_id}/revoke", "keys", "Revoke a user's GPG key", Admin, None, (202, Json("Message")), &[]),
     r("GET", "/api/v4/keys", "keys", "The key with a fingerprint (`fingerprint` query parameter)", Admin, typed::<KeyLookup>(), (200, Json("KeyView")), &[400, 404]),
     r("GET", "/api/v4/keys/{id}", "keys", "A key with its user", Admin, None, (200, Json("KeyView")), &[]),
     r("GET", "/api/v4/audit_events", "audit", "Security events", Admin, typed::<AuditQuery>(), (200, List("AuditEventView")), &[400]),
@@ -702,6 +712,7 @@ pub fn document() -> OpenApi {
         .schema_from::<views::CustomAttributeView>()
         .schema_from::<views::PatView>()
         .schema_from::<views::ServiceAccountView>()
+        .schema_from::<views::GpgKeyView>()
         .schema_from::<views::OAuthTokenView>()
         .schema_from::<views::KeyView>()
         .schema_from::<views::EmailView>()

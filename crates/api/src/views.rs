@@ -423,6 +423,23 @@ pub struct KeyView {
     user: Option<UserView>,
 }
 
+/// A GPG key (GitLab's `GpgKey`).
+#[derive(Serialize, ToSchema)]
+pub struct GpgKeyView {
+    id: i64,
+    key: String,
+    created_at: String,
+}
+
+/// The view of a GPG key.
+pub fn gpg_key(row: &roster_persistence::gpg_keys::GpgKeyRow) -> GpgKeyView {
+    GpgKeyView {
+        id: row.id,
+        key: row.key.clone(),
+        created_at: time(row.created_at),
+    }
+}
+
 /// The view of a key; with `user` for the admin look-ups.
 pub fn key(row: &KeyRow, user: Option<UserView>) -> KeyView {
     KeyView {

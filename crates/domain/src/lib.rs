@@ -25,6 +25,7 @@ mod access;
 mod avatar;
 mod email;
 mod error;
+mod gpg_key;
 mod group;
 mod instant;
 mod oauth_app;
@@ -46,6 +47,7 @@ pub use access::{Privacy, ProfileView, Viewer};
 pub use avatar::{AvatarUpload, ImageKind, MAX_AVATAR_BYTES};
 pub use email::EmailAddress;
 pub use error::{FieldError, Problem};
+pub use gpg_key::{GpgPublicKey, MAX_GPG_KEY_BYTES};
 pub use group::{
     parse_membership_expiry, visibility_problem, AccessLevel, GroupName, GroupPath, GroupRole, Visibility,
     MAX_ANCESTORS,

@@ -88,6 +88,18 @@ proptest! {
     }
 
     #[test]
+    fn gpg_keys(s in ".{0,600}", blob in proptest::collection::vec(any::<u8>(), 0..600)) {
+        let _ = GpgPublicKey::parse(&s);
+        use base64::Engine;
+        // Armored random packets: the armor is right, what it holds is not.
+        let body = base64::engine::general_purpose::STANDARD.encode(&blob);
+        let armored = format!("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n{body}\n-----END PGP PUBLIC KEY BLOCK-----");
+        if let Ok(key) = GpgPublicKey::parse(&armored) {
+            prop_assert_eq!(GpgPublicKey::parse(key.armored()).unwrap(), key);
+        }
+    }
+
+    #[test]
     fn avatars(s in ".{0,2000}", bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
         let _ = AvatarUpload::from_base64(&s);
         use base64::Engine;

@@ -71,6 +71,11 @@ const UNIQUE_INDEXES: &[(&str, &str, Taken)] = &[
         "identities.user_id, identities.provider",
         Taken::IdentityProvider,
     ),
+    (
+        "gpg_keys_fingerprint_key",
+        "gpg_keys.fingerprint",
+        Taken::Fingerprint,
+    ),
     ("groups_full_path_key", "groups_full_path_key", Taken::GroupPath),
     (
         "group_members_group_id_user_id_key",

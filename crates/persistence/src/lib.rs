@@ -27,6 +27,7 @@ pub mod emails;
 mod error;
 #[allow(missing_docs)]
 pub mod follows;
+pub mod gpg_keys;
 pub mod group_tokens;
 #[allow(missing_docs)]
 pub mod groups;

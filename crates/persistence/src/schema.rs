@@ -230,6 +230,19 @@ diesel::joinable!(email_changes -> users (user_id));
 diesel::joinable!(user_preferences -> users (user_id));
 diesel::joinable!(custom_attributes -> users (user_id));
 diesel::joinable!(user_statuses -> users (user_id));
+diesel::table! {
+    gpg_keys (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        key -> Text,
+        fingerprint -> Text,
+        primary_keyid -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(gpg_keys -> users (user_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     emails,
@@ -265,6 +278,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     webauthn_credentials,
     webauthn_ceremonies,
     sealed_values,
+    gpg_keys,
 );
 
 diesel::table! {

@@ -134,6 +134,7 @@ fn schema_rs_declares_exactly_the_migrated_tables_and_columns() {
         mfa_challenges,
         webauthn_credentials,
         webauthn_ceremonies,
+        gpg_keys,
         sealed_values,
     );
     let migrated_names: BTreeSet<&String> = migrated.keys().collect();

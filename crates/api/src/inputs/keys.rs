@@ -87,3 +87,34 @@ impl RequestInput for AddKey {
         })
     }
 }
+
+/// `POST /user/gpg_keys` and `POST /users/:id/gpg_keys`.
+#[derive(ToSchema)]
+pub struct AddGpgKey {
+    /// The ASCII-armored public key (`gpg --armor --export …`), at most 64 KiB.
+    /// A private key block is refused.
+    #[schema(value_type = String, min_length = 1, max_length = 65536)]
+    pub key: String,
+}
+
+impl RequestInput for AddGpgKey {
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        // Only the size here: the key is read, and its signatures checked,
+        // on a blocking thread (services::gpg_keys).
+        let key = f.required("key", |v| {
+            if v.trim().is_empty() {
+                Err(FieldError::new("key", Problem::Blank))
+            } else if v.len() > roster_domain::MAX_GPG_KEY_BYTES {
+                Err(FieldError::new(
+                    "key",
+                    Problem::TooLong {
+                        max: roster_domain::MAX_GPG_KEY_BYTES,
+                    },
+                ))
+            } else {
+                Ok(v.to_owned())
+            }
+        });
+        Some(Self { key: key? })
+    }
+}

@@ -9,6 +9,7 @@ pub mod authorize;
 pub mod custom_attributes;
 pub mod device;
 pub mod emails;
+pub mod gpg_keys;
 pub mod groups;
 pub mod keys;
 pub mod oauth;
@@ -123,6 +124,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(users::configure)
             .configure(tokens::configure)
             .configure(keys::configure)
+            .configure(gpg_keys::configure)
             .configure(emails::configure)
             .configure(account::configure)
             .configure(audit::configure)

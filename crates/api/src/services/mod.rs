@@ -8,6 +8,7 @@ pub mod avatars;
 pub mod clients;
 pub mod code_grant;
 pub mod device;
+pub mod gpg_keys;
 pub mod group_tokens;
 pub mod groups;
 pub mod id_tokens;

@@ -21,9 +21,19 @@ const CALLERS: [&str; 9] = [
     "admin",
 ];
 
+/// GPG public keys for the `{gpg}` placeholder of bodies.
+const GPG_KEYS: [&str; 5] = [
+    include_str!("../data/gpg/key0.asc"),
+    include_str!("../data/gpg/key1.asc"),
+    include_str!("../data/gpg/key2.asc"),
+    include_str!("../data/gpg/key3.asc"),
+    include_str!("../data/gpg/key4.asc"),
+];
+
 /// `(method, path, body, statuses in CALLERS order)`. In paths, `{id}` is
 /// the user's id and the other placeholders name the user's things; in
-/// bodies, `{n}` is the caller's number and `{key}` a fresh public key.
+/// bodies, `{n}` is the caller's number, `{key}` a fresh public key and
+/// `{gpg}` a GPG public key of the caller's own.
 #[rustfmt::skip]
 const MATRIX: &[(&str, &str, &str, [u16; 9])] = &[
     //                                                                       anon exp  rev  blk  deac ro   oth  user adm
@@ -153,6 +163,16 @@ const MATRIX: &[(&str, &str, &str, [u16; 9])] = &[
     ("POST", "/api/v4/users/{id}/keys", r#"{"title": "k", "key": "{key}"}"#, [401, 401, 401, 403, 403, 403, 403, 403, 201]),
     ("GET", "/api/v4/users/{id}/keys/{key_id}", "", [200, 401, 401, 403, 403, 200, 200, 200, 200]),
     ("DELETE", "/api/v4/users/{id}/keys/{key_id}", "", [401, 401, 401, 403, 403, 403, 403, 403, 204]),
+    ("GET", "/api/v4/user/gpg_keys", "", [401, 401, 401, 403, 403, 200, 200, 200, 200]),
+    ("POST", "/api/v4/user/gpg_keys", r#"{"key": "{gpg}"}"#, [401, 401, 401, 403, 403, 403, 201, 201, 201]),
+    ("GET", "/api/v4/user/gpg_keys/999999", "", [401, 401, 401, 403, 403, 404, 404, 404, 404]),
+    ("DELETE", "/api/v4/user/gpg_keys/999999", "", [401, 401, 401, 403, 403, 403, 404, 404, 404]),
+    ("POST", "/api/v4/user/gpg_keys/999999/revoke", "", [401, 401, 401, 403, 403, 403, 404, 404, 404]),
+    ("GET", "/api/v4/users/{id}/gpg_keys", "", [200, 401, 401, 403, 403, 200, 200, 200, 200]),
+    ("POST", "/api/v4/users/{id}/gpg_keys", r#"{"key": "{gpg}"}"#, [401, 401, 401, 403, 403, 403, 403, 403, 201]),
+    ("GET", "/api/v4/users/{id}/gpg_keys/999999", "", [404, 401, 401, 403, 403, 404, 404, 404, 404]),
+    ("DELETE", "/api/v4/users/{id}/gpg_keys/999999", "", [401, 401, 401, 403, 403, 403, 403, 403, 404]),
+    ("POST", "/api/v4/users/{id}/gpg_keys/999999/revoke", "", [401, 401, 401, 403, 403, 403, 403, 403, 404]),
     ("GET", "/api/v4/keys?fingerprint={fingerprint}", "", [401, 401, 401, 403, 403, 403, 403, 403, 200]),
     ("GET", "/api/v4/keys/{key_id}", "", [401, 401, 401, 403, 403, 403, 403, 403, 200]),
     ("GET", "/{username}.keys", "", [200, 401, 401, 403, 403, 200, 200, 200, 200]),
@@ -421,6 +441,12 @@ impl Fixture {
             if text.contains("{key}") {
                 text = text.replace("{key}", &keygen("ed25519", None, "matrix").public_line);
             }
+            if text.contains("{gpg}") {
+                // A different committed key for each caller: a key belongs to one account.
+                let key = GPG_KEYS[n % GPG_KEYS.len()];
+                let escaped = serde_json::to_string(key.trim()).unwrap();
+                text = text.replace("{gpg}", &escaped[1..escaped.len() - 1]);
+            }
             if text.contains("{png}") {
                 text = text.replace("{png}", &png_base64());
             }
@@ -444,7 +470,8 @@ fn documented_form(path: &str) -> String {
         .replace("/authorized_applications/999999", "/authorized_applications/{id}")
         .replace("/sessions/oauth-none", "/sessions/{id}")
         .replace("/registrations/999999", "/registrations/{id}")
-        .replace("/impersonation_tokens/999999", "/impersonation_tokens/{token_id}");
+        .replace("/impersonation_tokens/999999", "/impersonation_tokens/{token_id}")
+        .replace("/gpg_keys/999999", "/gpg_keys/{key_id}");
     if path == "/api/v4/keys/{key_id}" {
         "/api/v4/keys/{id}".to_owned()
     } else {

@@ -13,6 +13,7 @@ mod crash;
 mod device_grant;
 mod emails;
 mod fidelity;
+mod gpg_keys;
 mod group_invitations;
 mod group_members;
 mod groups;

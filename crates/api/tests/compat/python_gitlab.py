@@ -213,6 +213,36 @@ def keys():
     assert mine.user.keys.list() == []
 
 
+@step("gpg keys")
+def gpg_keys():
+    data = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "gpg")
+    with open(os.path.join(data, "alice.asc")) as f:
+        own_key = f.read()
+    with open(os.path.join(data, "bob-rsa.asc")) as f:
+        given_key = f.read()
+    mine = gitlab.Gitlab(URL, private_token=state["alice_token"])
+    mine.auth()
+    added = mine.user.gpgkeys.create({"key": own_key})
+    assert added.key == own_key.strip()
+    assert [k.id for k in mine.user.gpgkeys.list()] == [added.id]
+    assert mine.user.gpgkeys.get(added.id).key == own_key.strip()
+    try:
+        mine.user.gpgkeys.create({"key": "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nx\n-----END PGP PRIVATE KEY BLOCK-----"})
+    except gitlab.exceptions.GitlabCreateError as e:
+        assert e.response_code == 400 and "private key" in str(e.error_message), e
+    else:
+        raise AssertionError("a private key was taken")
+    mine.user.gpgkeys.delete(added.id)
+    assert mine.user.gpgkeys.list() == []
+
+    bob = gl.users.list(username="compat1")[0]
+    given = bob.gpgkeys.create({"key": given_key})
+    assert [k.id for k in bob.gpgkeys.list()] == [given.id]
+    assert bob.gpgkeys.get(given.id).id == given.id
+    bob.gpgkeys.delete(given.id)
+    assert bob.gpgkeys.list() == []
+
+
 @step("e-mails")
 def emails():
     alice = gl.users.get(state["alice"].id)
