@@ -1,5 +1,6 @@
 //! The authorization matrix: every route of the API (the OpenAPI route table)
-//! called as nine kinds of caller, with the exact status each gets. A route
+//! called as nine kinds of caller, with the exact status each gets (and
+//! banned, pending and sudo-only callers, who get what the blocked one gets). A route
 //! without a row here fails the test.
 use crate::keygen::keygen;
 use reqwest::Method;
@@ -29,6 +30,11 @@ const GPG_KEYS: [&str; 5] = [
     include_str!("../data/gpg/key3.asc"),
     include_str!("../data/gpg/key4.asc"),
 ];
+
+/// Callers who must get exactly what the `blocked` caller gets, on every
+/// route: users in the other blocked states, and an admin's token with the
+/// `sudo` scope alone (which may only accompany a scope that reads).
+const BLOCKED_ALIKE: [&str; 3] = ["banned", "pending", "sudo_only"];
 
 /// `(method, path, body, statuses in CALLERS order)`. In paths, `{id}` is
 /// the user's id and the other placeholders name the user's things; in
@@ -246,6 +252,23 @@ async fn fixture() -> Fixture {
             201,
         )
         .await;
+    // Banned and waiting for approval: treated like blocked everywhere (their
+    // answers are the `blocked` column's; see BLOCKED_ALIKE).
+    let banned = roster.create_user("mallory").await;
+    roster
+        .expect_json(
+            roster.as_admin(Method::POST, &format!("/api/v4/users/{}/ban", banned.id)),
+            201,
+        )
+        .await;
+    let pending = roster.create_user("peggy").await;
+    {
+        let mut conn = roster_persistence::DbManager::new(roster.database_url())
+            .unwrap()
+            .connect_now()
+            .unwrap();
+        roster_persistence::users::set_state(&mut conn, pending.id, "blocked_pending_approval").unwrap();
+    }
     let pat = |scopes: Value| {
         roster
             .with_token(&alice.token, Method::POST, "/api/v4/user/personal_access_tokens")
@@ -395,6 +418,17 @@ async fn fixture() -> Fixture {
     tokens.insert("expired", expired);
     tokens.insert("revoked", revoked["token"].as_str().unwrap().to_owned());
     tokens.insert("blocked", blocked.token.clone());
+    tokens.insert("banned", banned.token.clone());
+    tokens.insert("pending", pending.token.clone());
+    let sudo_only = roster
+        .expect_json(
+            roster
+                .as_admin(Method::POST, "/api/v4/user/personal_access_tokens")
+                .json(&json!({"name": "sudo", "scopes": ["sudo"]})),
+            201,
+        )
+        .await;
+    tokens.insert("sudo_only", sudo_only["token"].as_str().unwrap().to_owned());
     tokens.insert("deactivated", deactivated.token.clone());
     tokens.insert("read_user", read_user["token"].as_str().unwrap().to_owned());
     tokens.insert("other", other.token.clone());
@@ -511,6 +545,15 @@ async fn every_route_as_every_caller() {
                 failures.push(format!(
                     "{method} {path} as {caller}: expected {}, got {got}",
                     expected[n]
+                ));
+            }
+        }
+        let blocked = expected[CALLERS.iter().position(|c| *c == "blocked").unwrap()];
+        for (n, caller) in BLOCKED_ALIKE.iter().enumerate() {
+            let got = fixture.call(caller, CALLERS.len() + n, method, path, body).await;
+            if got != blocked {
+                failures.push(format!(
+                    "{method} {path} as {caller}: expected {blocked} (as blocked), got {got}"
                 ));
             }
         }
