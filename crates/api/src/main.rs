@@ -280,7 +280,7 @@ struct TokenCreate {
     username: String,
     #[arg(long)]
     name: String,
-    /// Comma-separated scopes: api, read_api, read_user.
+    /// Comma-separated scopes: api, read_api, read_user, and sudo for admins.
     #[arg(long, default_value = "api")]
     scopes: String,
     /// Expiry date, YYYY-MM-DD (default: a year from today).
@@ -606,6 +606,9 @@ fn token_create(settings: &Settings, args: TokenCreate) -> anyhow::Result<()> {
     let mut conn = app::open_connection(settings)?;
     let user = users::find_by_username(&mut conn, &args.username)?
         .with_context(|| format!("no user named {}", args.username))?;
+    if scopes.contains(roster_domain::Scope::Sudo) && !user.is_admin {
+        anyhow::bail!("sudo is for admins' tokens only");
+    }
     let (_, secret) = services::tokens::issue_pat(&mut conn, user.id, &args.name, &scopes, Some(expires))?;
     println!("{}", secret.expose());
     Ok(())

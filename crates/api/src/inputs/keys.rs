@@ -91,7 +91,8 @@ impl RequestInput for AddKey {
 /// `POST /user/gpg_keys` and `POST /users/:id/gpg_keys`.
 #[derive(ToSchema)]
 pub struct AddGpgKey {
-    /// The ASCII-armored public key (`gpg --armor --export …`), at most 64 KiB.
+    /// The ASCII-armored public key (`gpg --armor --export …`), at most
+    /// 65,536 characters (an armored key is ASCII: 64 KiB).
     /// A private key block is refused.
     #[schema(value_type = String, min_length = 1, max_length = 65536)]
     pub key: String,
@@ -104,7 +105,7 @@ impl RequestInput for AddGpgKey {
         let key = f.required("key", |v| {
             if v.trim().is_empty() {
                 Err(FieldError::new("key", Problem::Blank))
-            } else if v.len() > roster_domain::MAX_GPG_KEY_BYTES {
+            } else if v.chars().count() > roster_domain::MAX_GPG_KEY_BYTES {
                 Err(FieldError::new(
                     "key",
                     Problem::TooLong {

@@ -169,9 +169,16 @@ impl RequestInput for TokenRequest {
         let grant = match grant_type?.as_str() {
             "password" => {
                 let scopes = match scope.filter(|s| !s.trim().is_empty()) {
-                    Some(s) => Some(f.check(
-                        Scopes::parse_joined(&s).map_err(|_| FieldError::new("scope", Problem::Invalid)),
-                    )?),
+                    // `sudo` belongs on an admin's personal access token,
+                    // never on a session's token.
+                    Some(s) => Some(
+                        f.check(
+                            Scopes::parse_joined(&s)
+                                .ok()
+                                .filter(|scopes| !scopes.contains(roster_domain::Scope::Sudo))
+                                .ok_or_else(|| FieldError::new("scope", Problem::Invalid)),
+                        )?,
+                    ),
                     None => None,
                 };
                 if username.is_none() && !f.failed("username") {

@@ -19,6 +19,10 @@ use roster_persistence::users;
 const GPG_KEY: &str = "GPG Key";
 const USER: &str = "User";
 
+/// The body limit of the routes that add a key: 65,536 characters of up to
+/// four bytes each, percent-encoded in a form (three bytes a byte).
+const GPG_BODY_LIMIT: usize = 1024 * 1024;
+
 /// GitLab's answer to a revoke: `202 {"message": "202 Accepted"}`.
 fn accepted() -> HttpResponse {
     HttpResponse::Accepted().json(serde_json::json!({ "message": "202 Accepted" }))
@@ -195,10 +199,12 @@ pub async fn revoke_user(
 
 /// Registers the GPG key routes (inside `/api/v4`).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    endpoint!(cfg, "/user/gpg_keys", GET => list_own, POST => add_own);
+    // Room for the longest key the schema allows, however it is encoded, so
+    // that a longer one is told "too long" rather than "413".
+    endpoint!(cfg, "/user/gpg_keys", body_limit = GPG_BODY_LIMIT; GET => list_own, POST => add_own);
     endpoint!(cfg, "/user/gpg_keys/{key_id}", GET => get_own, DELETE => delete_own);
     endpoint!(cfg, "/user/gpg_keys/{key_id}/revoke", POST => revoke_own);
-    endpoint!(cfg, "/users/{id}/gpg_keys", GET => list_user, POST => add_user);
+    endpoint!(cfg, "/users/{id}/gpg_keys", body_limit = GPG_BODY_LIMIT; GET => list_user, POST => add_user);
     endpoint!(cfg, "/users/{id}/gpg_keys/{key_id}", GET => get_user, DELETE => delete_user);
     endpoint!(cfg, "/users/{id}/gpg_keys/{key_id}/revoke", POST => revoke_user);
 }

@@ -133,7 +133,7 @@ fn admin_and_token_from_the_command_line() {
             "--name",
             "ci",
             "--scopes",
-            "sudo",
+            "write_everything",
         ],
         None,
     );
