@@ -24,7 +24,7 @@ use crate::inputs::oauth::{
 };
 use crate::inputs::queries::AvatarQuery;
 use crate::inputs::queries::{
-    AuditQuery, ImpersonationTokenQuery, PageQuery, TokenListQuery, UserListQuery, UserQuery,
+    ActivitiesQuery, AuditQuery, ImpersonationTokenQuery, PageQuery, TokenListQuery, UserListQuery, UserQuery,
 };
 use crate::inputs::service_accounts::{CreateServiceAccount, ServiceAccountQuery};
 use crate::inputs::social::{Preferences, Privacy, SetStatus};
@@ -201,6 +201,7 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/api/v4/users/{id}/impersonation_tokens", "tokens", "Make an impersonation token: acts as the user, every use recorded", Admin, typed::<CreateToken>(), (201, Json("PatView")), &[]),
     r("GET", "/api/v4/users/{id}/impersonation_tokens/{token_id}", "tokens", "One impersonation token", Admin, None, (200, Json("PatView")), &[]),
     r("DELETE", "/api/v4/users/{id}/impersonation_tokens/{token_id}", "tokens", "Revoke an impersonation token", Admin, None, (204, Empty), &[]),
+    r("GET", "/api/v4/user/activities", "users", "Users' last activity, most recent first", Admin, typed::<ActivitiesQuery>(), (200, List("Object")), &[400]),
     r("GET", "/api/v4/service_accounts", "users", "Service accounts", Admin, typed::<ServiceAccountQuery>(), (200, List("ServiceAccountView")), &[400]),
     r("POST", "/api/v4/service_accounts", "users", "Make a service account: a bot that acts only through its tokens", Admin, typed::<CreateServiceAccount>(), (201, Json("ServiceAccountView")), &[409]),
     r("POST", "/api/v4/registrations", "account", "Sign up", Public, typed::<Registration>(), (201, Json("UserOwn")), &[403, 409, 429]),
@@ -300,6 +301,7 @@ pub const ROUTES: &[Route] = &[
     r("DELETE", "/api/v4/user/webauthn/registrations/{id}", "two-factor", "Delete a WebAuthn credential (with the password)", Token, typed::<CurrentPassword>(), (204, Empty), &[]),
     r("POST", "/oauth/mfa/webauthn/options", "oauth", "WebAuthn request options for the sign-in of an mfa_token", Public, typed::<MfaOptionsRequest>(), (200, Json("Object")), &[429]),
     r("GET", "/{username}.keys", "keys", "authorized_keys lines for a user", Optional, None, (200, Text), &[403, 404]),
+    r("GET", "/{username}.gpg", "keys", "A user's GPG keys, armored, one after another", Optional, None, (200, Text), &[403, 404]),
 ];
 
 /// The input the route table declares for `method` at `path` (a route

@@ -5,7 +5,7 @@ use crate::pagination::{Page, PageRequest, COUNT_LIMIT};
 use crate::schema::{custom_attributes, identities, users};
 use crate::users::{boxed_users, lower, UserRow};
 use crate::Db;
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 /// What to match. Every field narrows the list; the defaults match everyone.
@@ -334,4 +334,31 @@ mod tests {
         assert_eq!(like_pattern("Ab"), "%ab%");
         assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
     }
+}
+
+/// `GET /user/activities`: users active on or after `from`, most recent
+/// first: `(username, last_activity_on)`.
+pub fn activities(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<(String, NaiveDate)>, RepoError> {
+    let base = || users::table.filter(users::last_activity_on.ge(from)).into_boxed();
+    let rows: Vec<(String, Option<NaiveDate>)> = base()
+        .order((users::last_activity_on.desc(), users::id.desc()))
+        .offset((page - 1).saturating_mul(per_page))
+        .limit(per_page)
+        .select((users::username, users::last_activity_on))
+        .load(conn)?;
+    let ids: Vec<i64> = base().select(users::id).limit(COUNT_LIMIT + 1).load(conn)?;
+    let count = ids.len() as i64;
+    Ok(Page {
+        items: rows
+            .into_iter()
+            .filter_map(|(name, on)| on.map(|on| (name, on)))
+            .collect(),
+        total: (count <= COUNT_LIMIT).then_some(count),
+        has_more: page.saturating_mul(per_page) < count,
+    })
 }

@@ -653,3 +653,40 @@ impl RequestInput for AvatarQuery {
         query_refusal(problem)
     }
 }
+
+/// The day `GET /user/activities` reaches back to.
+#[derive(ToSchema)]
+pub struct ActivitiesFromField {
+    /// Users active on or after this day (`YYYY-MM-DD`; default six months ago).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub from: Option<chrono::NaiveDate>,
+}
+
+/// `GET /user/activities`.
+pub struct ActivitiesQuery {
+    /// The first day.
+    pub from: Option<chrono::NaiveDate>,
+    /// The page.
+    pub page: Page,
+}
+
+crate::input_made_of!(
+    ActivitiesQuery,
+    "Users' last activity, most recent first.",
+    [ActivitiesFromField, Page]
+);
+
+impl RequestInput for ActivitiesQuery {
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        let from = f.optional("from", |v| {
+            chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+                .map_err(|_| FieldError::new("from", Problem::Invalid))
+        });
+        let page = Page::read(f);
+        (!f.has_errors()).then_some(Self { from, page })
+    }
+
+    fn refused(problem: ApiError) -> ApiError {
+        query_refusal(problem)
+    }
+}

@@ -208,3 +208,35 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     endpoint!(cfg, "/users/{id}/gpg_keys/{key_id}", GET => get_user, DELETE => delete_user);
     endpoint!(cfg, "/users/{id}/gpg_keys/{key_id}/revoke", POST => revoke_user);
 }
+
+/// `GET /:username.gpg`: the user's GPG keys, armored, one after another
+/// (`text/plain`), as the profile's privacy allows; GitLab's `/:username.gpg`.
+pub async fn armored_keys(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: MaybeCaller,
+) -> Result<HttpResponse, ApiError> {
+    let username = req.match_info().get("username").unwrap_or_default().to_owned();
+    let viewer = caller.viewer();
+    let rows = state
+        .db
+        .run_api(move |conn| {
+            let user = users::find_by_username(conn, &username)?.ok_or(ApiError::NotFound(USER))?;
+            if !viewer.sees_keys(user.id, &user_views::privacy_of(&user)) {
+                return Err(ApiError::Forbidden(Some(
+                    "This user's profile is private.".into(),
+                )));
+            }
+            Ok(gpg_keys::of_user(conn, user.id)?)
+        })
+        .await?;
+    let body: String = rows.iter().map(|k| format!("{}\n", k.key)).collect();
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body(body))
+}
+
+/// Registers `/:username.gpg` at the top level.
+pub fn configure_top_level(cfg: &mut web::ServiceConfig) {
+    endpoint!(cfg, "/{username}.gpg", GET => armored_keys);
+}

@@ -3,6 +3,7 @@ use crate::http::error::ApiError;
 use actix_web::{web, HttpRequest};
 
 pub mod account;
+pub mod activities;
 pub mod applications;
 pub mod audit;
 pub mod authorize;
@@ -121,6 +122,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     oidc::configure(cfg);
     cfg.service(
         web::scope("/api/v4")
+            .configure(activities::configure)
             .configure(users::configure)
             .configure(tokens::configure)
             .configure(keys::configure)
@@ -141,6 +143,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .default_service(web::to(not_found)),
     );
     keys::configure_top_level(cfg);
+    gpg_keys::configure_top_level(cfg);
     social::configure_top_level(cfg);
 }
 

@@ -40,6 +40,18 @@ async fn users_add_list_revoke_and_delete_their_gpg_keys() {
         )
         .await;
     assert_eq!(one, added);
+    // GitLab's `/:username.gpg`: the armored keys, one after another.
+    let armored = roster.get("/alice.gpg").send().await.unwrap();
+    assert_eq!(armored.status(), 200);
+    assert!(armored.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    assert_eq!(
+        armored.text().await.unwrap(),
+        format!("{}\n{}\n", ALICE.trim(), BOB_RSA.trim())
+    );
+    assert_eq!(roster.get("/nobody.gpg").send().await.unwrap().status(), 404);
 
     // A key belongs to one account.
     let taken = roster.expect_json(add(&bob.token, ALICE), 400).await;
@@ -145,6 +157,7 @@ async fn users_add_list_revoke_and_delete_their_gpg_keys() {
     roster
         .expect_json(roster.get(&format!("/api/v4/users/{}/gpg_keys", alice.id)), 403)
         .await;
+    assert_eq!(roster.get("/alice.gpg").send().await.unwrap().status(), 403);
     roster
         .expect_json(
             roster.as_admin(Method::GET, &format!("/api/v4/users/{}/gpg_keys", alice.id)),

@@ -9,7 +9,8 @@ fn full_path(path: &str) -> String {
     let top_level = ["/-/", "/oauth/", "/uploads/", "/api/v4/", "/.well-known/"]
         .iter()
         .any(|p| path.starts_with(p))
-        || path == "/{username}.keys";
+        || path == "/{username}.keys"
+        || path == "/{username}.gpg";
     if top_level {
         path.to_owned()
     } else {

@@ -303,3 +303,51 @@ async fn search_follows_renames_and_deletions() {
         );
     }
 }
+
+/// GitLab's `GET /user/activities` (admin): who was active since `from`.
+#[tokio::test]
+async fn activities_list_who_was_active_since_a_day() {
+    let roster = TestRoster::spawn().await;
+    let alice = roster.create_user("alice").await;
+    roster.create_user("bob").await;
+    // alice uses her token today; bob never does.
+    roster
+        .expect_json(roster.with_token(&alice.token, Method::GET, "/api/v4/user"), 200)
+        .await;
+    let today = chrono::Utc::now().date_naive().to_string();
+    let listed = roster
+        .expect_json(roster.as_admin(Method::GET, "/api/v4/user/activities"), 200)
+        .await;
+    let names = usernames(&listed);
+    assert!(
+        names.contains(&"alice".to_owned()) && !names.contains(&"bob".to_owned()),
+        "{listed}"
+    );
+    let alice_row = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["username"] == "alice")
+        .unwrap();
+    assert_eq!(alice_row["last_activity_on"], json!(today));
+    assert_eq!(alice_row["last_activity_at"], json!(today));
+    let later = roster
+        .expect_json(
+            roster.as_admin(Method::GET, "/api/v4/user/activities?from=2999-01-01"),
+            200,
+        )
+        .await;
+    assert_eq!(later, json!([]));
+    roster
+        .expect_json(
+            roster.as_admin(Method::GET, "/api/v4/user/activities?from=yesterday"),
+            400,
+        )
+        .await;
+    roster
+        .expect_json(
+            roster.with_token(&alice.token, Method::GET, "/api/v4/user/activities"),
+            403,
+        )
+        .await;
+}
