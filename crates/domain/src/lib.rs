@@ -27,6 +27,7 @@ mod email;
 mod error;
 mod gpg_key;
 mod group;
+mod imported_hash;
 mod instant;
 mod oauth_app;
 mod oidc;
@@ -52,6 +53,7 @@ pub use group::{
     parse_membership_expiry, visibility_problem, AccessLevel, GroupName, GroupPath, GroupRole, Visibility,
     MAX_ANCESTORS,
 };
+pub use imported_hash::{passlib_ab64_decode, HashFormat, ImportedHash};
 pub use instant::parse_instant;
 pub use oauth_app::{AppScope, AppScopes, RedirectUris};
 pub use oidc::{at_hash, parse_max_age, CodeChallenge, Prompt, UserCode};

@@ -289,8 +289,24 @@ pub fn confirm_primary(conn: &mut DbConnection, id: i64) -> Result<bool, RepoErr
 }
 
 /// Records a successful sign-in from `ip` and clears the failure count.
-pub fn record_sign_in(conn: &mut DbConnection, user: &UserRow, ip: Option<&str>) -> Result<(), RepoError> {
+pub fn record_sign_in(
+    conn: &mut DbConnection,
+    user: &UserRow,
+    ip: Option<&str>,
+    rehash: Option<&Rehash>,
+) -> Result<(), RepoError> {
     let at = now();
+    if let Some(rehash) = rehash {
+        // Only over the hash the password was checked against: a password
+        // changed meanwhile stays changed.
+        diesel::update(
+            users::table
+                .find(user.id)
+                .filter(users::password_hash.eq(&rehash.old)),
+        )
+        .set(users::password_hash.eq(&rehash.new))
+        .execute(conn)?;
+    }
     diesel::update(users::table.find(user.id))
         .set((
             users::sign_in_count.eq(users::sign_in_count + 1),
@@ -304,6 +320,16 @@ pub fn record_sign_in(conn: &mut DbConnection, user: &UserRow, ip: Option<&str>)
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// An imported password hash to replace with Roster's own, at the sign-in
+/// that proved the password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rehash {
+    /// The hash the password was checked against.
+    pub old: String,
+    /// Roster's hash of the same password.
+    pub new: String,
 }
 
 /// Counts a failed sign-in; at `max_attempts` failures in a row the account

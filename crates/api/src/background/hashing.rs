@@ -197,20 +197,30 @@ impl PasswordHasher {
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("bcrypt: {e}")))
     }
 
-    /// Checks `candidate` against `hash`; with no hash (unknown user), checks it
+    /// Checks `candidate` against `hash` (Roster's bcrypt, or an imported
+    /// hash of any supported format); with no hash (unknown user), checks it
     /// against a decoy so that the answer takes the same time, and is `false`.
     pub async fn verify(&self, candidate: String, hash: Option<String>) -> Result<bool, ApiError> {
         let known = hash.is_some();
-        // bcrypt reads at most 72 bytes, so a longer candidate would match a
-        // stored password that is its first 72 bytes. No stored password is
-        // longer (`Password::parse` refuses them), so such a candidate never
-        // matches; it is still checked, so that refusing it takes as long.
-        let fits = candidate.len() <= Password::MAX_BYTES;
         let hash = hash.unwrap_or_else(|| self.decoy.as_str().to_owned());
         let ok = self
-            .submit(move || bcrypt::verify(candidate.as_bytes(), &hash).unwrap_or(false))
+            .submit(move || crate::background::stored_hash::matches(candidate.as_bytes(), &hash))
             .await?;
-        Ok(known && fits && ok)
+        Ok(known && ok)
+    }
+
+    /// Roster's own hash of a password that was just checked against an
+    /// imported hash; `None` when bcrypt cannot hold it (over 72 bytes: the
+    /// imported hash then stays).
+    pub async fn rehash(&self, candidate: String) -> Result<Option<String>, ApiError> {
+        if candidate.len() > crate::background::stored_hash::BCRYPT_MAX_BYTES {
+            return Ok(None);
+        }
+        let cost = self.cost;
+        self.submit(move || bcrypt::hash(candidate.as_bytes(), cost))
+            .await?
+            .map(Some)
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("bcrypt: {e}")))
     }
 
     /// Hashes on the calling thread (for the command line, outside the server).

@@ -5,3 +5,4 @@ pub mod load;
 pub mod mail;
 pub mod mailer;
 pub mod metrics;
+pub mod stored_hash;

@@ -4,7 +4,7 @@ use super::formats;
 use super::profile::{AdminFields, IdentityLink, OwnProfileFields};
 use crate::http::input::RequestInput;
 use crate::http::params::Fields;
-use roster_domain::{AvatarUpload, EmailAddress, Password, Username};
+use roster_domain::{AvatarUpload, EmailAddress, ImportedHash, Password, Username};
 use roster_persistence::users::{NewIdentity, UserChangeset};
 use utoipa::ToSchema;
 
@@ -17,9 +17,15 @@ pub struct NewAccountFields {
     /// The user name.
     #[schema(schema_with = formats::username)]
     pub username: Username,
-    /// The password; or `reset_password` or `force_random_password`.
+    /// The password; or `password_hash`, `reset_password` or `force_random_password`.
     #[schema(schema_with = formats::optional_password)]
     pub password: Option<Password>,
+    /// An existing password hash, brought from another system: bcrypt
+    /// (`$2a$`, `$2b$`, `$2y$`), Django's `pbkdf2_sha256$…` and `argon2$…`,
+    /// or a PHC string (`$argon2id$`, `$argon2i$`, `$scrypt$`,
+    /// `$pbkdf2-sha256$`). The first sign-in re-hashes it with Roster's own.
+    #[schema(min_length = 1, max_length = 512)]
+    pub password_hash: Option<String>,
     /// Mail the user a link to choose a password.
     pub reset_password: Option<bool>,
     /// Set a random password nobody knows.
@@ -36,6 +42,8 @@ pub enum PasswordChoice {
     MailedLink,
     /// A random one nobody knows (`force_random_password`).
     Random,
+    /// A hash brought from another system (`password_hash`).
+    Imported(ImportedHash),
 }
 
 /// `POST /users`.
@@ -61,8 +69,8 @@ pub struct CreateUser {
 crate::input_made_of!(
     CreateUser,
     "`POST /users` (JSON, form or multipart): `email`, `username`, a name (`name`, or \
-     `first_name` and `last_name`) and one of `password`, `reset_password`, \
-     `force_random_password` are needed.",
+     `first_name` and `last_name`) and one of `password`, `password_hash`, \
+     `reset_password`, `force_random_password` are needed.",
     [
         NewAccountFields,
         OwnProfileFields,
@@ -77,6 +85,7 @@ impl RequestInput for CreateUser {
         let email = f.required("email", EmailAddress::parse);
         let username = f.required("username", Username::parse);
         let given = f.optional("password", Password::parse);
+        let imported = f.optional("password_hash", ImportedHash::parse);
         let reset = f.boolean("reset_password").unwrap_or(false);
         let random = f.boolean("force_random_password").unwrap_or(false);
         let skip_confirmation = f.boolean("skip_confirmation").unwrap_or(false);
@@ -94,8 +103,12 @@ impl RequestInput for CreateUser {
                 f.reject("public_email", "must be one of your confirmed e-mail addresses");
             }
         }
-        if !f.given("password") && !reset && !random {
+        if !f.given("password") && !f.given("password_hash") && !reset && !random {
+            // GitLab's words, which do not know Roster's `password_hash`.
             f.require_any(&["password", "reset_password", "force_random_password"]);
+        }
+        if f.given("password") && f.given("password_hash") {
+            f.reject("password_hash", "cannot be given with password");
         }
         if let (Some(p), Some(u), Some(e)) = (&given, &username, &email) {
             if let Err(e) = p.ensure_differs_from(u.as_str(), e.as_str()) {
@@ -106,6 +119,8 @@ impl RequestInput for CreateUser {
             PasswordChoice::MailedLink
         } else if random {
             PasswordChoice::Random
+        } else if let Some(hash) = imported {
+            PasswordChoice::Imported(hash)
         } else {
             PasswordChoice::Given(given?)
         };

@@ -1,4 +1,5 @@
 //! Signing in with a password, and refreshing OAuth tokens.
+use crate::background::stored_hash;
 use crate::http::error::ApiError;
 use crate::http::origin::Origin;
 use crate::services::audit::Actor;
@@ -10,7 +11,7 @@ use chrono::Duration;
 use roster_domain::{AppScopes, Scope, Scopes, TokenKind, TokenSecret, UserState};
 use roster_persistence::applications::ApplicationRow;
 use roster_persistence::oauth_tokens::{self, NewOAuth, OAuthRow, Refresh, Renewal};
-use roster_persistence::users::UserRow;
+use roster_persistence::users::{Rehash, UserRow};
 use roster_persistence::{
     now, oauth_grants, outbox, sign_in_failures, users, write_transaction, DbConnection, RepoError,
 };
@@ -49,13 +50,14 @@ pub async fn check_password(
     login: String,
     password: String,
     ip: Option<&str>,
-) -> Result<UserRow, ApiError> {
+) -> Result<(UserRow, Option<Rehash>), ApiError> {
     let lookup = login.clone();
     let login = login.trim().to_owned();
     let user = state
         .db
         .run(move |conn| users::find_by_login(conn, &lookup))
         .await?;
+    let candidate = password.clone();
     let matches = state
         .hasher
         .verify(password, user.as_ref().map(|u| u.password_hash.clone()))
@@ -114,7 +116,17 @@ pub async fn check_password(
         return Err(refused());
     }
     may_sign_in(state, &user)?;
-    Ok(user)
+    // An imported hash becomes Roster's own at the sign-in it proves
+    // (written with that sign-in's record).
+    let rehash = if stored_hash::is_roster_own(&user.password_hash) {
+        None
+    } else {
+        state.hasher.rehash(candidate).await?.map(|new| Rehash {
+            old: user.password_hash.clone(),
+            new,
+        })
+    };
+    Ok((user, rehash))
 }
 
 /// The lockout rule of the moment: after `max` failures in a row, locked
@@ -229,7 +241,7 @@ pub async fn password_grant(
         within_registration(app, &AppScopes::parse_joined(&wanted.joined())?)?;
     }
     let application_id = client.as_ref().map(|c| c.id);
-    let user = check_password(state, login, password, Some(&origin.ip)).await?;
+    let (user, rehash) = check_password(state, login, password, Some(&origin.ip)).await?;
     let scopes = requested.unwrap_or_else(|| Scopes::only(Scope::Api)).joined();
     let factor = if user.two_factor_enabled {
         match otp {
@@ -249,7 +261,7 @@ pub async fn password_grant(
     } else {
         None
     };
-    issue_for_sign_in(state, user, application_id, scopes, factor, origin).await
+    issue_for_sign_in(state, user, application_id, scopes, factor, origin, rehash).await
 }
 
 /// `grant_type=urn:roster:params:oauth:grant-type:mfa`: the `mfa_token` of
@@ -272,6 +284,7 @@ pub async fn mfa_grant(
         proved.scopes,
         Some(proved.factor),
         origin,
+        None,
     )
     .await
 }
@@ -284,6 +297,7 @@ async fn issue_for_sign_in(
     scopes: String,
     factor: Option<Factor>,
     origin: Origin,
+    rehash: Option<Rehash>,
 ) -> Result<Issued, ApiError> {
     let ttl = ttl(state);
     let actor = Actor::user(user.id, Some(&origin.ip));
@@ -295,7 +309,7 @@ async fn issue_for_sign_in(
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                users::record_sign_in(conn, &user, Some(&origin.ip))?;
+                users::record_sign_in(conn, &user, Some(&origin.ip), rehash.as_ref())?;
                 actor.record(conn, "sign_in_succeeded", Some(user.id), details)?;
                 if let Some(app) = application_id {
                     remember_grant(conn, user.id, app, &scopes)?;

@@ -11,7 +11,7 @@ use crate::state::AppState;
 use chrono::Duration;
 use roster_domain::TokenDigest;
 use roster_persistence::browser_sessions::{self, NewBrowserSession};
-use roster_persistence::users::UserRow;
+use roster_persistence::users::{Rehash, UserRow};
 use roster_persistence::{now, users};
 use serde_json::json;
 
@@ -51,7 +51,7 @@ pub async fn with_password(
     password: String,
     request: BrowserRequest,
 ) -> Result<PasswordStep, ApiError> {
-    let user = check_password(state, login, password, Some(&request.ip)).await?;
+    let (user, rehash) = check_password(state, login, password, Some(&request.ip)).await?;
     if !user.two_factor_enabled && state.settings.require_two_factor.applies_to(user.is_admin) {
         // The API lets such a user reach only the enrolment routes; the
         // pages, which have no enrolment form yet, let them nowhere.
@@ -66,7 +66,7 @@ pub async fn with_password(
             methods: challenge.methods,
         });
     }
-    let secret = start_session(state, user.clone(), None, request).await?;
+    let secret = start_session(state, user.clone(), None, request, rehash).await?;
     Ok(PasswordStep::SignedIn(secret, Box::new(user)))
 }
 
@@ -79,7 +79,7 @@ pub async fn with_second_factor(
     request: BrowserRequest,
 ) -> Result<(String, UserRow), ApiError> {
     let proved = second_factor::prove_with_token(state, mfa_token, proof, true, None, &request.ip).await?;
-    let secret = start_session(state, proved.user.clone(), Some(proved.factor), request).await?;
+    let secret = start_session(state, proved.user.clone(), Some(proved.factor), request, None).await?;
     Ok((secret, proved.user))
 }
 
@@ -113,7 +113,7 @@ pub async fn with_passkey(
         })
         .await??;
     crate::services::sessions::may_sign_in(state, &user)?;
-    let secret = start_session(state, user.clone(), Some(Factor::WebAuthn), request).await?;
+    let secret = start_session(state, user.clone(), Some(Factor::WebAuthn), request, None).await?;
     Ok((secret, user))
 }
 
@@ -124,6 +124,7 @@ async fn start_session(
     user: UserRow,
     factor: Option<Factor>,
     request: BrowserRequest,
+    rehash: Option<Rehash>,
 ) -> Result<String, ApiError> {
     let BrowserRequest {
         ip,
@@ -143,7 +144,7 @@ async fn start_session(
             if let Some(old) = replaced {
                 browser_sessions::delete_by_digest(conn, TokenDigest::of(&old).as_str())?;
             }
-            users::record_sign_in(conn, &user, Some(&ip))?;
+            users::record_sign_in(conn, &user, Some(&ip), rehash.as_ref())?;
             actor.record(conn, "sign_in_succeeded", Some(user.id), details)?;
             // User agents are for the person's list of sessions; a long one
             // is cut rather than refused.

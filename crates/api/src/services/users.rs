@@ -44,17 +44,19 @@ pub async fn create_user(
         identity,
         avatar,
     } = input;
-    let (password, reset) = match password {
-        PasswordChoice::Given(p) => (p, false),
-        PasswordChoice::MailedLink => (random_password(), true),
-        PasswordChoice::Random => (random_password(), false),
-    };
     // Decode the image before anything is stored, so a bad one leaves nothing behind.
     let avatar = match avatar {
         Some(upload) => Some(avatars::prepare(upload).await?),
         None => None,
     };
-    let password_hash = state.hasher.hash(password).await?;
+    let (password_hash, reset) = match password {
+        PasswordChoice::Given(p) => (state.hasher.hash(p).await?, false),
+        PasswordChoice::MailedLink => (state.hasher.hash(random_password()).await?, true),
+        PasswordChoice::Random => (state.hasher.hash(random_password()).await?, false),
+        // Stored as it came (it is not re-hashed now): the first sign-in
+        // replaces it with Roster's own.
+        PasswordChoice::Imported(hash) => (hash.into_inner(), false),
+    };
     // Like GitLab: the address is confirmed by mail unless the admin skips
     // it, and `reset_password` mails a link to choose a password.
     let confirmed = skip_confirmation || state.settings.email_confirmation == EmailConfirmation::Off;

@@ -18,6 +18,7 @@ mod group_invitations;
 mod group_members;
 mod groups;
 mod impersonation;
+mod imported_hashes;
 mod keygen;
 mod keys;
 mod life_cycle;
