@@ -39,8 +39,26 @@ fn link(base: &str, req: &HttpRequest, replace: &[(&str, String)]) -> String {
     format!("{base}{}?{query}", req.path())
 }
 
+/// A 200 answer of an offset page: each row shown through `view`, with the
+/// pagination headers.
+pub fn respond_rows<T, V: serde::Serialize>(
+    req: &HttpRequest,
+    public_url: &str,
+    paging: Paging,
+    page: &Page<T>,
+    view: impl Fn(&T) -> V,
+) -> HttpResponse {
+    let body = page
+        .items
+        .iter()
+        .map(|row| serde_json::to_value(view(row)).unwrap_or_default())
+        .collect();
+    respond(req, public_url, paging, page, None, body)
+}
+
 /// A 200 answer with the page's rows and pagination headers. `last_id` is
-/// the id of the last row, for the keyset cursor.
+/// the id of the last row, for the keyset cursor ([`respond_rows`] is the
+/// usual offset case).
 pub fn respond<T>(
     req: &HttpRequest,
     public_url: &str,

@@ -30,21 +30,15 @@ pub async fn list_activities(
         .db
         .run(move |conn| user_list::activities(conn, from, page, per_page))
         .await?;
-    let body = page
-        .items
-        .iter()
-        .map(|(username, on)| {
-            let day = on.format("%Y-%m-%d").to_string();
-            json!({ "username": username, "last_activity_on": day, "last_activity_at": day })
-        })
-        .collect();
-    Ok(pagination::respond(
+    Ok(pagination::respond_rows(
         &req,
         &state.public_url,
         paging,
         &page,
-        None,
-        body,
+        |(username, on)| {
+            let day = on.format("%Y-%m-%d").to_string();
+            json!({ "username": username, "last_activity_on": day, "last_activity_at": day })
+        },
     ))
 }
 

@@ -34,18 +34,12 @@ async fn respond(
         .db
         .run(move |conn| audit::list(conn, &filter, page, per_page))
         .await?;
-    let body = page
-        .items
-        .iter()
-        .map(|row| serde_json::to_value(views::audit_event(row)).unwrap_or_default())
-        .collect();
-    Ok(pagination::respond(
+    Ok(pagination::respond_rows(
         req,
         &state.public_url,
         paging,
         &page,
-        None,
-        body,
+        views::audit_event,
     ))
 }
 

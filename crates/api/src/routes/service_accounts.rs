@@ -38,18 +38,12 @@ pub async fn list_service_accounts(
         .db
         .run(move |conn| service_accounts::list(conn, order.order_by, ascending, page, per_page))
         .await?;
-    let body = page
-        .items
-        .iter()
-        .map(|u| serde_json::to_value(views::service_account(u)).unwrap_or_default())
-        .collect();
-    Ok(pagination::respond(
+    Ok(pagination::respond_rows(
         &req,
         &state.public_url,
         paging,
         &page,
-        None,
-        body,
+        views::service_account,
     ))
 }
 

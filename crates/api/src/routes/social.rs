@@ -133,18 +133,12 @@ async fn follow_list(
         })
         .await?;
     let ctx = state.view_context();
-    let body = page
-        .items
-        .iter()
-        .map(|u| serde_json::to_value(views::basic(u, &ctx)).unwrap_or_default())
-        .collect();
-    Ok(pagination::respond(
+    Ok(pagination::respond_rows(
         &req,
         &state.public_url,
         paging,
         &page,
-        None,
-        body,
+        |u| views::basic(u, &ctx),
     ))
 }
 

@@ -69,18 +69,12 @@ async fn respond_with_tokens(
         .run(move |conn| personal_tokens::list_pats(conn, &filter, page, per_page))
         .await?;
     let today = today();
-    let body = page
-        .items
-        .iter()
-        .map(|row| serde_json::to_value(views::pat(row, today, None)).unwrap_or_default())
-        .collect();
-    Ok(crate::http::pagination::respond(
+    Ok(crate::http::pagination::respond_rows(
         req,
         &state.public_url,
         paging,
         &page,
-        None,
-        body,
+        |row| views::pat(row, today, None),
     ))
 }
 
