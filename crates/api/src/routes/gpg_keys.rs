@@ -221,12 +221,7 @@ pub async fn armored_keys(
     let rows = state
         .db
         .run_api(move |conn| {
-            let user = users::find_by_username(conn, &username)?.ok_or(ApiError::NotFound(USER))?;
-            if !viewer.sees_keys(user.id, &user_views::privacy_of(&user)) {
-                return Err(ApiError::Forbidden(Some(
-                    "This user's profile is private.".into(),
-                )));
-            }
+            let user = user_views::key_owner(conn, &username, &viewer)?;
             Ok(gpg_keys::of_user(conn, user.id)?)
         })
         .await?;

@@ -207,12 +207,7 @@ pub async fn authorized_keys(
     let lines = state
         .db
         .run_api(move |conn| {
-            let user = users::find_by_username(conn, &username)?.ok_or(ApiError::NotFound(USER))?;
-            if !viewer.sees_keys(user.id, &user_views::privacy_of(&user)) {
-                return Err(ApiError::Forbidden(Some(
-                    "This user's profile is private.".into(),
-                )));
-            }
+            let user = user_views::key_owner(conn, &username, &viewer)?;
             if UserState::from_stored(&user.state) != Some(UserState::Active) {
                 return Ok(Vec::new());
             }

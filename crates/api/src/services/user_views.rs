@@ -1,10 +1,25 @@
 //! Loading what a user's view needs for a given viewer: the single place that
 //! turns the domain's privacy decisions into loaded data.
+use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::views::{self, UserExtras, UserView};
 use roster_domain::{Privacy, ProfileView, Viewer};
 use roster_persistence::users::{self, UserRow};
 use roster_persistence::{DbConnection, RepoError};
+
+/// The user named `username`, if `viewer` may see their public keys (SSH
+/// or GPG): `404` for nobody, `403` for a private profile's keys, which are
+/// only its owner's and the admins' to see.
+pub fn key_owner(conn: &mut DbConnection, username: &str, viewer: &Viewer) -> Result<UserRow, ApiError> {
+    let user = users::find_by_username(conn, username)?.ok_or(ApiError::NotFound("User"))?;
+    if viewer.sees_keys(user.id, &privacy_of(&user)) {
+        Ok(user)
+    } else {
+        Err(ApiError::Forbidden(Some(
+            "This user's profile is private.".into(),
+        )))
+    }
+}
 
 /// A user's privacy settings, from the row.
 pub fn privacy_of(row: &UserRow) -> Privacy {
