@@ -274,6 +274,7 @@ pub const ROUTES: &[Route] = &[
     r("DELETE", "/api/v4/groups/{id}/invitations/{email}", "groups", "Cancel an invitation", Token, None, (204, Empty), &[403]),
     r("POST", "/api/v4/invitations/accept", "groups", "Accept an invitation sent to one of one's confirmed addresses", Token, typed::<AcceptInvitation>(), (200, Json("MemberView")), &[403, 404, 409]),
     r("GET", "/api/v4/users/{id}/memberships", "groups", "A user's group memberships (the user, admins)", Token, typed::<PageQuery>(), (200, List("MembershipView")), &[400, 403]),
+    r("GET", "/api/v4/users/{id}/associations_count", "groups", "How many groups (and, always 0, projects, issues, merge requests) a user has (the user, admins)", Token, None, (200, Json("Object")), &[403]),
     r("GET", "/api/v4/groups/{id}/access_tokens", "groups", "A group's access tokens (Owners)", Token, None, (200, List("GroupTokenView")), &[403]),
     r("POST", "/api/v4/groups/{id}/access_tokens", "groups", "Create a group access token and its bot member (Owners)", Token, typed::<CreateGroupToken>(), (201, Json("GroupTokenView")), &[403]),
     r("GET", "/api/v4/groups/{id}/access_tokens/{token_id}", "groups", "One group access token (Owners)", Token, None, (200, Json("GroupTokenView")), &[403]),

@@ -466,3 +466,11 @@ mod large_groups {
         }
     }
 }
+
+/// How many groups `user` is a direct, unexpired member of.
+pub fn group_count_of(conn: &mut DbConnection, user: i64) -> Result<i64, RepoError> {
+    Ok(active_members()
+        .filter(group_members::user_id.eq(user))
+        .count()
+        .get_result(conn)?)
+}

@@ -414,6 +414,33 @@ pub async fn list_memberships(
     ))
 }
 
+/// `GET /users/:id/associations_count`: the user themselves and admins.
+/// GitLab's answer, whose projects, issues and merge requests Roster has
+/// none of: what an admin tool reads before deleting a user.
+pub async fn associations_count(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&req, "id", "User")?;
+    if id != caller.user.id && !caller.user.is_admin {
+        return Err(ApiError::Forbidden(None));
+    }
+    let groups = state
+        .db
+        .run_api(move |conn| {
+            users::find_user(conn, id)?.ok_or(ApiError::NotFound("User"))?;
+            Ok(members::group_count_of(conn, id)?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "groups_count": groups,
+        "projects_count": 0,
+        "issues_count": 0,
+        "merge_requests_count": 0,
+    })))
+}
+
 /// `GET /groups/:id/access_tokens`.
 pub async fn list_tokens(
     req: HttpRequest,
@@ -483,4 +510,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     endpoint!(cfg, "/groups/{id}/access_tokens/{token_id}", GET => get_token, DELETE => revoke_token);
     endpoint!(cfg, "/invitations/accept", POST => accept_invitation);
     endpoint!(cfg, "/users/{id}/memberships", GET => list_memberships);
+    endpoint!(cfg, "/users/{id}/associations_count", GET => associations_count);
 }

@@ -206,6 +206,7 @@ const MATRIX: &[(&str, &str, &str, [u16; 9])] = &[
     ("DELETE", "/api/v4/groups/{group}/invitations/{invite_email}", "", [401, 401, 401, 403, 403, 403, 404, 204, 404]),
     ("POST", "/api/v4/invitations/accept", r#"{"invite_token": "bogus"}"#, [401, 401, 401, 403, 403, 403, 404, 404, 404]),
     ("GET", "/api/v4/users/{id}/memberships", "", [401, 401, 401, 403, 403, 200, 403, 200, 200]),
+    ("GET", "/api/v4/users/{id}/associations_count", "", [401, 401, 401, 403, 403, 200, 403, 200, 200]),
     ("GET", "/api/v4/groups/{group}/access_tokens", "", [401, 401, 401, 403, 403, 200, 404, 200, 200]),
     ("POST", "/api/v4/groups/{group}/access_tokens", r#"{"name": "t", "scopes": ["read_api"]}"#, [401, 401, 401, 403, 403, 403, 404, 201, 201]),
     ("GET", "/api/v4/groups/{group}/access_tokens/{gat_id}", "", [401, 401, 401, 403, 403, 200, 404, 200, 200]),

@@ -242,6 +242,30 @@ async fn members_follow_gitlabs_rules() {
         .await,
         403
     );
+    // GitLab's associations count: the same two groups; Roster has no
+    // projects, issues or merge requests.
+    let counted = roster
+        .expect_json(
+            roster.as_admin(
+                Method::GET,
+                &format!("/api/v4/users/{}/associations_count", dev.id),
+            ),
+            200,
+        )
+        .await;
+    assert_eq!(
+        counted,
+        json!({"groups_count": 2, "projects_count": 0, "issues_count": 0, "merge_requests_count": 0})
+    );
+    assert_eq!(
+        status(roster.with_token(
+            &newcomer.token,
+            Method::GET,
+            &format!("/api/v4/users/{}/associations_count", dev.id)
+        ))
+        .await,
+        403
+    );
 
     // Each change is a security event about the group.
     let events = roster
