@@ -18,15 +18,19 @@ use serde_json::json;
 const DEFAULT_NAME: &str = "Service account user";
 
 /// The address a service account gets when none is given, as GitLab makes
-/// it: `<username>@noreply.<host>`.
+/// it: `<username>@noreply.<host>`; under an address rather than a name
+/// (a loopback or private deployment), `noreply.roster.invalid`.
 fn default_email(username: &str, public_url: &str) -> String {
-    let host = url::Url::parse(public_url)
+    let host = match url::Url::parse(public_url)
         .ok()
-        .and_then(|u| u.host_str().map(str::to_owned))
-        .unwrap_or_default();
-    EmailAddress::parse(&format!("{username}@noreply.{host}"))
+        .and_then(|u| u.host().map(|h| h.to_owned()))
+    {
+        Some(url::Host::Domain(name)) => name,
+        _ => "roster.invalid".to_owned(),
+    };
+    let gitlab = format!("{username}@noreply.{host}");
+    EmailAddress::parse(&gitlab)
         .map(EmailAddress::into_inner)
-        // An address host (an IP, `localhost`) may not make a valid address.
         .unwrap_or_else(|_| format!("{username}@noreply.roster.invalid"))
 }
 
@@ -90,10 +94,15 @@ mod tests {
             default_email("service_account_1", "https://users.example.com"),
             "service_account_1@noreply.users.example.com"
         );
-        assert!(
-            default_email("service_account_1", "http://127.0.0.1:8080").ends_with("@noreply.roster.invalid")
-                || default_email("service_account_1", "http://127.0.0.1:8080")
-                    .ends_with("@noreply.127.0.0.1")
+        for ip in ["http://127.0.0.1:8080", "http://[::1]:8080"] {
+            assert_eq!(
+                default_email("service_account_1", ip),
+                "service_account_1@noreply.roster.invalid"
+            );
+        }
+        assert_eq!(
+            default_email("service_account_1", "http://localhost:8080"),
+            "service_account_1@noreply.localhost"
         );
     }
 }
