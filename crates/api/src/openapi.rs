@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document of every route, built from the route table below
 //! and the response types' own schemas (`#[derive(ToSchema)]` in `views.rs`).
 //! A test compares this table with the routes actually registered, both ways.
-use crate::http::input::{json_document, typed, typed_multipart, Encoding, RequestSpec};
+use crate::http::input::{batch, json_document, typed, typed_multipart, Encoding, RequestSpec};
 use crate::inputs::account::{
     ChangePassword, Confirmation, CurrentPassword, EmailRequest, Registration, ResetComplete,
     UpdateOwnProfile,
@@ -18,6 +18,7 @@ use crate::inputs::groups::{
     AcceptInvitation, AddMember, CreateGroup, CreateGroupToken, GroupListQuery, InvitationListQuery, Invite,
     MemberListQuery, UpdateGroup, UpdateInvitation, UpdateMember,
 };
+use crate::inputs::import::{ImportOptions, ImportUser};
 use crate::inputs::keys::{AddGpgKey, AddKey, KeyLookup};
 use crate::inputs::oauth::{
     DeviceAuthorizationRequest, IntrospectRequest, MfaOptionsRequest, RevokeRequest, TokenRequest,
@@ -166,6 +167,7 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/oauth/token/info", "oauth", "The token in use", Token, None, (200, Json("TokenInfo")), &[]),
     r("GET", "/api/v4/users", "users", "List and search users", Optional, typed::<UserListQuery>(), (200, List("UserView")), &[400, 405]),
     r("POST", "/api/v4/users", "users", "Create a user", Admin, typed_multipart::<CreateUser>(), (201, Json("UserAdmin")), &[409]),
+    r("POST", "/api/v4/users/import", "users", "Import users, with their password hashes", Admin, batch::<ImportUser, ImportOptions>(), (200, List("ImportResult")), &[413, 415]),
     r("GET", "/api/v4/users/{id}", "users", "One user, as the caller may see it", Optional, typed::<UserQuery>(), (200, Json("UserView")), &[]),
     r("PUT", "/api/v4/users/{id}", "users", "Update a user", Admin, typed_multipart::<UpdateUser>(), (200, Json("UserAdmin")), &[409]),
     r("DELETE", "/api/v4/users/{id}", "users", "Delete a user", Admin, None, (204, Empty), &[]),
@@ -521,32 +523,21 @@ fn operation(route: &Route) -> utoipa::openapi::path::Operation {
     }
     if let Some(request) = route.request.filter(|_| route.method == "GET") {
         // A `GET` takes its input from the query: one parameter a property.
-        let schema = (request.schema)();
-        let required = crate::http::input::required_of(&schema);
-        if let RefOr::T(utoipa::openapi::schema::Schema::Object(object)) = schema {
-            for (name, property) in object.properties {
-                let is_required = if required.contains(&name) {
-                    Required::True
-                } else {
-                    Required::False
-                };
-                // An object (`custom_attributes[key]=value`) is a deepObject.
-                let is_object = matches!(&property, RefOr::T(utoipa::openapi::schema::Schema::Object(o))
-                    if o.additional_properties.is_some());
-                // A query has no null: a parameter is given or left out.
-                let mut parameter = ParameterBuilder::new()
-                    .name(name)
-                    .parameter_in(ParameterIn::Query)
-                    .required(is_required)
-                    .schema(Some(not_null(property)));
-                if is_object {
-                    parameter = parameter
-                        .style(Some(utoipa::openapi::path::ParameterStyle::DeepObject))
-                        .explode(Some(true));
-                }
-                op = op.parameter(parameter);
-            }
-        }
+        op = query_parameters(op, (request.schema)());
+    } else if let Some((request, batch)) = route.request.and_then(|r| Some((r, r.batch?))) {
+        // A batch: a JSON array of the input, its options in the query.
+        op = query_parameters(op, (batch.options)());
+        let items = ArrayBuilder::new()
+            .items(Ref::from_schema_name((request.name)()))
+            .min_items(Some(1))
+            .max_items(Some(batch.max_items));
+        let body = RequestBodyBuilder::new()
+            .content(
+                "application/json",
+                ContentBuilder::new().schema(Some(items)).build(),
+            )
+            .required(Some(Required::True));
+        op = op.request_body(Some(body.build()));
     } else if let Some(request) = route.request {
         let schema: RefOr<utoipa::openapi::schema::Schema> = Ref::from_schema_name((request.name)()).into();
         let media_types: &[&str] = match request.encoding {
@@ -556,7 +547,7 @@ fn operation(route: &Route) -> utoipa::openapi::path::Operation {
                 "application/x-www-form-urlencoded",
                 "multipart/form-data",
             ],
-            Encoding::JsonDocument => &["application/json"],
+            Encoding::JsonDocument | Encoding::JsonArray => &["application/json"],
         };
         // A form has no null: its fields are given or not (`FooForm`).
         let form_schema: RefOr<utoipa::openapi::schema::Schema> =
@@ -615,6 +606,36 @@ fn operation(route: &Route) -> utoipa::openapi::path::Operation {
     op.build()
 }
 
+/// One query parameter for each property of an input's schema.
+fn query_parameters(mut op: OperationBuilder, schema: RefOr<Schema>) -> OperationBuilder {
+    let required = crate::http::input::required_of(&schema);
+    if let RefOr::T(utoipa::openapi::schema::Schema::Object(object)) = schema {
+        for (name, property) in object.properties {
+            let is_required = if required.contains(&name) {
+                Required::True
+            } else {
+                Required::False
+            };
+            // An object (`custom_attributes[key]=value`) is a deepObject.
+            let is_object = matches!(&property, RefOr::T(utoipa::openapi::schema::Schema::Object(o))
+                if o.additional_properties.is_some());
+            // A query has no null: a parameter is given or left out.
+            let mut parameter = ParameterBuilder::new()
+                .name(name)
+                .parameter_in(ParameterIn::Query)
+                .required(is_required)
+                .schema(Some(not_null(property)));
+            if is_object {
+                parameter = parameter
+                    .style(Some(utoipa::openapi::path::ParameterStyle::DeepObject))
+                    .explode(Some(true));
+            }
+            op = op.parameter(parameter);
+        }
+    }
+    op
+}
+
 /// The schemas of every route's input that is sent as a body, by name.
 fn request_schemas() -> BTreeMap<String, RefOr<utoipa::openapi::schema::Schema>> {
     let mut schemas = BTreeMap::new();
@@ -629,7 +650,7 @@ fn request_schemas() -> BTreeMap<String, RefOr<utoipa::openapi::schema::Schema>>
         .filter_map(|r| r.request)
     {
         let name = (spec.name)().into_owned();
-        if spec.encoding != Encoding::JsonDocument {
+        if !matches!(spec.encoding, Encoding::JsonDocument | Encoding::JsonArray) {
             schemas.insert(format!("{name}Form"), form_fields((spec.schema)()));
         }
         schemas.insert(name, (spec.schema)());
@@ -740,6 +761,8 @@ pub fn document() -> OpenApi {
         .schema_from::<views::groups::InvitationView>()
         .schema_from::<views::groups::InvitationOutcome>()
         .schema_from::<views::groups::GroupTokenView>()
+        .schema_from::<views::import::ImportResult>()
+        .schema_from::<views::import::ImportStatus>()
         .schema_from::<views::two_factor::TotpEnrolmentView>()
         .schema_from::<views::two_factor::RecoveryCodesView>()
         .schema_from::<views::two_factor::MfaRequiredError>()

@@ -22,6 +22,7 @@ mod connection;
 pub mod custom_attributes;
 #[allow(missing_docs)]
 pub mod device_codes;
+pub mod dump;
 #[allow(missing_docs)]
 pub mod emails;
 mod error;
@@ -65,6 +66,7 @@ pub mod sign_in_failures;
 pub mod signing_keys;
 pub mod testing;
 pub mod two_factor;
+pub mod user_import;
 pub mod user_list;
 pub mod user_statuses;
 #[allow(missing_docs)]
@@ -81,9 +83,12 @@ pub use pagination::{Page, PageRequest, COUNT_LIMIT};
 /// The backend type of [`DbConnection`], for boxed queries.
 pub type Db = <DbConnection as diesel::Connection>::Backend;
 
-/// The current time in UTC, as stored in `TIMESTAMP` columns.
+/// The current time in UTC, as stored in `TIMESTAMP` columns: to the
+/// microsecond, PostgreSQL's precision, so that both backends hold the same
+/// values (and a copy from one to the other changes none).
 pub fn now() -> chrono::NaiveDateTime {
-    chrono::Utc::now().naive_utc()
+    use chrono::SubsecRound;
+    chrono::Utc::now().naive_utc().trunc_subsecs(6)
 }
 
 /// Today, in UTC.

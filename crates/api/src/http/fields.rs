@@ -1,10 +1,25 @@
 //! Reading a request's parameters field by field, each parsed into its type,
 //! every problem collected and reported at once (as GitLab does).
 use crate::http::error::ApiError;
+use crate::http::input::RequestInput;
 use crate::http::params::{parse_bool, Params};
 use roster_domain::FieldError;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
+
+/// Problems by field name, as the `message` map of a `400` holds them.
+pub type Problems = BTreeMap<String, Vec<String>>;
+
+impl From<ApiError> for Problems {
+    /// A problem found before any field was read (a NUL in a value).
+    fn from(e: ApiError) -> Self {
+        let reason = match e {
+            ApiError::BadRequest(text) => text,
+            other => other.to_string(),
+        };
+        BTreeMap::from([("base".to_owned(), vec![reason])])
+    }
+}
 
 /// Collects typed fields and every problem with them, then reports them all at
 /// once: missing parameters first (as GitLab does), then invalid values.
@@ -355,6 +370,59 @@ impl<'a> Fields<'a> {
             || !self.errors.is_empty()
             || !self.malformed.is_empty()
             || self.none_of.is_some()
+    }
+
+    /// A list of objects (`ssh_keys: [{title, key}, …]`), each read as its
+    /// own input; a problem inside is named with its place
+    /// (`ssh_keys[1].key`). Empty when absent; `None` when any item failed.
+    pub fn items<T: RequestInput>(&mut self, name: &str) -> Option<Vec<T>> {
+        self.read.insert(name.to_owned());
+        let items = match self.params.raw(name) {
+            None | Some(Value::Null) => return Some(Vec::new()),
+            Some(Value::Array(items)) if items.iter().all(Value::is_object) => items.clone(),
+            Some(_) => {
+                self.reject(name, "must be a list of objects");
+                return None;
+            }
+        };
+        let mut parsed = Vec::with_capacity(items.len());
+        let mut failed = false;
+        for (index, item) in items.into_iter().enumerate() {
+            let Value::Object(object) = item else { continue };
+            match crate::http::input::read_object::<T>(object) {
+                Ok(value) => parsed.push(value),
+                Err(problems) => {
+                    failed = true;
+                    for (field, reasons) in problems {
+                        self.errors
+                            .entry(format!("{name}[{index}].{field}"))
+                            .or_default()
+                            .extend(reasons);
+                    }
+                }
+            }
+        }
+        (!failed).then_some(parsed)
+    }
+
+    /// Every problem found, by field (the `message` map of a `400`):
+    /// missing fields are "is missing", malformed ones "is invalid", and a
+    /// set of which one is needed is told under `base`.
+    pub fn problems(self) -> Problems {
+        let mut problems = self.errors;
+        for name in self.missing {
+            problems.entry(name).or_default().push("is missing".to_owned());
+        }
+        for name in self.malformed {
+            problems.entry(name).or_default().push("is invalid".to_owned());
+        }
+        if let Some(names) = self.none_of {
+            problems.entry("base".to_owned()).or_default().push(format!(
+                "{} are missing, at least one parameter must be provided",
+                names.join(", ")
+            ));
+        }
+        problems
     }
 
     /// `Ok` when every field was fine.

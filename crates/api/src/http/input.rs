@@ -10,10 +10,12 @@
 //!   whose table entry names another type, so a handler cannot read a type
 //!   the document does not describe.
 use crate::http::error::ApiError;
-use crate::http::params::{Fields, Params};
+use crate::http::fields::Problems;
+use crate::http::params::{body_unread, is_json, json_too_deep, Fields, Params, MAX_JSON_DEPTH};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
+use serde_json::Value;
 use std::borrow::Cow;
 use utoipa::openapi::schema::Schema;
 use utoipa::openapi::RefOr;
@@ -117,6 +119,9 @@ pub enum Encoding {
     Multipart,
     /// A JSON document only (its keys are the user's own).
     JsonDocument,
+    /// A JSON array of items, each read as the input type (a batch), with
+    /// options in the query.
+    JsonArray,
 }
 
 /// The route table's answer to "which input does this route declare", given
@@ -139,6 +144,17 @@ pub struct RequestSpec {
     pub names_required: fn() -> Vec<String>,
     /// The media types it comes in.
     pub encoding: Encoding,
+    /// For a batch, its options and size.
+    pub batch: Option<BatchSpec>,
+}
+
+/// What the route table knows of a batch route besides its items' input.
+#[derive(Clone, Copy)]
+pub struct BatchSpec {
+    /// The schema of its options, read from the query.
+    pub options: fn() -> RefOr<Schema>,
+    /// The most items one request takes.
+    pub max_items: usize,
 }
 
 impl std::fmt::Debug for RequestSpec {
@@ -175,6 +191,7 @@ const fn spec<T: ToSchema>(
         names_read,
         names_required,
         encoding,
+        batch: None,
     })
 }
 
@@ -192,6 +209,124 @@ pub const fn typed_multipart<T: RequestInput>() -> Option<RequestSpec> {
 /// the type's own extractor, [`JsonDocument`]).
 pub const fn json_document<T: JsonDocument>() -> Option<RequestSpec> {
     spec::<T>(Vec::new, Vec::new, Encoding::JsonDocument)
+}
+
+/// The route table's entry for a batch: a JSON array of `T`, options `Q`
+/// in the query.
+pub const fn batch<T: BatchItem, Q: RequestInput>() -> Option<RequestSpec> {
+    match spec::<T>(names_read_by::<T>, names_required_by::<T>, Encoding::JsonArray) {
+        Some(mut spec) => {
+            spec.batch = Some(BatchSpec {
+                options: <Q as PartialSchema>::schema,
+                max_items: T::MAX_ITEMS,
+            });
+            Some(spec)
+        }
+        None => None,
+    }
+}
+
+/// An item of a batch route's JSON array.
+pub trait BatchItem: RequestInput {
+    /// The most items one request may hold.
+    const MAX_ITEMS: usize;
+}
+
+/// A batch request: the options from the query, and each item's reading,
+/// in order (an item's problems do not refuse the others).
+pub struct Batch<T, Q> {
+    /// The options.
+    pub options: Q,
+    /// Each item, or its problems by field.
+    pub items: Vec<Result<T, Problems>>,
+}
+
+/// The extractor of a batch route's input: a JSON array of `T` (at least
+/// one, at most `T::MAX_ITEMS`) and the query's `Q`. Like [`Input`], its
+/// refusal waits for the handler.
+pub struct BatchInput<T, Q>(Result<Batch<T, Q>, ApiError>);
+
+impl<T, Q> BatchInput<T, Q> {
+    /// The batch, or the `4xx` for what was wrong with the request as a whole.
+    pub fn check(self) -> Result<Batch<T, Q>, ApiError> {
+        self.0
+    }
+}
+
+impl<T: BatchItem + 'static, Q: RequestInput + 'static> FromRequest for BatchInput<T, Q> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let declared = check_declared::<T>(req);
+        let query = Params::from_query(req.query_string());
+        let content_type = req
+            .headers()
+            .get(actix_web::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let body = actix_web::web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            declared?;
+            let read = async {
+                let options = parse::<Q>(&query?)?;
+                if !content_type.trim().is_empty() && !is_json(&content_type) {
+                    return Err(ApiError::UnsupportedMediaType);
+                }
+                let bytes = body.await.map_err(body_unread)?;
+                read_batch::<T>(&bytes).map(|items| Batch { options, items })
+            };
+            Ok(BatchInput(read.await))
+        })
+    }
+}
+
+/// Reads a batch's JSON array: each item is read as its own request.
+fn read_batch<T: BatchItem>(body: &[u8]) -> Result<Vec<Result<T, Problems>>, ApiError> {
+    if json_too_deep(body, MAX_JSON_DEPTH) {
+        return Err(ApiError::BadRequest(format!(
+            "the JSON body is nested too deeply (at most {MAX_JSON_DEPTH} levels)"
+        )));
+    }
+    let items = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Array(items)) => items,
+        Ok(_) => return Err(ApiError::BadRequest("the JSON body must be an array".into())),
+        Err(e) => return Err(ApiError::BadRequest(format!("malformed JSON body: {e}"))),
+    };
+    if items.is_empty() {
+        return Err(ApiError::BadRequest("the JSON array is empty".into()));
+    }
+    if items.len() > T::MAX_ITEMS {
+        return Err(ApiError::BadRequest(format!(
+            "at most {} items are taken at once, {} were sent",
+            T::MAX_ITEMS,
+            items.len()
+        )));
+    }
+    Ok(items.into_iter().map(read_item::<T>).collect())
+}
+
+fn read_item<T: RequestInput>(item: Value) -> Result<T, Problems> {
+    match item {
+        Value::Object(object) => read_object(object),
+        _ => Err(Problems::from([(
+            "base".to_owned(),
+            vec!["must be a JSON object".to_owned()],
+        )])),
+    }
+}
+
+/// Reads `T` from one JSON object: the value, or every problem by field.
+pub fn read_object<T: RequestInput>(object: serde_json::Map<String, Value>) -> Result<T, Problems> {
+    let params = Params::from_object(object)?;
+    let mut f = params.fields();
+    let value = T::read(&mut f);
+    let problems = f.problems();
+    match value {
+        Some(value) if problems.is_empty() => Ok(value),
+        _ => Err(problems),
+    }
 }
 
 /// An input that is a whole JSON document whose keys are the caller's own

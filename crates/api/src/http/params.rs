@@ -90,6 +90,18 @@ fn insert_pair(map: &mut Map<String, Value>, key: String, value: String) {
 }
 
 impl Params {
+    /// The parameters of one JSON object (an item of a batch, or a nested
+    /// object of an item), read as a JSON body is: typed, NULs refused.
+    pub fn from_object(object: Map<String, Value>) -> Result<Self, ApiError> {
+        let params = Self {
+            typed: object.keys().cloned().collect(),
+            values: object,
+            ..Self::default()
+        };
+        refuse_nul(&params)?;
+        Ok(params)
+    }
+
     /// Parses a query string (lenient: a malformed one is a 400).
     pub fn from_query(query: &str) -> Result<Self, ApiError> {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
@@ -250,6 +262,14 @@ pub fn parse_bool(value: &Value) -> Option<bool> {
     }
 }
 
+/// The answer to a body that could not be read: too large, or cut off.
+pub fn body_unread(e: actix_web::Error) -> ApiError {
+    match e.as_response_error().status_code().as_u16() {
+        413 => ApiError::PayloadTooLarge,
+        _ => ApiError::BadRequest("the body could not be read".into()),
+    }
+}
+
 /// Whether a `Content-Type` names JSON.
 pub fn is_json(content_type: &str) -> bool {
     let mime = content_type.split(';').next().unwrap_or("").trim();
@@ -324,12 +344,7 @@ impl FromRequest for Params {
         Box::pin(async move {
             let mut params = query?;
             if reads_body {
-                let bytes = body
-                    .await
-                    .map_err(|e| match e.as_response_error().status_code().as_u16() {
-                        413 => ApiError::PayloadTooLarge,
-                        _ => ApiError::BadRequest("the body could not be read".into()),
-                    })?;
+                let bytes = body.await.map_err(body_unread)?;
                 params.empty_json_body = json && bytes.iter().all(u8::is_ascii_whitespace);
                 params.merge_body(&content_type, &bytes)?;
             }

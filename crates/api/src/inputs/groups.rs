@@ -26,7 +26,7 @@ pub fn access_level_schema() -> Object {
         .build()
 }
 
-fn access_level(f: &mut Fields<'_>, name: &'static str, required: bool) -> Option<AccessLevel> {
+pub(crate) fn access_level(f: &mut Fields<'_>, name: &'static str, required: bool) -> Option<AccessLevel> {
     let number = if required {
         f.required_integer(name)
     } else {

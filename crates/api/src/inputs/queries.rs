@@ -522,7 +522,7 @@ crate::input_made_of!(
 
 fn order_by(v: &str) -> Result<UserOrder, FieldError> {
     match v.trim() {
-        "" | "id" => Ok(UserOrder::Id),
+        "id" => Ok(UserOrder::Id),
         "name" => Ok(UserOrder::Name),
         "username" => Ok(UserOrder::Username),
         "created_at" => Ok(UserOrder::CreatedAt),
@@ -554,7 +554,7 @@ impl RequestInput for UserListQuery {
             with_custom_attributes: f.boolean("with_custom_attributes"),
             order_by: f.optional("order_by", order_by).unwrap_or(UserOrder::Id),
             sort: f.optional("sort", |v| match v.trim() {
-                "" | "desc" => Ok("desc".to_owned()),
+                "desc" => Ok("desc".to_owned()),
                 "asc" => Ok("asc".to_owned()),
                 _ => Err(not_a_valid_value("sort")),
             }),

@@ -82,6 +82,14 @@ crate::input_made_of!(
 
 impl RequestInput for CreateUser {
     fn read(f: &mut Fields<'_>) -> Option<Self> {
+        Self::read_fields(f, true)
+    }
+}
+
+impl CreateUser {
+    /// Reads the fields of `POST /users`; the avatar's only when
+    /// `with_avatar` (an imported user, sent as JSON, has no file).
+    pub fn read_fields(f: &mut Fields<'_>, with_avatar: bool) -> Option<Self> {
         let email = f.required("email", EmailAddress::parse);
         let username = f.required("username", Username::parse);
         let given = f.optional("password", Password::parse);
@@ -92,7 +100,7 @@ impl RequestInput for CreateUser {
         let mut own = OwnProfileFields::read(f);
         let admin = AdminFields::read(f);
         let identity = IdentityLink::read(f);
-        let avatar = AvatarFields::read(f);
+        let avatar = with_avatar.then(|| AvatarFields::read(f));
         let name = own.display_name();
         if name.is_none() && !["name", "first_name", "last_name"].iter().any(|n| f.failed(n)) {
             f.require_one_of("name".into());
@@ -133,7 +141,7 @@ impl RequestInput for CreateUser {
             skip_confirmation,
             profile: admin.applied_to(own.into_changeset()),
             identity: identity.into_identity(),
-            avatar: avatar.upload(),
+            avatar: avatar.and_then(AvatarFields::upload),
         })
     }
 }

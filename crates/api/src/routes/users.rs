@@ -3,9 +3,10 @@ use super::path_id;
 use crate::endpoint;
 use crate::http::auth::Admin;
 use crate::http::error::ApiError;
-use crate::http::input::Input;
+use crate::http::input::{BatchInput, Input};
 use crate::http::pagination;
 use crate::http::params::MAX_UPLOAD_BODY_BYTES;
+use crate::inputs::import::{ImportOptions, ImportUser};
 use crate::inputs::queries::{UserListQuery, UserQuery};
 use crate::inputs::users::{CreateUser, UpdateUser};
 use crate::services;
@@ -137,6 +138,20 @@ pub async fn create_user(
     let input = input.check()?;
     let shown = services::users::create_user(&state, Actor::of(&caller), caller.viewer(), input).await?;
     Ok(HttpResponse::Created().json(shown.render(&state)))
+}
+
+/// The largest import body: a thousand users with a few keys each.
+const IMPORT_BODY_LIMIT: usize = 8 * 1024 * 1024;
+
+/// `POST /users/import` (admin): many users at once (§13).
+pub async fn import_users(
+    state: web::Data<AppState>,
+    Admin(caller): Admin,
+    input: BatchInput<ImportUser, ImportOptions>,
+) -> Result<HttpResponse, ApiError> {
+    let batch = input.check()?;
+    let results = services::import::import_users(&state, Actor::of(&caller), batch).await?;
+    Ok(HttpResponse::Ok().json(results))
 }
 
 /// `PUT /users/:id` (admin).
@@ -287,6 +302,8 @@ pub async fn delete_identity(
 /// Registers the user routes (inside `/api/v4`).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     endpoint!(cfg, "/users", body_limit = MAX_UPLOAD_BODY_BYTES; GET => list_users, POST => create_user);
+    // Before `/users/{id}`, which would take `import` for an id.
+    endpoint!(cfg, "/users/import", body_limit = IMPORT_BODY_LIMIT; POST => import_users);
     endpoint!(cfg, "/users/{id}", body_limit = MAX_UPLOAD_BODY_BYTES; GET => get_user, PUT => update_user, DELETE => delete_user);
     endpoint!(cfg, "/users/{id}/block", POST => block_user, PUT => block_user);
     endpoint!(cfg, "/users/{id}/unblock", POST => unblock_user, PUT => unblock_user);

@@ -12,6 +12,7 @@ pub mod gpg_keys;
 pub mod group_tokens;
 pub mod groups;
 pub mod id_tokens;
+pub mod import;
 pub mod invitations;
 pub mod keys;
 pub mod links;

@@ -49,14 +49,7 @@ pub async fn create_user(
         Some(upload) => Some(avatars::prepare(upload).await?),
         None => None,
     };
-    let (password_hash, reset) = match password {
-        PasswordChoice::Given(p) => (state.hasher.hash(p).await?, false),
-        PasswordChoice::MailedLink => (state.hasher.hash(random_password()).await?, true),
-        PasswordChoice::Random => (state.hasher.hash(random_password()).await?, false),
-        // Stored as it came (it is not re-hashed now): the first sign-in
-        // replaces it with Roster's own.
-        PasswordChoice::Imported(hash) => (hash.into_inner(), false),
-    };
+    let (password_hash, reset) = stored_password(state, password).await?;
     // Like GitLab: the address is confirmed by mail unless the admin skips
     // it, and `reset_password` mails a link to choose a password.
     let confirmed = skip_confirmation || state.settings.email_confirmation == EmailConfirmation::Off;
@@ -90,6 +83,19 @@ pub async fn create_user(
             })
         })
         .await
+}
+
+/// The hash to store for a new user's password choice, and whether a reset
+/// link is to be mailed.
+pub async fn stored_password(state: &AppState, choice: PasswordChoice) -> Result<(String, bool), ApiError> {
+    Ok(match choice {
+        PasswordChoice::Given(p) => (state.hasher.hash(p).await?, false),
+        PasswordChoice::MailedLink => (state.hasher.hash(random_password()).await?, true),
+        PasswordChoice::Random => (state.hasher.hash(random_password()).await?, false),
+        // Stored as it came (it is not re-hashed now): the first sign-in
+        // replaces it with Roster's own.
+        PasswordChoice::Imported(hash) => (hash.into_inner(), false),
+    })
 }
 
 /// `PUT /users/:id`: a partial update by an admin. `None` when absent.

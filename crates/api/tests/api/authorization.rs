@@ -96,6 +96,7 @@ const MATRIX: &[(&str, &str, &str, [u16; 9])] = &[
     ("DELETE", "/api/v4/user/authorized_applications/999999", "", [401, 401, 401, 403, 403, 403, 404, 404, 404]),
     ("GET", "/api/v4/users", "", [200, 401, 401, 403, 403, 200, 200, 200, 200]),
     ("POST", "/api/v4/users", r#"{"email": "new{n}@example.com", "username": "new{n}", "name": "N", "password": "long-enough-9"}"#, [401, 401, 401, 403, 403, 403, 403, 403, 201]),
+    ("POST", "/api/v4/users/import", r#"[{"email": "imported{n}@example.com", "username": "imported{n}", "name": "N", "force_random_password": true}]"#, [401, 401, 401, 403, 403, 403, 403, 403, 200]),
     ("GET", "/api/v4/users/{id}", "", [200, 401, 401, 403, 403, 200, 200, 200, 200]),
     ("PUT", "/api/v4/users/{id}", r#"{"bio": "x"}"#, [401, 401, 401, 403, 403, 403, 403, 403, 200]),
     ("DELETE", "/api/v4/users/{id}", "", [401, 401, 401, 403, 403, 403, 403, 403, 204]),

@@ -45,5 +45,6 @@ mod stored_secrets;
 mod testkit_serve;
 mod tokens;
 mod two_factor;
+mod user_import;
 mod users;
 mod users_list;
