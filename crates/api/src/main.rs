@@ -2,7 +2,7 @@
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use roster_api::background::hashing::PasswordHasher;
-use roster_api::cli::operator;
+use roster_api::cli::{dump, operator};
 use roster_api::settings::Settings;
 use roster_api::{app, services};
 use roster_domain::{Password, Scopes, TokenExpiry};
@@ -54,6 +54,28 @@ enum Command {
     /// Read the mail outbox: what Roster sent or will send.
     #[command(subcommand)]
     Mail(MailCommand),
+    /// Write every table to a file as JSON Lines (docs/deployment.md), as
+    /// of one moment; secrets stay hashed or encrypted.
+    Export {
+        /// The file; standard output when left out.
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+    },
+    /// Read an export into this database, which must hold no user; all of
+    /// it or nothing. The export must be of this Roster's schema version.
+    Import {
+        /// The export; `-` for standard input.
+        file: std::path::PathBuf,
+    },
+    /// Copy this database whole into another, empty one (SQLite to
+    /// PostgreSQL, or back), then export both and compare each table's
+    /// rows and checksum. Stop the deployment first.
+    Copy {
+        /// The database to copy into (a PostgreSQL URL or an SQLite path);
+        /// it is created or migrated as needed, and must hold no user.
+        #[arg(long)]
+        to: String,
+    },
     /// Tools for development and benchmarks.
     #[command(subcommand)]
     Dev(DevCommand),
@@ -320,6 +342,52 @@ fn run_with_settings(command: Command, settings: Settings) -> anyhow::Result<()>
         Command::Migrate { revert: false, .. } => {
             app::open_connection(&settings)?;
             println!("migrations applied");
+            Ok(())
+        }
+        Command::Export { output } => {
+            let mut conn = app::connect_only(&settings)?;
+            let summary = match &output {
+                Some(path) => {
+                    let file = std::fs::File::create(path)
+                        .with_context(|| format!("creating {}", path.display()))?;
+                    dump::export(&mut conn, file)?
+                }
+                None => dump::export(&mut conn, std::io::stdout().lock())?,
+            };
+            let rows: u64 = summary.iter().map(|t| t.rows).sum();
+            eprintln!("exported {} tables, {rows} rows", summary.len());
+            Ok(())
+        }
+        Command::Import { file } => {
+            let mut conn = app::open_connection(&settings)?;
+            let summary = if file.as_os_str() == "-" {
+                dump::import(&mut conn, std::io::stdin().lock())?
+            } else {
+                let input =
+                    std::fs::File::open(&file).with_context(|| format!("opening {}", file.display()))?;
+                dump::import(&mut conn, std::io::BufReader::with_capacity(1 << 16, input))?
+            };
+            let rows: u64 = summary.iter().map(|t| t.rows).sum();
+            eprintln!("imported {} tables, {rows} rows", summary.len());
+            Ok(())
+        }
+        Command::Copy { to } => {
+            let mut source = app::connect_only(&settings)?;
+            let target_settings = Settings {
+                database_url: to,
+                ..settings
+            };
+            let mut target = app::open_connection(&target_settings)?;
+            let report = dump::copy(&mut source, &mut target)?;
+            print!("{}", report.render());
+            if !report.identical() {
+                anyhow::bail!("the copy differs from the source");
+            }
+            let rows: u64 = report.source.iter().map(|t| t.rows).sum();
+            println!(
+                "copied {} tables, {rows} rows: the copy's export is identical to the source's",
+                report.source.len()
+            );
             Ok(())
         }
         Command::Migrate { revert: true, steps } => {

@@ -550,8 +550,10 @@ mod sqlite_catalog {
 
     pub fn tables(conn: &mut SqliteConnection) -> Result<Vec<Table>, RepoError> {
         let names = diesel::sql_query(
-            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
-             AND name <> '__diesel_schema_migrations' ORDER BY name",
+            // Ordinary tables only: not the full-text index (a virtual table,
+            // kept by triggers on `users`) nor its shadow tables.
+            "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' \
+             AND name NOT LIKE 'sqlite_%' AND name <> '__diesel_schema_migrations' ORDER BY name",
         )
         .load::<Name>(conn)?;
         let mut tables = Vec::with_capacity(names.len());

@@ -102,6 +102,16 @@ pub fn revert_last(conn: &mut DbConnection, steps: usize) -> Result<Vec<String>,
     Ok(reverted)
 }
 
+/// The newest migration applied: the schema's version (the same on both
+/// backends, whose migrations carry the same names). `None` before any.
+pub fn schema_version(conn: &mut DbConnection) -> Result<Option<String>, RepoError> {
+    let applied = match conn {
+        DbConnection::Sqlite(c) => c.applied_migrations().map(names),
+        DbConnection::Postgres(c) => c.applied_migrations().map(names),
+    };
+    Ok(applied.map_err(migration_error)?.into_iter().max())
+}
+
 fn names(versions: Vec<diesel::migration::MigrationVersion<'_>>) -> Vec<String> {
     versions.into_iter().map(|v| v.to_string()).collect()
 }

@@ -93,7 +93,15 @@ impl TestRoster {
     /// # Panics
     /// When the database or the server cannot be started: the test cannot go on.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> Self {
-        let database = TestDatabase::create();
+        Self::spawn_on(TestDatabase::create(), adjust).await
+    }
+
+    /// [`TestRoster::spawn_with`] on `database` (`TestDatabase::sqlite()`
+    /// for a test that needs SQLite whatever the suite's backend).
+    ///
+    /// # Panics
+    /// When the database or the server cannot be started: the test cannot go on.
+    pub async fn spawn_on(database: TestDatabase, adjust: impl FnOnce(&mut Settings)) -> Self {
         let mut settings = Self::test_settings(database.url());
         adjust(&mut settings);
         let db = app::open_database(&settings).expect("open the test database");
@@ -114,6 +122,25 @@ impl TestRoster {
                 token: secret.expose().to_owned(),
             }
         };
+        Self::serve(database, settings, db, admin)
+    }
+
+    /// Serves a database that already holds this roster's data (a copy made
+    /// with `roster copy` or `roster import`), with `source`'s settings (its
+    /// secret key opens the copied secrets) and admin.
+    ///
+    /// # Panics
+    /// When the database or the server cannot be started.
+    pub fn serve_copy(source: &TestRoster, database: TestDatabase) -> Self {
+        let settings = Settings {
+            database_url: database.url().to_owned(),
+            ..source.settings.clone()
+        };
+        let db = app::open_database(&settings).expect("open the copied database");
+        Self::serve(database, settings, db, source.admin.clone())
+    }
+
+    fn serve(database: TestDatabase, settings: Settings, db: roster_api::db::Db, admin: TestUser) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a port");
         let addr = listener.local_addr().expect("bound address");
         let server_settings = settings.clone();

@@ -3,6 +3,7 @@
 pub mod authorized_keys;
 pub mod dev_oidc;
 pub mod dev_seed;
+pub mod dump;
 pub mod fixtures;
 pub mod operator;
 pub mod testkit;

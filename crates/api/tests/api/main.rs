@@ -12,6 +12,7 @@ mod conventions;
 mod crash;
 mod device_grant;
 mod emails;
+mod export_import;
 mod fidelity;
 mod gpg_keys;
 mod group_invitations;
