@@ -1,5 +1,6 @@
 //! Building and running the HTTP server.
 use crate::background::hashing::{HashPoolSize, PasswordHasher};
+use crate::background::hooks::{DeliveryMetrics, HookDeliverer, Sender as HookSender};
 use crate::background::load::RequestLoad;
 use crate::background::mailer::Mailer;
 use crate::db::Db;
@@ -78,6 +79,8 @@ pub struct Bound {
     pub public_url: String,
     /// The mail sender; stop it once the server has stopped.
     pub mailer: Mailer,
+    /// The system-hook deliverer; stop it once the server has stopped.
+    pub hooks: HookDeliverer,
 }
 
 /// Builds the server on `listener` (which may be bound to port 0). Must be
@@ -99,13 +102,25 @@ pub fn bind(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result
     let testkit = settings.testkit;
     let secrets = crate::secret_key::load(&settings)?;
     let mailer = Mailer::start(db.pool().clone(), &settings)?;
+    let metrics = crate::background::metrics::Metrics::new()?;
+    let hook_sender = HookSender::new(&settings, secrets.clone(), &public_url)?;
+    let hooks = HookDeliverer::start(
+        db.pool().clone(),
+        &settings,
+        secrets.clone(),
+        &public_url,
+        DeliveryMetrics {
+            deliveries: metrics.hook_deliveries.clone(),
+        },
+    )?;
     let state = web::Data::new(AppState {
         db,
         hasher,
         load,
         settings,
         public_url: public_url.clone(),
-        metrics: crate::background::metrics::Metrics::new()?,
+        metrics,
+        hook_sender,
         secrets,
         jwks: Default::default(),
         signer: Default::default(),
@@ -208,6 +223,7 @@ pub fn bind(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result
         addr,
         public_url,
         mailer,
+        hooks,
     })
 }
 
@@ -232,6 +248,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         addr,
         public_url,
         mailer,
+        hooks,
     } = bind(settings, db, listener)?;
     log::info!("Roster listening on {addr}; public URL {public_url}");
     if fresh {
@@ -241,6 +258,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     }
     server.await?;
     mailer.stop();
+    hooks.stop();
     log::info!("Roster stopped");
     Ok(())
 }

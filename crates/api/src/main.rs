@@ -361,7 +361,10 @@ fn run_with_settings(command: Command, settings: Settings) -> anyhow::Result<()>
         Command::Import { file } => {
             let mut conn = app::open_connection(&settings)?;
             let summary = if file.as_os_str() == "-" {
-                dump::import(&mut conn, std::io::stdin().lock())?
+                dump::import(
+                    &mut conn,
+                    std::io::BufReader::with_capacity(1 << 16, std::io::stdin()),
+                )?
             } else {
                 let input =
                     std::fs::File::open(&file).with_context(|| format!("opening {}", file.display()))?;

@@ -18,6 +18,7 @@ use crate::inputs::groups::{
     AcceptInvitation, AddMember, CreateGroup, CreateGroupToken, GroupListQuery, InvitationListQuery, Invite,
     MemberListQuery, UpdateGroup, UpdateInvitation, UpdateMember,
 };
+use crate::inputs::hooks::{CreateHook, UpdateHook};
 use crate::inputs::import::{ImportOptions, ImportUser};
 use crate::inputs::keys::{AddGpgKey, AddKey, KeyLookup};
 use crate::inputs::oauth::{
@@ -206,6 +207,14 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/api/v4/user/activities", "users", "Users' last activity, most recent first", Admin, typed::<ActivitiesQuery>(), (200, List("Object")), &[400]),
     r("GET", "/api/v4/service_accounts", "users", "Service accounts", Admin, typed::<ServiceAccountQuery>(), (200, List("ServiceAccountView")), &[400]),
     r("POST", "/api/v4/service_accounts", "users", "Make a service account: a bot that acts only through its tokens", Admin, typed::<CreateServiceAccount>(), (201, Json("ServiceAccountView")), &[409]),
+    r("GET", "/api/v4/hooks", "hooks", "System hooks", Admin, typed::<PageQuery>(), (200, List("HookView")), &[400]),
+    r("POST", "/api/v4/hooks", "hooks", "Add a system hook", Admin, typed::<CreateHook>(), (201, Json("HookView")), &[]),
+    r("GET", "/api/v4/hooks/{id}", "hooks", "A system hook", Admin, None, (200, Json("HookView")), &[]),
+    r("PUT", "/api/v4/hooks/{id}", "hooks", "Change a system hook (a disabled one is enabled again)", Admin, typed::<UpdateHook>(), (200, Json("HookView")), &[]),
+    r("DELETE", "/api/v4/hooks/{id}", "hooks", "Remove a system hook and its delivery log", Admin, None, (204, Empty), &[]),
+    r("POST", "/api/v4/hooks/{id}", "hooks", "Send a test event now", Admin, None, (201, Json("TestEvent")), &[]),
+    r("GET", "/api/v4/hooks/{id}/deliveries", "hooks", "A system hook's delivery log, newest first", Admin, typed::<PageQuery>(), (200, List("DeliveryView")), &[400]),
+    r("POST", "/api/v4/hooks/{id}/deliveries/{delivery_id}/redeliver", "hooks", "Send a logged delivery again now, with its webhook-id", Admin, None, (201, Json("DeliveryView")), &[]),
     r("POST", "/api/v4/registrations", "account", "Sign up", Public, typed::<Registration>(), (201, Json("UserOwn")), &[403, 409, 429]),
     r("POST", "/api/v4/confirmations", "account", "Confirm an address", Public, typed::<Confirmation>(), (200, Json("UserBasic")), &[409]),
     r("POST", "/api/v4/confirmations/resend", "account", "Send a new confirmation link", Public, typed::<EmailRequest>(), (202, Json("Message")), &[429]),
@@ -762,6 +771,9 @@ pub fn document() -> OpenApi {
         .schema_from::<views::groups::InvitationOutcome>()
         .schema_from::<views::groups::GroupTokenView>()
         .schema_from::<views::import::ImportResult>()
+        .schema_from::<views::hooks::HookView>()
+        .schema_from::<views::hooks::DeliveryView>()
+        .schema_from::<views::hooks::TestEvent>()
         .schema_from::<views::import::ImportStatus>()
         .schema_from::<views::two_factor::TotpEnrolmentView>()
         .schema_from::<views::two_factor::RecoveryCodesView>()

@@ -93,6 +93,16 @@ pub struct Settings {
     pub reset_ttl: Duration,
     /// `ROSTER_MAIL_POLL_MS`: how often the sender looks for due mail.
     pub mail_poll: Duration,
+    /// `ROSTER_HOOKS_ALLOW_PRIVATE`: system hooks may post to loopback,
+    /// link-local and private addresses.
+    pub hooks_allow_private: bool,
+    /// `ROSTER_HOOKS_TIMEOUT_SECONDS`: how long one delivery may take.
+    pub hooks_timeout: Duration,
+    /// `ROSTER_HOOKS_RETRY_MS`: the first wait after a failed delivery; it
+    /// doubles with each failure in a row, up to a day.
+    pub hooks_retry: Duration,
+    /// `ROSTER_HOOKS_POLL_MS`: how often a node looks for events to deliver.
+    pub hooks_poll: Duration,
     /// `ROSTER_RATE_LIMIT_*`: the rate limits.
     pub rate_limits: crate::limits::RateLimits,
     /// `ROSTER_TRUST_PROXY`: take the client address from `Forwarded` /
@@ -177,6 +187,10 @@ impl Default for Settings {
             min_rsa_bits: roster_domain::DEFAULT_MIN_RSA_BITS,
             reset_ttl: Duration::from_secs(48 * 3600),
             mail_poll: Duration::from_millis(1000),
+            hooks_allow_private: false,
+            hooks_timeout: Duration::from_secs(10),
+            hooks_retry: Duration::from_secs(60),
+            hooks_poll: Duration::from_millis(500),
             mail_retry: Duration::from_secs(30),
             rate_limits: crate::limits::RateLimits::default(),
             trust_proxy: false,
@@ -437,6 +451,23 @@ impl Settings {
             mail_poll: Duration::from_millis(positive(
                 "ROSTER_MAIL_POLL_MS",
                 parse("ROSTER_MAIL_POLL_MS", get("ROSTER_MAIL_POLL_MS"), 1000usize)?,
+            )? as u64),
+            hooks_allow_private: bool_of("ROSTER_HOOKS_ALLOW_PRIVATE", d.hooks_allow_private)?,
+            hooks_timeout: Duration::from_secs(positive(
+                "ROSTER_HOOKS_TIMEOUT_SECONDS",
+                parse(
+                    "ROSTER_HOOKS_TIMEOUT_SECONDS",
+                    get("ROSTER_HOOKS_TIMEOUT_SECONDS"),
+                    10usize,
+                )?,
+            )? as u64),
+            hooks_retry: Duration::from_millis(positive(
+                "ROSTER_HOOKS_RETRY_MS",
+                parse("ROSTER_HOOKS_RETRY_MS", get("ROSTER_HOOKS_RETRY_MS"), 60_000usize)?,
+            )? as u64),
+            hooks_poll: Duration::from_millis(positive(
+                "ROSTER_HOOKS_POLL_MS",
+                parse("ROSTER_HOOKS_POLL_MS", get("ROSTER_HOOKS_POLL_MS"), 500usize)?,
             )? as u64),
             mail_retry: Duration::from_secs(positive(
                 "ROSTER_MAIL_RETRY_SECONDS",

@@ -20,6 +20,8 @@ pub struct AppState {
     pub public_url: String,
     /// Request metrics.
     pub metrics: crate::background::metrics::Metrics,
+    /// Sends system hooks' test events and redeliveries.
+    pub hook_sender: crate::background::hooks::Sender,
     /// The key that seals secrets at rest (TOTP seeds, signing keys).
     pub secrets: roster_domain::SecretKey,
     /// The JWKS, served from memory.

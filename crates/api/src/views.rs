@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 pub mod applications;
 pub mod groups;
+pub mod hooks;
 pub mod import;
 pub mod pages;
 pub mod two_factor;

@@ -31,6 +31,7 @@ mod imported_hash;
 mod instant;
 mod oauth_app;
 mod oidc;
+mod outbound;
 mod password;
 mod profile;
 mod secret_box;
@@ -43,6 +44,7 @@ mod status;
 mod token;
 mod two_factor;
 mod username;
+mod webhook;
 
 pub use access::{Privacy, ProfileView, Viewer};
 pub use avatar::{AvatarUpload, ImageKind, MAX_AVATAR_BYTES};
@@ -57,6 +59,7 @@ pub use imported_hash::{passlib_ab64_decode, HashFormat, ImportedHash};
 pub use instant::parse_instant;
 pub use oauth_app::{AppScope, AppScopes, RedirectUris};
 pub use oidc::{at_hash, parse_max_age, CodeChallenge, Prompt, UserCode};
+pub use outbound::{is_internal_address, HookUrl};
 pub use password::Password;
 pub use profile::{AttributeKey, Birthday, Gender, Name, PhoneNumber, ProfileText, TimeZone, Title, WebUrl};
 pub use secret_box::{SecretBoxError, SecretKey};
@@ -70,3 +73,4 @@ pub use two_factor::{
     TOTP_STEP_SECONDS,
 };
 pub use username::Username;
+pub use webhook::{WebhookSecret, SYSTEM_HOOK_EVENTS};

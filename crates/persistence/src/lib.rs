@@ -64,6 +64,7 @@ pub mod service_accounts;
 pub mod sign_in_failures;
 #[allow(missing_docs)]
 pub mod signing_keys;
+pub mod system_hooks;
 pub mod testing;
 pub mod two_factor;
 pub mod user_import;

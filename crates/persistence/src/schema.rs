@@ -243,6 +243,62 @@ diesel::table! {
 
 diesel::joinable!(gpg_keys -> users (user_id));
 
+diesel::table! {
+    system_hooks (id) {
+        id -> BigInt,
+        url -> Text,
+        name -> Nullable<Text>,
+        description -> Nullable<Text>,
+        token_sealed -> Nullable<Text>,
+        signing_secret_sealed -> Nullable<Text>,
+        push_events -> Bool,
+        tag_push_events -> Bool,
+        merge_requests_events -> Bool,
+        repository_update_events -> Bool,
+        enable_ssl_verification -> Bool,
+        events -> Nullable<Text>,
+        last_event_id -> BigInt,
+        recent_failures -> Integer,
+        disabled_until -> Nullable<Timestamp>,
+        disabled_at -> Nullable<Timestamp>,
+        lease_owner -> Nullable<Text>,
+        leased_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    system_events (id) {
+        id -> BigInt,
+        webhook_id -> Text,
+        event_name -> Text,
+        payload -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    hook_deliveries (id) {
+        id -> BigInt,
+        hook_id -> BigInt,
+        event_id -> Nullable<BigInt>,
+        webhook_id -> Text,
+        event_name -> Text,
+        payload -> Text,
+        test -> Bool,
+        status -> Text,
+        attempts -> Integer,
+        response_code -> Nullable<Integer>,
+        duration_ms -> Nullable<BigInt>,
+        error -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(hook_deliveries -> system_hooks (hook_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     emails,
@@ -279,6 +335,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     webauthn_ceremonies,
     sealed_values,
     gpg_keys,
+    system_hooks,
+    system_events,
+    hook_deliveries,
 );
 
 diesel::table! {

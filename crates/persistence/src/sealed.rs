@@ -3,7 +3,7 @@
 //! no one (`sealed_values`).
 use crate::connection::{per_backend, DbConnection};
 use crate::error::RepoError;
-use crate::schema::{sealed_values, signing_keys, totp_credentials};
+use crate::schema::{sealed_values, signing_keys, system_hooks, totp_credentials};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -48,6 +48,10 @@ pub enum SealedAt {
     SigningKey(i64),
     /// A named value.
     Named(String),
+    /// A system hook's token, by hook id.
+    HookToken(i64),
+    /// A system hook's signing secret, by hook id.
+    HookSigningSecret(i64),
 }
 
 /// Every value sealed with the secret key, with where it lives.
@@ -65,6 +69,17 @@ pub fn everything(conn: &mut DbConnection) -> Result<Vec<(SealedAt, String)>, Re
         .select((sealed_values::name, sealed_values::sealed))
         .load(conn)?;
     all.extend(named.into_iter().map(|(name, s)| (SealedAt::Named(name), s)));
+    let hooks: Vec<(i64, Option<String>, Option<String>)> = system_hooks::table
+        .select((
+            system_hooks::id,
+            system_hooks::token_sealed,
+            system_hooks::signing_secret_sealed,
+        ))
+        .load(conn)?;
+    for (id, token, secret) in hooks {
+        all.extend(token.map(|s| (SealedAt::HookToken(id), s)));
+        all.extend(secret.map(|s| (SealedAt::HookSigningSecret(id), s)));
+    }
     Ok(all)
 }
 
@@ -79,6 +94,12 @@ pub fn replace(conn: &mut DbConnection, at: &SealedAt, sealed: &str) -> Result<(
             .execute(conn)?,
         SealedAt::Named(name) => diesel::update(sealed_values::table.find(name))
             .set(sealed_values::sealed.eq(sealed))
+            .execute(conn)?,
+        SealedAt::HookToken(id) => diesel::update(system_hooks::table.find(id))
+            .set(system_hooks::token_sealed.eq(sealed))
+            .execute(conn)?,
+        SealedAt::HookSigningSecret(id) => diesel::update(system_hooks::table.find(id))
+            .set(system_hooks::signing_secret_sealed.eq(sealed))
             .execute(conn)?,
     };
     Ok(())

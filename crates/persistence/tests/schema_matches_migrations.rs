@@ -136,6 +136,9 @@ fn schema_rs_declares_exactly_the_migrated_tables_and_columns() {
         webauthn_ceremonies,
         gpg_keys,
         sealed_values,
+        system_hooks,
+        system_events,
+        hook_deliveries,
     );
     let migrated_names: BTreeSet<&String> = migrated.keys().collect();
     let declared_names: BTreeSet<&String> = declared.keys().collect();

@@ -9,6 +9,8 @@ pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    /// System-hook deliveries this process made, by result.
+    pub hook_deliveries: IntCounterVec,
 }
 
 impl Metrics {
@@ -33,12 +35,21 @@ impl Metrics {
             ]),
             &["route", "method"],
         )?;
+        let hook_deliveries = IntCounterVec::new(
+            Opts::new(
+                "roster_hook_deliveries_total",
+                "System-hook deliveries this process made, by result (delivered, failed)",
+            ),
+            &["result"],
+        )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
+        registry.register(Box::new(hook_deliveries.clone()))?;
         Ok(Self {
             registry,
             requests,
             latency,
+            hook_deliveries,
         })
     }
 
@@ -81,6 +92,9 @@ pub struct Readings<'a> {
     pub pool_idle: u32,
     /// Mail not yet sent; `None` when the database did not answer.
     pub outbox_pending: Option<i64>,
+    /// System-hook events not yet delivered, over every enabled hook;
+    /// `None` when the database did not answer.
+    pub hook_backlog: Option<i64>,
 }
 
 /// The whole exposition: the request metrics plus `readings`.
@@ -131,6 +145,15 @@ pub fn render(metrics: &Metrics, readings: &Readings<'_>) -> String {
             "Mail messages not yet sent",
             "gauge",
             &[("", pending as f64)],
+        );
+    }
+    if let Some(backlog) = readings.hook_backlog {
+        gauge(
+            &mut out,
+            "roster_hook_events_pending",
+            "System-hook events not yet delivered, summed over the enabled hooks",
+            "gauge",
+            &[("", backlog as f64)],
         );
     }
     out

@@ -20,7 +20,7 @@
 //! the sealed ones open only with the deployment's secret key).
 use anyhow::{anyhow, bail, Context};
 use base64::Engine;
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use roster_persistence::dump::{self, Cell, Kind, Table};
 use roster_persistence::{migrations, write_transaction, DbConnection};
 use serde_json::{json, Value};
@@ -29,8 +29,6 @@ use std::io::{BufRead, Write};
 
 /// The version of the file format this binary writes and reads.
 pub const FORMAT_VERSION: u64 = 1;
-
-const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6f";
 
 /// What an export or an import saw of one table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,7 +54,7 @@ pub fn export(conn: &mut DbConnection, out: impl Write) -> anyhow::Result<Vec<Ta
         "format_version": FORMAT_VERSION,
         "schema_version": schema_version,
         "roster_version": env!("CARGO_PKG_VERSION"),
-        "exported_at": roster_persistence::now().format(TIME_FORMAT).to_string(),
+        "exported_at": dump::format_time(roster_persistence::now()),
         "backend": backend,
     });
     writeln!(out, "{header}")?;
@@ -112,7 +110,7 @@ fn cell_json(cell: &Cell) -> Value {
         Cell::Int(v) => json!(v),
         Cell::Bool(v) => json!(v),
         Cell::Text(v) => json!(v),
-        Cell::Timestamp(v) => json!(v.format(TIME_FORMAT).to_string()),
+        Cell::Timestamp(v) => json!(dump::format_time(*v)),
         Cell::Date(v) => json!(v.format("%Y-%m-%d").to_string()),
         Cell::Bytes(v) => json!(base64::engine::general_purpose::STANDARD.encode(v)),
         Cell::Float(v) => json!(v),
@@ -126,9 +124,7 @@ fn json_cell(value: Value, kind: Kind) -> Option<Cell> {
         (Kind::Int, Value::Number(n)) => Cell::Int(n.as_i64()?),
         (Kind::Bool, Value::Bool(b)) => Cell::Bool(b),
         (Kind::Text, Value::String(s)) => Cell::Text(s),
-        (Kind::Timestamp, Value::String(s)) => {
-            Cell::Timestamp(NaiveDateTime::parse_from_str(&s, TIME_FORMAT).ok()?)
-        }
+        (Kind::Timestamp, Value::String(s)) => Cell::Timestamp(dump::parse_time(&s)?),
         (Kind::Date, Value::String(s)) => Cell::Date(NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()?),
         (Kind::Bytes, Value::String(s)) => {
             Cell::Bytes(base64::engine::general_purpose::STANDARD.decode(s).ok()?)
@@ -142,7 +138,8 @@ fn json_cell(value: Value, kind: Kind) -> Option<Cell> {
 /// or one migrated, even started, with no user yet: whatever else it holds
 /// is replaced). All of it, or nothing: one transaction. The file must be of
 /// this binary's schema version (run `roster migrate` on the source first).
-pub fn import(conn: &mut DbConnection, input: impl BufRead) -> anyhow::Result<Vec<TableSummary>> {
+/// One thread reads and checks the file while this one writes.
+pub fn import(conn: &mut DbConnection, input: impl BufRead + Send) -> anyhow::Result<Vec<TableSummary>> {
     let mut lines = input.lines().enumerate();
     let (_, header) = lines.next().context("the file is empty")?;
     let header: Value = serde_json::from_str(&header?).context("line 1 is not a Roster export's header")?;
@@ -163,41 +160,100 @@ pub fn import(conn: &mut DbConnection, input: impl BufRead) -> anyhow::Result<Ve
             header["schema_version"]
         );
     }
-    write_transaction(conn, |conn| {
+    dump::prepare_for_load(conn)?;
+    let loaded = write_transaction(conn, |conn| {
         if dump::has_users(conn)? {
             bail!("the database already has users: import only into an empty database");
         }
         let tables = dump::tables(conn)?;
         dump::clear(conn, &tables)?;
-        let mut reader = TableReader::default();
-        for (index, line) in lines {
-            let line = line?;
-            let number = index + 1;
-            if reader
-                .read(conn, &tables, &line)
-                .with_context(|| format!("line {number}"))?
-            {
-                dump::continue_sequences(conn, &tables)?;
-                return Ok(reader.summaries);
+        let summaries = dump::with_indexes_set_aside(conn, |conn| {
+            std::thread::scope(|scope| {
+                let (sender, batches) = std::sync::mpsc::sync_channel::<Batch>(2);
+                let tables = &tables;
+                let reader = scope.spawn(move || read_tables(lines, tables, &sender));
+                let written = write_batches(conn, tables, batches);
+                // A failed write drops the receiver, which stops the reader;
+                // a failed read ends the batches early: the reader says why.
+                let read = reader.join().map_err(|_| anyhow!("the reader stopped"))?;
+                let summaries = read?;
+                written?;
+                Ok::<_, anyhow::Error>(summaries)
+            })
+        })?;
+        dump::continue_sequences(conn, &tables)?;
+        Ok(summaries)
+    });
+    dump::finish_load(conn)?;
+    loaded
+}
+
+/// Rows of the table at an index of the tables, ready to insert.
+type Batch = (usize, Vec<Vec<Cell>>);
+
+fn write_batches(
+    conn: &mut DbConnection,
+    tables: &[Table],
+    batches: std::sync::mpsc::Receiver<Batch>,
+) -> anyhow::Result<()> {
+    for (table, rows) in batches {
+        dump::insert_rows(conn, &tables[table], rows)?;
+    }
+    Ok(())
+}
+
+/// Reads every line after the header: each table's rows in batches to
+/// `sender`, each table's count and checksum checked at its end.
+fn read_tables(
+    lines: impl Iterator<Item = (usize, std::io::Result<String>)>,
+    tables: &[Table],
+    sender: &std::sync::mpsc::SyncSender<Batch>,
+) -> anyhow::Result<Vec<TableSummary>> {
+    let mut reader = TableReader::default();
+    for (index, line) in lines {
+        let line = line?;
+        let number = index + 1;
+        match reader
+            .read(tables, &line)
+            .with_context(|| format!("line {number}"))?
+        {
+            Read::More => {}
+            Read::Batch(batch) => {
+                if sender.send(batch).is_err() {
+                    // The writer failed; its error is the one to tell.
+                    return Ok(reader.summaries);
+                }
             }
+            Read::End => return Ok(reader.summaries),
         }
-        bail!("the file ends before its last line (`end_of_export`): it was cut off")
-    })
+    }
+    bail!("the file ends before its last line (`end_of_export`): it was cut off")
+}
+
+/// What a line made.
+enum Read {
+    /// Nothing to write yet.
+    More,
+    /// Rows to write.
+    Batch(Batch),
+    /// The end of the export.
+    End,
 }
 
 /// The table being read, and what was read so far.
 #[derive(Default)]
 struct TableReader {
-    current: Option<(Table, Sha256, u64)>,
+    current: Option<(usize, Sha256, u64)>,
     pending: Vec<Vec<Cell>>,
     summaries: Vec<TableSummary>,
 }
 
 impl TableReader {
-    /// Reads one line after the header; `true` at the end of the export.
-    fn read(&mut self, conn: &mut DbConnection, tables: &[Table], line: &str) -> anyhow::Result<bool> {
+    /// Reads one line after the header.
+    fn read(&mut self, tables: &[Table], line: &str) -> anyhow::Result<Read> {
         if line.starts_with('[') {
-            let (table, digest, rows) = self.current.as_mut().context("a row outside any table")?;
+            let (index, digest, rows) = self.current.as_mut().context("a row outside any table")?;
+            let table = &tables[*index];
             let Value::Array(values) = serde_json::from_str(line)? else {
                 bail!("a row is not an array");
             };
@@ -222,56 +278,55 @@ impl TableReader {
             *rows += 1;
             self.pending.push(cells);
             if self.pending.len() >= dump::rows_per_insert(table) {
-                dump::insert_rows(conn, table, &self.pending)?;
-                self.pending.clear();
+                return Ok(Read::Batch((*index, std::mem::take(&mut self.pending))));
             }
-            return Ok(false);
+            return Ok(Read::More);
         }
         let control: Value = serde_json::from_str(line)?;
         if let Some(name) = control["table"].as_str() {
             if self.current.is_some() {
                 bail!("table {name} begins before the previous one ended");
             }
-            let table = tables
+            let index = tables
                 .iter()
-                .find(|t| t.name == name)
+                .position(|t| t.name == name)
                 .with_context(|| format!("this database has no table {name}"))?;
-            let columns: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+            let columns: Vec<&str> = tables[index].columns.iter().map(|c| c.name.as_str()).collect();
             if control["columns"] != json!(columns) {
                 bail!(
                     "table {name}: the file's columns {} are not this database's {columns:?}",
                     control["columns"]
                 );
             }
-            self.current = Some((table.clone(), Sha256::new(), 0));
+            self.current = Some((index, Sha256::new(), 0));
+            Ok(Read::More)
         } else if let Some(name) = control["end_of_table"].as_str() {
-            let (table, digest, rows) = self
+            let (index, digest, rows) = self
                 .current
                 .take()
                 .context("the end of a table that did not begin")?;
+            let table = &tables[index];
             if table.name != name {
                 bail!("table {} ends as {name}", table.name);
             }
-            dump::insert_rows(conn, &table, &self.pending)?;
-            self.pending.clear();
             let sha256 = format!("{:x}", digest.finalize());
             if control["rows"] != rows || control["sha256"] != sha256.as_str() {
                 bail!("table {name}: {rows} rows read, which do not match its count and checksum");
             }
             self.summaries.push(TableSummary {
-                name: table.name,
+                name: table.name.clone(),
                 rows,
                 sha256,
             });
+            Ok(Read::Batch((index, std::mem::take(&mut self.pending))))
         } else if control.get("end_of_export").is_some() {
             if self.current.is_some() {
                 bail!("the export ends inside a table");
             }
-            return Ok(true);
+            Ok(Read::End)
         } else {
             bail!("not a line of a Roster export");
         }
-        Ok(false)
     }
 }
 

@@ -117,6 +117,7 @@ pub fn serve(mut settings: Settings, options: ServeOptions) -> anyhow::Result<()
                     }
                 };
                 bound.mailer.stop();
+                bound.hooks.stop();
                 Ok(served?)
             });
             let _ = server_stop.send(Stop::ServerEnded(ended));

@@ -9,6 +9,7 @@ pub mod custom_attributes;
 pub mod emails;
 pub mod formats;
 pub mod groups;
+pub mod hooks;
 pub mod import;
 pub mod keys;
 pub mod oauth;

@@ -12,6 +12,7 @@ pub mod device;
 pub mod emails;
 pub mod gpg_keys;
 pub mod groups;
+pub mod hooks;
 pub mod keys;
 pub mod oauth;
 pub mod oidc;
@@ -134,6 +135,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(custom_attributes::configure)
             .configure(status::configure)
             .configure(groups::configure)
+            .configure(hooks::configure)
             .configure(applications::configure)
             .configure(oidc::configure_api)
             .configure(sessions::configure)

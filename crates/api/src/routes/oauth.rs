@@ -164,6 +164,8 @@ pub async fn revoke(
                     Some(app) => actor.record_application(conn, "oauth_token_revoked", app, details)?,
                     None => actor.record(conn, "oauth_token_revoked", Some(user), details)?,
                 }
+                let token = json!({"token_type": "oauth"});
+                crate::services::system_events::user_event_by_id(conn, "token_revoke", user, token)?;
             }
             Ok(())
         })

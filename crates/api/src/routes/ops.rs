@@ -51,12 +51,14 @@ pub async fn readiness(state: web::Data<AppState>) -> HttpResponse {
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let pool = state.db.pool().state();
     let outbox_pending = state.db.run(roster_persistence::outbox::pending_count).await.ok();
+    let hook_backlog = state.db.run(roster_persistence::system_hooks::backlog).await.ok();
     let readings = Readings {
         in_flight: state.load.in_flight(),
         hash: state.hasher.stats(),
         pool_in_use: pool.connections - pool.idle_connections,
         pool_idle: pool.idle_connections,
         outbox_pending,
+        hook_backlog,
     };
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

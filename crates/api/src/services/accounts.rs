@@ -7,8 +7,8 @@ use crate::inputs::account::{
     ChangePassword, CurrentPassword, Registration, ResetComplete, UpdateOwnProfile,
 };
 use crate::services::audit::Actor;
-use crate::services::links;
 use crate::services::user_views::Shown;
+use crate::services::{links, system_events};
 use crate::settings::EmailConfirmation;
 use crate::state::AppState;
 use actix_web::web;
@@ -61,6 +61,7 @@ pub async fn register(state: &AppState, input: Registration) -> Result<Shown, Ap
                     user.state = pending.to_owned();
                     Actor::default().record(conn, "sign_up_pending_approval", Some(user.id), Value::Null)?;
                 }
+                system_events::user_event(conn, "user_create", &user, json!({}))?;
                 Shown::own(conn, user)
             })
         })
@@ -142,6 +143,7 @@ pub async fn update_profile(
         .run_api(move |conn| {
             roster_persistence::write_transaction(conn, |conn| {
                 crate::services::privacy::check_public_email(conn, id, &changes)?;
+                let before = users::find_user(conn, id)?.ok_or(ApiError::NotFound("User"))?;
                 let updated = if let Some((new_email, digest, expires_at)) = &pending_change {
                     emails::request_email_change(conn, id, new_email, digest.as_str(), *expires_at, &mails)?;
                     roster_persistence::accounts::update_profile_with_mail(conn, id, &changes, &[])?
@@ -152,6 +154,7 @@ pub async fn update_profile(
                 if changed_identity {
                     actor.record(conn, "sign_in_identity_changed", Some(id), identity_details)?;
                 }
+                system_events::user_changed(conn, &before, &updated)?;
                 Ok(Shown::own(conn, updated)?)
             })
         })
@@ -186,7 +189,8 @@ pub async fn change_password(
         .run(move |conn| {
             write_transaction(conn, |conn| {
                 roster_persistence::accounts::change_password(conn, id, &hash, keep.as_deref(), &notice)?;
-                actor.record(conn, "password_changed", Some(id), Value::Null)
+                actor.record(conn, "password_changed", Some(id), Value::Null)?;
+                system_events::user_event_by_id(conn, "password_change", id, json!({}))
             })
         })
         .await
@@ -264,6 +268,7 @@ pub async fn complete_reset(
                         Some(user.id),
                         Value::Null,
                     )?;
+                    system_events::user_event(conn, "password_change", user, json!({}))?;
                 }
                 Ok::<_, RepoError>(done)
             })
@@ -280,12 +285,23 @@ pub async fn confirm(state: &AppState, token: &str) -> Result<Option<UserRow>, A
     state
         .db
         .run_api(move |conn| {
-            if let Some((_, user)) = emails::confirm_by_token(conn, digest.as_str())? {
-                return Ok(Some(user));
-            }
-            emails::confirm_email_change(conn, digest.as_str()).map_err(|e| match e {
-                RepoError::Taken(Taken::Email) => ApiError::Conflict("Email has already been taken".into()),
-                other => other.into(),
+            write_transaction(conn, |conn| {
+                if let Some((address, user)) = emails::confirm_by_token(conn, digest.as_str())? {
+                    let confirmed = json!({"confirmed_email": address.email});
+                    system_events::user_event(conn, "email_confirm", &user, confirmed)?;
+                    return Ok(Some(user));
+                }
+                let changed = emails::confirm_email_change(conn, digest.as_str()).map_err(|e| match e {
+                    RepoError::Taken(Taken::Email) => {
+                        ApiError::Conflict("Email has already been taken".into())
+                    }
+                    other => other.into(),
+                })?;
+                if let Some(user) = &changed {
+                    let confirmed = json!({"confirmed_email": user.email});
+                    system_events::user_event(conn, "email_confirm", user, confirmed)?;
+                }
+                Ok(changed)
             })
         })
         .await
@@ -333,6 +349,7 @@ pub async fn delete_self(state: &AppState, caller: &Caller, input: CurrentPasswo
                 }
                 roster_persistence::accounts::delete_user_with_notice(conn, user.id, &farewell)?;
                 actor.record(conn, "account_deleted", Some(user.id), Value::Null)?;
+                system_events::user_event(conn, "user_destroy", &user, json!({}))?;
                 Ok(())
             })
         })

@@ -81,6 +81,18 @@ impl Actor {
         self.record_about(conn, name, "Application", Some(application), details)
     }
 
+    /// Records `name` about system hook `hook`, inside the change's
+    /// transaction.
+    pub fn record_hook(
+        &self,
+        conn: &mut DbConnection,
+        name: &str,
+        hook: i64,
+        details: Value,
+    ) -> Result<(), RepoError> {
+        self.record_about(conn, name, "SystemHook", Some(hook), details)
+    }
+
     fn record_about(
         &self,
         conn: &mut DbConnection,

@@ -5,6 +5,7 @@ use crate::http::error::ApiError;
 use crate::inputs::groups::{CreateGroup, GroupFilterFields, UpdateGroup};
 use crate::services::audit::Actor;
 use crate::services::avatars;
+use crate::services::system_events;
 use crate::state::AppState;
 use roster_domain::{visibility_problem, AccessLevel, GroupRole, Visibility, MAX_ANCESTORS};
 use roster_persistence::groups::{self, GroupChanges, GroupFilter, GroupRow, GroupScope, NewGroup};
@@ -177,6 +178,9 @@ pub async fn create(state: &AppState, caller: &Caller, input: CreateGroup) -> Re
                 group.id,
                 json!({"full_path": group.full_path, "visibility": group.visibility}),
             )?;
+            system_events::group_event(conn, "group_create", &group)?;
+            let owner = AccessLevel::Owner;
+            system_events::member_event(conn, "user_add_to_group", &group, &caller.user, owner, None)?;
             Ok(group)
         })
         .await
@@ -269,6 +273,7 @@ pub async fn delete(state: &AppState, caller: &Caller, reference: String) -> Res
                 group.id,
                 json!({"full_path": group.full_path}),
             )?;
+            system_events::group_event(conn, "group_destroy", &group)?;
             Ok(())
         })
         .await

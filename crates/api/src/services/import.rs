@@ -7,8 +7,8 @@ use crate::http::fields::Problems;
 use crate::http::input::Batch;
 use crate::inputs::import::{ImportOptions, ImportUser};
 use crate::services::audit::Actor;
-use crate::services::links;
 use crate::services::users::stored_password;
+use crate::services::{links, system_events};
 use crate::settings::EmailConfirmation;
 use crate::state::AppState;
 use crate::views::import::{ImportResult, ImportStatus};
@@ -217,16 +217,21 @@ fn write_all(
             continue;
         }
         match import_user(conn, &user) {
-            Ok(id) => results.push(ImportResult {
-                index,
-                status: if dry_run {
-                    ImportStatus::Valid
-                } else {
-                    ImportStatus::Created
-                },
-                id: (!dry_run).then_some(id),
-                errors: None,
-            }),
+            Ok(id) => {
+                if let Some(row) = roster_persistence::users::find_user(conn, id)? {
+                    system_events::user_event(conn, "user_create", &row, serde_json::json!({}))?;
+                }
+                results.push(ImportResult {
+                    index,
+                    status: if dry_run {
+                        ImportStatus::Valid
+                    } else {
+                        ImportStatus::Created
+                    },
+                    id: (!dry_run).then_some(id),
+                    errors: None,
+                });
+            }
             Err(RepoError::Taken(taken)) => results.push(ImportResult::failed(index, taken_problem(taken))),
             Err(e) => return Err(e.into()),
         }

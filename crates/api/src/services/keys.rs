@@ -3,6 +3,7 @@
 use crate::http::error::ApiError;
 use crate::inputs::keys::AddKey;
 use crate::services::audit::Actor;
+use crate::services::system_events;
 use crate::state::AppState;
 use roster_persistence::keys::{self, KeyRow, NewKey};
 use roster_persistence::{now, users, write_transaction, RepoError};
@@ -24,7 +25,7 @@ pub async fn add(state: &AppState, actor: Actor, user_id: i64, input: AddKey) ->
         .db
         .run_api(move |conn| {
             write_transaction(conn, |conn| {
-                users::find_user(conn, user_id)?.ok_or(ApiError::NotFound(USER))?;
+                let owner = users::find_user(conn, user_id)?.ok_or(ApiError::NotFound(USER))?;
                 let row = keys::add_key(
                     conn,
                     &NewKey {
@@ -40,6 +41,7 @@ pub async fn add(state: &AppState, actor: Actor, user_id: i64, input: AddKey) ->
                     },
                 )?;
                 actor.record(conn, "ssh_key_added", Some(user_id), key_details(&row))?;
+                system_events::key_event(conn, "key_create", &row, &owner.username)?;
                 Ok(row)
             })
         })
@@ -58,12 +60,16 @@ pub async fn remove(
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                if users::find_user(conn, user_id)?.is_none() {
+                let Some(owner) = users::find_user(conn, user_id)? else {
                     return Ok((false, false));
-                }
+                };
+                let key = keys::find_user_key(conn, user_id, key_id)?;
                 let deleted = keys::delete_key(conn, user_id, key_id)?;
                 if deleted {
                     actor.record(conn, "ssh_key_removed", Some(user_id), json!({"key_id": key_id}))?;
+                    if let Some(key) = &key {
+                        system_events::key_event(conn, "key_destroy", key, &owner.username)?;
+                    }
                 }
                 Ok::<_, RepoError>((true, deleted))
             })

@@ -7,6 +7,7 @@ use crate::http::error::ApiError;
 use crate::inputs::groups::{AddMember, MemberRef, UpdateMember};
 use crate::services::audit::Actor;
 use crate::services::groups::visible;
+use crate::services::system_events;
 use crate::state::AppState;
 use roster_domain::{AccessLevel, GroupRole};
 use roster_persistence::groups::{self, GroupRow};
@@ -84,6 +85,9 @@ pub fn add_in(
         group.id,
         details(group, user, level.value()),
     )?;
+    if let Some(member) = users::find_user(conn, user)? {
+        system_events::member_event(conn, "user_add_to_group", group, &member, level, expires_at)?;
+    }
     Ok(row)
 }
 
@@ -159,6 +163,14 @@ pub async fn update(
                 }),
             )?;
             let user = users::find_user(conn, user_id)?.ok_or(ApiError::NotFound("User"))?;
+            system_events::member_event(
+                conn,
+                "user_update_for_group",
+                &group,
+                &user,
+                new_level,
+                row.expires_at,
+            )?;
             Ok((row, user))
         })
         .await
@@ -186,6 +198,17 @@ pub async fn remove(
             }
             keep_an_owner(conn, &group, &member)?;
             members::remove_member(conn, group.id, user_id)?;
+            if let Some(user) = users::find_user(conn, user_id)? {
+                let level = level_of(&member);
+                system_events::member_event(
+                    conn,
+                    "user_remove_from_group",
+                    &group,
+                    &user,
+                    level,
+                    member.expires_at,
+                )?;
+            }
             actor.record_group(
                 conn,
                 "member_removed",

@@ -7,6 +7,7 @@ use crate::http::auth::Caller;
 use crate::http::error::ApiError;
 use crate::inputs::service_accounts::CreateServiceAccount;
 use crate::services::audit::Actor;
+use crate::services::system_events;
 use crate::state::AppState;
 use roster_domain::EmailAddress;
 use roster_persistence::accounts::NewUser;
@@ -78,6 +79,7 @@ pub async fn create(
                     Some(user.id),
                     json!({ "username": user.username }),
                 )?;
+                system_events::user_event(conn, "user_create", &user, json!({}))?;
                 Ok(user)
             })
         })

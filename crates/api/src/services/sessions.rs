@@ -115,7 +115,20 @@ pub async fn check_password(
             .await?;
         return Err(refused());
     }
-    may_sign_in(state, &user)?;
+    if let Err(refusal) = may_sign_in(state, &user) {
+        if UserState::from_stored(&user.state).is_some_and(UserState::is_blocked) {
+            // GitLab's `user_failed_login`: a blocked user tried to sign in.
+            let blocked = user.clone();
+            state
+                .db
+                .run(move |conn| {
+                    let about = json!({"state": blocked.state});
+                    crate::services::system_events::user_event(conn, "user_failed_login", &blocked, about)
+                })
+                .await?;
+        }
+        return Err(refusal);
+    }
     // An imported hash becomes Roster's own at the sign-in it proves
     // (written with that sign-in's record).
     let rehash = if stored_hash::is_roster_own(&user.password_hash) {

@@ -3,6 +3,7 @@
 use crate::http::error::ApiError;
 use crate::inputs::tokens::CreateToken;
 use crate::services::audit::Actor;
+use crate::services::system_events;
 use crate::state::AppState;
 use roster_domain::{Scope, Scopes, TokenExpiry, TokenKind, TokenSecret};
 use roster_persistence::personal_tokens::{self, NewPat, PatRow, Rotation};
@@ -163,7 +164,9 @@ pub async fn revoke(state: &AppState, actor: Actor, token: &PatRow) -> Result<()
                     },
                     Some(owner),
                     json!({"token_id": id}),
-                )
+                )?;
+                let token = json!({"token_id": id, "token_type": "personal_access_token"});
+                system_events::user_event_by_id(conn, "token_revoke", owner, token)
             })
         })
         .await

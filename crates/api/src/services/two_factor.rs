@@ -8,6 +8,7 @@ use crate::http::error::ApiError;
 use crate::services::accounts::check_current_password;
 use crate::services::audit::Actor;
 use crate::services::sessions::{record_failure_in, Lockout};
+use crate::services::system_events;
 use crate::state::AppState;
 use roster_domain::{RecoveryCode, SecondFactorCode, SecretKey, TotpSeed};
 use roster_persistence::users::UserRow;
@@ -224,6 +225,7 @@ pub async fn confirm_totp(
                 Some(user.id),
                 json!({"method": "totp"}),
             )?;
+            system_events::user_event(conn, "two_factor_enable", &user, json!({"method": "totp"}))?;
             outbox::enqueue(
                 conn,
                 &mail::two_factor_changed(&user.email, &user.username, TwoFactorChange::Enabled),
@@ -378,6 +380,7 @@ fn remove_in(
         Some(user.id),
         json!({"by_admin": by_admin}),
     )?;
+    system_events::user_event(conn, "two_factor_disable", user, json!({"by_admin": by_admin}))?;
     outbox::enqueue(
         conn,
         &mail::two_factor_changed(&user.email, &user.username, TwoFactorChange::Disabled),

@@ -4,7 +4,7 @@ use crate::http::error::ApiError;
 use crate::inputs::users::{CreateUser, PasswordChoice, UpdateUser};
 use crate::services::audit::Actor;
 use crate::services::user_views::Shown;
-use crate::services::{avatars, links};
+use crate::services::{avatars, links, system_events};
 use crate::settings::EmailConfirmation;
 use crate::state::AppState;
 use roster_domain::{
@@ -79,6 +79,7 @@ pub async fn create_user(
                     json!({"username": user.username}),
                 )?;
                 let user = users::find_user(conn, user.id)?.unwrap_or(user);
+                system_events::user_event(conn, "user_create", &user, json!({}))?;
                 Shown::load(conn, user, viewer, ProfileView::Admin, true)
             })
         })
@@ -130,6 +131,9 @@ pub async fn update_user(
         .run_api(move |conn| {
             write_transaction(conn, |conn| {
                 crate::services::privacy::check_public_email(conn, id, &changes)?;
+                let Some(before) = users::find_user(conn, id)? else {
+                    return Ok(None);
+                };
                 if users::update_user(conn, id, &changes, identity.as_ref())?.is_none() {
                     return Ok(None);
                 }
@@ -140,6 +144,7 @@ pub async fn update_user(
                 let Some(updated) = users::find_user(conn, id)? else {
                     return Ok(None);
                 };
+                system_events::user_changed(conn, &before, &updated)?;
                 Ok(Some(Shown::load(
                     conn,
                     updated,
@@ -165,10 +170,12 @@ pub async fn delete_user(state: &AppState, caller: &Caller, id: i64) -> Result<(
         .db
         .run_api(move |conn| {
             write_transaction(conn, |conn| {
+                let user = users::find_user(conn, id)?.ok_or(ApiError::NotFound(USER))?;
                 if !roster_persistence::accounts::delete_user(conn, id)? {
                     return Err(ApiError::NotFound(USER));
                 }
                 actor.record(conn, "user_deleted", Some(id), Value::Null)?;
+                system_events::user_event(conn, "user_destroy", &user, json!({}))?;
                 Ok(())
             })
         })
@@ -203,6 +210,7 @@ pub async fn change_state(
                     StateChange::To(next) => {
                         users::set_state(conn, id, next.as_str())?;
                         actor.record(conn, t.event(), Some(id), json!({ "from": current.as_str() }))?;
+                        system_events::state_changed(conn, id, current, next)?;
                         if t == Transition::Approve {
                             let welcome = crate::background::mail::sign_up_approved(
                                 &public_url,
@@ -245,6 +253,7 @@ pub async fn reject_sign_up(state: &AppState, caller: &Caller, id: i64) -> Resul
                     Some(id),
                     json!({ "username": user.username }),
                 )?;
+                system_events::user_event(conn, "user_destroy", &user, json!({}))?;
                 roster_persistence::outbox::enqueue(
                     conn,
                     &crate::background::mail::sign_up_rejected(&user.email, &user.username),
@@ -267,6 +276,10 @@ pub async fn confirm_user(state: &AppState, caller: &Caller, id: i64) -> Result<
                     return Err(ApiError::NotFound(USER));
                 }
                 actor.record(conn, "user_confirmed", Some(id), Value::Null)?;
+                if let Some(user) = users::find_user(conn, id)? {
+                    let confirmed = json!({"confirmed_email": user.email});
+                    system_events::user_event(conn, "email_confirm", &user, confirmed)?;
+                }
                 Ok(())
             })
         })

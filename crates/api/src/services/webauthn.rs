@@ -8,6 +8,7 @@ use crate::http::auth::Caller;
 use crate::http::error::ApiError;
 use crate::services::accounts::check_current_password;
 use crate::services::audit::Actor;
+use crate::services::system_events;
 use crate::state::AppState;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -247,6 +248,7 @@ pub async fn register(
                     Some(user.id),
                     json!({"method": "webauthn"}),
                 )?;
+                system_events::user_event(conn, "two_factor_enable", &user, json!({"method": "webauthn"}))?;
                 outbox::enqueue(
                     conn,
                     &crate::background::mail::two_factor_changed(
@@ -294,6 +296,7 @@ pub async fn delete(
                     Some(user.id),
                     json!({"by_admin": false}),
                 )?;
+                system_events::user_event(conn, "two_factor_disable", &user, json!({"by_admin": false}))?;
                 outbox::enqueue(
                     conn,
                     &crate::background::mail::two_factor_changed(

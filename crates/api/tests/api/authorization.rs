@@ -97,6 +97,14 @@ const MATRIX: &[(&str, &str, &str, [u16; 9])] = &[
     ("GET", "/api/v4/users", "", [200, 401, 401, 403, 403, 200, 200, 200, 200]),
     ("POST", "/api/v4/users", r#"{"email": "new{n}@example.com", "username": "new{n}", "name": "N", "password": "long-enough-9"}"#, [401, 401, 401, 403, 403, 403, 403, 403, 201]),
     ("POST", "/api/v4/users/import", r#"[{"email": "imported{n}@example.com", "username": "imported{n}", "name": "N", "force_random_password": true}]"#, [401, 401, 401, 403, 403, 403, 403, 403, 200]),
+    ("GET", "/api/v4/hooks", "", [401, 401, 401, 403, 403, 403, 403, 403, 200]),
+    ("POST", "/api/v4/hooks", r#"{"url": "https://hooks.example.com/{n}"}"#, [401, 401, 401, 403, 403, 403, 403, 403, 201]),
+    ("GET", "/api/v4/hooks/999999", "", [401, 401, 401, 403, 403, 403, 403, 403, 404]),
+    ("PUT", "/api/v4/hooks/999999", r#"{"name": "x"}"#, [401, 401, 401, 403, 403, 403, 403, 403, 404]),
+    ("DELETE", "/api/v4/hooks/999999", "", [401, 401, 401, 403, 403, 403, 403, 403, 404]),
+    ("POST", "/api/v4/hooks/999999", "", [401, 401, 401, 403, 403, 403, 403, 403, 404]),
+    ("GET", "/api/v4/hooks/999999/deliveries", "", [401, 401, 401, 403, 403, 403, 403, 403, 404]),
+    ("POST", "/api/v4/hooks/999999/deliveries/999999/redeliver", "", [401, 401, 401, 403, 403, 403, 403, 403, 404]),
     ("GET", "/api/v4/users/{id}", "", [200, 401, 401, 403, 403, 200, 200, 200, 200]),
     ("PUT", "/api/v4/users/{id}", r#"{"bio": "x"}"#, [401, 401, 401, 403, 403, 403, 403, 403, 200]),
     ("DELETE", "/api/v4/users/{id}", "", [401, 401, 401, 403, 403, 403, 403, 403, 204]),
@@ -509,7 +517,12 @@ fn documented_form(path: &str) -> String {
         .replace("/sessions/oauth-none", "/sessions/{id}")
         .replace("/registrations/999999", "/registrations/{id}")
         .replace("/impersonation_tokens/999999", "/impersonation_tokens/{token_id}")
-        .replace("/gpg_keys/999999", "/gpg_keys/{key_id}");
+        .replace("/gpg_keys/999999", "/gpg_keys/{key_id}")
+        .replace(
+            "/hooks/999999/deliveries/999999/",
+            "/hooks/{id}/deliveries/{delivery_id}/",
+        )
+        .replace("/hooks/999999", "/hooks/{id}");
     if path == "/api/v4/keys/{key_id}" {
         "/api/v4/keys/{id}".to_owned()
     } else {

@@ -18,6 +18,7 @@ mod gpg_keys;
 mod group_invitations;
 mod group_members;
 mod groups;
+mod hooks;
 mod impersonation;
 mod imported_hashes;
 mod keygen;
