@@ -27,8 +27,10 @@ use std::time::{Duration, Instant};
 pub const FAILURES_BEFORE_DISABLING: i32 = 40;
 /// The longest wait between two tries.
 const MAX_RETRY: Duration = Duration::from_secs(24 * 3600);
-/// How long a lease lasts; renewed with every event sent.
-const LEASE: Duration = Duration::from_secs(60);
+/// How much longer than one delivery's time-out a lease lasts (it is
+/// renewed with every event sent): a node that stops holds its hooks no
+/// longer than that.
+const LEASE_MARGIN: Duration = Duration::from_secs(5);
 /// Events read from the outbox at once.
 const BATCH: i64 = 200;
 /// The most of a receiver's answer kept in the log.
@@ -209,6 +211,7 @@ impl HookDeliverer {
         let stop = Arc::new(AtomicBool::new(false));
         let sender = Sender::new(settings, secrets, public_url)?;
         let (retry, poll) = (settings.hooks_retry, settings.hooks_poll);
+        let lease = settings.hooks_timeout + LEASE_MARGIN;
         let flag = Arc::clone(&stop);
         let thread = std::thread::Builder::new()
             .name("roster-hooks".into())
@@ -226,6 +229,7 @@ impl HookDeliverer {
                     sender,
                     owner: uuid::Uuid::new_v4().to_string(),
                     retry,
+                    lease,
                     metrics,
                     runtime,
                 };
@@ -266,6 +270,7 @@ struct Worker {
     sender: Sender,
     owner: String,
     retry: Duration,
+    lease: Duration,
     metrics: DeliveryMetrics,
     runtime: tokio::runtime::Runtime,
 }
@@ -307,7 +312,8 @@ impl Worker {
     /// Delivers what one due hook has waiting; `true` when there was one.
     fn round(&self, stop: &AtomicBool) -> anyhow::Result<bool> {
         let mut conn = self.pool.get()?;
-        let lease = |at: chrono::NaiveDateTime| at + chrono::Duration::seconds(LEASE.as_secs() as i64);
+        let lease =
+            |at: chrono::NaiveDateTime| at + chrono::Duration::milliseconds(self.lease.as_millis() as i64);
         let at = now();
         let Some(hook) = system_hooks::claim_due_hook(&mut conn, &self.owner, at, lease(at))? else {
             return Ok(false);
@@ -367,7 +373,7 @@ impl Worker {
         let result = if attempt.delivered { "delivered" } else { "failed" };
         self.metrics.deliveries.with_label_values(&[result]).inc();
         let at = now();
-        let lease_until = at + chrono::Duration::seconds(LEASE.as_secs() as i64);
+        let lease_until = at + chrono::Duration::milliseconds(self.lease.as_millis() as i64);
         write_transaction(conn, |conn| {
             system_hooks::record_attempt(conn, delivery.id, &attempt)?;
             if attempt.delivered {

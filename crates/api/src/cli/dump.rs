@@ -160,7 +160,10 @@ pub fn import(conn: &mut DbConnection, input: impl BufRead + Send) -> anyhow::Re
             header["schema_version"]
         );
     }
-    dump::prepare_for_load(conn)?;
+    if dump::has_users(conn)? {
+        bail!("the database already has users: import only into an empty database");
+    }
+    dump::prepare_for_load(conn).context("the database is in use: stop every Roster on it first")?;
     let loaded = write_transaction(conn, |conn| {
         if dump::has_users(conn)? {
             bail!("the database already has users: import only into an empty database");

@@ -12,6 +12,7 @@ use crate::services::{links, system_events};
 use crate::settings::EmailConfirmation;
 use crate::state::AppState;
 use crate::views::import::{ImportResult, ImportStatus};
+use futures_util::StreamExt;
 use roster_domain::UserState;
 use roster_persistence::accounts::NewUser;
 use roster_persistence::user_import::{import_user, ImportedKey, ImportedUser};
@@ -38,8 +39,13 @@ pub async fn import_users(
             Err(problems) => Ok(Err(problems)),
         }
     });
-    // Plain passwords are hashed on the hashing pool, side by side.
-    let prepared: Vec<Prepared> = futures_util::future::join_all(preparing)
+    // Plain passwords are hashed on the hashing pool, as many at once as it
+    // has workers: a thousand at once would overflow its queue (and be
+    // refused with 503, as a storm of sign-ins is).
+    let at_once = state.settings.hash_workers.max(1);
+    let prepared: Vec<Prepared> = futures_util::stream::iter(preparing)
+        .buffered(at_once)
+        .collect::<Vec<_>>()
         .await
         .into_iter()
         .collect::<Result<_, ApiError>>()?;

@@ -98,7 +98,7 @@ const MATRIX: &[(&str, &str, &str, [u16; 9])] = &[
     ("POST", "/api/v4/users", r#"{"email": "new{n}@example.com", "username": "new{n}", "name": "N", "password": "long-enough-9"}"#, [401, 401, 401, 403, 403, 403, 403, 403, 201]),
     ("POST", "/api/v4/users/import", r#"[{"email": "imported{n}@example.com", "username": "imported{n}", "name": "N", "force_random_password": true}]"#, [401, 401, 401, 403, 403, 403, 403, 403, 200]),
     ("GET", "/api/v4/hooks", "", [401, 401, 401, 403, 403, 403, 403, 403, 200]),
-    ("POST", "/api/v4/hooks", r#"{"url": "https://hooks.example.com/{n}"}"#, [401, 401, 401, 403, 403, 403, 403, 403, 201]),
+    ("POST", "/api/v4/hooks", r#"{"url": "https://hooks.roster.invalid/{n}"}"#, [401, 401, 401, 403, 403, 403, 403, 403, 201]),
     ("GET", "/api/v4/hooks/999999", "", [401, 401, 401, 403, 403, 403, 403, 403, 404]),
     ("PUT", "/api/v4/hooks/999999", r#"{"name": "x"}"#, [401, 401, 401, 403, 403, 403, 403, 403, 404]),
     ("DELETE", "/api/v4/hooks/999999", "", [401, 401, 401, 403, 403, 403, 403, 403, 404]),

@@ -29,7 +29,7 @@ async fn python_gitlab_drives_roster() {
         "python-gitlab failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("python-gitlab: 21 passed, 0 failed"), "{stdout}");
+    assert!(stdout.contains("python-gitlab: 22 passed, 0 failed"), "{stdout}");
 }
 
 /// Runs a peer's script against a fresh Roster, with its URL and the

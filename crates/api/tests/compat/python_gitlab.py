@@ -380,6 +380,23 @@ def access_tokens():
     acme.delete()
 
 
+@step("system hooks")
+def system_hooks():
+    hook = gl.hooks.create({"url": "https://hooks.roster.invalid/roster", "token": "t0ken", "signing_secret": "generate"})
+    assert hook.url == "https://hooks.roster.invalid/roster" and hook.signing_secret.startswith("whsec_"), hook.attributes
+    assert hook in gl.hooks.list()
+    assert gl.hooks.get(hook.id).alert_status == "executable"
+    # GitLab's PUT and test, which python-gitlab reaches through http_put/http_post.
+    changed = gl.http_put(f"/hooks/{hook.id}", post_data={"events": ["user_create", "user_destroy"]})
+    assert changed["events"] == ["user_create", "user_destroy"], changed
+    sent = gl.http_post(f"/hooks/{hook.id}")
+    assert sent["event_name"] == "project_create", sent
+    log = gl.http_get(f"/hooks/{hook.id}/deliveries")
+    assert log[0]["test"] is True, log
+    hook.delete()
+    assert hook not in gl.hooks.list()
+
+
 @step("delete")
 def delete():
     victim = gl.users.list(username="compat24")[0]
