@@ -116,7 +116,8 @@ pub async fn update_user(
         avatar,
         fields_given,
     } = input;
-    let details = json!({"fields": fields_given, "password_set": password.is_some()});
+    let password_set = password.is_some();
+    let details = json!({"fields": fields_given, "password_set": password_set});
     let avatar = match avatar {
         Some(upload) => Some(avatars::prepare(upload).await?),
         None => None,
@@ -145,6 +146,9 @@ pub async fn update_user(
                     return Ok(None);
                 };
                 system_events::user_changed(conn, &before, &updated)?;
+                if password_set {
+                    system_events::user_event(conn, "password_change", &updated, json!({}))?;
+                }
                 Ok(Some(Shown::load(
                     conn,
                     updated,

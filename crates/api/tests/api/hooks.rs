@@ -3,90 +3,11 @@
 //! Standard Webhooks reference library in a real receiver on loopback),
 //! retried until the receiver takes them, tested and redelivered at once;
 //! internal addresses refused unless allowed.
+use crate::hook_receiver::Receiver;
 use reqwest::Method;
 use roster_testkit::TestRoster;
 use serde_json::{json, Value};
-use std::io::BufRead;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// The receiver of `tests/compat/hook_receiver.py`, killed when dropped.
-struct Receiver {
-    child: Child,
-    port: u16,
-    log: PathBuf,
-}
-
-impl Receiver {
-    fn start(port: u16, secret: Option<&str>, fail_while: Option<&PathBuf>, log: Option<PathBuf>) -> Self {
-        let python = std::env::var("ROSTER_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/compat/hook_receiver.py");
-        let log = log.unwrap_or_else(|| {
-            std::env::temp_dir().join(format!("roster-hooks-{}.jsonl", uuid::Uuid::new_v4()))
-        });
-        let mut command = Command::new(&python);
-        command
-            .arg(script)
-            .args(["--log", log.to_str().unwrap(), "--port", &port.to_string()])
-            .stdout(Stdio::piped());
-        if let Some(secret) = secret {
-            command.args(["--secret", secret]);
-        }
-        if let Some(flag) = fail_while {
-            command.args(["--fail-while", flag.to_str().unwrap()]);
-        }
-        let mut child = command
-            .spawn()
-            .unwrap_or_else(|e| panic!("{python} {script}: {e} (scripts/test installs standardwebhooks)"));
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("the receiver did not start: {line:?}"));
-        Self { child, port, log }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/roster", self.port)
-    }
-
-    fn received(&self) -> Vec<Value> {
-        std::fs::read_to_string(&self.log)
-            .unwrap_or_default()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
-    }
-
-    /// Waits until `n` deliveries arrived (or panics after 20 s).
-    fn wait_for(&self, n: usize) -> Vec<Value> {
-        let started = Instant::now();
-        loop {
-            let got = self.received();
-            if got.len() >= n {
-                return got;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "{} of {n} deliveries arrived: {got:#?}",
-                got.len()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.log);
-    }
-}
 
 /// A Roster whose hooks may post to loopback and retry quickly.
 async fn roster() -> TestRoster {
@@ -555,138 +476,77 @@ async fn forty_failures_in_a_row_disable_a_hook() {
     assert_eq!(enabled["alert_status"], "executable");
 }
 
-/// The `roster` binary on `db`, delivering hooks quickly to loopback, with
-/// one secret key for every node.
-fn node_command(db: &roster_testkit::TestDatabase, secret_key: &str) -> Command {
-    let mut cmd = crate::process::roster_command(db);
-    cmd.env("ROSTER_HOOKS_ALLOW_PRIVATE", "true")
-        .env("ROSTER_HOOKS_RETRY_MS", "50")
-        .env("ROSTER_HOOKS_POLL_MS", "20")
-        // A killed node's leases last the time-out and five seconds.
-        .env("ROSTER_HOOKS_TIMEOUT_SECONDS", "2")
-        .env("ROSTER_SECRET_KEY", secret_key)
-        .env("ROSTER_EMAIL_CONFIRMATION", "off")
-        .env("RUST_LOG", "error");
-    cmd
-}
-
 #[tokio::test]
-async fn a_burst_survives_a_kill_and_two_nodes_deliver_every_event_in_order() {
-    use base64::Engine;
-    let db = roster_testkit::TestDatabase::create();
-    let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
-    assert!(node_command(&db, &key).arg("migrate").status().unwrap().success());
-    let created = node_command(&db, &key)
-        .args([
-            "admin",
-            "create",
-            "--username",
-            "root",
-            "--email",
-            "root@example.com",
-        ])
-        .output()
-        .unwrap();
-    assert!(created.status.success());
-    let token = String::from_utf8(
-        node_command(&db, &key)
-            .args(["token", "create", "--username", "root", "--name", "hooks"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap()
-    .trim()
-    .to_owned();
-    let secret = roster_domain::WebhookSecret::generate();
-    let receiver = Receiver::start(0, Some(secret.expose()), None, None);
-    let client = reqwest::Client::new();
-    let mut first = crate::process::serve(node_command(&db, &key), Stdio::null()).await;
-    let hook: Value = client
-        .post(format!("{}/api/v4/hooks", first.url))
-        .header("PRIVATE-TOKEN", &token)
-        .json(&json!({"url": receiver.url(), "signing_secret": secret.expose(), "events": ["user_create"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert!(hook["id"].is_i64(), "{hook}");
-
-    // A burst of 300 events in one transaction; the node is killed while
-    // delivering them.
-    let burst: Vec<Value> = (0..300)
-        .map(|i| json!({"username": format!("burst{i:03}"), "email": format!("burst{i:03}@example.com"), "name": "B", "force_random_password": true}))
-        .collect();
-    let imported = client
-        .post(format!("{}/api/v4/users/import", first.url))
-        .header("PRIVATE-TOKEN", &token)
-        .json(&burst)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(imported.status(), 200);
-    let started = Instant::now();
-    while receiver.received().len() < 10 {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "nothing was delivered"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    first.child.kill().unwrap();
-    first.child.wait().unwrap();
-    let before_restart = receiver.received().len();
-    assert!(
-        before_restart < 300,
-        "the whole burst went out before the kill; kill sooner"
-    );
-
-    // Two nodes take over, and more events are made on each.
-    let nodes = [
-        crate::process::serve(node_command(&db, &key), Stdio::null()).await,
-        crate::process::serve(node_command(&db, &key), Stdio::null()).await,
+async fn rosters_own_events_tell_of_profiles_passwords_addresses_and_tokens() {
+    let roster = roster().await;
+    let receiver = Receiver::start(0, None, None, None);
+    let events = [
+        "user_update",
+        "password_change",
+        "email_confirm",
+        "user_block",
+        "user_unblock",
+        "token_revoke",
     ];
-    for i in 0..20 {
-        let node = &nodes[i % 2];
-        let made = client
-            .post(format!("{}/api/v4/users", node.url))
-            .header("PRIVATE-TOKEN", &token)
-            .json(&json!({"username": format!("later{i:02}"), "email": format!("later{i:02}@example.com"), "name": "L", "force_random_password": true}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(made.status(), 201);
+    add_hook(&roster, json!({"url": receiver.url(), "events": events})).await;
+    let dora = roster.create_user("dora").await;
+    roster
+        .expect_json(
+            roster
+                .with_token(&dora.token, Method::PUT, "/api/v4/user")
+                .json(&json!({"bio": "hello"})),
+            200,
+        )
+        .await;
+    roster
+        .expect_json(
+            roster
+                .as_admin(Method::PUT, &format!("/api/v4/users/{}", dora.id))
+                .json(&json!({"password": "a brand new password 1"})),
+            200,
+        )
+        .await;
+    let confirmed = roster
+        .as_admin(Method::POST, &format!("/api/v4/users/{}/confirm", dora.id))
+        .send()
+        .await
+        .unwrap();
+    assert!(confirmed.status().is_success(), "{}", confirmed.status());
+    for action in ["block", "unblock"] {
+        roster
+            .expect_json(
+                roster.as_admin(Method::POST, &format!("/api/v4/users/{}/{action}", dora.id)),
+                201,
+            )
+            .await;
     }
+    let revoked = roster
+        .with_token(&dora.token, Method::DELETE, "/api/v4/personal_access_tokens/self")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 204);
 
-    // Every event arrives, verified, in the order it happened; a repeat
-    // (at least once) carries the same webhook-id.
-    let expected: Vec<String> = (0..300)
-        .map(|i| format!("burst{i:03}"))
-        .chain((0..20).map(|i| format!("later{i:02}")))
-        .collect();
-    let started = Instant::now();
-    let unique = loop {
-        let received = receiver.received();
-        let mut seen = std::collections::HashSet::new();
-        let mut order = Vec::new();
-        for r in &received {
-            assert_eq!(r["verified"], true, "{r}");
-            if seen.insert(r["headers"]["webhook-id"].as_str().unwrap().to_owned()) {
-                order.push(r["body"]["username"].as_str().unwrap().to_owned());
-            }
-        }
-        if order.len() >= expected.len() {
-            break order;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "{} of {} events arrived",
-            order.len(),
-            expected.len()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-    assert_eq!(unique, expected);
+    let received = receiver.wait_for(events.len() + 1);
+    assert_eq!(
+        names(&received),
+        [
+            "user_update",
+            "user_update",
+            "password_change",
+            "email_confirm",
+            "user_block",
+            "user_unblock",
+            "token_revoke"
+        ],
+        "{received:#?}"
+    );
+    for r in &received {
+        assert_eq!(r["body"]["username"], "dora", "{r}");
+        assert_eq!(r["body"]["user_id"], dora.id, "{r}");
+    }
+    assert_eq!(received[3]["body"]["confirmed_email"], dora.email);
+    assert_eq!(received[4]["body"]["state"], "blocked");
+    assert_eq!(received[5]["body"]["state"], "active");
+    assert_eq!(received[6]["body"]["token_type"], "personal_access_token");
 }
