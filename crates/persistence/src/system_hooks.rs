@@ -403,27 +403,19 @@ pub struct DeliveryRow {
     pub updated_at: NaiveDateTime,
 }
 
-/// The delivery of `event` to `hook`, made pending when it is the first try.
-pub fn delivery_of(conn: &mut DbConnection, hook: i64, event: &EventRow) -> Result<DeliveryRow, RepoError> {
-    let existing = hook_deliveries::table
+/// The logged delivery of `event` to `hook`, if it was tried before.
+pub fn find_event_delivery(
+    conn: &mut DbConnection,
+    hook: i64,
+    event: i64,
+) -> Result<Option<DeliveryRow>, RepoError> {
+    Ok(hook_deliveries::table
         .filter(hook_deliveries::hook_id.eq(hook))
-        .filter(hook_deliveries::event_id.eq(event.id))
+        .filter(hook_deliveries::event_id.eq(event))
         .filter(hook_deliveries::test.eq(false))
         .select(DeliveryRow::as_select())
         .first(conn)
-        .optional()?;
-    if let Some(row) = existing {
-        return Ok(row);
-    }
-    insert_delivery(
-        conn,
-        hook,
-        Some(event.id),
-        &event.webhook_id,
-        &event.event_name,
-        &event.payload,
-        false,
-    )
+        .optional()?)
 }
 
 /// Logs a delivery not yet tried: an event's, or a test's.
@@ -468,6 +460,35 @@ pub struct Attempt {
     pub duration_ms: i64,
     /// Why it failed.
     pub error: Option<String>,
+}
+
+/// Logs the first try of an event's delivery, with what came of it: one
+/// statement.
+pub fn log_first_attempt(
+    conn: &mut DbConnection,
+    hook: i64,
+    event: &EventRow,
+    attempt: &Attempt,
+) -> Result<(), RepoError> {
+    let at = now();
+    diesel::insert_into(hook_deliveries::table)
+        .values((
+            hook_deliveries::hook_id.eq(hook),
+            hook_deliveries::event_id.eq(event.id),
+            hook_deliveries::webhook_id.eq(&event.webhook_id),
+            hook_deliveries::event_name.eq(&event.event_name),
+            hook_deliveries::payload.eq(&event.payload),
+            hook_deliveries::test.eq(false),
+            hook_deliveries::status.eq(if attempt.delivered { "delivered" } else { "failed" }),
+            hook_deliveries::attempts.eq(1),
+            hook_deliveries::response_code.eq(attempt.response_code),
+            hook_deliveries::duration_ms.eq(attempt.duration_ms),
+            hook_deliveries::error.eq(&attempt.error),
+            hook_deliveries::created_at.eq(at),
+            hook_deliveries::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Records a try in the delivery log.

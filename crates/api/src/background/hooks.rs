@@ -15,7 +15,7 @@
 use crate::services::audit::Actor;
 use crate::settings::Settings;
 use roster_domain::{is_internal_address, SecretKey, WebhookSecret};
-use roster_persistence::system_hooks::{self, Attempt, DeliveryRow, EventRow, HookRow};
+use roster_persistence::system_hooks::{self, Attempt, EventRow, HookRow};
 use roster_persistence::{now, write_transaction, DbPool, RepoError};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -333,6 +333,9 @@ impl Worker {
         stop: &AtomicBool,
     ) -> anyhow::Result<()> {
         let mut cursor = hook.last_event_id;
+        // Only the first event sent under this lease can have been tried
+        // before (it failed, or a node stopped before recording it).
+        let mut first = true;
         loop {
             let events = system_hooks::events_after(conn, cursor, BATCH)?;
             if events.is_empty() {
@@ -347,9 +350,10 @@ impl Worker {
                     cursor = event.id;
                     continue;
                 }
-                if !self.deliver(conn, hook, &event)? {
+                if !self.deliver(conn, hook, &event, first)? {
                     return Ok(());
                 }
+                first = false;
                 cursor = event.id;
             }
         }
@@ -362,8 +366,13 @@ impl Worker {
         conn: &mut roster_persistence::DbConnection,
         hook: &HookRow,
         event: &EventRow,
+        first: bool,
     ) -> anyhow::Result<bool> {
-        let delivery: DeliveryRow = system_hooks::delivery_of(conn, hook.id, event)?;
+        let logged = if first {
+            system_hooks::find_event_delivery(conn, hook.id, event.id)?
+        } else {
+            None
+        };
         let attempt = self.runtime.block_on(self.sender.send(
             hook,
             &event.webhook_id,
@@ -374,8 +383,13 @@ impl Worker {
         self.metrics.deliveries.with_label_values(&[result]).inc();
         let at = now();
         let lease_until = at + chrono::Duration::milliseconds(self.lease.as_millis() as i64);
+        // The log, the hook's place and its failures change together: one
+        // transaction (and one commit) an event.
         write_transaction(conn, |conn| {
-            system_hooks::record_attempt(conn, delivery.id, &attempt)?;
+            match &logged {
+                Some(row) => system_hooks::record_attempt(conn, row.id, &attempt)?,
+                None => system_hooks::log_first_attempt(conn, hook.id, event, &attempt)?,
+            }
             if attempt.delivered {
                 system_hooks::advance(conn, hook.id, &self.owner, event.id, lease_until)?;
                 return Ok::<_, RepoError>(());
