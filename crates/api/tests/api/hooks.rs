@@ -550,3 +550,72 @@ async fn rosters_own_events_tell_of_profiles_passwords_addresses_and_tokens() {
     assert_eq!(received[5]["body"]["state"], "active");
     assert_eq!(received[6]["body"]["token_type"], "personal_access_token");
 }
+
+#[tokio::test]
+async fn an_internal_address_is_refused_at_delivery_too() {
+    // The setting off: a hook that reached the database with an internal
+    // address (saved when it resolved elsewhere, or before an upgrade) is
+    // still refused when its events are sent, by address and by name.
+    let roster = TestRoster::spawn_with(|s| {
+        s.hooks_retry = Duration::from_secs(3600);
+        s.hooks_poll = Duration::from_millis(20);
+    })
+    .await;
+    let receiver = Receiver::start(0, None, None, None);
+    let hooks: Vec<i64> = {
+        use roster_persistence::system_hooks::{create_hook, NewHook};
+        let mut conn = roster_persistence::DbManager::new(roster.database_url())
+            .unwrap()
+            .connect_now()
+            .unwrap();
+        [
+            format!("http://127.0.0.1:{}/x", receiver.port),
+            format!("http://localhost:{}/x", receiver.port),
+        ]
+        .into_iter()
+        .map(|url| {
+            let new = NewHook {
+                url,
+                name: None,
+                description: None,
+                token_sealed: None,
+                signing_secret_sealed: None,
+                push_events: false,
+                tag_push_events: false,
+                merge_requests_events: false,
+                repository_update_events: true,
+                enable_ssl_verification: true,
+                events: None,
+            };
+            create_hook(&mut conn, &new).unwrap().id
+        })
+        .collect()
+    };
+    roster.create_user("erin").await;
+    for id in hooks {
+        let started = Instant::now();
+        let log = loop {
+            let log = roster
+                .expect_json(
+                    roster.as_admin(Method::GET, &format!("/api/v4/hooks/{id}/deliveries")),
+                    200,
+                )
+                .await;
+            if log.as_array().is_some_and(|l| !l.is_empty()) {
+                break log;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "hook {id}: nothing tried"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert_eq!(log[0]["status"], "failed", "{log}");
+        assert!(log[0]["response_code"].is_null(), "{log}");
+        assert!(
+            log[0]["error"].as_str().unwrap().contains("internal address"),
+            "{log}"
+        );
+    }
+    assert!(receiver.received().is_empty(), "{:?}", receiver.received());
+}
