@@ -10,7 +10,10 @@ use roster_persistence::users::{IdentityRow, UserRow};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+pub mod account_pages;
+pub mod admin_pages;
 pub mod applications;
+pub mod console;
 pub mod groups;
 pub mod hooks;
 pub mod import;

@@ -100,6 +100,7 @@ pub fn change_password(
     id: i64,
     password_hash: &str,
     keep_family: Option<&str>,
+    keep_session: Option<i64>,
     notice: &NewMail,
 ) -> Result<(), RepoError> {
     write_transaction(conn, |conn| {
@@ -110,7 +111,7 @@ pub fn change_password(
             ))
             .execute(conn)?;
         oauth_tokens::revoke_user_tokens(conn, id, keep_family)?;
-        crate::browser_sessions::delete_for_user(conn, id)?;
+        crate::browser_sessions::delete_others(conn, id, keep_session)?;
         outbox::enqueue(conn, notice)
     })
 }

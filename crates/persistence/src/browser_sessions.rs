@@ -65,6 +65,15 @@ pub fn find_live(
         .optional())?)
 }
 
+/// Notes that the session's person proved who they are again at `at`
+/// (their password, for a sensitive change).
+pub fn reauthenticated(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> Result<(), RepoError> {
+    diesel::update(sessions::table.find(id))
+        .set((sessions::authenticated_at.eq(at), sessions::last_seen_at.eq(at)))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Notes that the session was used at `at`.
 pub fn touch(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> Result<(), RepoError> {
     diesel::update(sessions::table.find(id))

@@ -69,6 +69,24 @@ pub fn find_invitation(
         .optional()?)
 }
 
+/// The invitations sent to any of `emails`, oldest first.
+pub fn invitations_to(conn: &mut DbConnection, emails: &[String]) -> Result<Vec<InvitationRow>, RepoError> {
+    Ok(group_invitations::table
+        .filter(group_invitations::email.eq_any(emails))
+        .order(group_invitations::id.asc())
+        .select(InvitationRow::as_select())
+        .load(conn)?)
+}
+
+/// One invitation, by id.
+pub fn find_by_id(conn: &mut DbConnection, id: i64) -> Result<Option<InvitationRow>, RepoError> {
+    Ok(group_invitations::table
+        .find(id)
+        .select(InvitationRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 /// The invitation whose link secret has this digest.
 pub fn find_by_digest(conn: &mut DbConnection, digest: &str) -> Result<Option<InvitationRow>, RepoError> {
     Ok(group_invitations::table

@@ -49,6 +49,7 @@ pub mod oauth_grants;
 pub mod oauth_tokens;
 #[allow(missing_docs)]
 pub mod outbox;
+pub mod overview;
 mod pagination;
 #[allow(missing_docs)]
 pub mod password_resets;

@@ -33,7 +33,7 @@ pub fn reset_password(
     let hash = hasher.hash_now(password)?;
     let notice = crate::background::mail::password_changed(&user.email, &user.username);
     write_transaction(conn, |conn| {
-        accounts::change_password(conn, user.id, &hash, None, &notice)?;
+        accounts::change_password(conn, user.id, &hash, None, None, &notice)?;
         users::clear_lockout(conn, user.id)?;
         Actor::default().record(
             conn,

@@ -26,6 +26,8 @@ pub enum TokenUsed {
         /// The grant family.
         family: String,
     },
+    /// A browser session of Roster's own pages, by id.
+    Session(i64),
 }
 
 /// An authenticated caller.

@@ -110,13 +110,7 @@ impl Browser {
     /// A response with the headers every page has, setting the CSRF
     /// cookie if this browser had none.
     pub fn respond(&self, status: StatusCode) -> HttpResponseBuilder {
-        let mut builder = HttpResponse::build(status);
-        builder
-            .insert_header(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
-            .insert_header(("X-Content-Type-Options", "nosniff"))
-            .insert_header(("X-Frame-Options", "DENY"))
-            .insert_header(("Referrer-Policy", "no-referrer"))
-            .insert_header(("Cache-Control", "no-store"));
+        let mut builder = page_response(status);
         if self.csrf_is_new {
             builder.cookie(self.cookie(CSRF_COOKIE, self.csrf_secret.clone()));
         }
@@ -136,6 +130,19 @@ impl Browser {
             .insert_header(("Location", location))
             .finish()
     }
+}
+
+/// A response with the headers every page has: the policy, never in a
+/// frame, never cached, no `Referer` (a page's URL may hold a token).
+pub fn page_response(status: StatusCode) -> HttpResponseBuilder {
+    let mut builder = HttpResponse::build(status);
+    builder
+        .insert_header(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .insert_header(("X-Frame-Options", "DENY"))
+        .insert_header(("Referrer-Policy", "no-referrer"))
+        .insert_header(("Cache-Control", "no-store"));
+    builder
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -8,5 +8,6 @@ pub mod fields;
 pub mod input;
 pub mod middleware;
 pub mod origin;
+pub mod page;
 pub mod pagination;
 pub mod params;

@@ -185,6 +185,33 @@ impl Params {
         self.values.get(name)
     }
 
+    /// Leaves out the named parameters where a form sent them empty (a
+    /// date left blank means "none given", not a date to judge).
+    pub fn drop_empty(&mut self, names: &[&str]) {
+        for name in names {
+            if self.values.get(*name).is_some_and(|v| v.as_str() == Some("")) {
+                self.values.remove(*name);
+            }
+        }
+    }
+
+    /// Sets a parameter as a form would send it.
+    pub fn set(&mut self, name: &str, value: &str) {
+        self.values.insert(name.to_owned(), Value::String(value.to_owned()));
+    }
+
+    /// Reads the checkboxes of a page's form: each sends a hidden `false`
+    /// and, when ticked, `true` after it, so the last value counts.
+    pub fn settle_checkboxes(&mut self) {
+        for value in self.values.values_mut() {
+            if let Value::Array(items) = value {
+                if items.len() == 2 && items[0].as_str() == Some("false") && items[1].as_str() == Some("true") {
+                    *value = Value::String("true".into());
+                }
+            }
+        }
+    }
+
     /// Whether the request said JSON and sent nothing.
     pub fn empty_json_body(&self) -> bool {
         self.empty_json_body

@@ -47,7 +47,7 @@ pub async fn confirm(
 
 /// Counts a request that names an e-mail address against the limits per
 /// client address and per e-mail address.
-async fn limit_by_address(
+pub async fn limit_by_address(
     req: &HttpRequest,
     state: &AppState,
     email: &EmailAddress,

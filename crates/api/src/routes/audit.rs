@@ -10,7 +10,8 @@ use crate::views;
 use actix_web::{web, HttpRequest, HttpResponse};
 use roster_persistence::audit::{self, AuditFilter};
 
-fn filter_of(query: &AuditQuery) -> AuditFilter {
+/// The store's filter of an `AuditQuery`.
+pub fn filter_of(query: &AuditQuery) -> AuditFilter {
     let f = &query.filter;
     AuditFilter {
         entity_id: f.entity_id,

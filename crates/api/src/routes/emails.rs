@@ -6,53 +6,26 @@ use crate::http::error::ApiError;
 use crate::http::input::Input;
 use crate::inputs::account::EmailRequest;
 use crate::inputs::emails::AdminEmailRequest;
-use crate::services::links;
+use crate::services::emails as emails_service;
 use crate::state::AppState;
 use crate::views;
 use actix_web::{web, HttpRequest, HttpResponse};
-use roster_domain::EmailAddress;
-use roster_persistence::emails::{self, EmailDeletion};
-use roster_persistence::{users, RepoError, Taken};
+use roster_persistence::emails::{self, EmailDeletion, EmailRow};
 
 const EMAIL: &str = "Email";
 const USER: &str = "User";
 
-/// Adds `email` for `user_id`; unconfirmed unless `confirmed`, in which case
-/// no mail is sent. A taken address is GitLab's 400 field error.
-async fn add_email_for(
-    state: &AppState,
-    user_id: i64,
-    email: EmailAddress,
-    skip: bool,
-) -> Result<HttpResponse, ApiError> {
-    let pending = (!skip).then(|| links::confirmation(state, email.as_str()));
-    let row = state
-        .db
-        .run_api(move |conn| {
-            users::find_user(conn, user_id)?.ok_or(ApiError::NotFound(USER))?;
-            emails::add_email(conn, user_id, email.as_str(), pending.as_ref()).map_err(|e| match e {
-                RepoError::Taken(Taken::Email) => ApiError::field("email", "has already been taken"),
-                other => other.into(),
-            })
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(views::email(&row)))
+fn created(row: &EmailRow) -> HttpResponse {
+    HttpResponse::Created().json(views::email(row))
 }
 
-async fn list_for(state: &AppState, user_id: i64) -> Result<HttpResponse, ApiError> {
-    let rows = state
-        .db
-        .run_api(move |conn| {
-            users::find_user(conn, user_id)?.ok_or(ApiError::NotFound(USER))?;
-            Ok(emails::secondary_emails(conn, user_id)?)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(rows.iter().map(views::email).collect::<Vec<_>>()))
+fn listed(rows: &[EmailRow]) -> HttpResponse {
+    HttpResponse::Ok().json(rows.iter().map(views::email).collect::<Vec<_>>())
 }
 
 /// `GET /user/emails`.
 pub async fn list_own_emails(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    list_for(&state, caller.user.id).await
+    Ok(listed(&emails_service::list(&state, caller.user.id).await?))
 }
 
 /// `GET /user/emails/:id`.
@@ -78,13 +51,9 @@ pub async fn add_own_email(
     input: Input<EmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let input = input.check()?;
-    let limit = state.settings.rate_limits.email_add_account;
-    crate::rate_limit::check(
-        &state,
-        vec![(format!("email_add:account:{}", caller.user.id), limit)],
-    )
-    .await?;
-    add_email_for(&state, caller.user.id, input.email, false).await
+    Ok(created(
+        &emails_service::add_own(&state, caller.user.id, input.email).await?,
+    ))
 }
 
 /// `DELETE /user/emails/:id`: idempotent (204 whether or not it existed), as
@@ -95,21 +64,8 @@ pub async fn delete_own_email(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     let email_id = path_id(&req, "email_id", EMAIL)?;
-    let user_id = caller.user.id;
-    match state
-        .db
-        .run(move |conn| emails::delete_email(conn, user_id, email_id))
-        .await?
-    {
-        EmailDeletion::Deleted | EmailDeletion::Missing => Ok(HttpResponse::NoContent().finish()),
-        EmailDeletion::Primary => Err(primary_refused()),
-    }
-}
-
-fn primary_refused() -> ApiError {
-    ApiError::Forbidden(Some(
-        "The primary address cannot be deleted; change it instead.".into(),
-    ))
+    emails_service::remove(&state, caller.user.id, email_id).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// `GET /users/:id/emails` (admin).
@@ -118,7 +74,9 @@ pub async fn list_user_emails(
     state: web::Data<AppState>,
     _: Admin,
 ) -> Result<HttpResponse, ApiError> {
-    list_for(&state, path_id(&req, "id", USER)?).await
+    Ok(listed(
+        &emails_service::list(&state, path_id(&req, "id", USER)?).await?,
+    ))
 }
 
 /// `POST /users/:id/emails` (admin; may `skip_confirmation`).
@@ -129,13 +87,10 @@ pub async fn add_user_email(
     input: Input<AdminEmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let input = input.check()?;
-    add_email_for(
-        &state,
-        path_id(&req, "id", USER)?,
-        input.email,
-        input.skip_confirmation,
-    )
-    .await
+    let user_id = path_id(&req, "id", USER)?;
+    Ok(created(
+        &emails_service::add(&state, user_id, input.email, input.skip_confirmation).await?,
+    ))
 }
 
 /// `DELETE /users/:id/emails/:email_id` (admin): 404 when absent.
@@ -146,17 +101,9 @@ pub async fn delete_user_email(
 ) -> Result<HttpResponse, ApiError> {
     let user_id = path_id(&req, "id", USER)?;
     let email_id = path_id(&req, "email_id", EMAIL)?;
-    let outcome = state
-        .db
-        .run_api(move |conn| {
-            users::find_user(conn, user_id)?.ok_or(ApiError::NotFound(USER))?;
-            Ok(emails::delete_email(conn, user_id, email_id)?)
-        })
-        .await?;
-    match outcome {
-        EmailDeletion::Deleted => Ok(HttpResponse::NoContent().finish()),
+    match emails_service::remove(&state, user_id, email_id).await? {
         EmailDeletion::Missing => Err(ApiError::NotFound(EMAIL)),
-        EmailDeletion::Primary => Err(primary_refused()),
+        EmailDeletion::Deleted | EmailDeletion::Primary => Ok(HttpResponse::NoContent().finish()),
     }
 }
 

@@ -3,6 +3,8 @@ use crate::http::error::ApiError;
 use actix_web::{web, HttpRequest};
 
 pub mod account;
+pub mod account_pages;
+pub mod admin_pages;
 pub mod activities;
 pub mod applications;
 pub mod audit;
@@ -36,13 +38,13 @@ pub mod webauthn;
 macro_rules! endpoint {
     ($cfg:expr, $path:expr, body_limit = $limit:expr; $($method:ident => $handler:expr),+ $(,)?) => {{
         let resource = actix_web::web::resource($path).app_data(actix_web::web::PayloadConfig::new($limit));
-        $crate::endpoint!(@build $cfg, $path, resource, $($method => $handler),+);
+        $crate::endpoint!(@build $crate::routes::record, $cfg, $path, resource, $($method => $handler),+);
     }};
     ($cfg:expr, $path:expr, $($method:ident => $handler:expr),+ $(,)?) => {{
         let resource = actix_web::web::resource($path);
-        $crate::endpoint!(@build $cfg, $path, resource, $($method => $handler),+);
+        $crate::endpoint!(@build $crate::routes::record, $cfg, $path, resource, $($method => $handler),+);
     }};
-    (@build $cfg:expr, $path:expr, $resource:expr, $($method:ident => $handler:expr),+) => {{
+    (@build $record:path, $cfg:expr, $path:expr, $resource:expr, $($method:ident => $handler:expr),+) => {{
         let allow: Vec<&'static str> = vec![$(stringify!($method)),+];
         let mut allow_header = allow.clone();
         if allow.contains(&"GET") {
@@ -50,7 +52,7 @@ macro_rules! endpoint {
         }
         let allow_header = allow_header.join(", ");
         let mut resource = $resource;
-        $( $crate::routes::record(stringify!($method), $path); )+
+        $( $record(stringify!($method), $path); )+
         $(
             resource = resource.route(
                 actix_web::web::method(actix_web::http::Method::$method).to($handler),
@@ -64,6 +66,41 @@ macro_rules! endpoint {
             async move { Err::<actix_web::HttpResponse, _>($crate::http::error::ApiError::MethodNotAllowed(allow)) }
         })));
     }};
+}
+
+/// Registers one page of the account pages or the admin console, as
+/// [`endpoint!`] does a route of the API; pages are HTML for people, so
+/// they are listed apart ([`pages`]) and not in the OpenAPI document.
+#[macro_export]
+macro_rules! page {
+    ($cfg:expr, $path:expr, body_limit = $limit:expr; $($method:ident => $handler:expr),+ $(,)?) => {{
+        let resource = actix_web::web::resource($path).app_data(actix_web::web::PayloadConfig::new($limit));
+        $crate::endpoint!(@build $crate::routes::record_page, $cfg, $path, resource, $($method => $handler),+);
+    }};
+    ($cfg:expr, $path:expr, $($method:ident => $handler:expr),+ $(,)?) => {{
+        let resource = actix_web::web::resource($path);
+        $crate::endpoint!(@build $crate::routes::record_page, $cfg, $path, resource, $($method => $handler),+);
+    }};
+}
+
+/// Every `(method, path)` registered with [`page!`]; filled when the app
+/// is configured. Read by the tests that walk every page.
+static PAGES: std::sync::Mutex<std::collections::BTreeSet<(&'static str, &'static str)>> =
+    std::sync::Mutex::new(std::collections::BTreeSet::new());
+
+/// Notes a registered page (called by [`page!`]).
+pub fn record_page(method: &'static str, path: &'static str) {
+    if let Ok(mut set) = PAGES.lock() {
+        set.insert((method, path));
+    }
+}
+
+/// The pages registered so far.
+pub fn pages() -> Vec<(&'static str, &'static str)> {
+    PAGES
+        .lock()
+        .map(|set| set.iter().copied().collect())
+        .unwrap_or_default()
 }
 
 /// Every `(method, path)` registered with [`endpoint!`] (paths inside
@@ -118,6 +155,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     pages::configure(cfg);
     oauth::configure(cfg);
     sign_in::configure(cfg);
+    account_pages::configure(cfg);
+    admin_pages::configure(cfg);
     authorize::configure(cfg);
     device::configure(cfg);
     oidc::configure(cfg);

@@ -2,20 +2,13 @@
 //! has open, and ending them.
 use super::path_id;
 use crate::endpoint;
-use crate::http::auth::{Admin, Caller, TokenUsed};
+use crate::http::auth::{Admin, Caller};
 use crate::http::error::ApiError;
 use crate::services::audit::Actor;
-use crate::services::user_sessions::{self, Current};
+use crate::services::user_sessions::{self, current_of, Current};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use roster_persistence::users;
-
-fn current_of(caller: &Caller) -> Current {
-    match &caller.token {
-        TokenUsed::OAuth { family, .. } => Current::Family(family.clone()),
-        TokenUsed::Personal(_) => Current::None,
-    }
-}
 
 async fn existing_user(state: &AppState, req: &HttpRequest) -> Result<i64, ApiError> {
     let id = path_id(req, "id", "User")?;

@@ -99,6 +99,11 @@ async fn form(
 ) -> HttpResponse {
     let return_to = return_to.unwrap_or_default();
     let application = application_of(state, &return_to).await;
+    let first_run = state
+        .db
+        .run(roster_persistence::users::count_admins)
+        .await
+        .is_ok_and(|admins| admins == 0);
     browser.page(
         status,
         render(&SignInPage {
@@ -108,6 +113,8 @@ async fn form(
             authenticity_token: browser.authenticity_token(),
             return_to,
             login,
+            sign_up: state.settings.signup_enabled,
+            first_run,
         }),
     )
 }

@@ -223,11 +223,7 @@ pub async fn put_avatar(
 
 /// `DELETE /user/avatar`.
 pub async fn delete_avatar(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    let id = caller.user.id;
-    state
-        .db
-        .run(move |conn| roster_persistence::avatars::set_user_avatar(conn, id, None))
-        .await?;
+    avatars::remove(&state, caller.user.id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -193,7 +193,7 @@ async fn visible_token(req: &HttpRequest, state: &AppState, caller: &Caller) -> 
     let id = match req.match_info().get("id") {
         Some("self") => match caller.token {
             TokenUsed::Personal(id) => id,
-            TokenUsed::OAuth { .. } => return Err(ApiError::NotFound(TOKEN)),
+            TokenUsed::OAuth { .. } | TokenUsed::Session(_) => return Err(ApiError::NotFound(TOKEN)),
         },
         _ => path_id(req, "id", TOKEN)?,
     };

@@ -22,7 +22,8 @@ use roster_persistence::users;
 
 const USER: &str = "User";
 
-fn filter_of(query: &UserListQuery, viewer: Viewer) -> UserFilter {
+/// What `GET /users` lists for `viewer` (admins see more filters work).
+pub fn filter_of(query: &UserListQuery, viewer: Viewer) -> UserFilter {
     let admin = viewer.is_admin();
     let f = &query.filter;
     UserFilter {

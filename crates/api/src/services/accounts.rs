@@ -177,9 +177,12 @@ pub async fn change_password(
     password.ensure_differs_from(&user.username, &user.email)?;
     check_current_password(state, user, Some(current_password)).await?;
     let hash = state.hasher.hash(password).await?;
-    let keep = match &caller.token {
-        TokenUsed::OAuth { family, .. } => Some(family.clone()),
-        TokenUsed::Personal(_) => None,
+    // The session the change is made from stays signed in; every other
+    // one ends.
+    let (keep_family, keep_session) = match &caller.token {
+        TokenUsed::OAuth { family, .. } => (Some(family.clone()), None),
+        TokenUsed::Session(id) => (None, Some(*id)),
+        TokenUsed::Personal(_) => (None, None),
     };
     let notice = mail::password_changed(&user.email, &user.username);
     let id = user.id;
@@ -188,7 +191,14 @@ pub async fn change_password(
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                roster_persistence::accounts::change_password(conn, id, &hash, keep.as_deref(), &notice)?;
+                roster_persistence::accounts::change_password(
+                    conn,
+                    id,
+                    &hash,
+                    keep_family.as_deref(),
+                    keep_session,
+                    &notice,
+                )?;
                 actor.record(conn, "password_changed", Some(id), Value::Null)?;
                 system_events::user_event_by_id(conn, "password_change", id, json!({}))
             })

@@ -137,3 +137,12 @@ pub async fn attach(state: &AppState, user_id: i64, avatar: PreparedAvatar) -> R
 pub async fn store_for(state: &AppState, user_id: i64, upload: AvatarUpload) -> Result<String, ApiError> {
     attach(state, user_id, prepare(upload).await?).await
 }
+
+/// Removes the user's avatar (`DELETE /user/avatar`).
+pub async fn remove(state: &AppState, user_id: i64) -> Result<(), ApiError> {
+    state
+        .db
+        .run(move |conn| roster_persistence::avatars::set_user_avatar(conn, user_id, None))
+        .await?;
+    Ok(())
+}

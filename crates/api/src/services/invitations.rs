@@ -205,36 +205,113 @@ pub async fn accept(
     secret: String,
 ) -> Result<(MemberRow, UserRow), ApiError> {
     let caller = caller.clone();
-    let actor = Actor::of(&caller);
     state
         .db
         .write(move |conn| {
             let (row, group) = find_by_secret(conn, &secret)?;
-            let mine = emails::confirmed_addresses(conn, caller.user.id)?;
-            if !mine.contains(&row.email) {
-                return Err(ApiError::Forbidden(Some(
-                    "This invitation was sent to an address you have not confirmed.".into(),
-                )));
+            accept_in(conn, &caller, row, group)
+        })
+        .await
+}
+
+/// The invitation `id`, when it was sent to one of the caller's confirmed
+/// addresses (`404` otherwise: nobody learns of others' invitations).
+fn own_invitation(
+    conn: &mut roster_persistence::DbConnection,
+    caller: &Caller,
+    id: i64,
+) -> Result<(InvitationRow, GroupRow), ApiError> {
+    let row = invitations::find_by_id(conn, id)?.ok_or(ApiError::NotFound(INVITATION))?;
+    if !emails::confirmed_addresses(conn, caller.user.id)?.contains(&row.email) {
+        return Err(ApiError::NotFound(INVITATION));
+    }
+    let group = groups::find_group(conn, row.group_id)?.ok_or(ApiError::NotFound(INVITATION))?;
+    Ok((row, group))
+}
+
+/// The invitations waiting for the caller: those sent to their confirmed
+/// addresses, with their groups.
+pub async fn waiting_for(state: &AppState, caller: &Caller) -> Result<Vec<(InvitationRow, GroupRow)>, ApiError> {
+    let user_id = caller.user.id;
+    state
+        .db
+        .run(move |conn| {
+            let mine = emails::confirmed_addresses(conn, user_id)?;
+            let mut found = Vec::new();
+            for row in invitations::invitations_to(conn, &mine)? {
+                if let Some(group) = groups::find_group(conn, row.group_id)? {
+                    found.push((row, group));
+                }
             }
+            Ok(found)
+        })
+        .await
+}
+
+/// Accepts the caller's invitation `id` (the account pages' button).
+pub async fn accept_own(state: &AppState, caller: &Caller, id: i64) -> Result<(MemberRow, UserRow), ApiError> {
+    let caller = caller.clone();
+    state
+        .db
+        .write(move |conn| {
+            let (row, group) = own_invitation(conn, &caller, id)?;
+            accept_in(conn, &caller, row, group)
+        })
+        .await
+}
+
+/// Declines the caller's invitation `id`: it is spent, and the group's
+/// log says so.
+pub async fn decline_own(state: &AppState, caller: &Caller, id: i64) -> Result<(), ApiError> {
+    let caller = caller.clone();
+    let actor = Actor::of(&caller);
+    state
+        .db
+        .write(move |conn| {
+            let (row, group) = own_invitation(conn, &caller, id)?;
             invitations::delete_invitation(conn, row.id)?;
-            if members::direct_member(conn, group.id, caller.user.id)?.is_some() {
-                return Err(ApiError::Conflict("Member already exists".into()));
-            }
-            let member = add_in(
-                conn,
-                &actor,
-                &group,
-                caller.user.id,
-                level_of(&row),
-                row.expires_at,
-            )?;
             actor.record_group(
                 conn,
-                "invitation_accepted",
+                "invitation_declined",
                 group.id,
                 json!({"invitation_id": row.id, "email": row.email, "user_id": caller.user.id}),
             )?;
-            Ok((member, caller.user.clone()))
+            Ok(())
         })
         .await
+}
+
+/// Spends the invitation `row` to `group`, making the caller a member.
+fn accept_in(
+    conn: &mut roster_persistence::DbConnection,
+    caller: &Caller,
+    row: InvitationRow,
+    group: GroupRow,
+) -> Result<(MemberRow, UserRow), ApiError> {
+    let actor = Actor::of(caller);
+    let mine = emails::confirmed_addresses(conn, caller.user.id)?;
+    if !mine.contains(&row.email) {
+        return Err(ApiError::Forbidden(Some(
+            "This invitation was sent to an address you have not confirmed.".into(),
+        )));
+    }
+    invitations::delete_invitation(conn, row.id)?;
+    if members::direct_member(conn, group.id, caller.user.id)?.is_some() {
+        return Err(ApiError::Conflict("Member already exists".into()));
+    }
+    let member = add_in(
+        conn,
+        &actor,
+        &group,
+        caller.user.id,
+        level_of(&row),
+        row.expires_at,
+    )?;
+    actor.record_group(
+        conn,
+        "invitation_accepted",
+        group.id,
+        json!({"invitation_id": row.id, "email": row.email, "user_id": caller.user.id}),
+    )?;
+    Ok((member, caller.user.clone()))
 }

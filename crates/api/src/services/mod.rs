@@ -6,6 +6,7 @@ pub mod audit;
 pub mod authorization;
 pub mod avatars;
 pub mod clients;
+pub mod emails;
 pub mod code_grant;
 pub mod device;
 pub mod gpg_keys;

@@ -2,6 +2,7 @@
 //! session is one. Listing them, ending one, ending every other; each end
 //! a security event, seen by every node at its next request (the tokens
 //! and sessions live in the database).
+use crate::http::auth::{Caller, TokenUsed};
 use crate::http::error::ApiError;
 use crate::services::audit::Actor;
 use crate::state::AppState;
@@ -24,29 +25,43 @@ pub enum Current {
     None,
 }
 
+/// The session `caller` uses, as the list marks it.
+pub fn current_of(caller: &Caller) -> Current {
+    match &caller.token {
+        TokenUsed::OAuth { family, .. } => Current::Family(family.clone()),
+        TokenUsed::Session(id) => Current::Browser(*id),
+        TokenUsed::Personal(_) => Current::None,
+    }
+}
+
 /// The application of a session.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SessionApplication {
-    id: i64,
-    name: String,
+    /// The application's id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
 }
 
 /// One session, as `GET /user/sessions` shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SessionView {
     /// `browser-…` or `oauth-…`: what `DELETE` takes.
-    id: String,
+    pub id: String,
     /// `browser` or `oauth`.
-    kind: &'static str,
-    created_at: String,
+    pub kind: &'static str,
+    /// When it began.
+    pub created_at: String,
     /// A browser's last request, or a token family's last sign-in or refresh.
-    last_used_at: String,
-    ip_address: Option<String>,
-    user_agent: Option<String>,
+    pub last_used_at: String,
+    /// The address it was last used from.
+    pub ip_address: Option<String>,
+    /// The browser or client that last used it.
+    pub user_agent: Option<String>,
     /// The application the tokens were issued to, if any.
-    application: Option<SessionApplication>,
+    pub application: Option<SessionApplication>,
     /// Whether the request was made in this session.
-    current: bool,
+    pub current: bool,
 }
 
 /// The user's live sessions, newest first.

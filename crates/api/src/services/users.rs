@@ -346,3 +346,29 @@ pub fn create_admin_now(
     };
     Ok(roster_persistence::accounts::create_user(conn, &new)?)
 }
+
+/// Mails user `id` a link to choose a new password, as if they had asked
+/// for one (the admin console's "send a reset"); only an active user who
+/// signs in with a password can be sent one.
+pub async fn send_reset(state: &AppState, caller: &Caller, id: i64) -> Result<(), ApiError> {
+    let user = state
+        .db
+        .run(move |conn| users::find_user(conn, id))
+        .await?
+        .ok_or(ApiError::NotFound(USER))?;
+    if UserState::from_stored(&user.state) != Some(UserState::Active) || user.is_bot() {
+        return Err(ApiError::BadRequest(
+            "Only an active user who signs in with a password can be sent a reset link.".into(),
+        ));
+    }
+    let pending = links::reset(state, &user.email);
+    let actor = Actor::of(caller);
+    state
+        .db
+        .write(move |conn| {
+            roster_persistence::password_resets::request_reset(conn, id, &pending)?;
+            actor.record(conn, "password_reset_sent", Some(id), json!({"by_admin": true}))?;
+            Ok(())
+        })
+        .await
+}

@@ -18,6 +18,10 @@ pub struct SignInPage<'a> {
     pub return_to: String,
     /// The name typed last time.
     pub login: String,
+    /// Whether to link to the sign-up page.
+    pub sign_up: bool,
+    /// Whether Roster has no admin yet (a link to the first-run page).
+    pub first_run: bool,
 }
 
 /// The sign-in page's second step: a code from the app or a recovery code.

@@ -1,0 +1,49 @@
+//! `/-/account/sessions`: browsers and applications signed in; signing
+//! one out, or every other.
+use super::done;
+use crate::http::error::ApiError;
+use crate::http::page::{checked_form, PageResult, Person};
+use crate::http::params::Params;
+use crate::services::audit::Actor;
+use crate::services::user_sessions::{self, current_of};
+use crate::state::AppState;
+use crate::views::account_pages::SessionsPage;
+use crate::views::pages::render;
+use actix_web::http::StatusCode;
+use actix_web::web;
+
+const PAGE: &str = "/-/account/sessions";
+
+/// `GET /-/account/sessions`.
+pub async fn page(state: web::Data<AppState>, person: Person) -> PageResult {
+    let sessions = user_sessions::list(&state, person.user().id, current_of(&person.caller)).await?;
+    Ok(person.browser.page(
+        StatusCode::OK,
+        render(&SessionsPage {
+            title: "Sessions and applications",
+            nav: person.nav("sessions"),
+            sessions,
+        }),
+    ))
+}
+
+/// `POST /-/account/sessions/end`: the session `id` of the list (as
+/// `DELETE /user/sessions/:id`).
+pub async fn end(state: web::Data<AppState>, person: Person, params: Result<Params, ApiError>) -> PageResult {
+    let params = checked_form(&person.browser, params)?;
+    let id = params.text("id").ok_or(ApiError::NotFound("Session"))?;
+    user_sessions::end(&state, person.user().id, id, Actor::of(&person.caller)).await?;
+    Ok(done(&person, PAGE, "session_ended"))
+}
+
+/// `POST /-/account/sessions/end_others`: every session but this one.
+pub async fn end_others(
+    state: web::Data<AppState>,
+    person: Person,
+    params: Result<Params, ApiError>,
+) -> PageResult {
+    checked_form(&person.browser, params)?;
+    let current = current_of(&person.caller);
+    user_sessions::end_all_but(&state, person.user().id, current, Actor::of(&person.caller)).await?;
+    Ok(done(&person, PAGE, "sessions_ended"))
+}

@@ -1,0 +1,159 @@
+//! What every account and admin page has: the navigation, pages of a long
+//! list, and how times are written.
+
+/// The bar and the section list of a page.
+#[derive(Debug, Clone)]
+pub struct Nav {
+    /// Who is signed in.
+    pub username: String,
+    /// Whether they may open the admin console.
+    pub is_admin: bool,
+    /// The section the page belongs to (`profile`, `admin_users`, …).
+    pub section: &'static str,
+    /// The notice after a change, if any.
+    pub notice: Option<&'static str>,
+    /// The CSRF token of the page's forms.
+    pub authenticity_token: String,
+}
+
+/// A link of the section list.
+#[derive(Debug, Clone)]
+pub struct NavLink {
+    /// Where.
+    pub href: &'static str,
+    /// Its text.
+    pub label: &'static str,
+    /// Whether it is the page shown.
+    pub current: bool,
+}
+
+const ACCOUNT_SECTIONS: &[(&str, &str, &str)] = &[
+    ("/-/account", "Profile", "profile"),
+    ("/-/account/emails", "E-mail addresses", "emails"),
+    ("/-/account/password", "Password", "password"),
+    ("/-/account/two_factor", "Two-factor and passkeys", "two_factor"),
+    ("/-/account/keys", "SSH keys", "keys"),
+    ("/-/account/tokens", "Access tokens", "tokens"),
+    ("/-/account/sessions", "Sessions and applications", "sessions"),
+    ("/-/account/privacy", "Privacy and preferences", "privacy"),
+    ("/-/account/groups", "Groups and invitations", "groups"),
+    ("/-/account/delete", "Delete your account", "delete"),
+];
+
+const ADMIN_SECTIONS: &[(&str, &str, &str)] = &[
+    ("/-/admin", "Overview", "admin"),
+    ("/-/admin/users", "Users", "admin_users"),
+    ("/-/admin/groups", "Groups", "admin_groups"),
+    ("/-/admin/applications", "Applications", "admin_applications"),
+    ("/-/admin/hooks", "System hooks", "admin_hooks"),
+    ("/-/admin/events", "Security events", "admin_events"),
+];
+
+impl Nav {
+    /// Whether the page is one of the admin console's.
+    pub fn in_admin(&self) -> bool {
+        self.section.starts_with("admin")
+    }
+
+    /// The name of the section list, for screen readers.
+    pub fn area_label(&self) -> &'static str {
+        if self.in_admin() {
+            "Admin console"
+        } else {
+            "Your account"
+        }
+    }
+
+    /// The section list.
+    pub fn links(&self) -> Vec<NavLink> {
+        let sections = if self.in_admin() {
+            ADMIN_SECTIONS
+        } else {
+            ACCOUNT_SECTIONS
+        };
+        sections
+            .iter()
+            .map(|(href, label, key)| NavLink {
+                href,
+                label,
+                current: *key == self.section,
+            })
+            .collect()
+    }
+}
+
+/// The links between the pages of a long list.
+#[derive(Debug, Clone)]
+pub struct Pager {
+    /// This page, from 1.
+    pub page: i64,
+    /// How many there are, when counted.
+    pub pages: Option<i64>,
+    /// The page before, if any.
+    pub previous: Option<String>,
+    /// The page after, if any.
+    pub next: Option<String>,
+}
+
+impl Pager {
+    /// The pager of page `page` of `path`, whose other query parameters
+    /// are `query` (kept on every link).
+    pub fn new(
+        path: &str,
+        query: &[(String, String)],
+        page: i64,
+        per_page: i64,
+        total: Option<i64>,
+        has_more: bool,
+    ) -> Self {
+        let link = |n: i64| {
+            let mut s = url::form_urlencoded::Serializer::new(String::new());
+            for (k, v) in query.iter().filter(|(k, v)| k != "page" && !v.is_empty()) {
+                s.append_pair(k, v);
+            }
+            s.append_pair("page", &n.to_string());
+            format!("{path}?{}", s.finish())
+        };
+        Self {
+            page,
+            pages: total.map(|t| ((t + per_page - 1) / per_page).max(1)),
+            previous: (page > 1).then(|| link(page - 1)),
+            next: has_more.then(|| link(page + 1)),
+        }
+    }
+
+    /// Whether there is more than one page.
+    pub fn shown(&self) -> bool {
+        self.previous.is_some() || self.next.is_some()
+    }
+}
+
+/// The page of a `404` or of a failure, for someone signed in or not.
+#[derive(askama::Template)]
+#[template(path = "missing.html")]
+pub struct MissingPage<'a> {
+    /// The heading.
+    pub title: &'a str,
+    /// What happened.
+    pub message: &'a str,
+}
+
+/// A stored access level's name.
+pub fn role_name(level: i32) -> String {
+    roster_domain::AccessLevel::from_value(level.into()).map_or_else(|| level.to_string(), |l| l.name().to_owned())
+}
+
+/// The template filters of the console pages.
+pub mod filters {
+    use chrono::NaiveDateTime;
+
+    /// A time as a person reads it: `2026-12-04 10:11 UTC`.
+    pub fn when(at: &NaiveDateTime, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(at.format("%Y-%m-%d %H:%M UTC").to_string())
+    }
+
+    /// A time that may not be there: `never` then.
+    pub fn when_or_never(at: &Option<NaiveDateTime>, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(at.map_or_else(|| "never".to_owned(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string()))
+    }
+}
