@@ -8,6 +8,7 @@ mod cli;
 mod compat;
 mod concurrency;
 mod contract_fuzz;
+mod console;
 mod conventions;
 mod crash;
 mod device_grant;
