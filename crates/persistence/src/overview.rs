@@ -24,14 +24,18 @@ pub struct Counts {
 
 /// The counts, in one read.
 pub fn counts(conn: &mut DbConnection) -> Result<Counts, RepoError> {
-    let blocked_states = [UserState::Blocked, UserState::Banned, UserState::PendingApproval].map(UserState::as_str);
+    let blocked_states =
+        [UserState::Blocked, UserState::Banned, UserState::PendingApproval].map(UserState::as_str);
     Ok(Counts {
         users: users::table.count().get_result(conn)?,
         blocked: users::table
             .filter(users::state.eq_any(blocked_states))
             .count()
             .get_result(conn)?,
-        admins: users::table.filter(users::is_admin.eq(true)).count().get_result(conn)?,
+        admins: users::table
+            .filter(users::is_admin.eq(true))
+            .count()
+            .get_result(conn)?,
         groups: groups::table.count().get_result(conn)?,
         applications: oauth_applications::table.count().get_result(conn)?,
         hooks: system_hooks::table.count().get_result(conn)?,

@@ -197,7 +197,8 @@ impl Params {
 
     /// Sets a parameter as a form would send it.
     pub fn set(&mut self, name: &str, value: &str) {
-        self.values.insert(name.to_owned(), Value::String(value.to_owned()));
+        self.values
+            .insert(name.to_owned(), Value::String(value.to_owned()));
     }
 
     /// Reads the checkboxes of a page's form: each sends a hidden `false`
@@ -205,7 +206,8 @@ impl Params {
     pub fn settle_checkboxes(&mut self) {
         for value in self.values.values_mut() {
             if let Value::Array(items) = value {
-                if items.len() == 2 && items[0].as_str() == Some("false") && items[1].as_str() == Some("true") {
+                if items.len() == 2 && items[0].as_str() == Some("false") && items[1].as_str() == Some("true")
+                {
                     *value = Value::String("true".into());
                 }
             }

@@ -4,8 +4,8 @@ use actix_web::{web, HttpRequest};
 
 pub mod account;
 pub mod account_pages;
-pub mod admin_pages;
 pub mod activities;
+pub mod admin_pages;
 pub mod applications;
 pub mod audit;
 pub mod authorize;

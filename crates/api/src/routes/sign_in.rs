@@ -226,7 +226,7 @@ fn browser_request(req: &HttpRequest, ip: String) -> BrowserRequest {
 
 /// The session cookie and a redirect onwards.
 fn signed_in(browser: &Browser, return_to: Option<String>, secret: String) -> HttpResponse {
-    let next = return_to.unwrap_or_else(|| "/-/sign_in".into());
+    let next = return_to.unwrap_or_else(|| "/-/account".into());
     let mut response = browser.redirect(&next);
     if let Err(e) = response.add_cookie(&browser.cookie(SESSION_COOKIE, secret)) {
         log::error!("could not set the session cookie: {e}");

@@ -231,7 +231,10 @@ fn own_invitation(
 
 /// The invitations waiting for the caller: those sent to their confirmed
 /// addresses, with their groups.
-pub async fn waiting_for(state: &AppState, caller: &Caller) -> Result<Vec<(InvitationRow, GroupRow)>, ApiError> {
+pub async fn waiting_for(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<Vec<(InvitationRow, GroupRow)>, ApiError> {
     let user_id = caller.user.id;
     state
         .db
@@ -249,7 +252,11 @@ pub async fn waiting_for(state: &AppState, caller: &Caller) -> Result<Vec<(Invit
 }
 
 /// Accepts the caller's invitation `id` (the account pages' button).
-pub async fn accept_own(state: &AppState, caller: &Caller, id: i64) -> Result<(MemberRow, UserRow), ApiError> {
+pub async fn accept_own(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> Result<(MemberRow, UserRow), ApiError> {
     let caller = caller.clone();
     state
         .db

@@ -140,7 +140,8 @@ pub struct MissingPage<'a> {
 
 /// A stored access level's name.
 pub fn role_name(level: i32) -> String {
-    roster_domain::AccessLevel::from_value(level.into()).map_or_else(|| level.to_string(), |l| l.name().to_owned())
+    roster_domain::AccessLevel::from_value(level.into())
+        .map_or_else(|| level.to_string(), |l| l.name().to_owned())
 }
 
 /// The template filters of the console pages.
@@ -154,6 +155,9 @@ pub mod filters {
 
     /// A time that may not be there: `never` then.
     pub fn when_or_never(at: &Option<NaiveDateTime>, _: &dyn askama::Values) -> askama::Result<String> {
-        Ok(at.map_or_else(|| "never".to_owned(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string()))
+        Ok(at.map_or_else(
+            || "never".to_owned(),
+            |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
+        ))
     }
 }

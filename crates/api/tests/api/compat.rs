@@ -127,3 +127,66 @@ async fn openid_client_signs_in_with_roster() {
     )
     .await;
 }
+
+/// Where the test environment's npm packages are (`scripts/test` installs
+/// them from `tests/node/package-lock.json`).
+fn node_modules() -> std::path::PathBuf {
+    let modules =
+        std::env::var("ROSTER_TEST_NODE_MODULES").unwrap_or_else(|_| "target/test-node/node_modules".into());
+    let modules = std::path::Path::new(&modules);
+    if modules.is_absolute() {
+        modules.to_path_buf()
+    } else {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(modules)
+    }
+}
+
+/// The account pages and the admin console in Chromium, axe-core on each
+/// page, mail through a real SMTP server. `ROSTER_SCREENSHOTS=DIR` saves
+/// the pages there (`scripts/screenshots` does, into `docs/console/`).
+#[tokio::test]
+async fn chromium_drives_the_console() {
+    let python = test_python("selenium");
+    assert!(
+        std::path::Path::new("/usr/bin/chromedriver").exists(),
+        "no /usr/bin/chromedriver: run the tests with scripts/test, which installs chromium-driver"
+    );
+    let axe = node_modules().join("axe-core/axe.min.js");
+    assert!(
+        axe.exists(),
+        "{} is missing: run the tests with scripts/test, which installs axe-core",
+        axe.display()
+    );
+    let sink = tokio::task::spawn_blocking(crate::smtp::SmtpSink::start)
+        .await
+        .unwrap();
+    let smtp = sink.url();
+    let roster = TestRoster::spawn_with(move |s| {
+        s.smtp_url = Some(smtp);
+        s.signup_enabled = true;
+    })
+    .await;
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/compat/chromium_console.py");
+    let mut args = vec![
+        script.to_owned(),
+        roster.url.clone(),
+        roster.admin.token.clone(),
+        sink.dir.join("").display().to_string(),
+        axe.display().to_string(),
+    ];
+    if let Ok(dir) = std::env::var("ROSTER_SCREENSHOTS") {
+        args.push(dir);
+    }
+    let out = tokio::task::spawn_blocking(move || Command::new(python).args(args).output())
+        .await
+        .unwrap()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("console: 16 passed, 0 failed"),
+        "the console in Chromium failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -85,11 +85,18 @@ async fn account_pages_want_a_session_and_the_console_an_admin() {
         } else {
             assert_eq!(seen.status, 303, "{method} {path}: {}", seen.body);
             let to = seen.location.unwrap();
-            assert!(to.starts_with("/-/sign_in?return_to=%2F-%2Faccount"), "{path}: {to}");
+            assert!(
+                to.starts_with("/-/sign_in?return_to=%2F-%2Faccount"),
+                "{path}: {to}"
+            );
         }
         if method == "POST" {
             // A form without its CSRF token is refused, whoever sends it.
-            let who = if path.starts_with("/-/admin") { &mut admin } else { &mut carol };
+            let who = if path.starts_with("/-/admin") {
+                &mut admin
+            } else {
+                &mut carol
+            };
             let refused = who.post(&path, &[("name", "x")]).await;
             assert_eq!(refused.status, 403, "{path} without a token: {}", refused.body);
             assert!(refused.body.contains("This form has expired"), "{}", refused.body);
@@ -98,7 +105,10 @@ async fn account_pages_want_a_session_and_the_console_an_admin() {
     // Every page answers with the policy and never in a frame.
     let page = carol.get("/-/account").await;
     let csp = page.headers["content-security-policy"].to_str().unwrap();
-    assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{csp}");
+    assert!(
+        csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
     let cookie = &page.headers;
     assert!(cookie.get("x-frame-options").is_some());
 }
@@ -114,39 +124,75 @@ async fn the_profile_page_shows_the_apis_messages_beside_their_fields() {
         &mut dora,
         &page,
         "/-/account",
-        &[("name", "Dora"), ("website_url", "ftp://nope"), ("time_zone", "Mars/Olympus")],
+        &[
+            ("name", "Dora"),
+            ("website_url", "ftp://nope"),
+            ("time_zone", "Mars/Olympus"),
+        ],
     )
     .await;
     assert_eq!(refused.status, 400);
-    assert!(refused.body.contains("id=\"website_url-error\""), "{}", refused.body);
-    assert!(refused.body.contains("id=\"time_zone-error\""), "{}", refused.body);
+    assert!(
+        refused.body.contains("id=\"website_url-error\""),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("id=\"time_zone-error\""),
+        "{}",
+        refused.body
+    );
     assert!(refused.body.contains("aria-invalid=\"true\""));
     // What was typed comes back; nothing was saved.
     assert!(refused.body.contains("value=\"ftp://nope\""));
     let user = roster
-        .expect_json(roster.with_token(&roster.admin.token, reqwest::Method::GET, "/api/v4/users?username=dora"), 200)
+        .expect_json(
+            roster.with_token(
+                &roster.admin.token,
+                reqwest::Method::GET,
+                "/api/v4/users?username=dora",
+            ),
+            200,
+        )
         .await;
     assert_eq!(user[0]["website_url"], "");
     let saved = submit(
         &mut dora,
         &page,
         "/-/account",
-        &[("name", "Dora Explorer"), ("bio", "Maps <b>and</b> more"), ("website_url", "example.org")],
+        &[
+            ("name", "Dora Explorer"),
+            ("bio", "Maps <b>and</b> more"),
+            ("website_url", "example.org"),
+        ],
     )
     .await;
     assert_eq!(saved.status, 303, "{}", saved.body);
     assert_eq!(saved.location.as_deref(), Some("/-/account?notice=profile"));
     let shown = dora.get("/-/account?notice=profile").await;
     assert!(shown.body.contains("Your profile was saved."));
-    assert!(shown.body.contains("Maps &#60;b&#62;and&#60;/b&#62; more") || shown.body.contains("Maps &lt;b&gt;and&lt;/b&gt; more"));
+    assert!(
+        shown.body.contains("Maps &#60;b&#62;and&#60;/b&#62; more")
+            || shown.body.contains("Maps &lt;b&gt;and&lt;/b&gt; more")
+    );
     // A notice code nobody knows shows nothing.
     let odd = dora.get("/-/account?notice=%3Cscript%3E").await;
     assert!(!odd.body.contains("id=\"notice\""));
     // Changing the user name needs the password, as `PUT /user` does.
     let page = dora.get("/-/account").await;
-    let needs = submit(&mut dora, &page, "/-/account", &[("name", "Dora Explorer"), ("username", "dora2")]).await;
+    let needs = submit(
+        &mut dora,
+        &page,
+        "/-/account",
+        &[("name", "Dora Explorer"), ("username", "dora2")],
+    )
+    .await;
     assert_eq!(needs.status, 400);
-    assert!(needs.body.contains("id=\"current_password-error\""), "{}", needs.body);
+    assert!(
+        needs.body.contains("id=\"current_password-error\""),
+        "{}",
+        needs.body
+    );
 }
 
 #[tokio::test]
@@ -155,14 +201,25 @@ async fn keys_tokens_and_sessions_from_the_account_pages() {
     roster.create_user("erin").await;
     let mut erin = signed_in(&roster, "erin").await;
     let page = erin.get("/-/account/keys").await;
-    let bad = submit(&mut erin, &page, "/-/account/keys", &[("key", "ssh-rsa nope"), ("title", "laptop")]).await;
+    let bad = submit(
+        &mut erin,
+        &page,
+        "/-/account/keys",
+        &[("key", "ssh-rsa nope"), ("title", "laptop")],
+    )
+    .await;
     assert_eq!(bad.status, 400);
     assert!(bad.body.contains("id=\"key-error\""), "{}", bad.body);
     let added = submit(
         &mut erin,
         &page,
         "/-/account/keys",
-        &[("key", KEY), ("title", "laptop"), ("usage_type", "auth"), ("expires_at", "")],
+        &[
+            ("key", KEY),
+            ("title", "laptop"),
+            ("usage_type", "auth"),
+            ("expires_at", ""),
+        ],
     )
     .await;
     assert_eq!(added.status, 303, "{}", added.body);
@@ -186,7 +243,10 @@ async fn keys_tokens_and_sessions_from_the_account_pages() {
     let secret = made.body.split("id=\"new-token\">").nth(1).unwrap();
     let secret = &secret[..secret.find('<').unwrap()];
     let me = roster
-        .expect_json(roster.with_token(secret, reqwest::Method::GET, "/api/v4/user"), 200)
+        .expect_json(
+            roster.with_token(secret, reqwest::Method::GET, "/api/v4/user"),
+            200,
+        )
         .await;
     assert_eq!(me["username"], "erin");
     // Shown once: the page after it does not hold it.
@@ -211,38 +271,67 @@ async fn a_sensitive_change_asks_for_the_password_after_ten_minutes() {
     // Just signed in: no password asked.
     let page = fay.get("/-/account/emails").await;
     assert!(!page.body.contains("name=\"current_password\""), "{}", page.body);
-    let added = submit(&mut fay, &page, "/-/account/emails", &[("email", "fay.two@example.com")]).await;
+    let added = submit(
+        &mut fay,
+        &page,
+        "/-/account/emails",
+        &[("email", "fay.two@example.com")],
+    )
+    .await;
     assert_eq!(added.status, 303, "{}", added.body);
     // Eleven minutes later (the session's last check moved back).
     let mut conn = connection(&roster);
     let at = roster_persistence::now();
     let sessions = roster_persistence::browser_sessions::live_for_user(&mut conn, user.id, at).unwrap();
     for s in sessions {
-        roster_persistence::browser_sessions::reauthenticated(&mut conn, s.id, at - chrono::Duration::minutes(11))
-            .unwrap();
+        roster_persistence::browser_sessions::reauthenticated(
+            &mut conn,
+            s.id,
+            at - chrono::Duration::minutes(11),
+        )
+        .unwrap();
     }
     let page = fay.get("/-/account/emails").await;
     assert!(page.body.contains("name=\"current_password\""), "{}", page.body);
-    let refused = submit(&mut fay, &page, "/-/account/emails", &[("email", "fay.three@example.com")]).await;
+    let refused = submit(
+        &mut fay,
+        &page,
+        "/-/account/emails",
+        &[("email", "fay.three@example.com")],
+    )
+    .await;
     assert_eq!(refused.status, 400);
-    assert!(refused.body.contains("id=\"current_password-error\""), "{}", refused.body);
+    assert!(
+        refused.body.contains("id=\"current_password-error\""),
+        "{}",
+        refused.body
+    );
     let wrong = submit(
         &mut fay,
         &page,
         "/-/account/emails",
-        &[("email", "fay.three@example.com"), ("current_password", "not-the-password")],
+        &[
+            ("email", "fay.three@example.com"),
+            ("current_password", "not-the-password"),
+        ],
     )
     .await;
     assert_eq!(wrong.status, 400);
     let emails = roster
-        .expect_json(roster.with_token(&user.token, reqwest::Method::GET, "/api/v4/user/emails"), 200)
+        .expect_json(
+            roster.with_token(&user.token, reqwest::Method::GET, "/api/v4/user/emails"),
+            200,
+        )
         .await;
     assert_eq!(emails.as_array().unwrap().len(), 1, "{emails}");
     let right = submit(
         &mut fay,
         &page,
         "/-/account/emails",
-        &[("email", "fay.three@example.com"), ("current_password", TEST_PASSWORD)],
+        &[
+            ("email", "fay.three@example.com"),
+            ("current_password", TEST_PASSWORD),
+        ],
     )
     .await;
     assert_eq!(right.status, 303, "{}", right.body);
@@ -262,7 +351,12 @@ async fn the_admin_finds_a_user_blocks_them_and_their_session_stops() {
     let mut admin = signed_in(&roster, &roster.admin.username).await;
     // 20 to a page, with a link to the next.
     let list = admin.get("/-/admin/users").await;
-    assert_eq!(list.body.matches("href=\"/-/admin/users/").count(), 20 + 1, "{}", list.body);
+    assert_eq!(
+        list.body.matches("href=\"/-/admin/users/").count(),
+        20 + 1,
+        "{}",
+        list.body
+    );
     assert!(list.body.contains("rel=\"next\""));
     let second = admin.get("/-/admin/users?page=2").await;
     assert!(second.body.contains("rel=\"prev\""));
@@ -273,7 +367,11 @@ async fn the_admin_finds_a_user_blocks_them_and_their_session_stops() {
     assert!(!found.body.contains("filler"));
     let bad = admin.get("/-/admin/users?created_after=yesterday-ish").await;
     assert_eq!(bad.status, 400);
-    assert!(bad.body.contains("id=\"created_after-error\"") || bad.body.contains("class=\"error\""), "{}", bad.body);
+    assert!(
+        bad.body.contains("id=\"created_after-error\"") || bad.body.contains("class=\"error\""),
+        "{}",
+        bad.body
+    );
     let gus_id = roster
         .expect_json(roster.get("/api/v4/users?username=gus"), 200)
         .await[0]["id"]
@@ -284,7 +382,10 @@ async fn the_admin_finds_a_user_blocks_them_and_their_session_stops() {
     let blocked = submit(&mut admin, &page, &format!("/-/admin/users/{gus_id}/block"), &[]).await;
     assert_eq!(blocked.status, 303, "{}", blocked.body);
     let page = admin.get(blocked.location.as_deref().unwrap()).await;
-    assert!(page.body.contains("The user&#39;s state was changed.") || page.body.contains("The user's state was changed."));
+    assert!(
+        page.body.contains("The user&#39;s state was changed.")
+            || page.body.contains("The user's state was changed.")
+    );
     assert!(page.body.contains("id=\"user-state\">blocked<"), "{}", page.body);
     // The blocked user's browser is signed out at its next request.
     assert_eq!(gus.get("/-/account").await.status, 303);
@@ -292,7 +393,13 @@ async fn the_admin_finds_a_user_blocks_them_and_their_session_stops() {
     let events = admin.get("/-/admin/events?event_name=user_blocked").await;
     assert!(events.body.contains("user_blocked"), "{}", events.body);
     let page = admin.get(&format!("/-/admin/users/{gus_id}")).await;
-    let odd = submit(&mut admin, &page, &format!("/-/admin/users/{gus_id}/frobnicate"), &[]).await;
+    let odd = submit(
+        &mut admin,
+        &page,
+        &format!("/-/admin/users/{gus_id}/frobnicate"),
+        &[],
+    )
+    .await;
     assert_eq!(odd.status, 404);
     // The admin cannot block themselves here either (the service's rule).
     let admin_id = roster.admin.id;
@@ -313,22 +420,43 @@ async fn the_admin_edits_and_creates_users_with_the_apis_rules() {
         &mut admin,
         &edit,
         &format!("/-/admin/users/{}/edit", hal.id),
-        &[("name", "Hal"), ("username", "hal"), ("email", &roster.admin.email)],
+        &[
+            ("name", "Hal"),
+            ("username", "hal"),
+            ("email", &roster.admin.email),
+        ],
     )
     .await;
     // `PUT /users/:id`'s answer (GitLab's 409), shown above the form.
     assert_eq!(taken.status, 400, "{}", taken.body);
-    assert!(taken.body.contains("Email has already been taken"), "{}", taken.body);
+    assert!(
+        taken.body.contains("Email has already been taken"),
+        "{}",
+        taken.body
+    );
     let saved = submit(
         &mut admin,
         &edit,
         &format!("/-/admin/users/{}/edit", hal.id),
-        &[("name", "Hal Nine"), ("username", "hal"), ("email", &hal.email), ("external", "false"), ("external", "true")],
+        &[
+            ("name", "Hal Nine"),
+            ("username", "hal"),
+            ("email", &hal.email),
+            ("external", "false"),
+            ("external", "true"),
+        ],
     )
     .await;
     assert_eq!(saved.status, 303, "{}", saved.body);
     let shown = roster
-        .expect_json(roster.with_token(&roster.admin.token, reqwest::Method::GET, &format!("/api/v4/users/{}", hal.id)), 200)
+        .expect_json(
+            roster.with_token(
+                &roster.admin.token,
+                reqwest::Method::GET,
+                &format!("/api/v4/users/{}", hal.id),
+            ),
+            200,
+        )
         .await;
     assert_eq!(shown["name"], "Hal Nine");
     assert_eq!(shown["external"], true);
@@ -337,7 +465,12 @@ async fn the_admin_edits_and_creates_users_with_the_apis_rules() {
         &mut admin,
         &new,
         "/-/admin/users/new",
-        &[("name", "Ivy"), ("username", "ivy"), ("email", "ivy@example.com"), ("password", "")],
+        &[
+            ("name", "Ivy"),
+            ("username", "ivy"),
+            ("email", "ivy@example.com"),
+            ("password", ""),
+        ],
     )
     .await;
     assert_eq!(created.status, 303, "{}", created.body);
@@ -361,12 +494,20 @@ async fn sign_up_from_the_page_and_the_first_run_page() {
         &mut browser,
         &page,
         "/-/sign_up",
-        &[("name", "Jo"), ("username", "jo"), ("email", "jo@example.com"), ("password", "short")],
+        &[
+            ("name", "Jo"),
+            ("username", "jo"),
+            ("email", "jo@example.com"),
+            ("password", "short"),
+        ],
     )
     .await;
     assert_eq!(short.status, 400);
     assert!(short.body.contains("id=\"password-error\""), "{}", short.body);
-    assert!(!short.body.contains("value=\"short\""), "a password is never written back");
+    assert!(
+        !short.body.contains("value=\"short\""),
+        "a password is never written back"
+    );
     let made = submit(
         &mut browser,
         &page,
@@ -383,7 +524,13 @@ async fn sign_up_from_the_page_and_the_first_run_page() {
     assert_eq!(made.status, 201, "{}", made.body);
     assert_eq!(roster.mails_to("jo@example.com").len(), 1);
     let reset = browser.get("/-/reset-password/new").await;
-    let asked = submit(&mut browser, &reset, "/-/reset-password/new", &[("email", "nobody@example.com")]).await;
+    let asked = submit(
+        &mut browser,
+        &reset,
+        "/-/reset-password/new",
+        &[("email", "nobody@example.com")],
+    )
+    .await;
     assert_eq!(asked.status, 200);
     assert!(asked.body.contains("If the address is registered"));
     // A deployment without an admin: the console says how to make one.

@@ -431,7 +431,7 @@ async fn bad_requests_are_refused_on_a_page_or_at_the_redirect_uri() {
         .await;
     assert_eq!(
         off_site.location.as_deref(),
-        Some("/-/sign_in"),
+        Some("/-/account"),
         "never off the site"
     );
 

@@ -23,16 +23,16 @@ fn python() -> String {
     python
 }
 
-/// A real SMTP server on a loopback port, storing what it receives.
-struct SmtpSink {
+/// A real SMTP server on a loopback port (aiosmtpd, a Maildir in `dir`), storing what it receives.
+pub(crate) struct SmtpSink {
     child: Option<Child>,
     port: u16,
-    dir: PathBuf,
+    pub(crate) dir: PathBuf,
     python: String,
 }
 
 impl SmtpSink {
-    fn start() -> Self {
+    pub(crate) fn start() -> Self {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -80,7 +80,7 @@ impl SmtpSink {
         }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("smtp://127.0.0.1:{}", self.port)
     }
 

@@ -234,7 +234,8 @@ def _():
     assert driver.get_cookie("_roster_session") is None
     click_and_wait(driver, button)
     assert driver.get_cookie("_roster_session") is not None, driver.page_source[:500]
-    assert "signed in as " + erin in driver.page_source, driver.page_source[:500]
+    assert driver.current_url.endswith("/-/account"), driver.current_url
+    assert erin in driver.find_element(By.CSS_SELECTOR, "header .who").text, driver.page_source[:500]
     driver.delete_all_cookies()
 
 
@@ -247,7 +248,8 @@ def _():
     assert button.is_displayed(), "the script shows the passkey button"
     click_and_wait(driver, button)
     assert driver.get_cookie("_roster_session") is not None, driver.page_source[:500]
-    assert "signed in as erin_" in driver.page_source, driver.page_source[:500]
+    assert driver.current_url.endswith("/-/account"), driver.current_url
+    assert "erin_" in driver.find_element(By.CSS_SELECTOR, "header .who").text, driver.page_source[:500]
     driver.delete_all_cookies()
 
 

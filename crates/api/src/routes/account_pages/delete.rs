@@ -29,7 +29,11 @@ pub async fn page(person: Person) -> PageResult {
 }
 
 /// `POST /-/account/delete`: the account goes, and with it this session.
-pub async fn submit(state: web::Data<AppState>, person: Person, params: Result<Params, ApiError>) -> PageResult {
+pub async fn submit(
+    state: web::Data<AppState>,
+    person: Person,
+    params: Result<Params, ApiError>,
+) -> PageResult {
     let params = checked_form(&person.browser, params)?;
     let deleted = match parse::<CurrentPassword>(&params) {
         Ok(input) => accounts::delete_self(&state, &person.caller, input).await,
@@ -50,6 +54,9 @@ pub async fn submit(state: web::Data<AppState>, person: Person, params: Result<P
             }
             Ok(response)
         }
-        Err(e) => show(&person, FormState::new().with_error(e).for_fields(&["current_password"])),
+        Err(e) => show(
+            &person,
+            FormState::new().with_error(e).for_fields(&["current_password"]),
+        ),
     }
 }

@@ -18,7 +18,6 @@ const PAGE: &str = "/-/account/groups";
 /// More groups than a person belongs to; the page lists them all.
 const MOST: i64 = 1000;
 
-
 /// `GET /-/account/groups`.
 pub async fn page(state: web::Data<AppState>, person: Person) -> PageResult {
     let waiting = invitations::waiting_for(&state, &person.caller).await?;

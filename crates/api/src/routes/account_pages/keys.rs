@@ -48,9 +48,12 @@ pub async fn add(state: web::Data<AppState>, person: Person, params: Result<Para
     match added {
         Ok(()) => Ok(done(&person, PAGE, "key_added")),
         Err(e) => {
-            let form = FormState::from_params(&params)
-                .with_error(e)
-                .for_fields(&["key", "title", "usage_type", "expires_at"]);
+            let form = FormState::from_params(&params).with_error(e).for_fields(&[
+                "key",
+                "title",
+                "usage_type",
+                "expires_at",
+            ]);
             show(&state, &person, form).await
         }
     }

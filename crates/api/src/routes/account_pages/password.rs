@@ -29,7 +29,11 @@ pub async fn page(person: Person) -> PageResult {
 
 /// `POST /-/account/password`: `PUT /user/password`'s service; this
 /// browser stays signed in, every other session ends.
-pub async fn submit(state: web::Data<AppState>, person: Person, params: Result<Params, ApiError>) -> PageResult {
+pub async fn submit(
+    state: web::Data<AppState>,
+    person: Person,
+    params: Result<Params, ApiError>,
+) -> PageResult {
     let params = checked_form(&person.browser, params)?;
     let changed = match parse::<ChangePassword>(&params) {
         Ok(input) => accounts::change_password(&state, &person.caller, input).await,
@@ -39,9 +43,11 @@ pub async fn submit(state: web::Data<AppState>, person: Person, params: Result<P
         Ok(()) => Ok(done(&person, "/-/account/password", "password")),
         Err(e) => show(
             &person,
-            FormState::new()
-                .with_error(e)
-                .for_fields(&["current_password", "password", "password_confirmation"]),
+            FormState::new().with_error(e).for_fields(&[
+                "current_password",
+                "password",
+                "password_confirmation",
+            ]),
         ),
     }
 }

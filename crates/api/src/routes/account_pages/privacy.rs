@@ -27,7 +27,10 @@ fn privacy_values(user: &UserRow) -> FormState {
         ("searchable".into(), flag(user.searchable)),
         ("show_followers".into(), flag(user.show_followers)),
         ("share_activity".into(), flag(user.share_activity)),
-        ("public_email".into(), user.public_email.clone().unwrap_or_default()),
+        (
+            "public_email".into(),
+            user.public_email.clone().unwrap_or_default(),
+        ),
     ])
 }
 
@@ -40,7 +43,10 @@ fn preference_values(user: &UserRow) -> FormState {
 
 async fn show(state: &AppState, person: &Person, form: FormState, preferences_form: FormState) -> PageResult {
     let id = person.user().id;
-    let confirmed = state.db.run(move |conn| emails::confirmed_addresses(conn, id)).await?;
+    let confirmed = state
+        .db
+        .run(move |conn| emails::confirmed_addresses(conn, id))
+        .await?;
     let status = form_status(&form).max(form_status(&preferences_form));
     Ok(person.browser.page(
         status,
@@ -61,10 +67,16 @@ pub async fn page(state: web::Data<AppState>, person: Person) -> PageResult {
 }
 
 /// `POST /-/account/privacy`: `PUT /user/privacy`'s service.
-pub async fn submit(state: web::Data<AppState>, person: Person, params: Result<Params, ApiError>) -> PageResult {
+pub async fn submit(
+    state: web::Data<AppState>,
+    person: Person,
+    params: Result<Params, ApiError>,
+) -> PageResult {
     let params = checked_form(&person.browser, params)?;
     let saved = match parse::<Privacy>(&params) {
-        Ok(input) => privacy::update_privacy(&state, person.user().id, input).await.map(drop),
+        Ok(input) => privacy::update_privacy(&state, person.user().id, input)
+            .await
+            .map(drop),
         Err(e) => Err(e),
     };
     match saved {
@@ -91,13 +103,17 @@ pub async fn preferences(
 ) -> PageResult {
     let params = checked_form(&person.browser, params)?;
     let saved = match parse::<UpdateOwnProfile>(&params) {
-        Ok(input) => accounts::update_profile(&state, &person.caller, input).await.map(drop),
+        Ok(input) => accounts::update_profile(&state, &person.caller, input)
+            .await
+            .map(drop),
         Err(e) => Err(e),
     };
     match saved {
         Ok(()) => Ok(done(&person, PAGE, "preferences")),
         Err(e) => {
-            let form = FormState::from_params(&params).with_error(e).for_fields(PREFERENCES);
+            let form = FormState::from_params(&params)
+                .with_error(e)
+                .for_fields(PREFERENCES);
             show(&state, &person, privacy_values(person.user()), form).await
         }
     }

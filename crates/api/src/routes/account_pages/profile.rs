@@ -53,7 +53,10 @@ fn show(person: &Person, form: FormState, avatar_form: FormState) -> PageResult 
             nav: person.nav("profile"),
             form,
             avatar_form,
-            avatar_url: user.avatar.as_ref().map(|name| format!("/uploads/avatars/{name}")),
+            avatar_url: user
+                .avatar
+                .as_ref()
+                .map(|name| format!("/uploads/avatars/{name}")),
             unconfirmed_email: user.unconfirmed_email.clone(),
         }),
     ))
@@ -65,7 +68,11 @@ pub async fn page(person: Person) -> PageResult {
 }
 
 /// `POST /-/account`: `PUT /user`'s service and rules.
-pub async fn submit(state: web::Data<AppState>, person: Person, params: Result<Params, ApiError>) -> PageResult {
+pub async fn submit(
+    state: web::Data<AppState>,
+    person: Person,
+    params: Result<Params, ApiError>,
+) -> PageResult {
     let params = checked_form(&person.browser, params)?;
     let saved = match parse::<UpdateOwnProfile>(&params) {
         Ok(input) => accounts::update_profile(&state, &person.caller, input).await,

@@ -98,7 +98,9 @@ pub async fn submit(
         }
         Err(e) => sign_up_form(
             &browser,
-            FormState::from_params(&params).with_error(e).for_fields(SIGN_UP_FIELDS),
+            FormState::from_params(&params)
+                .with_error(e)
+                .for_fields(SIGN_UP_FIELDS),
         ),
     }
 }
@@ -145,7 +147,9 @@ pub async fn reset_submit(
         )),
         Err(e) => reset_form(
             &browser,
-            FormState::from_params(&params).with_error(e).for_fields(&["email"]),
+            FormState::from_params(&params)
+                .with_error(e)
+                .for_fields(&["email"]),
         ),
     }
 }

@@ -49,7 +49,11 @@ pub async fn page(state: web::Data<AppState>, person: Person) -> PageResult {
 
 /// `POST /-/account/tokens`: `POST /user/personal_access_tokens`'s
 /// service; the page that answers shows the token, once.
-pub async fn create(state: web::Data<AppState>, person: Person, params: Result<Params, ApiError>) -> PageResult {
+pub async fn create(
+    state: web::Data<AppState>,
+    person: Person,
+    params: Result<Params, ApiError>,
+) -> PageResult {
     let mut params = checked_form(&person.browser, params)?;
     params.drop_empty(&["expires_at"]);
     let made = match parse::<CreateToken>(&params) {
@@ -60,12 +64,21 @@ pub async fn create(state: web::Data<AppState>, person: Person, params: Result<P
         Err(e) => Err(e),
     };
     match made {
-        Ok((_, secret)) => show(&state, &person, FormState::new(), Some(secret.expose().to_owned())).await,
+        Ok((_, secret)) => {
+            show(
+                &state,
+                &person,
+                FormState::new(),
+                Some(secret.expose().to_owned()),
+            )
+            .await
+        }
         Err(e) => {
             let scopes = params.list("scopes").unwrap_or_default();
-            let mut form = FormState::from_params(&params)
-                .with_error(e)
-                .for_fields(&["name", "expires_at", "scopes"]);
+            let mut form =
+                FormState::from_params(&params)
+                    .with_error(e)
+                    .for_fields(&["name", "expires_at", "scopes"]);
             for scope in scopes {
                 form = form.with_value(&format!("scope_{scope}"), "true");
             }

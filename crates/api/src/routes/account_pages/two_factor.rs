@@ -9,7 +9,9 @@ use crate::http::input::parse;
 use crate::http::page::{checked_form, FormState, PageResult, Person};
 use crate::http::params::Params;
 use crate::inputs::account::CurrentPassword;
-use crate::inputs::two_factor::{DisableTwoFactor, RecoveryCodesRequest, TotpConfirmation, TotpEnrolment, WebauthnRegistration};
+use crate::inputs::two_factor::{
+    DisableTwoFactor, RecoveryCodesRequest, TotpConfirmation, TotpEnrolment, WebauthnRegistration,
+};
 use crate::routes::path_id;
 use crate::services::{two_factor, webauthn};
 use crate::state::AppState;
@@ -36,9 +38,14 @@ struct Shown {
 
 impl Shown {
     fn has_errors(&self) -> bool {
-        [&self.form, &self.passkey_form, &self.codes_form, &self.disable_form]
-            .iter()
-            .any(|f| f.has_errors())
+        [
+            &self.form,
+            &self.passkey_form,
+            &self.codes_form,
+            &self.disable_form,
+        ]
+        .iter()
+        .any(|f| f.has_errors())
     }
 }
 
@@ -61,7 +68,8 @@ async fn show(state: &AppState, person: &Person, shown: Shown) -> PageResult {
             must_enrol,
             enabled: user.two_factor_enabled,
             totp: totp.as_ref().is_some_and(|t| t.confirmed_at.is_some()),
-            totp_pending: totp.as_ref().is_some_and(|t| t.confirmed_at.is_none()) && shown.enrolment.is_none(),
+            totp_pending: totp.as_ref().is_some_and(|t| t.confirmed_at.is_none())
+                && shown.enrolment.is_none(),
             enrolment: shown.enrolment,
             recovery_codes: shown.recovery_codes,
             passkeys,
@@ -99,7 +107,11 @@ pub async fn page(state: web::Data<AppState>, person: Person) -> PageResult {
 }
 
 /// `POST /-/account/two_factor/totp`: a new key, shown with its QR code.
-pub async fn begin_totp(state: web::Data<AppState>, person: Person, params: Result<Params, ApiError>) -> PageResult {
+pub async fn begin_totp(
+    state: web::Data<AppState>,
+    person: Person,
+    params: Result<Params, ApiError>,
+) -> PageResult {
     let params = checked_form(&person.browser, params)?;
     let begun = match parse::<TotpEnrolment>(&params) {
         Ok(input) => two_factor::begin_totp(&state, &person.caller, input.current_password).await,
@@ -152,11 +164,16 @@ pub async fn confirm_totp(
 }
 
 /// `POST /-/account/two_factor/recovery_codes`.
-pub async fn new_codes(state: web::Data<AppState>, person: Person, params: Result<Params, ApiError>) -> PageResult {
+pub async fn new_codes(
+    state: web::Data<AppState>,
+    person: Person,
+    params: Result<Params, ApiError>,
+) -> PageResult {
     let params = checked_form(&person.browser, params)?;
     let made = match parse::<RecoveryCodesRequest>(&params) {
         Ok(input) => {
-            two_factor::regenerate_recovery_codes(&state, &person.caller, input.current_password, input.otp).await
+            two_factor::regenerate_recovery_codes(&state, &person.caller, input.current_password, input.otp)
+                .await
         }
         Err(e) => Err(e),
     };
@@ -174,7 +191,11 @@ pub async fn new_codes(state: web::Data<AppState>, person: Person, params: Resul
 }
 
 /// `POST /-/account/two_factor/disable`.
-pub async fn disable(state: web::Data<AppState>, person: Person, params: Result<Params, ApiError>) -> PageResult {
+pub async fn disable(
+    state: web::Data<AppState>,
+    person: Person,
+    params: Result<Params, ApiError>,
+) -> PageResult {
     let mut params = checked_form(&person.browser, params)?;
     params.drop_empty(&["otp"]);
     let turned_off = match parse::<DisableTwoFactor>(&params) {
@@ -218,8 +239,12 @@ pub async fn add_passkey(
     let added = async {
         person.confirm_password(&state, &params).await?;
         let credential = params.text("credential").unwrap_or_default();
-        let credential: serde_json::Value = serde_json::from_str(&credential)
-            .map_err(|_| ApiError::field("credential", "was not sent by your browser; add the passkey again"))?;
+        let credential: serde_json::Value = serde_json::from_str(&credential).map_err(|_| {
+            ApiError::field(
+                "credential",
+                "was not sent by your browser; add the passkey again",
+            )
+        })?;
         let mut object = serde_json::Map::new();
         object.insert("name".into(), params.text("name").unwrap_or_default().into());
         object.insert("credential".into(), credential);

@@ -24,7 +24,11 @@ const FILTERS: &[&str] = &[
 ];
 
 /// `GET /-/admin/events`.
-pub async fn page(req: HttpRequest, state: web::Data<AppState>, AdminPerson(person): AdminPerson) -> PageResult {
+pub async fn page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    AdminPerson(person): AdminPerson,
+) -> PageResult {
     let pairs = query_pairs(&req);
     let page = page_number(&pairs);
     // The API's own query, so each filter means what it means there.
@@ -57,7 +61,8 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>, AdminPerson(pers
     } else {
         StatusCode::OK
     };
-    let (events, total, has_more) = found.map_or((Vec::new(), Some(0), false), |p| (p.items, p.total, p.has_more));
+    let (events, total, has_more) =
+        found.map_or((Vec::new(), Some(0), false), |p| (p.items, p.total, p.has_more));
     Ok(person.browser.page(
         status,
         render(&EventsPage {

@@ -44,7 +44,8 @@ async fn list_page(req: &HttpRequest, state: &AppState, person: &Person, form: F
     let found = match Params::from_query(&encoded).and_then(|p| parse::<GroupListQuery>(&p)) {
         Ok(q) => {
             let caller = Some(&person.caller);
-            let filter = group_service::filter_of(caller, &q.filter, group_service::scope_for(caller, Some(true)));
+            let filter =
+                group_service::filter_of(caller, &q.filter, group_service::scope_for(caller, Some(true)));
             let (order, descending) = (q.filter.order_by, q.filter.descending());
             let request = PageRequest::Offset {
                 page,
@@ -62,7 +63,8 @@ async fn list_page(req: &HttpRequest, state: &AppState, person: &Person, form: F
             None
         }
     };
-    let (rows, total, has_more) = found.map_or((Vec::new(), Some(0), false), |p| (p.items, p.total, p.has_more));
+    let (rows, total, has_more) =
+        found.map_or((Vec::new(), Some(0), false), |p| (p.items, p.total, p.has_more));
     let status = form_status(&form).max(form_status(&filters));
     Ok(person.browser.page(
         status,
@@ -78,7 +80,11 @@ async fn list_page(req: &HttpRequest, state: &AppState, person: &Person, form: F
 }
 
 /// `GET /-/admin/groups?search=&page=`.
-pub async fn list(req: HttpRequest, state: web::Data<AppState>, AdminPerson(person): AdminPerson) -> PageResult {
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    AdminPerson(person): AdminPerson,
+) -> PageResult {
     let form = FormState::filled([("visibility".to_owned(), "private".to_owned())]);
     list_page(&req, &state, &person, form).await
 }
@@ -99,7 +105,9 @@ pub async fn create(
     match created {
         Ok(group) => Ok(done(&person, &group_path(group.id), "group_created")),
         Err(e) => {
-            let form = FormState::from_params(&params).with_error(e).for_fields(GROUP_FIELDS);
+            let form = FormState::from_params(&params)
+                .with_error(e)
+                .for_fields(GROUP_FIELDS);
             list_page(&req, &state, &person, form).await
         }
     }
@@ -150,7 +158,14 @@ async fn group_page(req: &HttpRequest, state: &AppState, person: &Person, form: 
                     expires_at: member.expires_at,
                 })
                 .collect(),
-            pager: Pager::new(&group_path(id), &pairs, page, PER_PAGE, found.total, found.has_more),
+            pager: Pager::new(
+                &group_path(id),
+                &pairs,
+                page,
+                PER_PAGE,
+                found.total,
+                found.has_more,
+            ),
             group,
             levels: levels(),
             form,
@@ -159,7 +174,11 @@ async fn group_page(req: &HttpRequest, state: &AppState, person: &Person, form: 
 }
 
 /// `GET /-/admin/groups/:id`.
-pub async fn page(req: HttpRequest, state: web::Data<AppState>, AdminPerson(person): AdminPerson) -> PageResult {
+pub async fn page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    AdminPerson(person): AdminPerson,
+) -> PageResult {
     let form = FormState::filled([("access_level".to_owned(), "30".to_owned())]);
     group_page(&req, &state, &person, form).await
 }

@@ -17,7 +17,14 @@ use actix_web::{web, HttpRequest};
 use roster_persistence::system_hooks::{self, HookRow};
 
 const HOOK: &str = "Hook";
-const FIELDS: &[&str] = &["url", "name", "token", "events", "enable_ssl_verification", "signing_secret"];
+const FIELDS: &[&str] = &[
+    "url",
+    "name",
+    "token",
+    "events",
+    "enable_ssl_verification",
+    "signing_secret",
+];
 /// More hooks than anyone keeps; the page lists them all.
 const MOST: i64 = 500;
 
@@ -35,7 +42,12 @@ fn hook_params(mut params: Params) -> Params {
     params
 }
 
-async fn list_page(state: &AppState, person: &Person, form: FormState, signing_secret: Option<String>) -> PageResult {
+async fn list_page(
+    state: &AppState,
+    person: &Person,
+    form: FormState,
+    signing_secret: Option<String>,
+) -> PageResult {
     let hooks = state
         .db
         .run(|conn| system_hooks::list_hooks(conn, 1, MOST))
@@ -96,7 +108,12 @@ fn values_of(hook: &HookRow) -> FormState {
     ])
 }
 
-async fn hook_page(req: &HttpRequest, state: &AppState, person: &Person, form: Option<FormState>) -> PageResult {
+async fn hook_page(
+    req: &HttpRequest,
+    state: &AppState,
+    person: &Person,
+    form: Option<FormState>,
+) -> PageResult {
     let id = path_id(req, "id", HOOK)?;
     let hook = hook_service::find(state, id).await?;
     let pairs = query_pairs(req);
@@ -109,18 +126,32 @@ async fn hook_page(req: &HttpRequest, state: &AppState, person: &Person, form: O
     Ok(person.browser.page(
         form_status(&form),
         render(&HookPage {
-            title: format!("System hook {}", hook.name.clone().unwrap_or_else(|| hook.url.clone())),
+            title: format!(
+                "System hook {}",
+                hook.name.clone().unwrap_or_else(|| hook.url.clone())
+            ),
             nav: person.nav("admin_hooks"),
             form,
             deliveries: found.items,
-            pager: Pager::new(&hook_path(id), &pairs, page, PER_PAGE, found.total, found.has_more),
+            pager: Pager::new(
+                &hook_path(id),
+                &pairs,
+                page,
+                PER_PAGE,
+                found.total,
+                found.has_more,
+            ),
             hook,
         }),
     ))
 }
 
 /// `GET /-/admin/hooks/:id`.
-pub async fn page(req: HttpRequest, state: web::Data<AppState>, AdminPerson(person): AdminPerson) -> PageResult {
+pub async fn page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    AdminPerson(person): AdminPerson,
+) -> PageResult {
     hook_page(&req, &state, &person, None).await
 }
 

@@ -17,8 +17,8 @@ mod applications;
 mod events;
 mod groups;
 mod hooks;
-mod users_list;
 mod user;
+mod users_list;
 
 /// Rows on a page of a long list (§12: the user list shows 20).
 pub const PER_PAGE: i64 = 20;
@@ -74,7 +74,6 @@ pub async fn overview(req: HttpRequest, state: web::Data<AppState>) -> PageResul
         }),
     ))
 }
-
 
 /// Registers the admin console.
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -85,7 +85,11 @@ fn actions_for(user: &UserRow, admin: &UserRow) -> Vec<(&'static str, &'static s
 }
 
 /// `GET /-/admin/users/:id`.
-pub async fn page(req: HttpRequest, state: web::Data<AppState>, AdminPerson(person): AdminPerson) -> PageResult {
+pub async fn page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    AdminPerson(person): AdminPerson,
+) -> PageResult {
     let id = path_id(&req, "id", USER)?;
     let user = find(&state, id).await?;
     let (rows, key_rows, tokens, memberships) = state
@@ -159,8 +163,12 @@ pub async fn act(
             user_service::delete_user(&state, caller, id).await?;
             return Ok(done(&person, "/-/admin/users", "user_deleted"));
         }
-        "confirm" => user_service::confirm_user(&state, caller, id).await.map(|()| "confirmed")?,
-        "send_reset" => user_service::send_reset(&state, caller, id).await.map(|()| "reset_sent")?,
+        "confirm" => user_service::confirm_user(&state, caller, id)
+            .await
+            .map(|()| "confirmed")?,
+        "send_reset" => user_service::send_reset(&state, caller, id)
+            .await
+            .map(|()| "reset_sent")?,
         "disable_two_factor" => two_factor::disable_for(&state, caller, id)
             .await
             .map(|()| "two_factor_disabled")?,
@@ -256,7 +264,13 @@ fn form_page(person: &Person, title: String, action: String, creating: bool, for
 /// `GET /-/admin/users/new`.
 pub async fn new_page(AdminPerson(person): AdminPerson) -> PageResult {
     let form = FormState::filled([("projects_limit".to_owned(), "100000".to_owned())]);
-    form_page(&person, "New user".into(), "/-/admin/users/new".into(), true, form)
+    form_page(
+        &person,
+        "New user".into(),
+        "/-/admin/users/new".into(),
+        true,
+        form,
+    )
 }
 
 /// `POST /-/admin/users/new`: `POST /users`'s service; without a
@@ -282,7 +296,13 @@ pub async fn create(
         Ok(shown) => Ok(done(&person, &user_path(shown.row.id), "user_created")),
         Err(e) => {
             let form = FormState::from_params(&params).with_error(e).for_fields(FIELDS);
-            form_page(&person, "New user".into(), "/-/admin/users/new".into(), true, form)
+            form_page(
+                &person,
+                "New user".into(),
+                "/-/admin/users/new".into(),
+                true,
+                form,
+            )
         }
     }
 }
@@ -301,11 +321,21 @@ fn values_of(user: &UserRow) -> FormState {
 }
 
 /// `GET /-/admin/users/:id/edit`.
-pub async fn edit_page(req: HttpRequest, state: web::Data<AppState>, AdminPerson(person): AdminPerson) -> PageResult {
+pub async fn edit_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    AdminPerson(person): AdminPerson,
+) -> PageResult {
     let id = path_id(&req, "id", USER)?;
     let user = find(&state, id).await?;
     let title = format!("Edit {}", user.username);
-    form_page(&person, title, format!("/-/admin/users/{id}/edit"), false, values_of(&user))
+    form_page(
+        &person,
+        title,
+        format!("/-/admin/users/{id}/edit"),
+        false,
+        values_of(&user),
+    )
 }
 
 /// `POST /-/admin/users/:id/edit`: `PUT /users/:id`'s service and rules.

@@ -27,7 +27,11 @@ fn state_flag(choice: &str) -> Option<&'static str> {
 }
 
 /// `GET /-/admin/users?search=&state=&two_factor=&order_by=&page=`.
-pub async fn page(req: HttpRequest, state: web::Data<AppState>, AdminPerson(person): AdminPerson) -> PageResult {
+pub async fn page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    AdminPerson(person): AdminPerson,
+) -> PageResult {
     let pairs = query_pairs(&req);
     let typed = |name: &str| {
         pairs
@@ -38,11 +42,17 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>, AdminPerson(pers
     };
     let page = page_number(&pairs);
     // The API's own query, so each filter means what it means there.
-    let mut query: Vec<(String, String)> = ["search", "two_factor", "order_by", "created_after", "created_before"]
-        .iter()
-        .filter(|name| !typed(name).trim().is_empty())
-        .map(|name| (name.to_string(), typed(name)))
-        .collect();
+    let mut query: Vec<(String, String)> = [
+        "search",
+        "two_factor",
+        "order_by",
+        "created_after",
+        "created_before",
+    ]
+    .iter()
+    .filter(|name| !typed(name).trim().is_empty())
+    .map(|name| (name.to_string(), typed(name)))
+    .collect();
     // The overview's links name the flag itself.
     for flag in ["admins", "blocked"] {
         if typed(flag) == "true" {
@@ -83,7 +93,9 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>, AdminPerson(pers
             )
         }
         Err(e) => {
-            filters = filters.with_error(e).for_fields(&["search", "created_after", "created_before"]);
+            filters = filters
+                .with_error(e)
+                .for_fields(&["search", "created_after", "created_before"]);
             None
         }
     };
@@ -92,7 +104,8 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>, AdminPerson(pers
     } else {
         StatusCode::OK
     };
-    let (users, total, has_more) = listed.map_or((Vec::new(), Some(0), false), |p| (p.items, p.total, p.has_more));
+    let (users, total, has_more) =
+        listed.map_or((Vec::new(), Some(0), false), |p| (p.items, p.total, p.has_more));
     Ok(person.browser.page(
         status,
         render(&UsersPage {
