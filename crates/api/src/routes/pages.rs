@@ -199,7 +199,9 @@ pub async fn invitation_page(state: web::Data<AppState>, params: Result<Params, 
                      <p>To accept, sign in (or sign up) with this address and confirm it; then your \
                      application accepts with this code, or you do with \
                      <code>POST /api/v4/invitations/accept</code>:</p>\
-                     <p><code>{token}</code></p>",
+                     <p><code>{token}</code></p>\
+                     <p>Or, once signed in with the address confirmed, accept or decline it on \
+                     <a href=\"/-/account/groups\">your groups page</a>.</p>",
                     email = escape(&invitation.email),
                     group = escape(&group.full_name),
                     level = escape(level),

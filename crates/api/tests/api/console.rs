@@ -546,3 +546,131 @@ async fn sign_up_from_the_page_and_the_first_run_page() {
     let sign_in = Browser::new(&roster.url).get("/-/sign_in").await;
     assert!(sign_in.body.contains("id=\"first-run\""));
 }
+
+#[tokio::test]
+async fn every_console_page_has_the_strict_policy_and_no_inline_script_or_style() {
+    let roster = TestRoster::spawn().await;
+    let mut admin = signed_in(&roster, &roster.admin.username).await;
+    let policy = roster_api::http::browser::CONTENT_SECURITY_POLICY;
+    let admin_id = roster.admin.id.to_string();
+    for (method, path) in every_page() {
+        if method != "GET" {
+            continue;
+        }
+        // The admin's own account stands for any id (a missing group or
+        // hook is a 404 page, which has the same headers).
+        let path = path.replace("/1", &format!("/{admin_id}"));
+        let page = admin.get(&path).await;
+        assert!([200, 404].contains(&page.status), "{path}: {}", page.status);
+        let content_type = page.headers["content-type"].to_str().unwrap();
+        assert!(content_type.starts_with("text/html"), "{path}: {content_type}");
+        assert_eq!(page.headers["content-security-policy"], policy, "{path}");
+        assert_eq!(page.headers["x-frame-options"], "DENY", "{path}");
+        assert_eq!(page.headers["cache-control"], "no-store", "{path}");
+        let without_own = page
+            .body
+            .replace(r#"<script src="/-/assets/webauthn.js" defer></script>"#, "");
+        assert!(
+            !without_own.contains("<script") && !page.body.contains("style="),
+            "{path}: {}",
+            page.body
+        );
+        // Every form posts its CSRF token.
+        let forms = page.body.matches("<form method=\"post\"").count();
+        let tokens = page.body.matches("name=\"authenticity_token\"").count();
+        assert!(tokens >= forms, "{path}: {forms} forms, {tokens} tokens");
+    }
+}
+
+#[tokio::test]
+async fn invitations_are_accepted_or_declined_from_the_groups_page() {
+    let roster = TestRoster::spawn().await;
+    let kim = roster.create_user("kim").await;
+    let mut ids = Vec::new();
+    for path in ["crew", "band"] {
+        let group = roster
+            .expect_json(
+                roster
+                    .as_admin(reqwest::Method::POST, "/api/v4/groups")
+                    .json(&serde_json::json!({"name": path, "path": path})),
+                201,
+            )
+            .await;
+        let id = group["id"].as_i64().unwrap();
+        roster
+            .expect_json(
+                roster
+                    .as_admin(reqwest::Method::POST, &format!("/api/v4/groups/{id}/invitations"))
+                    .json(&serde_json::json!({"email": "kim.work@example.com", "access_level": 30})),
+                201,
+            )
+            .await;
+        ids.push(id);
+    }
+    // The invited address, confirmed, becomes one of Kim's (inviting an
+    // existing user's address adds them at once, as in GitLab).
+    roster
+        .expect_json(
+            roster
+                .as_admin(reqwest::Method::POST, &format!("/api/v4/users/{}/emails", kim.id))
+                .json(&serde_json::json!({"email": "kim.work@example.com", "skip_confirmation": true})),
+            201,
+        )
+        .await;
+    let mut kim_browser = signed_in(&roster, "kim").await;
+    let page = kim_browser.get("/-/account/groups").await;
+    assert_eq!(page.body.matches("/accept\"").count(), 2, "{}", page.body);
+    let first = page.body.split("/-/account/invitations/").nth(1).unwrap();
+    let first_id = &first[..first.find('/').unwrap()];
+    let accepted = submit(
+        &mut kim_browser,
+        &page,
+        &format!("/-/account/invitations/{first_id}/accept"),
+        &[],
+    )
+    .await;
+    assert_eq!(accepted.status, 303, "{}", accepted.body);
+    let page = kim_browser.get("/-/account/groups").await;
+    assert!(page.body.contains("Developer"), "{}", page.body);
+    let second = page.body.split("/-/account/invitations/").nth(1).unwrap();
+    let second_id = &second[..second.find('/').unwrap()];
+    let declined = submit(
+        &mut kim_browser,
+        &page,
+        &format!("/-/account/invitations/{second_id}/decline"),
+        &[],
+    )
+    .await;
+    assert_eq!(declined.status, 303);
+    let memberships = roster
+        .expect_json(
+            roster.as_admin(
+                reqwest::Method::GET,
+                &format!("/api/v4/users/{}/memberships", kim.id),
+            ),
+            200,
+        )
+        .await;
+    assert_eq!(memberships.as_array().unwrap().len(), 1, "{memberships}");
+    for id in ids {
+        let left = roster
+            .expect_json(
+                roster.as_admin(reqwest::Method::GET, &format!("/api/v4/groups/{id}/invitations")),
+                200,
+            )
+            .await;
+        assert!(left.as_array().unwrap().is_empty(), "{left}");
+    }
+    // Someone else's invitation is not there for anyone else.
+    roster.create_user("lee").await;
+    let mut lee = signed_in(&roster, "lee").await;
+    let page = lee.get("/-/account/groups").await;
+    let refused = submit(
+        &mut lee,
+        &page,
+        &format!("/-/account/invitations/{first_id}/accept"),
+        &[],
+    )
+    .await;
+    assert_eq!(refused.status, 404);
+}
