@@ -9,14 +9,14 @@ use crate::inputs::browser::LogoutRequest;
 use crate::inputs::oauth::IntrospectRequest;
 use crate::routes::sign_in::{end_session, failure, message, submitted};
 use crate::services::audit::Actor;
-use crate::services::clients;
+use crate::services::{authorizations, clients};
 use crate::services::oidc::{self, BearerRefusal};
 use crate::state::AppState;
 use crate::views::pages::{render, ConfirmPage};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use roster_domain::RedirectUris;
-use roster_persistence::{applications, oauth_grants};
+use roster_persistence::applications;
 use serde_json::{json, Value};
 
 /// `GET /.well-known/openid-configuration`, made once per server.
@@ -247,11 +247,7 @@ pub async fn authorized_applications(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let user = caller.user.id;
-    let rows = state
-        .db
-        .run(move |conn| oauth_grants::list_for_user(conn, user))
-        .await?;
+    let rows = authorizations::list(&state, caller.user.id).await?;
     Ok(HttpResponse::Ok().json(
         rows.iter()
             .map(crate::views::applications::authorized)
@@ -269,28 +265,8 @@ pub async fn revoke_authorization(
     let id: i64 = path
         .parse()
         .map_err(|_| ApiError::NotFound("Authorized application"))?;
-    let user = caller.user.id;
-    let actor = Actor::of(&caller);
-    let revoked = state
-        .db
-        .write(move |conn| {
-            let Some(grant) = oauth_grants::revoke(conn, user, id)? else {
-                return Ok(false);
-            };
-            actor.record_application(
-                conn,
-                "oauth_authorization_revoked",
-                grant.application_id,
-                json!({"user_id": user}),
-            )?;
-            Ok(true)
-        })
-        .await?;
-    if revoked {
-        Ok(HttpResponse::NoContent().finish())
-    } else {
-        Err(ApiError::NotFound("Authorized application"))
-    }
+    authorizations::revoke(&state, Actor::of(&caller), caller.user.id, id).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Registers the OpenID Connect routes.

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod applications;
 pub mod audit;
 pub mod authorization;
+pub mod authorizations;
 pub mod avatars;
 pub mod clients;
 pub mod code_grant;

@@ -6,6 +6,7 @@ use crate::views::console::{filters, Nav};
 use askama::Template;
 use roster_persistence::emails::EmailRow;
 use roster_persistence::keys::KeyRow;
+use roster_persistence::oauth_grants::AuthorizedApplication;
 use roster_persistence::personal_tokens::PatRow;
 use roster_persistence::webauthn::CredentialRow;
 
@@ -145,6 +146,8 @@ pub struct SessionsPage {
     pub nav: Nav,
     /// The sessions, newest first.
     pub sessions: Vec<SessionView>,
+    /// The applications allowed to use the account.
+    pub applications: Vec<AuthorizedApplication>,
 }
 
 /// `/-/account/privacy`: privacy settings and preferences.

@@ -48,6 +48,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     page!(cfg, "/-/account/sessions", GET => sessions::page);
     page!(cfg, "/-/account/sessions/end", POST => sessions::end);
     page!(cfg, "/-/account/sessions/end_others", POST => sessions::end_others);
+    page!(cfg, "/-/account/applications/{id}/revoke", POST => sessions::revoke_application);
     page!(cfg, "/-/account/privacy", GET => privacy::page, POST => privacy::submit);
     page!(cfg, "/-/account/preferences", POST => privacy::preferences);
     page!(cfg, "/-/account/groups", GET => groups::page);

@@ -5,24 +5,28 @@ use crate::http::error::ApiError;
 use crate::http::page::{checked_form, PageResult, Person};
 use crate::http::params::Params;
 use crate::services::audit::Actor;
+use crate::routes::path_id;
+use crate::services::authorizations;
 use crate::services::user_sessions::{self, current_of};
 use crate::state::AppState;
 use crate::views::account_pages::SessionsPage;
 use crate::views::pages::render;
 use actix_web::http::StatusCode;
-use actix_web::web;
+use actix_web::{web, HttpRequest};
 
 const PAGE: &str = "/-/account/sessions";
 
 /// `GET /-/account/sessions`.
 pub async fn page(state: web::Data<AppState>, person: Person) -> PageResult {
     let sessions = user_sessions::list(&state, person.user().id, current_of(&person.caller)).await?;
+    let applications = authorizations::list(&state, person.user().id).await?;
     Ok(person.browser.page(
         StatusCode::OK,
         render(&SessionsPage {
             title: "Sessions and applications",
             nav: person.nav("sessions"),
             sessions,
+            applications,
         }),
     ))
 }
@@ -46,4 +50,19 @@ pub async fn end_others(
     let current = current_of(&person.caller);
     user_sessions::end_all_but(&state, person.user().id, current, Actor::of(&person.caller)).await?;
     Ok(done(&person, PAGE, "sessions_ended"))
+}
+
+/// `POST /-/account/applications/:id/revoke`: withdraws the consent given
+/// to an application and ends its access (as
+/// `DELETE /user/authorized_applications/:id`).
+pub async fn revoke_application(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    person: Person,
+    params: Result<Params, ApiError>,
+) -> PageResult {
+    checked_form(&person.browser, params)?;
+    let id = path_id(&req, "id", "Authorized application")?;
+    authorizations::revoke(&state, Actor::of(&person.caller), person.user().id, id).await?;
+    Ok(done(&person, PAGE, "application_revoked"))
 }
