@@ -1,16 +1,13 @@
 //! `/-/admin/events`: the security event log, with `GET /audit_events`'s
 //! filters, newest first, 20 to a page.
-use super::{page_number, query_pairs, PER_PAGE};
-use crate::http::input::parse;
-use crate::http::page::{AdminPerson, FormState, PageResult};
-use crate::http::params::Params;
+use super::{api_query, page_number, query_pairs, PER_PAGE};
+use crate::http::page::{form_status, AdminPerson, FormState, PageResult};
 use crate::inputs::queries::AuditQuery;
 use crate::routes::audit::filter_of;
 use crate::state::AppState;
 use crate::views::admin_pages::EventsPage;
 use crate::views::console::Pager;
 use crate::views::pages::render;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest};
 use roster_persistence::audit;
 
@@ -31,17 +28,8 @@ pub async fn page(
 ) -> PageResult {
     let pairs = query_pairs(&req);
     let page = page_number(&pairs);
-    // The API's own query, so each filter means what it means there.
-    let query: Vec<(String, String)> = pairs
-        .iter()
-        .filter(|(k, v)| FILTERS.contains(&k.as_str()) && !v.trim().is_empty())
-        .cloned()
-        .collect();
-    let encoded = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(&query)
-        .finish();
     let mut filters = FormState::filled(pairs.iter().cloned());
-    let found = match Params::from_query(&encoded).and_then(|p| parse::<AuditQuery>(&p)) {
+    let found = match api_query::<AuditQuery>(&pairs, FILTERS, &[]) {
         Ok(q) => {
             let filter = filter_of(&q);
             Some(
@@ -56,11 +44,7 @@ pub async fn page(
             None
         }
     };
-    let status = if filters.has_errors() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
+    let status = form_status(&filters);
     let (events, total, has_more) =
         found.map_or((Vec::new(), Some(0), false), |p| (p.items, p.total, p.has_more));
     Ok(person.browser.page(

@@ -1,6 +1,6 @@
 //! `/-/admin/groups` and `/-/admin/groups/:id`: groups, their members,
 //! making and deleting them, with the services of `/groups`.
-use super::{done, page_number, query_pairs, PER_PAGE};
+use super::{api_query, done, page_number, query_pairs, PER_PAGE};
 use crate::http::error::ApiError;
 use crate::http::input::parse;
 use crate::http::page::{checked_form, form_status, AdminPerson, FormState, PageExit, PageResult, Person};
@@ -28,20 +28,9 @@ fn group_path(id: i64) -> String {
 async fn list_page(req: &HttpRequest, state: &AppState, person: &Person, form: FormState) -> PageResult {
     let pairs = query_pairs(req);
     let page = page_number(&pairs);
-    let search: String = pairs
-        .iter()
-        .find(|(k, _)| k == "search")
-        .map(|(_, v)| v.trim().to_owned())
-        .unwrap_or_default();
-    let mut query = vec![("all_available".to_owned(), "true".to_owned())];
-    if !search.is_empty() {
-        query.push(("search".into(), search));
-    }
-    let encoded = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(&query)
-        .finish();
     let mut filters = FormState::filled(pairs.iter().cloned());
-    let found = match Params::from_query(&encoded).and_then(|p| parse::<GroupListQuery>(&p)) {
+    let extra = [("all_available", "true".to_owned())];
+    let found = match api_query::<GroupListQuery>(&pairs, &["search"], &extra) {
         Ok(q) => {
             let caller = Some(&person.caller);
             let filter =

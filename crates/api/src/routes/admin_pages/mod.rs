@@ -38,6 +38,25 @@ fn page_number(query: &[(String, String)]) -> i64 {
         .unwrap_or(1)
 }
 
+/// The list filters a page was asked for, as the API's own query reads
+/// them (so each filter means what it means there): the `named` ones that
+/// are not empty, then `extra`.
+fn api_query<T: crate::http::input::RequestInput>(
+    pairs: &[(String, String)],
+    named: &[&str],
+    extra: &[(&str, String)],
+) -> Result<T, crate::http::error::ApiError> {
+    let chosen = pairs
+        .iter()
+        .filter(|(k, v)| named.contains(&k.as_str()) && !v.trim().is_empty())
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .chain(extra.iter().map(|(k, v)| (*k, v.as_str())));
+    let encoded = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(chosen)
+        .finish();
+    crate::http::input::parse(&crate::http::params::Params::from_query(&encoded)?)
+}
+
 /// The query string's pairs (a malformed one reads as none).
 fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
     url::form_urlencoded::parse(req.query_string().as_bytes())
