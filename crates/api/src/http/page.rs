@@ -212,7 +212,10 @@ const NOTICES: &[(&str, &str)] = &[
     ("token_revoked", "The token was revoked."),
     ("session_ended", "The session was signed out."),
     ("sessions_ended", "Every other session was signed out."),
-    ("application_revoked", "The application can no longer use your account."),
+    (
+        "application_revoked",
+        "The application can no longer use your account.",
+    ),
     ("privacy", "Your privacy settings were saved."),
     ("preferences", "Your preferences were saved."),
     ("invitation_accepted", "You joined the group."),

@@ -681,33 +681,56 @@ async fn an_allowed_application_is_revoked_from_the_sessions_page() {
     let mia = roster.create_user("mia").await;
     let app = roster
         .expect_json(
-            roster.as_admin(reqwest::Method::POST, "/api/v4/applications").json(&serde_json::json!({
-                "name": "Team Wiki",
-                "redirect_uri": "https://wiki.example.com/callback",
-                "scopes": "openid profile",
-            })),
+            roster
+                .as_admin(reqwest::Method::POST, "/api/v4/applications")
+                .json(&serde_json::json!({
+                    "name": "Team Wiki",
+                    "redirect_uri": "https://wiki.example.com/callback",
+                    "scopes": "openid profile",
+                })),
             201,
         )
         .await;
     // The consent a sign-in through the consent page stores.
     let mut conn = connection(&roster);
-    roster_persistence::oauth_grants::upsert(&mut conn, mia.id, app["id"].as_i64().unwrap(), "openid profile")
-        .unwrap();
+    roster_persistence::oauth_grants::upsert(
+        &mut conn,
+        mia.id,
+        app["id"].as_i64().unwrap(),
+        "openid profile",
+    )
+    .unwrap();
     let mut browser = signed_in(&roster, "mia").await;
     let page = browser.get("/-/account/sessions").await;
     assert!(page.body.contains("Team Wiki"), "{}", page.body);
     let grant = page.body.split("/-/account/applications/").nth(1).unwrap();
     let grant = &grant[..grant.find('/').unwrap()];
-    let revoked = submit(&mut browser, &page, &format!("/-/account/applications/{grant}/revoke"), &[]).await;
+    let revoked = submit(
+        &mut browser,
+        &page,
+        &format!("/-/account/applications/{grant}/revoke"),
+        &[],
+    )
+    .await;
     assert_eq!(revoked.status, 303, "{}", revoked.body);
     let listed = roster
         .expect_json(
-            roster.with_token(&mia.token, reqwest::Method::GET, "/api/v4/user/authorized_applications"),
+            roster.with_token(
+                &mia.token,
+                reqwest::Method::GET,
+                "/api/v4/user/authorized_applications",
+            ),
             200,
         )
         .await;
     assert!(listed.as_array().unwrap().is_empty(), "{listed}");
     let page = browser.get("/-/account/sessions").await;
-    let again = submit(&mut browser, &page, &format!("/-/account/applications/{grant}/revoke"), &[]).await;
+    let again = submit(
+        &mut browser,
+        &page,
+        &format!("/-/account/applications/{grant}/revoke"),
+        &[],
+    )
+    .await;
     assert_eq!(again.status, 404);
 }

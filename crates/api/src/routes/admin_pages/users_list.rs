@@ -58,7 +58,13 @@ pub async fn page(
         id: person.user().id,
         is_admin: true,
     };
-    let named = ["search", "two_factor", "order_by", "created_after", "created_before"];
+    let named = [
+        "search",
+        "two_factor",
+        "order_by",
+        "created_after",
+        "created_before",
+    ];
     let listed = match api_query::<UserListQuery>(&pairs, &named, &extra) {
         Ok(q) => {
             let filter = filter_of(&q, viewer);
