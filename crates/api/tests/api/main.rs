@@ -8,6 +8,8 @@ mod cli;
 mod compat;
 mod concurrency;
 mod console;
+mod console_account;
+mod console_admin;
 mod contract_fuzz;
 mod conventions;
 mod crash;
