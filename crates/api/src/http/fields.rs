@@ -123,7 +123,9 @@ impl<'a> Fields<'a> {
         }
         match self.params.text(name) {
             None => Some(None),
-            Some(v) if v.trim().is_empty() => Some(None),
+            // Only an empty value clears: blanks are a value like any other,
+            // judged by the field's rule (the documents' patterns allow "").
+            Some(v) if v.is_empty() => Some(None),
             Some(v) => self.parse_value(&v, parse).map(Some),
         }
     }
