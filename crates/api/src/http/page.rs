@@ -31,8 +31,8 @@ pub const ENROLMENT_PAGE: &str = "/-/account/two_factor";
 pub enum PageExit {
     /// Not signed in: to the sign-in page, and back here afterwards.
     SignIn(String),
-    /// Must enrol a second factor first.
-    Enrol,
+    /// Must enrol a second factor first (whether the person is an admin).
+    Enrol(bool),
     /// An admin page for someone who is not an admin, or nothing here.
     NotFound,
     /// A failure with a sentence to show.
@@ -43,7 +43,7 @@ impl std::fmt::Display for PageExit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::SignIn(_) => f.write_str("not signed in"),
-            Self::Enrol => f.write_str("a second factor is required"),
+            Self::Enrol(_) => f.write_str("a second factor is required"),
             Self::NotFound => f.write_str("not found"),
             Self::Failed(e) => f.write_str(&e.message),
         }
@@ -74,7 +74,7 @@ fn see_other(location: &str) -> HttpResponse {
 impl ResponseError for PageExit {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::SignIn(_) | Self::Enrol => StatusCode::SEE_OTHER,
+            Self::SignIn(_) | Self::Enrol(_) => StatusCode::SEE_OTHER,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Failed(e) => e.status,
         }
@@ -88,7 +88,7 @@ impl ResponseError for PageExit {
                     .finish();
                 see_other(&format!("/-/sign_in?{query}"))
             }
-            Self::Enrol => see_other(ENROLMENT_PAGE),
+            Self::Enrol(_) => see_other(ENROLMENT_PAGE),
             Self::NotFound => missing(StatusCode::NOT_FOUND, "Page not found", "There is no page here."),
             Self::Failed(e) => {
                 let title = match e.status {
@@ -178,11 +178,14 @@ fn sign_in_exit(req: &HttpRequest) -> PageExit {
         "" => req.path().to_owned(),
         q => format!("{}?{q}", req.path()),
     };
-    // A form's post cannot be replayed after signing in: back to its page.
+    // A form's post cannot be replayed after signing in: back to the
+    // area's first page.
     let back = if req.method() == actix_web::http::Method::GET {
         path
+    } else if req.path().starts_with("/-/admin") {
+        "/-/admin".to_owned()
     } else {
-        req.path().to_owned()
+        "/-/account".to_owned()
     };
     PageExit::SignIn(back)
 }
@@ -282,7 +285,7 @@ impl FromRequest for Person {
                 && state.settings.require_two_factor.applies_to(user.is_admin)
                 && !enrols(req.path())
             {
-                return Err(PageExit::Enrol);
+                return Err(PageExit::Enrol(user.is_admin));
             }
             let caller = Caller {
                 user,
@@ -319,7 +322,7 @@ impl FromRequest for AdminPerson {
                 Ok(person) if person.caller.user.is_admin => Ok(AdminPerson(person)),
                 // An admin who must enrol is sent to enrol; nobody else
                 // learns the console exists.
-                Err(PageExit::Enrol) => Err(PageExit::Enrol),
+                Err(PageExit::Enrol(true)) => Err(PageExit::Enrol(true)),
                 _ => Err(PageExit::NotFound),
             }
         })
@@ -351,6 +354,7 @@ const SECRET_FIELDS: &[&str] = &[
     "current_password",
     "authenticity_token",
     "password_hash",
+    "token",
 ];
 
 impl FormState {

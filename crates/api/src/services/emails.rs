@@ -75,6 +75,9 @@ pub async fn resend(state: &AppState, user_id: i64, email_id: i64) -> Result<(),
         .await?
         .filter(|row| row.confirmed_at.is_none())
         .ok_or(ApiError::NotFound(EMAIL))?;
+    // The limit of `POST /confirmations/resend` for the address.
+    let limit = state.settings.rate_limits.resend_address;
+    crate::rate_limit::check(state, vec![(format!("resend:address:{}", row.email), limit)]).await?;
     let pending = links::confirmation(state, &row.email);
     state
         .db

@@ -206,7 +206,9 @@ pub async fn disable(
         Ok(()) => Ok(done(&person, PAGE, "two_factor_off")),
         Err(e) => {
             let shown = Shown {
-                disable_form: FormState::new().with_error(e).for_fields(&["current_password"]),
+                disable_form: FormState::new()
+                    .with_error(e)
+                    .for_fields(&["current_password", "otp"]),
                 ..Shown::default()
             };
             show(&state, &person, shown).await

@@ -35,7 +35,7 @@ fn hook_path(id: i64) -> String {
 /// A form's hook fields as `POST /hooks` reads them: the checkbox asking
 /// for a signing secret, the events typed with commas.
 fn hook_params(mut params: Params) -> Params {
-    params.drop_empty(&["events", "token", "name"]);
+    params.drop_empty(&["events", "token"]);
     if params.text("generate_signing_secret").as_deref() == Some("true") {
         params.set("signing_secret", "generate");
     }
@@ -79,7 +79,8 @@ pub async fn create(
     AdminPerson(person): AdminPerson,
     params: Result<Params, ApiError>,
 ) -> PageResult {
-    let params = hook_params(checked_form(&person.browser, params)?);
+    let mut params = hook_params(checked_form(&person.browser, params)?);
+    params.drop_empty(&["name"]);
     let created = match parse::<CreateHook>(&params) {
         Ok(input) => hook_service::create(&state, Actor::of(&person.caller), input).await,
         Err(e) => Err(e),

@@ -187,7 +187,9 @@ pub async fn remove_email(
     checked_form(&person.browser, params)?;
     let id = path_id(&req, "id", USER)?;
     let item = path_id(&req, "item", "Email")?;
-    emails::remove(&state, id, item).await?;
+    if emails::remove(&state, id, item).await? == roster_persistence::emails::EmailDeletion::Missing {
+        return Err(PageExit::NotFound);
+    }
     Ok(done(&person, &user_path(id), "email_removed"))
 }
 

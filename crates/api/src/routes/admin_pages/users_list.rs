@@ -48,9 +48,9 @@ pub async fn page(
     if let Some(flag) = state_flag(&typed("state")) {
         extra.push((flag, "true".into()));
     }
-    // Newest first by default; names in alphabetical order.
+    // Newest and most recently active first; names in alphabetical order.
     let order_by = typed("order_by");
-    if !order_by.is_empty() && order_by != "id" {
+    if !["", "id", "last_activity_on"].contains(&order_by.as_str()) {
         extra.push(("sort", "asc".into()));
     }
     let mut filters = FormState::filled(pairs.iter().cloned());
