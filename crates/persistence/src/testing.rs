@@ -54,10 +54,11 @@ impl TestDatabase {
     /// A fresh database on the PostgreSQL server at `server_url`, or why
     /// there is none.
     pub fn try_postgres(server_url: &str) -> Result<Self, crate::RepoError> {
-        // A local test server needs no TLS; without it libpq never touches
-        // OpenSSL, whose clean-up at process exit can crash a test process
-        // while another thread still holds a connection.
-        let server_url = &without_tls(server_url);
+        // A local test server needs neither TLS nor Kerberos. Without them
+        // libpq never touches OpenSSL or libkrb5, whose clean-up at process
+        // exit aborts a test process (`k5_mutex_lock: Assertion r == 0`)
+        // when another thread opens a connection at that moment.
+        let server_url = &plain_connection(server_url);
         let config = |reason: String| crate::RepoError::Config(reason);
         let mut url = url::Url::parse(server_url).map_err(|e| config(format!("{server_url}: {e}")))?;
         let name = format!("roster_test_{}", uuid::Uuid::new_v4().simple());
@@ -82,13 +83,33 @@ impl TestDatabase {
     }
 }
 
-fn without_tls(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if !parsed.query_pairs().any(|(k, _)| k == "sslmode") => {
-            parsed.query_pairs_mut().append_pair("sslmode", "disable");
-            parsed.to_string()
+/// `url` with `sslmode` and `gssencmode` set to `disable` unless it names them.
+fn plain_connection(url: &str) -> String {
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return url.to_owned();
+    };
+    for setting in ["sslmode", "gssencmode"] {
+        if !parsed.query_pairs().any(|(k, _)| k == setting) {
+            parsed.query_pairs_mut().append_pair(setting, "disable");
         }
-        _ => url.to_owned(),
+    }
+    parsed.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_connection;
+
+    #[test]
+    fn test_connections_skip_tls_and_kerberos_unless_the_url_says_otherwise() {
+        assert_eq!(
+            plain_connection("postgres://postgres@127.0.0.1:5432/test"),
+            "postgres://postgres@127.0.0.1:5432/test?sslmode=disable&gssencmode=disable"
+        );
+        assert_eq!(
+            plain_connection("postgres://h/test?sslmode=require"),
+            "postgres://h/test?sslmode=require&gssencmode=disable"
+        );
     }
 }
 
