@@ -690,6 +690,9 @@ fn not_null(schema: RefOr<Schema>) -> RefOr<Schema> {
                     _ => SchemaType::Array(kept),
                 };
             }
+            if let Some(values) = &mut object.enum_values {
+                values.retain(|v| !v.is_null());
+            }
             RefOr::T(Schema::Object(object))
         }
         RefOr::T(Schema::OneOf(one_of)) => {

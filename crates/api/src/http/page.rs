@@ -35,6 +35,9 @@ pub enum PageExit {
     Enrol(bool),
     /// An admin page for someone who is not an admin, or nothing here.
     NotFound,
+    /// A page asked for with a method it does not take (a reload of a
+    /// form's address, say); the methods it takes.
+    MethodNotAllowed(String),
     /// A failure with a sentence to show.
     Failed(PageError),
 }
@@ -45,6 +48,7 @@ impl std::fmt::Display for PageExit {
             Self::SignIn(_) => f.write_str("not signed in"),
             Self::Enrol(_) => f.write_str("a second factor is required"),
             Self::NotFound => f.write_str("not found"),
+            Self::MethodNotAllowed(_) => f.write_str("method not allowed"),
             Self::Failed(e) => f.write_str(&e.message),
         }
     }
@@ -76,6 +80,7 @@ impl ResponseError for PageExit {
         match self {
             Self::SignIn(_) | Self::Enrol(_) => StatusCode::SEE_OTHER,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Failed(e) => e.status,
         }
     }
@@ -90,6 +95,19 @@ impl ResponseError for PageExit {
             }
             Self::Enrol(_) => see_other(ENROLMENT_PAGE),
             Self::NotFound => missing(StatusCode::NOT_FOUND, "Page not found", "There is no page here."),
+            Self::MethodNotAllowed(allow) => {
+                let mut response = missing(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "Nothing to show here",
+                    "This address takes a form sent from its page, not a visit.",
+                );
+                if let Ok(value) = actix_web::http::header::HeaderValue::from_str(allow) {
+                    response
+                        .headers_mut()
+                        .insert(actix_web::http::header::ALLOW, value);
+                }
+                response
+            }
             Self::Failed(e) => {
                 let title = match e.status {
                     StatusCode::FORBIDDEN => "Not allowed",
@@ -101,6 +119,20 @@ impl ResponseError for PageExit {
             }
         }
     }
+}
+
+/// The paths of the account pages and the admin console, where a person in
+/// a browser is answered with pages, even for an address that is not one.
+pub fn is_console_path(path: &str) -> bool {
+    ["/-/account", "/-/admin"]
+        .iter()
+        .any(|area| path == *area || path.starts_with(&format!("{area}/")))
+}
+
+/// The answer to a page asked for with a method it does not take (the
+/// `page!` macro's): the page of a `405`, with `Allow`.
+pub async fn refuse_method(allow: String) -> Result<HttpResponse, actix_web::Error> {
+    Err(PageExit::MethodNotAllowed(allow).into())
 }
 
 fn missing(status: StatusCode, title: &str, message: &str) -> HttpResponse {

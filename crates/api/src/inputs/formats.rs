@@ -98,21 +98,29 @@ pub fn phone() -> Object {
     string(true).pattern(Some(PHONE)).build()
 }
 
+/// One of `values`, or `null` (JSON Schema's `enum` must name `null` itself:
+/// the type's `null` alone does not let it through).
+fn one_of<'a>(values: impl IntoIterator<Item = &'a str>) -> Object {
+    let values = values
+        .into_iter()
+        .map(serde_json::Value::from)
+        .chain(std::iter::once(serde_json::Value::Null));
+    string(true).enum_values(Some(values)).build()
+}
+
 /// `gender` (the duet seed's `0` and `1` read as `male` and `female`).
 pub fn gender() -> Object {
-    string(true)
-        .enum_values(Some([
-            "",
-            "male",
-            "female",
-            "non_binary",
-            "nonbinary",
-            "other",
-            "prefer_not_to_say",
-            "0",
-            "1",
-        ]))
-        .build()
+    one_of([
+        "",
+        "male",
+        "female",
+        "non_binary",
+        "nonbinary",
+        "other",
+        "prefer_not_to_say",
+        "0",
+        "1",
+    ])
 }
 
 /// `birthday`: a date from 1900 to last year (a date of this year before
@@ -129,8 +137,7 @@ pub fn birthday() -> Object {
 
 /// `time_zone`: an IANA zone name, or empty to clear.
 pub fn time_zone() -> Object {
-    let names = std::iter::once("").chain(chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()));
-    string(true).enum_values(Some(names)).build()
+    one_of(std::iter::once("").chain(chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())))
 }
 
 /// `website_url`.

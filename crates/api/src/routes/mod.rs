@@ -38,13 +38,13 @@ pub mod webauthn;
 macro_rules! endpoint {
     ($cfg:expr, $path:expr, body_limit = $limit:expr; $($method:ident => $handler:expr),+ $(,)?) => {{
         let resource = actix_web::web::resource($path).app_data(actix_web::web::PayloadConfig::new($limit));
-        $crate::endpoint!(@build $crate::routes::record, $cfg, $path, resource, $($method => $handler),+);
+        $crate::endpoint!(@build $crate::routes::record, $crate::routes::refuse_method, $cfg, $path, resource, $($method => $handler),+);
     }};
     ($cfg:expr, $path:expr, $($method:ident => $handler:expr),+ $(,)?) => {{
         let resource = actix_web::web::resource($path);
-        $crate::endpoint!(@build $crate::routes::record, $cfg, $path, resource, $($method => $handler),+);
+        $crate::endpoint!(@build $crate::routes::record, $crate::routes::refuse_method, $cfg, $path, resource, $($method => $handler),+);
     }};
-    (@build $record:path, $cfg:expr, $path:expr, $resource:expr, $($method:ident => $handler:expr),+) => {{
+    (@build $record:path, $refuse:path, $cfg:expr, $path:expr, $resource:expr, $($method:ident => $handler:expr),+) => {{
         let allow: Vec<&'static str> = vec![$(stringify!($method)),+];
         let mut allow_header = allow.clone();
         if allow.contains(&"GET") {
@@ -61,10 +61,7 @@ macro_rules! endpoint {
                 resource = resource.route(actix_web::web::head().to($handler));
             }
         )+
-        $cfg.service(resource.default_service(actix_web::web::to(move || {
-            let allow = allow_header.clone();
-            async move { Err::<actix_web::HttpResponse, _>($crate::http::error::ApiError::MethodNotAllowed(allow)) }
-        })));
+        $cfg.service(resource.default_service(actix_web::web::to(move || $refuse(allow_header.clone()))));
     }};
 }
 
@@ -75,11 +72,11 @@ macro_rules! endpoint {
 macro_rules! page {
     ($cfg:expr, $path:expr, body_limit = $limit:expr; $($method:ident => $handler:expr),+ $(,)?) => {{
         let resource = actix_web::web::resource($path).app_data(actix_web::web::PayloadConfig::new($limit));
-        $crate::endpoint!(@build $crate::routes::record_page, $cfg, $path, resource, $($method => $handler),+);
+        $crate::endpoint!(@build $crate::routes::record_page, $crate::http::page::refuse_method, $cfg, $path, resource, $($method => $handler),+);
     }};
     ($cfg:expr, $path:expr, $($method:ident => $handler:expr),+ $(,)?) => {{
         let resource = actix_web::web::resource($path);
-        $crate::endpoint!(@build $crate::routes::record_page, $cfg, $path, resource, $($method => $handler),+);
+        $crate::endpoint!(@build $crate::routes::record_page, $crate::http::page::refuse_method, $cfg, $path, resource, $($method => $handler),+);
     }};
 }
 
@@ -188,7 +185,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     social::configure_top_level(cfg);
 }
 
-/// The JSON 404 for any unknown path.
-pub async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::NotFound(""))
+/// The 404 for any unknown path: JSON, but for the console's areas, where
+/// a person in a browser gets the page of a 404.
+pub async fn not_found(req: actix_web::HttpRequest) -> Result<actix_web::HttpResponse, actix_web::Error> {
+    if crate::http::page::is_console_path(req.path()) {
+        Err(crate::http::page::PageExit::NotFound.into())
+    } else {
+        Err(ApiError::NotFound("").into())
+    }
+}
+
+/// The answer to a route asked for with a method it does not take (the
+/// `endpoint!` macro's): a JSON `405` with `Allow`.
+pub async fn refuse_method(allow: String) -> Result<actix_web::HttpResponse, actix_web::Error> {
+    Err(ApiError::MethodNotAllowed(allow).into())
 }

@@ -1,37 +1,37 @@
 //! The small HTML pages that mail links open: confirm an address, choose a
 //! new password. Plain server-rendered forms, no JavaScript; they post back
-//! here and show the result, using the same services as the API.
-use crate::background::mail::escape;
+//! here and show the result, using the same services as the API, with the
+//! templates and headers of the other pages.
 use crate::endpoint;
-use crate::http::browser::CONTENT_SECURITY_POLICY;
+use crate::http::browser::page_response;
 use crate::http::error::ApiError;
 use crate::http::params::Params;
 use crate::inputs::account::{Confirmation, ResetComplete};
 use crate::services::accounts;
 use crate::state::AppState;
+use crate::views::pages::{render, InvitationPage, MailConfirmPage, MailResetPage, MessagePage};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
-fn page(status: StatusCode, title: &str, body: &str) -> HttpResponse {
-    let html = format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} · Roster</title>\
-         <link rel=\"stylesheet\" href=\"/-/assets/roster.css\"></head>\
-         <body><main><h1>{title}</h1>{body}</main></body></html>",
-        title = escape(title),
-    );
-    HttpResponse::build(status)
+/// A mail link's page: the page headers, and no `Referer` for the token
+/// in its address.
+fn page(status: StatusCode, template: &impl askama::Template) -> HttpResponse {
+    page_response(status)
         .content_type("text/html; charset=utf-8")
-        // The same policy as the sign-in pages: no scripts, no inline
-        // styles, never in a frame.
-        .insert_header(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
-        .insert_header(("X-Content-Type-Options", "nosniff"))
-        .insert_header(("X-Frame-Options", "DENY"))
-        // The token is in this page's URL: keep it out of Referer headers and caches.
-        .insert_header(("Referrer-Policy", "no-referrer"))
-        .insert_header(("Cache-Control", "no-store"))
-        .body(html)
+        .body(render(template))
+}
+
+/// A page that tells one thing.
+fn message(status: StatusCode, title: &str, text: String, link: Option<(&str, &str)>) -> HttpResponse {
+    page(
+        status,
+        &MessagePage {
+            title,
+            message: text,
+            is_error: status.is_client_error() || status.is_server_error(),
+            link: link.map(|(to, text)| (to.to_owned(), text.to_owned())),
+        },
+    )
 }
 
 /// The problems of a failed request, as sentences for a page.
@@ -57,19 +57,14 @@ fn problems(error: &ApiError) -> Vec<String> {
     }
 }
 
-fn error_list(errors: &[String]) -> String {
-    let items: String = errors.iter().map(|e| format!("<li>{}</li>", escape(e))).collect();
-    format!("<ul class=\"error\">{items}</ul>")
-}
-
-fn confirm_form(token: &str) -> String {
-    format!(
-        "<p>Confirm this e-mail address for your account.</p>\
-         <form method=\"post\" action=\"/-/confirm\">\
-         <label for=\"token\">Confirmation code</label>\
-         <input id=\"token\" name=\"confirmation_token\" value=\"{}\" required>\
-         <button type=\"submit\">Confirm</button></form>",
-        escape(token)
+fn confirm_form(status: StatusCode, token: String, problems: Vec<String>) -> HttpResponse {
+    page(
+        status,
+        &MailConfirmPage {
+            title: "Confirm your e-mail address",
+            token,
+            problems,
+        },
     )
 }
 
@@ -80,19 +75,16 @@ pub async fn confirm_page(params: Result<Params, ApiError>) -> HttpResponse {
         .ok()
         .and_then(|p| p.text("confirmation_token"))
         .unwrap_or_default();
-    page(
-        StatusCode::OK,
-        "Confirm your e-mail address",
-        &confirm_form(&token),
-    )
+    confirm_form(StatusCode::OK, token, Vec::new())
 }
 
 /// `POST /-/confirm`.
 pub async fn confirm_submit(state: web::Data<AppState>, params: Result<Params, ApiError>) -> HttpResponse {
     let params = match params {
         Ok(params) => params,
-        Err(e) => return page(e_status(&e), "Could not confirm", &error_list(&problems(&e))),
+        Err(e) => return confirm_form(e_status(&e), String::new(), problems(&e)),
     };
+    let token = params.text("confirmation_token").unwrap_or_default();
     // The input the route table declares; a page keeps the raw parameters
     // too, to show the form again.
     let confirmed = match crate::http::input::parse::<Confirmation>(&params) {
@@ -100,20 +92,19 @@ pub async fn confirm_submit(state: web::Data<AppState>, params: Result<Params, A
         Err(e) => Err(e),
     };
     match confirmed {
-        Ok(Some(user)) => page(
+        Ok(Some(user)) => message(
             StatusCode::OK,
             "Address confirmed",
-            &format!(
-                "<p>Thank you, {}. Your e-mail address is confirmed.</p>",
-                escape(&user.username)
-            ),
+            format!("Thank you, {}. Your e-mail address is confirmed.", user.username),
+            Some(("/-/account", "Your account")),
         ),
-        Ok(None) => page(
+        Ok(None) => message(
             StatusCode::BAD_REQUEST,
             "Link invalid or expired",
-            "<p class=\"error\">This confirmation link is invalid, was already used, or has expired.</p>",
+            "This confirmation link is invalid, was already used, or has expired.".into(),
+            Some(("/-/sign_in", "Sign in to send a new one")),
         ),
-        Err(e) => page(e_status(&e), "Could not confirm", &error_list(&problems(&e))),
+        Err(e) => confirm_form(e_status(&e), token, problems(&e)),
     }
 }
 
@@ -121,17 +112,14 @@ fn e_status(e: &ApiError) -> StatusCode {
     actix_web::ResponseError::status_code(e)
 }
 
-fn reset_form(token: &str, errors: &[String]) -> String {
-    format!(
-        "{errors}<form method=\"post\" action=\"/-/reset-password\">\
-         <input type=\"hidden\" name=\"reset_token\" value=\"{token}\">\
-         <label for=\"password\">New password (8 to 72 bytes)</label>\
-         <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"new-password\" minlength=\"8\" required>\
-         <label for=\"password_confirmation\">The same again</label>\
-         <input id=\"password_confirmation\" name=\"password_confirmation\" type=\"password\" autocomplete=\"new-password\" minlength=\"8\" required>\
-         <button type=\"submit\">Set the new password</button></form>",
-        errors = if errors.is_empty() { String::new() } else { error_list(errors) },
-        token = escape(token),
+fn reset_form(status: StatusCode, token: String, problems: Vec<String>) -> HttpResponse {
+    page(
+        status,
+        &MailResetPage {
+            title: "Choose a new password",
+            token,
+            problems,
+        },
     )
 }
 
@@ -141,20 +129,14 @@ pub async fn reset_page(params: Result<Params, ApiError>) -> HttpResponse {
         .ok()
         .and_then(|p| p.text("reset_token"))
         .unwrap_or_default();
-    page(StatusCode::OK, "Choose a new password", &reset_form(&token, &[]))
+    reset_form(StatusCode::OK, token, Vec::new())
 }
 
 /// `POST /-/reset-password`: on a bad password the form comes back with the reasons.
 pub async fn reset_submit(state: web::Data<AppState>, params: Result<Params, ApiError>) -> HttpResponse {
     let params = match params {
         Ok(params) => params,
-        Err(e) => {
-            return page(
-                e_status(&e),
-                "Choose a new password",
-                &reset_form("", &problems(&e)),
-            )
-        }
+        Err(e) => return reset_form(e_status(&e), String::new(), problems(&e)),
     };
     let token = params.text("reset_token").unwrap_or_default();
     let done = match crate::http::input::parse::<ResetComplete>(&params) {
@@ -162,12 +144,13 @@ pub async fn reset_submit(state: web::Data<AppState>, params: Result<Params, Api
         Err(e) => Err(e),
     };
     match done {
-        Ok(()) => page(
+        Ok(()) => message(
             StatusCode::OK,
             "Password changed",
-            "<p>Your password was changed and your other sessions were signed out. You can sign in with the new password now.</p>",
+            "Your password was changed and your other sessions were signed out. You can sign in with the new password now.".into(),
+            Some(("/-/sign_in", "Sign in")),
         ),
-        Err(e) => page(e_status(&e), "Choose a new password", &reset_form(&token, &problems(&e))),
+        Err(e) => reset_form(e_status(&e), token, problems(&e)),
     }
 }
 
@@ -187,35 +170,25 @@ pub async fn invitation_page(state: web::Data<AppState>, params: Result<Params, 
         Ok((invitation, group)) => {
             let level = roster_domain::AccessLevel::from_value(invitation.access_level.into())
                 .map_or("a member", roster_domain::AccessLevel::name);
-            let until = invitation
-                .expires_at
-                .map(|d| format!(" until {d}"))
-                .unwrap_or_default();
             page(
                 StatusCode::OK,
-                "You are invited",
-                &format!(
-                    "<p>{email} is invited to join <strong>{group}</strong> as {level}{until}.</p>\
-                     <p>To accept, sign in (or sign up) with this address and confirm it; then your \
-                     application accepts with this code, or you do with \
-                     <code>POST /api/v4/invitations/accept</code>:</p>\
-                     <p><code>{token}</code></p>\
-                     <p>Or, once signed in with the address confirmed, accept or decline it on \
-                     <a href=\"/-/account/groups\">your groups page</a>.</p>",
-                    email = escape(&invitation.email),
-                    group = escape(&group.full_name),
-                    level = escape(level),
-                    until = escape(&until),
-                    token = escape(&token),
-                ),
+                &InvitationPage {
+                    title: "You are invited",
+                    email: invitation.email,
+                    group: group.full_name,
+                    level,
+                    until: invitation.expires_at.map(|d| d.to_string()),
+                    token,
+                },
             )
         }
-        Err(ApiError::NotFound(_)) => page(
+        Err(ApiError::NotFound(_)) => message(
             StatusCode::NOT_FOUND,
             "Invitation not found",
-            "<p>This invitation was accepted, cancelled or never existed.</p>",
+            "This invitation was accepted, cancelled or never existed.".into(),
+            None,
         ),
-        Err(e) => page(e_status(&e), "Invitation", &error_list(&problems(&e))),
+        Err(e) => message(e_status(&e), "Invitation", problems(&e).join(" "), None),
     }
 }
 

@@ -123,3 +123,46 @@ pub fn render(template: &impl Template) -> String {
         "<!doctype html><title>Roster</title><p>Something went wrong.</p>".into()
     })
 }
+
+/// The page a confirmation mail links to: a button that confirms (a link
+/// that confirmed on GET would be spent by mail scanners that fetch links).
+#[derive(Template)]
+#[template(path = "mail_confirm.html")]
+pub struct MailConfirmPage<'a> {
+    /// The heading.
+    pub title: &'a str,
+    /// The code from the link.
+    pub token: String,
+    /// Why the last attempt failed, as sentences.
+    pub problems: Vec<String>,
+}
+
+/// The page a reset mail links to: choose a new password.
+#[derive(Template)]
+#[template(path = "mail_reset.html")]
+pub struct MailResetPage<'a> {
+    /// The heading.
+    pub title: &'a str,
+    /// The code from the link.
+    pub token: String,
+    /// Why the last attempt failed, as sentences.
+    pub problems: Vec<String>,
+}
+
+/// The page an invitation mail links to.
+#[derive(Template)]
+#[template(path = "invitation.html")]
+pub struct InvitationPage<'a> {
+    /// The heading.
+    pub title: &'a str,
+    /// The invited address.
+    pub email: String,
+    /// The group's full name.
+    pub group: String,
+    /// The role offered.
+    pub level: &'a str,
+    /// When the membership would end.
+    pub until: Option<String>,
+    /// The invitation's code.
+    pub token: String,
+}

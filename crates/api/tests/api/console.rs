@@ -120,6 +120,31 @@ async fn account_pages_want_a_session_and_the_console_an_admin() {
     );
     let cookie = &page.headers;
     assert!(cookie.get("x-frame-options").is_some());
+
+    // In the console's areas a browser is answered with pages, even where
+    // there is none: an unknown address is the page of a 404, and a
+    // form's address visited (a reload) the page of a 405 with `Allow`.
+    for path in ["/-/account/nothing-here", "/-/admin/nothing/here", "/-/admin/"] {
+        for who in [&mut anonymous, &mut carol, &mut admin] {
+            let seen = who.get(path).await;
+            assert_eq!(seen.status, 404, "{path}: {}", seen.body);
+            assert!(
+                seen.headers["content-type"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("text/html"),
+                "{path}"
+            );
+            assert!(seen.body.contains("Page not found"), "{}", seen.body);
+        }
+    }
+    let reload = carol.get("/-/account/keys/1/delete").await;
+    assert_eq!(reload.status, 405, "{}", reload.body);
+    assert_eq!(reload.headers["allow"], "POST");
+    assert!(reload.body.contains("<main"), "{}", reload.body);
+    // The API's own unknown addresses stay JSON.
+    let api = carol.get("/api/v4/nothing-here").await;
+    assert_eq!(api.headers["content-type"], "application/json");
 }
 
 #[tokio::test]

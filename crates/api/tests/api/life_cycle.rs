@@ -415,11 +415,15 @@ async fn pages_for_the_mail_links() {
     .await
     .unwrap();
     assert_eq!(r.status(), 400);
-    assert!(r
-        .text()
-        .await
-        .unwrap()
-        .contains("password confirmation doesn&#39;t match Password"));
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("password confirmation doesn") && html.contains("t match Password"),
+        "{html}"
+    );
+    assert!(
+        html.contains("role=\"alert\"") && html.contains("class=\"skip\""),
+        "{html}"
+    );
     let r = form(
         "/-/reset-password",
         format!("reset_token={reset}&password=new-pass-word&password_confirmation=new-pass-word"),

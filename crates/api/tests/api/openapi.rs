@@ -129,3 +129,35 @@ fn typed_inputs_read_exactly_what_their_schemas_document() {
     }
     assert!(typed > 0, "no typed input found");
 }
+
+/// A JSON body's field that takes `null` takes it whatever else its schema
+/// says (an `enum` must list `null` itself), and a form's fields never do (a
+/// form cannot say null): found by the contract fuzz, which sent `null` for
+/// `gender` where the document's `enum` refused it.
+#[test]
+fn nullable_fields_list_null_in_their_enums_and_form_fields_never_take_null() {
+    let doc = serde_json::to_value(roster_api::openapi::document()).unwrap();
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let mut checked = 0;
+    for (name, schema) in schemas {
+        let Some(properties) = schema["properties"].as_object() else {
+            continue;
+        };
+        for (field, property) in properties {
+            let Some(values) = property["enum"].as_array() else {
+                continue;
+            };
+            let takes_null = property["type"]
+                .as_array()
+                .is_some_and(|types| types.iter().any(|t| t == "null"));
+            let lists_null = values.iter().any(Value::is_null);
+            checked += 1;
+            if name.ends_with("Form") {
+                assert!(!takes_null && !lists_null, "{name}.{field} takes null in a form");
+            } else {
+                assert_eq!(takes_null, lists_null, "{name}.{field}: type vs enum on null");
+            }
+        }
+    }
+    assert!(checked > 4, "no enum found");
+}
