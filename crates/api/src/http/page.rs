@@ -23,6 +23,26 @@ use std::collections::BTreeMap;
 /// How long a password check covers sensitive changes (§12).
 pub const RECENT_CHECK_SECS: i64 = 10 * 60;
 
+/// Rows on a page of a long list (§12: the user list shows 20).
+pub const PER_PAGE: i64 = 20;
+
+/// The page number asked for: a positive number, else the first.
+pub fn page_number(query: &[(String, String)]) -> i64 {
+    query
+        .iter()
+        .find(|(k, _)| k == "page")
+        .and_then(|(_, v)| v.parse::<i64>().ok())
+        .filter(|n| (1..=100_000).contains(n))
+        .unwrap_or(1)
+}
+
+/// The query string's pairs (a malformed one reads as none).
+pub fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(req.query_string().as_bytes())
+        .into_owned()
+        .collect()
+}
+
 /// Where a person who must enrol a second factor is sent.
 pub const ENROLMENT_PAGE: &str = "/-/account/two_factor";
 

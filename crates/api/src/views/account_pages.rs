@@ -2,7 +2,7 @@
 //! request): askama, checked when Roster is compiled, every value escaped.
 use crate::http::page::FormState;
 use crate::services::user_sessions::SessionView;
-use crate::views::console::{filters, Nav};
+use crate::views::console::{filters, Nav, Pager};
 use askama::Template;
 use roster_persistence::emails::EmailRow;
 use roster_persistence::keys::KeyRow;
@@ -116,6 +116,8 @@ pub struct KeysPage {
     pub nav: Nav,
     /// The keys.
     pub keys: Vec<KeyRow>,
+    /// The links between the pages of the keys.
+    pub pager: Pager,
     /// The form adding one.
     pub form: FormState,
 }
@@ -130,6 +132,8 @@ pub struct TokensPage {
     pub nav: Nav,
     /// The active tokens.
     pub tokens: Vec<PatRow>,
+    /// The links between the pages of the tokens.
+    pub pager: Pager,
     /// A token just made, shown this once.
     pub new_token: Option<String>,
     /// The form making one.
@@ -146,6 +150,8 @@ pub struct SessionsPage {
     pub nav: Nav,
     /// The sessions, newest first.
     pub sessions: Vec<SessionView>,
+    /// The links between the pages of the sessions.
+    pub pager: Pager,
     /// The applications allowed to use the account.
     pub applications: Vec<AuthorizedApplication>,
 }
@@ -200,6 +206,8 @@ pub struct GroupsPage {
     pub invitations: Vec<InvitationView>,
     /// Memberships.
     pub memberships: Vec<MembershipView>,
+    /// The links between the pages of the memberships.
+    pub pager: Pager,
 }
 
 /// `/-/account/delete`.

@@ -122,6 +122,20 @@ impl Pager {
         }
     }
 
+    /// Page `page` of `rows`, all of them read at once (a person's own
+    /// keys or sessions): that page's rows, and the pager of `path`.
+    pub fn slice<T>(rows: Vec<T>, path: &str, page: i64, per_page: i64) -> (Vec<T>, Self) {
+        let total = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+        let skip = usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
+        let shown: Vec<T> = rows
+            .into_iter()
+            .skip(skip)
+            .take(usize::try_from(per_page).unwrap_or(0))
+            .collect();
+        let has_more = page.saturating_mul(per_page) < total;
+        (shown, Self::new(path, &[], page, per_page, Some(total), has_more))
+    }
+
     /// Whether there is more than one page.
     pub fn shown(&self) -> bool {
         self.previous.is_some() || self.next.is_some()
@@ -159,5 +173,25 @@ pub mod filters {
             || "never".to_owned(),
             |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Pager;
+
+    #[test]
+    fn a_list_read_whole_is_shown_a_page_at_a_time() {
+        let (rows, pager) = Pager::slice((1..=45).collect::<Vec<_>>(), "/-/account/keys", 3, 20);
+        assert_eq!(rows, (41..=45).collect::<Vec<_>>());
+        assert_eq!(pager.pages, Some(3));
+        assert_eq!(pager.previous.as_deref(), Some("/-/account/keys?page=2"));
+        assert_eq!(pager.next, None);
+        let (rows, pager) = Pager::slice((1..=20).collect::<Vec<_>>(), "/p", 1, 20);
+        assert_eq!(rows.len(), 20);
+        assert!(!pager.shown(), "one page needs no links");
+        let (rows, pager) = Pager::slice(vec![1, 2], "/p", 9, 20);
+        assert!(rows.is_empty());
+        assert_eq!(pager.previous.as_deref(), Some("/p?page=8"));
     }
 }

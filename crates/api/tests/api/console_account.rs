@@ -383,3 +383,65 @@ async fn an_allowed_application_is_revoked_from_the_sessions_page() {
     .await;
     assert_eq!(again.status, 404);
 }
+
+/// Long lists come 20 to a page, with links between the pages: a person's
+/// keys, tokens and groups.
+#[tokio::test]
+async fn long_lists_on_the_account_pages_come_a_page_at_a_time() {
+    let roster = TestRoster::spawn().await;
+    let gus = roster.create_user("gus").await;
+    for n in 0..21 {
+        let key = crate::keygen::keygen("ed25519", None, &format!("k{n}"));
+        roster
+            .expect_json(
+                roster
+                    .with_token(&gus.token, reqwest::Method::POST, "/api/v4/user/keys")
+                    .json(&serde_json::json!({"title": format!("key {n:02}"), "key": key.public_line})),
+                201,
+            )
+            .await;
+        roster
+            .expect_json(
+                roster
+                    .with_token(
+                        &gus.token,
+                        reqwest::Method::POST,
+                        "/api/v4/user/personal_access_tokens",
+                    )
+                    .json(&serde_json::json!({"name": format!("token {n:02}"), "scopes": ["read_api"]})),
+                201,
+            )
+            .await;
+        roster
+            .expect_json(
+                roster
+                    .with_token(&gus.token, reqwest::Method::POST, "/api/v4/groups")
+                    .json(
+                        &serde_json::json!({"name": format!("Team {n:02}"), "path": format!("team-{n:02}")}),
+                    ),
+                201,
+            )
+            .await;
+    }
+    let mut browser = signed_in(&roster, "gus").await;
+    // Gus also has the token his account was made with.
+    for (path, row, rest) in [
+        ("/-/account/keys", "aria-label=\"Remove the key ", 1),
+        ("/-/account/tokens", "aria-label=\"Revoke the token ", 2),
+        ("/-/account/groups", "<td>team-", 1),
+    ] {
+        let first = browser.get(path).await;
+        assert_eq!(first.status, 200, "{}", first.body);
+        assert_eq!(first.body.matches(row).count(), 20, "{path}: {}", first.body);
+        assert!(first.body.contains("Page 1 of 2"), "{path}: {}", first.body);
+        let next = format!("href=\"{path}?page=2\" rel=\"next\"");
+        assert!(first.body.contains(&next), "{path}: {}", first.body);
+        let second = browser.get(&format!("{path}?page=2")).await;
+        assert_eq!(second.status, 200);
+        assert_eq!(second.body.matches(row).count(), rest, "{path}: {}", second.body);
+        assert!(second.body.contains("rel=\"prev\""), "{path}: {}", second.body);
+        // A page number that is not one is the first page.
+        let odd = browser.get(&format!("{path}?page=x")).await;
+        assert!(odd.body.contains("Page 1 of 2"), "{path}: {}", odd.body);
+    }
+}

@@ -2,31 +2,30 @@
 //! confirmed addresses, to accept or decline.
 use super::done;
 use crate::http::error::ApiError;
-use crate::http::page::{checked_form, PageResult, Person};
+use crate::http::page::{checked_form, page_number, query_pairs, PageResult, Person, PER_PAGE};
 use crate::http::params::Params;
 use crate::routes::path_id;
 use crate::services::invitations;
 use crate::state::AppState;
 use crate::views::account_pages::{GroupsPage, InvitationView, MembershipView};
-use crate::views::console::role_name;
+use crate::views::console::{role_name, Pager};
 use crate::views::pages::render;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest};
 use roster_persistence::members;
 
 const PAGE: &str = "/-/account/groups";
-/// More groups than a person belongs to; the page lists them all.
-const MOST: i64 = 1000;
 
 /// `GET /-/account/groups`.
-pub async fn page(state: web::Data<AppState>, person: Person) -> PageResult {
+pub async fn page(req: HttpRequest, state: web::Data<AppState>, person: Person) -> PageResult {
+    let page = page_number(&query_pairs(&req));
     let waiting = invitations::waiting_for(&state, &person.caller).await?;
     let id = person.user().id;
     let memberships = state
         .db
-        .run(move |conn| members::memberships_of(conn, id, 1, MOST))
-        .await?
-        .items;
+        .run(move |conn| members::memberships_of(conn, id, page, PER_PAGE))
+        .await?;
+    let pager = Pager::new(PAGE, &[], page, PER_PAGE, memberships.total, memberships.has_more);
     Ok(person.browser.page(
         StatusCode::OK,
         render(&GroupsPage {
@@ -42,6 +41,7 @@ pub async fn page(state: web::Data<AppState>, person: Person) -> PageResult {
                 })
                 .collect(),
             memberships: memberships
+                .items
                 .into_iter()
                 .map(|(member, group)| MembershipView {
                     name: group.full_name,
@@ -49,6 +49,7 @@ pub async fn page(state: web::Data<AppState>, person: Person) -> PageResult {
                     role: role_name(member.access_level),
                 })
                 .collect(),
+            pager,
         }),
     ))
 }

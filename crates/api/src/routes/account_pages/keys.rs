@@ -2,7 +2,9 @@
 use super::done;
 use crate::http::error::ApiError;
 use crate::http::input::parse;
-use crate::http::page::{checked_form, form_status, FormState, PageResult, Person};
+use crate::http::page::{
+    checked_form, form_status, page_number, query_pairs, FormState, PageResult, Person, PER_PAGE,
+};
 use crate::http::params::Params;
 use crate::inputs::keys::AddKey;
 use crate::routes::path_id;
@@ -10,29 +12,37 @@ use crate::services::audit::Actor;
 use crate::services::keys as keys_service;
 use crate::state::AppState;
 use crate::views::account_pages::KeysPage;
+use crate::views::console::Pager;
 use crate::views::pages::render;
 use actix_web::{web, HttpRequest};
 use roster_persistence::keys;
 
 const PAGE: &str = "/-/account/keys";
 
-async fn show(state: &AppState, person: &Person, form: FormState) -> PageResult {
+async fn show(state: &AppState, person: &Person, form: FormState, page: i64) -> PageResult {
     let id = person.user().id;
-    let rows = state.db.run(move |conn| keys::keys_of(conn, id)).await?;
+    let (rows, pager) = Pager::slice(
+        state.db.run(move |conn| keys::keys_of(conn, id)).await?,
+        PAGE,
+        page,
+        PER_PAGE,
+    );
     Ok(person.browser.page(
         form_status(&form),
         render(&KeysPage {
             title: "SSH keys",
             nav: person.nav("keys"),
             keys: rows,
+            pager,
             form,
         }),
     ))
 }
 
 /// `GET /-/account/keys`.
-pub async fn page(state: web::Data<AppState>, person: Person) -> PageResult {
-    show(&state, &person, FormState::new()).await
+pub async fn page(req: HttpRequest, state: web::Data<AppState>, person: Person) -> PageResult {
+    let page = page_number(&query_pairs(&req));
+    show(&state, &person, FormState::new(), page).await
 }
 
 /// `POST /-/account/keys`: `POST /user/keys`'s service and rules.
@@ -54,7 +64,7 @@ pub async fn add(state: web::Data<AppState>, person: Person, params: Result<Para
                 "usage_type",
                 "expires_at",
             ]);
-            show(&state, &person, form).await
+            show(&state, &person, form, 1).await
         }
     }
 }

@@ -2,7 +2,7 @@
 //! one out, or every other.
 use super::done;
 use crate::http::error::ApiError;
-use crate::http::page::{checked_form, PageResult, Person};
+use crate::http::page::{checked_form, page_number, query_pairs, PageResult, Person, PER_PAGE};
 use crate::http::params::Params;
 use crate::routes::path_id;
 use crate::services::audit::Actor;
@@ -10,6 +10,7 @@ use crate::services::authorizations;
 use crate::services::user_sessions::{self, current_of};
 use crate::state::AppState;
 use crate::views::account_pages::SessionsPage;
+use crate::views::console::Pager;
 use crate::views::pages::render;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest};
@@ -17,8 +18,13 @@ use actix_web::{web, HttpRequest};
 const PAGE: &str = "/-/account/sessions";
 
 /// `GET /-/account/sessions`.
-pub async fn page(state: web::Data<AppState>, person: Person) -> PageResult {
-    let sessions = user_sessions::list(&state, person.user().id, current_of(&person.caller)).await?;
+pub async fn page(req: HttpRequest, state: web::Data<AppState>, person: Person) -> PageResult {
+    let (sessions, pager) = Pager::slice(
+        user_sessions::list(&state, person.user().id, current_of(&person.caller)).await?,
+        PAGE,
+        page_number(&query_pairs(&req)),
+        PER_PAGE,
+    );
     let applications = authorizations::list(&state, person.user().id).await?;
     Ok(person.browser.page(
         StatusCode::OK,
@@ -26,6 +32,7 @@ pub async fn page(state: web::Data<AppState>, person: Person) -> PageResult {
             title: "Sessions and applications",
             nav: person.nav("sessions"),
             sessions,
+            pager,
             applications,
         }),
     ))

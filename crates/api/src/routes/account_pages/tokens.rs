@@ -2,7 +2,9 @@
 use super::done;
 use crate::http::error::ApiError;
 use crate::http::input::parse;
-use crate::http::page::{checked_form, form_status, FormState, PageResult, Person};
+use crate::http::page::{
+    checked_form, form_status, page_number, query_pairs, FormState, PageResult, Person, PER_PAGE,
+};
 use crate::http::params::Params;
 use crate::inputs::tokens::CreateToken;
 use crate::routes::path_id;
@@ -10,32 +12,38 @@ use crate::services::audit::Actor;
 use crate::services::tokens::{self, Made};
 use crate::state::AppState;
 use crate::views::account_pages::TokensPage;
+use crate::views::console::Pager;
 use crate::views::pages::render;
 use actix_web::{web, HttpRequest};
 use roster_persistence::personal_tokens::{self, PatFilter};
 
 const PAGE: &str = "/-/account/tokens";
-/// More active tokens than anyone keeps; the page lists them all.
-const MOST: i64 = 500;
 
-async fn show(state: &AppState, person: &Person, form: FormState, new_token: Option<String>) -> PageResult {
+async fn show(
+    state: &AppState,
+    person: &Person,
+    form: FormState,
+    new_token: Option<String>,
+    page: i64,
+) -> PageResult {
     let filter = PatFilter {
         user_id: Some(person.user().id),
         active: Some(true),
         today: Some(chrono::Utc::now().date_naive()),
         ..PatFilter::default()
     };
-    let rows = state
+    let found = state
         .db
-        .run(move |conn| personal_tokens::list_pats(conn, &filter, 1, MOST))
-        .await?
-        .items;
+        .run(move |conn| personal_tokens::list_pats(conn, &filter, page, PER_PAGE))
+        .await?;
+    let pager = Pager::new(PAGE, &[], page, PER_PAGE, found.total, found.has_more);
     Ok(person.browser.page(
         form_status(&form),
         render(&TokensPage {
             title: "Access tokens",
             nav: person.nav("tokens"),
-            tokens: rows,
+            tokens: found.items,
+            pager,
             new_token,
             form,
         }),
@@ -43,8 +51,9 @@ async fn show(state: &AppState, person: &Person, form: FormState, new_token: Opt
 }
 
 /// `GET /-/account/tokens`.
-pub async fn page(state: web::Data<AppState>, person: Person) -> PageResult {
-    show(&state, &person, FormState::new(), None).await
+pub async fn page(req: HttpRequest, state: web::Data<AppState>, person: Person) -> PageResult {
+    let page = page_number(&query_pairs(&req));
+    show(&state, &person, FormState::new(), None, page).await
 }
 
 /// `POST /-/account/tokens`: `POST /user/personal_access_tokens`'s
@@ -70,6 +79,7 @@ pub async fn create(
                 &person,
                 FormState::new(),
                 Some(secret.expose().to_owned()),
+                1,
             )
             .await
         }
@@ -82,7 +92,7 @@ pub async fn create(
             for scope in scopes {
                 form = form.with_value(&format!("scope_{scope}"), "true");
             }
-            show(&state, &person, form, None).await
+            show(&state, &person, form, None, 1).await
         }
     }
 }

@@ -3,7 +3,7 @@
 //! the API uses. Anyone but a signed-in admin gets `404`; while Roster has
 //! no admin at all, `/-/admin` tells the operator how to make one.
 use crate::http::browser::Browser;
-use crate::http::page::{with_notice, AdminPerson, PageResult, Person};
+use crate::http::page::{page_number, query_pairs, with_notice, AdminPerson, PageResult, Person, PER_PAGE};
 use crate::page;
 use crate::state::AppState;
 use crate::views::admin_pages::{FirstRunPage, OverviewPage};
@@ -20,22 +20,9 @@ mod hooks;
 mod user;
 mod users_list;
 
-/// Rows on a page of a long list (§12: the user list shows 20).
-pub const PER_PAGE: i64 = 20;
-
 /// The `303` after a change: to `location`, with the notice `code`.
 fn done(person: &Person, location: &str, code: &str) -> HttpResponse {
     person.browser.redirect(&with_notice(location, code))
-}
-
-/// The page number asked for: a positive number, else the first.
-fn page_number(query: &[(String, String)]) -> i64 {
-    query
-        .iter()
-        .find(|(k, _)| k == "page")
-        .and_then(|(_, v)| v.parse::<i64>().ok())
-        .filter(|n| (1..=100_000).contains(n))
-        .unwrap_or(1)
 }
 
 /// The list filters a page was asked for, as the API's own query reads
@@ -55,13 +42,6 @@ fn api_query<T: crate::http::input::RequestInput>(
         .extend_pairs(chosen)
         .finish();
     crate::http::input::parse(&crate::http::params::Params::from_query(&encoded)?)
-}
-
-/// The query string's pairs (a malformed one reads as none).
-fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(req.query_string().as_bytes())
-        .into_owned()
-        .collect()
 }
 
 /// `GET /-/admin`: the overview for an admin; the first-run page while
