@@ -265,26 +265,38 @@ pub fn set_state(conn: &mut DbConnection, id: i64, state: &str) -> Result<bool, 
     Ok(n > 0)
 }
 
+/// What [`confirm_primary`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrimaryConfirmation {
+    /// No such user.
+    Missing,
+    /// Confirmed now.
+    Confirmed,
+    /// Confirmed before; nothing changed.
+    AlreadyConfirmed,
+}
+
 /// Marks the primary address confirmed now (unless it already was).
-pub fn confirm_primary(conn: &mut DbConnection, id: i64) -> Result<bool, RepoError> {
+pub fn confirm_primary(conn: &mut DbConnection, id: i64) -> Result<PrimaryConfirmation, RepoError> {
     write_transaction(conn, |conn| {
         let Some(user) = find_user(conn, id)? else {
-            return Ok(false);
+            return Ok(PrimaryConfirmation::Missing);
         };
-        if user.confirmed_at.is_none() {
-            let at = now();
-            diesel::update(users::table.find(id))
-                .set((users::confirmed_at.eq(at), users::updated_at.eq(at)))
-                .execute(conn)?;
-            diesel::update(
-                emails::table
-                    .filter(emails::user_id.eq(id))
-                    .filter(emails::email.eq(&user.email)),
-            )
-            .set(emails::confirmed_at.eq(at))
-            .execute(conn)?;
+        if user.confirmed_at.is_some() {
+            return Ok(PrimaryConfirmation::AlreadyConfirmed);
         }
-        Ok(true)
+        let at = now();
+        diesel::update(users::table.find(id))
+            .set((users::confirmed_at.eq(at), users::updated_at.eq(at)))
+            .execute(conn)?;
+        diesel::update(
+            emails::table
+                .filter(emails::user_id.eq(id))
+                .filter(emails::email.eq(&user.email)),
+        )
+        .set(emails::confirmed_at.eq(at))
+        .execute(conn)?;
+        Ok(PrimaryConfirmation::Confirmed)
     })
 }
 

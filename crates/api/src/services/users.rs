@@ -276,13 +276,18 @@ pub async fn confirm_user(state: &AppState, caller: &Caller, id: i64) -> Result<
         .db
         .run_api(move |conn| {
             write_transaction(conn, |conn| {
-                if !users::confirm_primary(conn, id)? {
-                    return Err(ApiError::NotFound(USER));
-                }
+                let newly = match users::confirm_primary(conn, id)? {
+                    users::PrimaryConfirmation::Missing => return Err(ApiError::NotFound(USER)),
+                    users::PrimaryConfirmation::Confirmed => true,
+                    users::PrimaryConfirmation::AlreadyConfirmed => false,
+                };
                 actor.record(conn, "user_confirmed", Some(id), Value::Null)?;
-                if let Some(user) = users::find_user(conn, id)? {
-                    let confirmed = json!({"confirmed_email": user.email});
-                    system_events::user_event(conn, "email_confirm", &user, confirmed)?;
+                // Hooks hear of an address confirmed, not of a repeated request.
+                if newly {
+                    if let Some(user) = users::find_user(conn, id)? {
+                        let confirmed = json!({"confirmed_email": user.email});
+                        system_events::user_event(conn, "email_confirm", &user, confirmed)?;
+                    }
                 }
                 Ok(())
             })

@@ -489,7 +489,9 @@ async fn rosters_own_events_tell_of_profiles_passwords_addresses_and_tokens() {
         "token_revoke",
     ];
     add_hook(&roster, json!({"url": receiver.url(), "events": events})).await;
-    let dora = roster.create_user("dora").await;
+    let dora = roster
+        .create_user_with("dora", json!({"skip_confirmation": false}))
+        .await;
     roster
         .expect_json(
             roster
@@ -506,12 +508,15 @@ async fn rosters_own_events_tell_of_profiles_passwords_addresses_and_tokens() {
             200,
         )
         .await;
-    let confirmed = roster
-        .as_admin(Method::POST, &format!("/api/v4/users/{}/confirm", dora.id))
-        .send()
-        .await
-        .unwrap();
-    assert!(confirmed.status().is_success(), "{}", confirmed.status());
+    // Confirmed once: asked again, the hook hears nothing more.
+    for _ in 0..2 {
+        let confirmed = roster
+            .as_admin(Method::POST, &format!("/api/v4/users/{}/confirm", dora.id))
+            .send()
+            .await
+            .unwrap();
+        assert!(confirmed.status().is_success(), "{}", confirmed.status());
+    }
     for action in ["block", "unblock"] {
         roster
             .expect_json(
@@ -549,6 +554,78 @@ async fn rosters_own_events_tell_of_profiles_passwords_addresses_and_tokens() {
     assert_eq!(received[4]["body"]["state"], "blocked");
     assert_eq!(received[5]["body"]["state"], "active");
     assert_eq!(received[6]["body"]["token_type"], "personal_access_token");
+}
+
+/// The membership changes and the second factor, payload by payload.
+#[tokio::test]
+async fn memberships_changed_and_second_factors_are_told_too() {
+    let roster = roster().await;
+    let receiver = Receiver::start(0, None, None, None);
+    let events = [
+        "user_update_for_group",
+        "user_remove_from_group",
+        "two_factor_enable",
+        "two_factor_disable",
+    ];
+    add_hook(&roster, json!({"url": receiver.url(), "events": events})).await;
+    let erin = roster.create_user("erin").await;
+    let group = roster
+        .expect_json(
+            roster
+                .as_admin(Method::POST, "/api/v4/groups")
+                .json(&json!({"name": "Acme", "path": "acme"})),
+            201,
+        )
+        .await;
+    let member = format!("/api/v4/groups/acme/members/{}", erin.id);
+    roster
+        .expect_json(
+            roster
+                .as_admin(Method::POST, "/api/v4/groups/acme/members")
+                .json(&json!({"user_id": erin.id, "access_level": 30})),
+            201,
+        )
+        .await;
+    roster
+        .expect_json(
+            roster
+                .as_admin(Method::PUT, &member)
+                .json(&json!({"access_level": 40, "expires_at": "2099-01-31"})),
+            200,
+        )
+        .await;
+    let removed = roster.as_admin(Method::DELETE, &member).send().await.unwrap();
+    assert_eq!(removed.status(), 204);
+    crate::two_factor::enrol(&roster, &erin.token).await;
+    let disabled = roster
+        .as_admin(
+            Method::PATCH,
+            &format!("/api/v4/users/{}/disable_two_factor", erin.id),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(disabled.status(), 204);
+
+    let received = receiver.wait_for(events.len());
+    assert_eq!(names(&received), events, "{received:#?}");
+    for r in &received[..2] {
+        let body = &r["body"];
+        assert_eq!(body["group_id"], group["id"], "{r}");
+        assert_eq!(body["group_path"], "acme", "{r}");
+        assert_eq!(body["group_name"], "Acme", "{r}");
+        assert_eq!(body["user_id"], erin.id, "{r}");
+        assert_eq!(body["user_username"], "erin", "{r}");
+        assert_eq!(body["user_email"], erin.email, "{r}");
+        assert_eq!(body["group_access"], "Maintainer", "{r}");
+        assert_eq!(body["expires_at"], "2099-01-31", "{r}");
+    }
+    assert_eq!(received[2]["body"]["method"], "totp");
+    assert_eq!(received[3]["body"]["by_admin"], true);
+    for r in &received[2..] {
+        assert_eq!(r["body"]["username"], "erin", "{r}");
+        assert_eq!(r["body"]["user_id"], erin.id, "{r}");
+    }
 }
 
 #[tokio::test]
