@@ -9,8 +9,8 @@ use crate::inputs::account::{
 use crate::inputs::applications::CreateApplication;
 use crate::inputs::avatar::NewAvatar;
 use crate::inputs::browser::{
-    AuthorizeRequest, CsrfForm, DeviceForm, LogoutRequest, PasskeyForm, SecondFactorForm, SignInForm,
-    SignInQuery,
+    AuthorizeRequest, ConfirmationForm, CsrfForm, DeviceForm, LogoutRequest, PasskeyForm, ResetForm,
+    SecondFactorForm, SignInForm, SignInQuery,
 };
 use crate::inputs::custom_attributes::CustomAttributeValue;
 use crate::inputs::emails::AdminEmailRequest;
@@ -138,9 +138,9 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/-/metrics", "operations", "Prometheus metrics", Public, None, (200, Text), &[]),
     r("GET", "/api/v4/openapi.json", "operations", "This document", Public, None, (200, Json("Object")), &[]),
     r("GET", "/-/confirm", "pages", "Page confirming an address", Public, None, (200, Html), &[]),
-    r("POST", "/-/confirm", "pages", "Confirm an address from the page", Public, typed::<Confirmation>(), (200, Html), &[400]),
+    r("POST", "/-/confirm", "pages", "Confirm an address from the page", Public, typed::<ConfirmationForm>(), (200, Html), &[400, 403]),
     r("GET", "/-/reset-password", "pages", "Page choosing a new password", Public, None, (200, Html), &[]),
-    r("POST", "/-/reset-password", "pages", "Set the new password from the page", Public, typed::<ResetComplete>(), (200, Html), &[400]),
+    r("POST", "/-/reset-password", "pages", "Set the new password from the page", Public, typed::<ResetForm>(), (200, Html), &[400, 403]),
     r("GET", "/-/invitation", "pages", "Page showing an invitation to a group", Public, None, (200, Html), &[404]),
     r("POST", "/oauth/token", "oauth", "Password, refresh, authorization-code, device or mfa grant (client authentication by HTTP Basic or in the body)", Public, typed::<TokenRequest>(), (200, Json("OAuthTokenView")), &[400, 401, 403, 429]),
     r("GET", "/oauth/authorize", "oidc", "The authorization endpoint: sign-in, consent, then a redirect with the code", Public, typed::<AuthorizeRequest>(), (200, Html), &[302, 303]),

@@ -257,3 +257,66 @@ impl RequestInput for LogoutRequest {
         })
     }
 }
+
+/// `POST /-/confirm`: the confirmation page's form (`POST /confirmations`'s
+/// field and the form's CSRF token).
+#[derive(ToSchema)]
+pub struct ConfirmationForm {
+    /// The `confirmation_token` of the link.
+    #[schema(min_length = 1, pattern = r"\S")]
+    pub confirmation_token: String,
+    /// The form's CSRF token.
+    pub authenticity_token: Option<String>,
+}
+
+impl RequestInput for ConfirmationForm {
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        let authenticity_token = text(f, "authenticity_token");
+        let confirmation = super::account::Confirmation::read(f)?;
+        Some(Self {
+            confirmation_token: confirmation.confirmation_token,
+            authenticity_token,
+        })
+    }
+}
+
+/// `POST /-/reset-password`: the reset page's form (`POST
+/// /password/reset/complete`'s fields and the form's CSRF token).
+#[derive(ToSchema)]
+pub struct ResetForm {
+    /// The `reset_token` of the mailed link.
+    #[schema(min_length = 1, pattern = r"\S")]
+    pub reset_token: String,
+    /// The new password: 8 to 72 bytes, not the user name or e-mail address.
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 72)]
+    pub password: roster_domain::Password,
+    /// When given, it must equal `password`.
+    #[schema(format = Password)]
+    pub password_confirmation: Option<String>,
+    /// The form's CSRF token.
+    pub authenticity_token: Option<String>,
+}
+
+impl ResetForm {
+    /// The request `POST /password/reset/complete` takes.
+    pub fn into_reset(self) -> super::account::ResetComplete {
+        super::account::ResetComplete {
+            reset_token: self.reset_token,
+            password: self.password,
+            password_confirmation: self.password_confirmation,
+        }
+    }
+}
+
+impl RequestInput for ResetForm {
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        let authenticity_token = text(f, "authenticity_token");
+        let reset = super::account::ResetComplete::read(f)?;
+        Some(Self {
+            reset_token: reset.reset_token,
+            password: reset.password,
+            password_confirmation: reset.password_confirmation,
+            authenticity_token,
+        })
+    }
+}

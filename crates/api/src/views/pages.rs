@@ -135,6 +135,8 @@ pub struct MailConfirmPage<'a> {
     pub token: String,
     /// Why the last attempt failed, as sentences.
     pub problems: Vec<String>,
+    /// The form's CSRF token.
+    pub authenticity_token: String,
 }
 
 /// The page a reset mail links to: choose a new password.
@@ -147,6 +149,8 @@ pub struct MailResetPage<'a> {
     pub token: String,
     /// Why the last attempt failed, as sentences.
     pub problems: Vec<String>,
+    /// The form's CSRF token.
+    pub authenticity_token: String,
 }
 
 /// The page an invitation mail links to.

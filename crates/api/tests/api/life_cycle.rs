@@ -369,24 +369,28 @@ async fn pages_for_the_mail_links() {
         "opening the link alone confirms nothing"
     );
 
-    let form = |path: &str, body: String| {
-        roster
-            .request(Method::POST, path)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(body)
-    };
-    let r = form("/-/confirm", format!("confirmation_token={token}"))
+    // The forms carry the browser's CSRF token, as every form does: a post
+    // without it is refused and confirms nothing.
+    let forged = roster
+        .request(Method::POST, "/-/confirm")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(format!("confirmation_token={token}"))
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 200);
-    assert!(r.text().await.unwrap().contains("Address confirmed"));
-    let r = form("/-/confirm", format!("confirmation_token={token}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
-    assert!(r.text().await.unwrap().contains("invalid"));
+    assert_eq!(forged.status(), 403);
+    let mut browser = crate::browser::Browser::new(&roster.url);
+    let page = browser
+        .get(&format!("/-/confirm?confirmation_token={token}"))
+        .await;
+    assert_eq!(crate::browser::field(&page.body, "confirmation_token"), token);
+    let confirm = [("confirmation_token", token.as_str())];
+    let r = crate::console::submit(&mut browser, &page, "/-/confirm", &confirm).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("Address confirmed"), "{}", r.body);
+    let r = crate::console::submit(&mut browser, &page, "/-/confirm", &confirm).await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("invalid"), "{}", r.body);
 
     roster
         .expect_json(
@@ -398,41 +402,43 @@ async fn pages_for_the_mail_links() {
         .await;
     let sent = mails(&roster, "paged@example.com", 2).await;
     let reset = link_param(&sent[0].body_text, "reset_token");
-    let html = roster
+    let page = browser
         .get(&format!("/-/reset-password?reset_token={reset}"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(html.contains("name=\"reset_token\" value=\"") && html.contains("type=\"password\""));
-    let r = form(
-        "/-/reset-password",
-        format!("reset_token={reset}&password=new-pass-word&password_confirmation=other-word"),
-    )
-    .send()
-    .await
-    .unwrap();
-    assert_eq!(r.status(), 400);
-    let html = r.text().await.unwrap();
+        .await;
+    assert_eq!(crate::browser::field(&page.body, "reset_token"), reset);
+    assert!(page.body.contains("type=\"password\""), "{}", page.body);
+    let mismatch = [
+        ("reset_token", reset.as_str()),
+        ("password", "new-pass-word"),
+        ("password_confirmation", "other-word"),
+    ];
+    let r = crate::console::submit(&mut browser, &page, "/-/reset-password", &mismatch).await;
+    assert_eq!(r.status, 400);
     assert!(
-        html.contains("password confirmation doesn") && html.contains("t match Password"),
-        "{html}"
+        r.body.contains("password confirmation doesn") && r.body.contains("t match Password"),
+        "{}",
+        r.body
     );
     assert!(
-        html.contains("role=\"alert\"") && html.contains("class=\"skip\""),
-        "{html}"
+        r.body.contains("role=\"alert\"") && r.body.contains("class=\"skip\""),
+        "{}",
+        r.body
     );
-    let r = form(
-        "/-/reset-password",
-        format!("reset_token={reset}&password=new-pass-word&password_confirmation=new-pass-word"),
-    )
-    .send()
-    .await
-    .unwrap();
-    assert_eq!(r.status(), 200);
-    assert!(r.text().await.unwrap().contains("Password changed"));
+    let matching = [
+        ("reset_token", reset.as_str()),
+        ("password", "new-pass-word"),
+        ("password_confirmation", "new-pass-word"),
+    ];
+    let forged = browser.post("/-/reset-password", &matching).await;
+    assert_eq!(forged.status, 403, "{}", forged.body);
+    assert_eq!(
+        crate::browser::field(&forged.body, "reset_token"),
+        reset,
+        "kept to try again"
+    );
+    let r = crate::console::submit(&mut browser, &page, "/-/reset-password", &matching).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("Password changed"), "{}", r.body);
     assert_eq!(sign_in(&roster, "paged", "new-pass-word").await.status(), 200);
     let r = roster
         .get("/-/confirm?confirmation_token=%3Cscript%3E")

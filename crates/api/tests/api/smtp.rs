@@ -187,23 +187,19 @@ async fn a_sign_up_mail_arrives_and_its_link_works_in_the_page() {
     let token = link_param(&text, "confirmation_token");
 
     // Follow the link as a browser would: open the page, submit its form.
-    let page = roster
+    let mut browser = crate::browser::Browser::new(&roster.url);
+    let page = browser
         .get(&format!("/-/confirm?confirmation_token={token}"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(page.contains(&token));
-    let r = roster
-        .request(Method::POST, "/-/confirm")
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body(format!("confirmation_token={token}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+        .await;
+    assert!(page.body.contains(&token));
+    let r = crate::console::submit(
+        &mut browser,
+        &page,
+        "/-/confirm",
+        &[("confirmation_token", &token)],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
     let me = roster
         .expect_json(roster.as_admin(Method::GET, "/api/v4/users?username=mailed"), 200)
         .await;
