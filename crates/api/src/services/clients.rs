@@ -41,7 +41,10 @@ fn form_decoded(text: &str) -> Option<String> {
 }
 
 /// The client credentials of a request: from the `Authorization: Basic`
-/// header or from the body, `400 invalid_request` when both are used.
+/// header or from the body. A body `client_id` beside the header is the
+/// client naming itself, as RFC 8628 §3.1 and many libraries do, when it
+/// names the same client; a second secret, or another client, is
+/// `400 invalid_request` (RFC 6749 §2.3: one authentication method).
 pub fn presented(
     req: &HttpRequest,
     body_id: Option<String>,
@@ -54,22 +57,15 @@ pub fn presented(
         .and_then(|v| v.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
         .map(|(_, value)| value.trim().to_owned());
+    let two_methods = || ApiError::invalid_request("Use one client authentication method, not two.");
     match (basic, body_id, body_secret) {
-        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => Err(ApiError::invalid_request(
-            "Use one client authentication method, not two.",
-        )),
-        (Some(value), None, None) => {
-            let decoded = base64::engine::general_purpose::STANDARD
-                .decode(value)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-                .ok_or_else(|| invalid_client(true))?;
-            let (id, secret) = decoded.split_once(':').ok_or_else(|| invalid_client(true))?;
-            Ok(Some(ClientCredentials {
-                id: form_decoded(id).ok_or_else(|| invalid_client(true))?,
-                secret: Some(form_decoded(secret).ok_or_else(|| invalid_client(true))?),
-                basic: true,
-            }))
+        (Some(_), _, Some(_)) => Err(two_methods()),
+        (Some(value), body_id, None) => {
+            let credentials = from_basic(&value)?;
+            match body_id {
+                Some(id) if id != credentials.id => Err(two_methods()),
+                _ => Ok(Some(credentials)),
+            }
         }
         (None, Some(id), secret) => Ok(Some(ClientCredentials {
             id,
@@ -79,6 +75,22 @@ pub fn presented(
         (None, None, Some(_)) => Err(invalid_client(false)),
         (None, None, None) => Ok(None),
     }
+}
+
+/// The credentials of an `Authorization: Basic` value (RFC 6749 §2.3.1:
+/// each part form-encoded).
+fn from_basic(value: &str) -> Result<ClientCredentials, ApiError> {
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(value)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(|| invalid_client(true))?;
+    let (id, secret) = decoded.split_once(':').ok_or_else(|| invalid_client(true))?;
+    Ok(ClientCredentials {
+        id: form_decoded(id).ok_or_else(|| invalid_client(true))?,
+        secret: Some(form_decoded(secret).ok_or_else(|| invalid_client(true))?),
+        basic: true,
+    })
 }
 
 /// The application the credentials prove: `401 invalid_client` for an

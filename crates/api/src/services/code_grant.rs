@@ -148,7 +148,6 @@ pub async fn id_token(
         person,
         &IdTokenFacts {
             client_id: &app.uid,
-            scopes: &scopes,
             auth_time: issued.row.auth_time,
             nonce,
             access_token: issued.access.expose(),

@@ -50,42 +50,50 @@ fn put(claims: &mut Map<String, Value>, name: &str, value: Option<String>) {
 }
 
 /// The claims about the person that `scopes` release (OIDC Core §5.4):
-/// `profile` the names, pages and picture, `email` the address.
+/// `profile` the names, pages and picture, `email` the address. What the
+/// userinfo endpoint answers.
 pub fn person_claims(state: &AppState, person: &Person, scopes: &AppScopes) -> Map<String, Value> {
-    let user = &person.user;
     let mut claims = Map::new();
-    claims.insert("sub".into(), Value::String(user.id.to_string()));
+    claims.insert("sub".into(), Value::String(person.user.id.to_string()));
     if scopes.contains(AppScope::Profile) {
-        put(&mut claims, "name", Some(user.name.clone()));
-        put(&mut claims, "nickname", Some(user.username.clone()));
-        put(&mut claims, "preferred_username", Some(user.username.clone()));
-        put(&mut claims, "website", Some(user.website_url.clone()));
-        put(
-            &mut claims,
-            "profile",
-            Some(format!("{}/{}", state.public_url, user.username)),
-        );
-        put(
-            &mut claims,
-            "picture",
-            user.avatar
-                .as_ref()
-                .map(|name| format!("{}/uploads/avatars/{name}", state.public_url)),
-        );
+        profile_claims(state, &person.user, &mut claims);
     }
     if scopes.contains(AppScope::Email) {
-        put(&mut claims, "email", Some(user.email.clone()));
-        claims.insert("email_verified".into(), Value::Bool(user.confirmed_at.is_some()));
+        email_claims(&person.user, &mut claims);
     }
     claims
+}
+
+/// The names, pages and picture (`profile`).
+fn profile_claims(state: &AppState, user: &UserRow, claims: &mut Map<String, Value>) {
+    put(claims, "name", Some(user.name.clone()));
+    put(claims, "nickname", Some(user.username.clone()));
+    put(claims, "preferred_username", Some(user.username.clone()));
+    put(claims, "website", Some(user.website_url.clone()));
+    put(
+        claims,
+        "profile",
+        Some(format!("{}/{}", state.public_url, user.username)),
+    );
+    put(
+        claims,
+        "picture",
+        user.avatar
+            .as_ref()
+            .map(|name| format!("{}/uploads/avatars/{name}", state.public_url)),
+    );
+}
+
+/// The address (`email`).
+fn email_claims(user: &UserRow, claims: &mut Map<String, Value>) {
+    put(claims, "email", Some(user.email.clone()));
+    claims.insert("email_verified".into(), Value::Bool(user.confirmed_at.is_some()));
 }
 
 /// What an ID token is about, besides the person.
 pub struct IdTokenFacts<'a> {
     /// The client id (`aud`).
     pub client_id: &'a str,
-    /// The scopes of the grant.
-    pub scopes: &'a AppScopes,
     /// When the person signed in.
     pub auth_time: Option<NaiveDateTime>,
     /// The authorization request's nonce.
@@ -97,7 +105,12 @@ pub struct IdTokenFacts<'a> {
 /// The ID token's claims (OIDC Core §2, §3.1.3.6; GitLab's `groups_direct`).
 pub fn id_token_claims(state: &AppState, person: &Person, facts: &IdTokenFacts<'_>) -> Value {
     let now = chrono::Utc::now().timestamp();
-    let mut claims = person_claims(state, person, facts.scopes);
+    // The person's claims whatever the scopes (§10, as GitLab releases
+    // them under `openid`); the userinfo endpoint answers by scope.
+    let mut claims = Map::new();
+    claims.insert("sub".into(), Value::String(person.user.id.to_string()));
+    profile_claims(state, &person.user, &mut claims);
+    email_claims(&person.user, &mut claims);
     claims.insert("iss".into(), Value::String(state.public_url.clone()));
     claims.insert("aud".into(), Value::String(facts.client_id.to_owned()));
     claims.insert("iat".into(), json!(now));

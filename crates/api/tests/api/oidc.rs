@@ -474,6 +474,24 @@ async fn a_trusted_public_client_skips_consent_and_refreshes_with_an_id_token() 
             200,
         )
         .await;
+    // Under `openid` alone the ID token tells who the person is, as
+    // GitLab's does (§10); the userinfo endpoint answers by scope.
+    let first_claims = claims_of(tokens["id_token"].as_str().unwrap());
+    assert_eq!(first_claims["preferred_username"], "alice", "{first_claims}");
+    assert_eq!(first_claims["email"], "alice@example.com", "{first_claims}");
+    assert_eq!(first_claims["email_verified"], true, "{first_claims}");
+    assert_eq!(first_claims["name"], "alice Tester", "{first_claims}");
+    let userinfo = roster
+        .expect_json(
+            roster.with_token(
+                tokens["access_token"].as_str().unwrap(),
+                Method::GET,
+                "/oauth/userinfo",
+            ),
+            200,
+        )
+        .await;
+    assert!(userinfo.get("email").is_none(), "{userinfo}");
     let refresh = tokens["refresh_token"].as_str().unwrap();
     let refreshed = roster
         .expect_json(
@@ -704,4 +722,45 @@ async fn tokens_refresh(roster: &TestRoster, app: &App, browser: &mut Browser) -
     );
     let (_, tokens) = exchange(roster, app, &code, &verifier).await;
     tokens["refresh_token"].as_str().unwrap().to_owned()
+}
+
+/// A confidential client authenticating with `Authorization: Basic` may
+/// also name itself with `client_id` in the body (openid-client does, and
+/// RFC 8628 §3.1 asks for it); naming another client, or sending the
+/// secret twice, is two methods and refused before the code is spent.
+#[tokio::test]
+async fn a_client_naming_itself_beside_basic_authentication_is_one_method() {
+    let roster = TestRoster::spawn().await;
+    roster.create_user("alice").await;
+    let app = register(&roster, true, true, "openid").await;
+    let mut browser = Browser::new(&roster.url);
+    let (verifier, challenge) = pkce();
+    let first = browser
+        .get(&authorize_path(&app, &challenge, &[("scope", "openid")]))
+        .await;
+    let code = code_of(&browser.sign_in_from(&first, "alice", TEST_PASSWORD).await);
+    let token = |extra: Vec<(&'static str, String)>| {
+        let mut form = vec![
+            ("grant_type", "authorization_code".to_owned()),
+            ("code", code.clone()),
+            ("redirect_uri", CALLBACK.to_owned()),
+            ("code_verifier", verifier.clone()),
+        ];
+        form.extend(extra);
+        roster
+            .request(Method::POST, "/oauth/token")
+            .basic_auth(&app.client_id, Some(&app.secret))
+            .form(&form)
+    };
+    for extra in [
+        vec![("client_id", "someone-else".to_owned())],
+        vec![("client_secret", app.secret.clone())],
+    ] {
+        let refused = roster.expect_json(token(extra), 400).await;
+        assert_eq!(refused["error"], "invalid_request", "{refused}");
+    }
+    let issued = roster
+        .expect_json(token(vec![("client_id", app.client_id.clone())]), 200)
+        .await;
+    assert!(issued["id_token"].is_string(), "{issued}");
 }
