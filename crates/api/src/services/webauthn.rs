@@ -42,11 +42,18 @@ const CEREMONY_LIFETIME: Duration = Duration::minutes(5);
 /// The key type a stored credential decodes to.
 type StoredKey = CompressedPubKey<[u8; 32], [u8; 32], [u8; 48], Vec<u8>>;
 
-/// Who the credentials are for: the relying party id and the one origin
+/// Who the credentials are for: the relying party id and the origins
 /// that may answer.
 pub struct RelyingParty {
     rp_id: RpId,
-    origin: String,
+    origins: Vec<String>,
+}
+
+impl RelyingParty {
+    /// The origins, as the verification options take them.
+    fn allowed_origins(&self) -> Vec<&str> {
+        self.origins.iter().map(String::as_str).collect()
+    }
 }
 
 /// The relying party of the public URL. `400` when its host is an IP
@@ -65,15 +72,19 @@ pub fn relying_party(state: &AppState) -> Result<RelyingParty, ApiError> {
             ))
         }
     };
-    let origin = match (loopback, url.port()) {
-        (true, Some(port)) => format!("{}://localhost:{port}", url.scheme()),
-        (true, None) => format!("{}://localhost", url.scheme()),
-        (false, _) => url.origin().ascii_serialization(),
+    let own = url.origin().ascii_serialization();
+    // A loopback public URL's credentials are `localhost`'s (an IP address
+    // cannot be a relying party id); a browser there answers from
+    // `localhost`, a client on the public URL itself from its address.
+    let origins = match (loopback, url.port()) {
+        (true, Some(port)) => vec![format!("{}://localhost:{port}", url.scheme()), own],
+        (true, None) => vec![format!("{}://localhost", url.scheme()), own],
+        (false, _) => vec![own],
     };
     let rp_id = AsciiDomain::try_from(host)
         .map(RpId::Domain)
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("the relying party id: {e:?}")))?;
-    Ok(RelyingParty { rp_id, origin })
+    Ok(RelyingParty { rp_id, origins })
 }
 
 fn b64(bytes: &[u8]) -> String {
@@ -203,7 +214,7 @@ pub async fn register(
             let server = RegistrationServerState::<USER_HANDLE_MAX_LEN>::decode(unb64(&stored)?.as_slice())
                 .map_err(|e| internal("state", e))?;
             let mut options = RegistrationVerificationOptions::<&str, &str>::default();
-            let origins = [rp.origin.as_str()];
+            let origins = rp.allowed_origins();
             options.allowed_origins = &origins;
             options.error_on_unsolicited_extensions = false;
             let verified = match server.verify(&rp.rp_id, &registration, &options) {
@@ -403,7 +414,7 @@ pub fn prove_in(
         )
         .map_err(|e| internal("credential", e))?;
     let mut options = AuthenticationVerificationOptions::<&str, &str>::default();
-    let origins = [rp.origin.as_str()];
+    let origins = rp.allowed_origins();
     options.allowed_origins = &origins;
     options.error_on_unsolicited_extensions = false;
     match server.verify(&rp.rp_id, &authentication, &mut credential, &options) {
@@ -493,7 +504,7 @@ pub fn passkey_user_in(
         )
         .map_err(|e| internal("credential", e))?;
     let mut options = AuthenticationVerificationOptions::<&str, &str>::default();
-    let origins = [rp.origin.as_str()];
+    let origins = rp.allowed_origins();
     options.allowed_origins = &origins;
     options.error_on_unsolicited_extensions = false;
     match server.verify(&rp.rp_id, &authentication, &mut credential, &options) {

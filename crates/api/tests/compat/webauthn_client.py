@@ -8,7 +8,8 @@ platform authenticator that verifies its user would. Run by the Rust test
 `compat::a_software_authenticator_registers_and_signs_in` as
 `python webauthn_client.py ROSTER_URL ADMIN_TOKEN`. The browser origin is
 `http://localhost:PORT`: WebAuthn refuses IP addresses, and Roster takes a
-loopback public URL for `localhost`. Prints one line a step and
+loopback public URL for `localhost` (and takes the public URL's own origin,
+`http://127.0.0.1:PORT`, too). Prints one line a step and
 `webauthn: N passed, M failed`.
 """
 import base64
@@ -29,6 +30,7 @@ from fido2.cose import ES256, EdDSA, RS256
 
 URL, ADMIN_TOKEN = sys.argv[1].rstrip("/"), sys.argv[2]
 ORIGIN = "http://localhost:%d" % urlparse(URL).port
+OWN_ORIGIN = "%s://%s" % (urlparse(URL).scheme, urlparse(URL).netloc)
 PASSWORD = "correct-horse-battery"
 MFA = "urn:roster:params:oauth:grant-type:mfa"
 results = []
@@ -190,7 +192,7 @@ def _():
         auth = SoftAuthenticator(state["keyring"])
         options = state.pop("first_options", None) or call(
             "POST", "/api/v4/user/webauthn/registrations/options", state["token"], expect=200).json()
-        credential = auth.create(options, ORIGIN, alg)
+        credential = auth.create(options, OWN_ORIGIN if alg == -8 else ORIGIN, alg)
         made = call("POST", "/api/v4/user/webauthn/registrations", state["token"], expect=201,
                     json={"name": f"{label} key", "credential": credential}).json()
         assert made["name"] == f"{label} key" and made["last_used_at"] is None, made
@@ -230,7 +232,9 @@ def _():
         pk = options["publicKey"]
         assert pk["rpId"] == "localhost"
         assert {c["id"] for c in pk["allowCredentials"]} == {c for _, c in state["ids"].values()}
-        assertion = auth.get(options, ORIGIN, cred_id)
+        # One credential answers from the public URL's own address.
+        origin = OWN_ORIGIN if label == "EdDSA" else ORIGIN
+        assertion = auth.get(options, origin, cred_id)
         tokens = call("POST", "/oauth/token", expect=200, data={
             "grant_type": MFA, "mfa_token": challenge["mfa_token"], "webauthn_assertion": assertion,
         }).json()
