@@ -26,9 +26,19 @@ use serde::Serialize;
 
 /// The group a route names: its id, or its full path URL-encoded
 /// (`acme%2Fplatform`).
+/// A path segment as the client meant it. The router leaves `%2F`, `%25`
+/// and `%2B` encoded (they would change the path's meaning); a group's full
+/// path (`acme%2Fplatform`) and an address (`a%2Bb%40example.com`, as
+/// python-gitlab sends `a+b@example.com`) need them decoded.
+fn segment(req: &HttpRequest, name: &str) -> String {
+    let raw = req.match_info().get(name).unwrap_or_default();
+    percent_encoding::percent_decode_str(raw)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
 fn reference(req: &HttpRequest) -> String {
-    let raw = req.match_info().get("id").unwrap_or_default();
-    raw.replace("%2F", "/").replace("%2f", "/")
+    segment(req, "id")
 }
 
 fn json_list<T: Serialize>(items: impl Iterator<Item = T>) -> Vec<serde_json::Value> {
@@ -344,8 +354,7 @@ pub async fn invite(
 }
 
 fn invited_email(req: &HttpRequest) -> String {
-    let raw = req.match_info().get("email").unwrap_or_default();
-    raw.replace("%40", "@")
+    segment(req, "email")
 }
 
 /// `PUT /groups/:id/invitations/:email`.
