@@ -164,8 +164,7 @@ pub async fn revoke(
                     Some(app) => actor.record_application(conn, "oauth_token_revoked", app, details)?,
                     None => actor.record(conn, "oauth_token_revoked", Some(user), details)?,
                 }
-                let token = json!({"token_type": "oauth"});
-                crate::services::system_events::user_event_by_id(conn, "token_revoke", user, token)?;
+                crate::services::system_events::token_revoked(conn, user, "oauth", None)?;
             }
             Ok(())
         })

@@ -3,6 +3,7 @@
 //! application holds for the user, with its security event.
 use crate::http::error::ApiError;
 use crate::services::audit::Actor;
+use crate::services::system_events;
 use crate::state::AppState;
 use roster_persistence::oauth_grants::{self, AuthorizedApplication};
 use serde_json::json;
@@ -29,6 +30,8 @@ pub async fn revoke(state: &AppState, actor: Actor, user_id: i64, id: i64) -> Re
                 grant.application_id,
                 json!({"user_id": user_id}),
             )?;
+            // Its tokens stop working.
+            system_events::token_revoked(conn, user_id, "oauth", None)?;
             Ok(())
         })
         .await

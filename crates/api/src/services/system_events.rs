@@ -64,6 +64,22 @@ pub fn user_event_by_id(
     }
 }
 
+/// `token_revoke`: a token of `user` stopped working. `token_type` is
+/// `personal_access_token`, `group_access_token` or `oauth`; `token_id`
+/// names a personal or group access token.
+pub fn token_revoked(
+    conn: &mut DbConnection,
+    user: i64,
+    token_type: &str,
+    token_id: Option<i64>,
+) -> Result<(), RepoError> {
+    let mut token = json!({"token_type": token_type});
+    if let Some(id) = token_id {
+        token["token_id"] = json!(id);
+    }
+    user_event_by_id(conn, "token_revoke", user, token)
+}
+
 /// After a profile change: `user_rename` when the user name changed (with
 /// `old_username`, as GitLab sends it), then `user_update`.
 pub fn user_changed(conn: &mut DbConnection, before: &UserRow, after: &UserRow) -> Result<(), RepoError> {

@@ -165,8 +165,7 @@ pub async fn revoke(state: &AppState, actor: Actor, token: &PatRow) -> Result<()
                     Some(owner),
                     json!({"token_id": id}),
                 )?;
-                let token = json!({"token_id": id, "token_type": "personal_access_token"});
-                system_events::user_event_by_id(conn, "token_revoke", owner, token)
+                system_events::token_revoked(conn, owner, "personal_access_token", Some(id))
             })
         })
         .await
@@ -195,12 +194,21 @@ pub async fn rotate(
                 let outcome =
                     personal_tokens::rotate_pat(conn, id, secret.digest().as_str(), Some(expires.date()))?;
                 match &outcome {
-                    Rotation::Rotated(new) => actor.record(
-                        conn,
-                        "personal_access_token_rotated",
-                        Some(owner),
-                        json!({"token_id": id, "new_token_id": new.id}),
-                    )?,
+                    Rotation::Rotated(new) => {
+                        actor.record(
+                            conn,
+                            "personal_access_token_rotated",
+                            Some(owner),
+                            json!({"token_id": id, "new_token_id": new.id}),
+                        )?;
+                        // The old token stops working.
+                        let kind = if bot {
+                            "group_access_token"
+                        } else {
+                            "personal_access_token"
+                        };
+                        system_events::token_revoked(conn, owner, kind, Some(id))?;
+                    }
                     Rotation::ReuseDetected => actor.record(
                         conn,
                         "personal_access_token_reuse_detected",

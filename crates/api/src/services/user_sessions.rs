@@ -5,6 +5,7 @@
 use crate::http::auth::{Caller, TokenUsed};
 use crate::http::error::ApiError;
 use crate::services::audit::Actor;
+use crate::services::system_events;
 use crate::state::AppState;
 use roster_persistence::{applications, browser_sessions, now, oauth_tokens};
 use serde::Serialize;
@@ -133,7 +134,11 @@ pub async fn end(state: &AppState, user_id: i64, id: String, actor: Actor) -> Re
             let ended = if let Some(n) = id.strip_prefix(BROWSER).and_then(|n| n.parse::<i64>().ok()) {
                 browser_sessions::delete_for_user_by_id(conn, user_id, n)?
             } else if let Some(family) = id.strip_prefix(OAUTH) {
-                oauth_tokens::revoke_user_family(conn, user_id, family)? > 0
+                let revoked = oauth_tokens::revoke_user_family(conn, user_id, family)? > 0;
+                if revoked {
+                    system_events::token_revoked(conn, user_id, "oauth", None)?;
+                }
+                revoked
             } else {
                 false
             };
@@ -169,6 +174,9 @@ pub async fn end_all_but(
                 _ => None,
             };
             let tokens = oauth_tokens::revoke_user_tokens(conn, user_id, keep_family)?;
+            if tokens > 0 {
+                system_events::token_revoked(conn, user_id, "oauth", None)?;
+            }
             let browsers = browser_sessions::delete_others(conn, user_id, keep_browser)?;
             actor.record(
                 conn,

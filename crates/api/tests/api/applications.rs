@@ -219,9 +219,16 @@ async fn the_password_grant_takes_client_credentials_and_binds_tokens_to_them() 
         )
         .await;
     assert_eq!(unknown["error"], "invalid_client");
-    let both = roster
+    // Naming itself beside Basic is still one method; a second secret is two.
+    roster
         .expect_json(
             token(sign_in(&[("client_id", &id)])).basic_auth(&id, Some(&secret)),
+            200,
+        )
+        .await;
+    let both = roster
+        .expect_json(
+            token(sign_in(&[("client_secret", &secret)])).basic_auth(&id, Some(&secret)),
             400,
         )
         .await;

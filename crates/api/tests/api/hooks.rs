@@ -628,6 +628,128 @@ async fn memberships_changed_and_second_factors_are_told_too() {
     }
 }
 
+/// Every way a token stops working is told as `token_revoke`: a rotation
+/// (the old token), a group access token revoked, and OAuth tokens ended
+/// with their session, one or all the others.
+#[tokio::test]
+async fn every_revoked_token_is_told() {
+    let roster = roster().await;
+    let receiver = Receiver::start(0, None, None, None);
+    add_hook(
+        &roster,
+        json!({"url": receiver.url(), "events": ["token_revoke"]}),
+    )
+    .await;
+    let fay = roster.create_user("fay").await;
+    let own = roster
+        .expect_json(
+            roster.with_token(&fay.token, Method::GET, "/api/v4/personal_access_tokens/self"),
+            200,
+        )
+        .await;
+    let rotated = roster
+        .expect_json(
+            roster.with_token(
+                &fay.token,
+                Method::POST,
+                &format!("/api/v4/personal_access_tokens/{}/rotate", own["id"]),
+            ),
+            200,
+        )
+        .await;
+    let fay_token = rotated["token"].as_str().unwrap().to_owned();
+    roster
+        .expect_json(
+            roster
+                .as_admin(Method::POST, "/api/v4/groups")
+                .json(&json!({"name": "Acme", "path": "acme"})),
+            201,
+        )
+        .await;
+    let gat = roster
+        .expect_json(
+            roster
+                .as_admin(Method::POST, "/api/v4/groups/acme/access_tokens")
+                .json(&json!({"name": "ci", "scopes": ["read_api"]})),
+            201,
+        )
+        .await;
+    let gone = roster
+        .as_admin(
+            Method::DELETE,
+            &format!("/api/v4/groups/acme/access_tokens/{}", gat["id"]),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), 204);
+    let password_grant = || {
+        roster.request(Method::POST, "/oauth/token").form(&[
+            ("grant_type", "password"),
+            ("username", "fay"),
+            ("password", roster_testkit::TEST_PASSWORD),
+        ])
+    };
+    roster.expect_json(password_grant(), 200).await;
+    let sessions = roster
+        .expect_json(
+            roster.with_token(&fay_token, Method::GET, "/api/v4/user/sessions"),
+            200,
+        )
+        .await;
+    let oauth = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "oauth")
+        .unwrap_or_else(|| panic!("{sessions}"));
+    let ended = roster
+        .with_token(
+            &fay_token,
+            Method::DELETE,
+            &format!("/api/v4/user/sessions/{}", oauth["id"].as_str().unwrap()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ended.status(), 204);
+    roster.expect_json(password_grant(), 200).await;
+    let all = roster
+        .with_token(&fay_token, Method::DELETE, "/api/v4/user/sessions")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(all.status(), 204);
+
+    let received = receiver.wait_for(4);
+    assert_eq!(names(&received), ["token_revoke"; 4], "{received:#?}");
+    let told: Vec<(Value, Value, Value)> = received
+        .iter()
+        .map(|r| {
+            let body = &r["body"];
+            (
+                body["user_id"].clone(),
+                body["token_type"].clone(),
+                body["token_id"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        told,
+        [
+            (json!(fay.id), json!("personal_access_token"), own["id"].clone()),
+            (
+                gat["user_id"].clone(),
+                json!("group_access_token"),
+                gat["id"].clone()
+            ),
+            (json!(fay.id), json!("oauth"), Value::Null),
+            (json!(fay.id), json!("oauth"), Value::Null),
+        ],
+        "{received:#?}"
+    );
+}
+
 #[tokio::test]
 async fn an_internal_address_is_refused_at_delivery_too() {
     // The setting off: a hook that reached the database with an internal
