@@ -187,7 +187,7 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/api/v4/users/{id}/ban", "users", "Ban a user (active users only)", Admin, None, (201, Json("Changed")), &[]),
     r("POST", "/api/v4/users/{id}/unban", "users", "Unban a banned user", Admin, None, (201, Json("Changed")), &[]),
     r("POST", "/api/v4/users/{id}/approve", "users", "Approve a sign-up waiting for approval", Admin, None, (201, Json("Message")), &[409]),
-    r("POST", "/api/v4/users/{id}/reject", "users", "Reject (delete) a sign-up waiting for approval", Admin, None, (200, Json("UserBasic")), &[409]),
+    r("POST", "/api/v4/users/{id}/reject", "users", "Reject (delete) a sign-up waiting for approval", Admin, None, (200, Json("Message")), &[409]),
     r("POST", "/api/v4/users/{id}/confirm", "users", "Confirm a user's primary address", Admin, None, (201, Json("Changed")), &[]),
     r("DELETE", "/api/v4/users/{id}/identities/{provider}", "users", "Unlink an identity", Admin, None, (204, Empty), &[]),
     r("GET", "/api/v4/users/{id}/custom_attributes", "users", "A user's custom attributes", Admin, None, (200, List("CustomAttributeView")), &[]),

@@ -265,16 +265,16 @@ pub async fn approve_user(
 }
 
 /// `POST /users/:id/reject` (admin): a sign-up waiting for approval is
-/// deleted and told by mail: `200` with the user as it was, `409` when not
-/// pending.
+/// deleted and told by mail: `200 {"message": "Success"}` as GitLab
+/// answers, `409` when not pending.
 pub async fn reject_user(
     req: HttpRequest,
     state: web::Data<AppState>,
     Admin(caller): Admin,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&req, "id", USER)?;
-    let user = services::users::reject_sign_up(&state, &caller, id).await?;
-    Ok(HttpResponse::Ok().json(views::basic(&user, &state.view_context())))
+    services::users::reject_sign_up(&state, &caller, id).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "message": "Success" })))
 }
 
 /// `POST /users/:id/confirm` (admin): confirms the primary address now.

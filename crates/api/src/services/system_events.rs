@@ -144,6 +144,10 @@ fn group_payload(group: &GroupRow) -> Value {
         "path": group.path,
         "full_path": group.full_path,
         "group_id": group.id,
+        // GitLab's payload names a group's owner as a namespace's, and
+        // sends null for a group.
+        "owner_name": null,
+        "owner_email": null,
     })
 }
 

@@ -116,6 +116,8 @@ pub struct DeliveryView {
     pub response_code: Option<i32>,
     /// How long the last try took, in milliseconds.
     pub duration_ms: Option<i64>,
+    /// The same in seconds (GitLab's name, in its hook logs).
+    pub execution_duration: Option<f64>,
     /// Why the last try failed (the start of the answer, or the error).
     pub error: Option<String>,
     /// The body sent.
@@ -139,6 +141,7 @@ impl From<&DeliveryRow> for DeliveryView {
             attempts: row.attempts,
             response_code: row.response_code,
             duration_ms: row.duration_ms,
+            execution_duration: row.duration_ms.map(|ms| ms as f64 / 1000.0),
             error: row.error.clone(),
             payload: serde_json::from_str(&row.payload).unwrap_or(serde_json::Value::Null),
             created_at: time(row.created_at),

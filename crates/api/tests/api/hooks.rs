@@ -269,6 +269,8 @@ async fn events_arrive_in_order_signed_with_gitlabs_payloads() {
     assert_eq!(received[3]["body"]["username"], "robert");
     assert_eq!(received[4]["body"]["full_path"], "acme");
     assert_eq!(received[4]["body"]["group_id"], group["id"]);
+    // GitLab sends a group's owner as null.
+    assert!(received[4]["body"]["owner_name"].is_null() && received[4]["body"].get("owner_email").is_some());
     // The group's creator joins it as Owner, then bob as Developer.
     let bob_joins = &received[6]["body"];
     assert_eq!(bob_joins["user_username"], "robert");
@@ -293,6 +295,13 @@ async fn events_arrive_in_order_signed_with_gitlabs_payloads() {
     assert_eq!(log[0]["status"], "delivered");
     assert_eq!(log[0]["response_code"], 204);
     assert_eq!(log[0]["attempts"], 1);
+    let (ms, seconds) = (&log[0]["duration_ms"], &log[0]["execution_duration"]);
+    assert_eq!(
+        seconds.as_f64(),
+        ms.as_i64().map(|ms| ms as f64 / 1000.0),
+        "{}",
+        log[0]
+    );
     assert_eq!(log[0]["payload"]["event_name"], "user_destroy");
 }
 

@@ -162,11 +162,7 @@ async fn sign_ups_wait_for_approval_and_are_approved_or_rejected() {
     let dan = roster.expect_json(register("dan"), 201).await;
     let dan_id = dan["id"].as_i64().unwrap();
     let rejected = post(&roster, &format!("/api/v4/users/{dan_id}/reject"), 200).await;
-    assert_eq!(
-        (rejected["id"].as_i64(), rejected["username"].as_str()),
-        (Some(dan_id), Some("dan"))
-    );
-    assert_eq!(rejected["state"], "blocked_pending_approval");
+    assert_eq!(rejected, json!({"message": "Success"}), "GitLab's answer");
     roster
         .expect_json(
             roster.as_admin(Method::GET, &format!("/api/v4/users/{dan_id}")),

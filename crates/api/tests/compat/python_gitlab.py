@@ -141,7 +141,7 @@ def approve_reject():
     else:
         raise AssertionError("approved twice")
     rejected = waiting[1].reject()
-    assert rejected["username"] == "pending1", rejected
+    assert rejected == {"message": "Success"}, rejected
     try:
         gl.users.get(waiting[1].id)
     except gitlab.exceptions.GitlabGetError as e:
