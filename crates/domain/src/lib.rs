@@ -37,6 +37,7 @@ mod profile;
 mod secret_box;
 #[cfg(feature = "serde")]
 mod serde_support;
+mod session_id;
 mod signing_key;
 mod ssh_key;
 mod state;
@@ -63,6 +64,7 @@ pub use outbound::{is_internal_address, HookUrl};
 pub use password::Password;
 pub use profile::{AttributeKey, Birthday, Gender, Name, PhoneNumber, ProfileText, TimeZone, Title, WebUrl};
 pub use secret_box::{SecretBoxError, SecretKey};
+pub use session_id::SessionId;
 pub use signing_key::{BadSigningKey, JwsParts, SigningKeyPair, SIGNING_KEY_BITS};
 pub use ssh_key::{Fingerprint, KeyUsage, SshPublicKey, DEFAULT_MIN_RSA_BITS};
 pub use state::{StateChange, Transition, UserState, BLOCKED_STATES};

@@ -248,6 +248,9 @@ pub struct LiveFamily {
     pub current: OAuthRow,
     /// When the first pair of the family was issued.
     pub started_at: NaiveDateTime,
+    /// The id of the family's first pair: it names the family for good
+    /// (a refresh changes the pair in use).
+    pub first_id: i64,
 }
 
 /// The user's token families that still work, newest first. A refresh
@@ -260,22 +263,41 @@ pub fn live_families(conn: &mut DbConnection, user_id: i64) -> Result<Vec<LiveFa
         .select(OAuthRow::as_select())
         .load(conn)?;
     let families: Vec<&str> = current.iter().map(|r| r.family.as_str()).collect();
-    let starts: Vec<(String, Option<NaiveDateTime>)> = oauth::table
+    let starts: Vec<(String, Option<NaiveDateTime>, Option<i64>)> = oauth::table
         .filter(oauth::family.eq_any(&families))
         .group_by(oauth::family)
-        .select((oauth::family, diesel::dsl::min(oauth::created_at)))
+        .select((
+            oauth::family,
+            diesel::dsl::min(oauth::created_at),
+            diesel::dsl::min(oauth::id),
+        ))
         .load(conn)?;
-    let starts: std::collections::HashMap<String, NaiveDateTime> = starts
+    let starts: std::collections::HashMap<String, (Option<NaiveDateTime>, Option<i64>)> = starts
         .into_iter()
-        .filter_map(|(family, at)| at.map(|at| (family, at)))
+        .map(|(family, at, first)| (family, (at, first)))
         .collect();
     Ok(current
         .into_iter()
-        .map(|row| LiveFamily {
-            started_at: starts.get(&row.family).copied().unwrap_or(row.created_at),
-            current: row,
+        .map(|row| {
+            let (at, first) = starts.get(&row.family).copied().unwrap_or((None, None));
+            LiveFamily {
+                started_at: at.unwrap_or(row.created_at),
+                first_id: first.unwrap_or(row.id),
+                current: row,
+            }
         })
         .collect())
+}
+
+/// The family of the user's pair with this id, whether that pair is live
+/// or was replaced by a refresh.
+pub fn family_of_pair(conn: &mut DbConnection, user_id: i64, id: i64) -> Result<Option<String>, RepoError> {
+    Ok(oauth::table
+        .find(id)
+        .filter(oauth::user_id.eq(user_id))
+        .select(oauth::family)
+        .first(conn)
+        .optional()?)
 }
 
 /// The family of the user's pair with this id, if that pair is live.

@@ -10,6 +10,9 @@ use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use roster_persistence::users;
 
+/// What the 404 of an unknown session names.
+const SESSION: &str = "Session";
+
 async fn existing_user(state: &AppState, req: &HttpRequest) -> Result<i64, ApiError> {
     let id = path_id(req, "id", "User")?;
     state
@@ -28,11 +31,12 @@ pub async fn own_sessions(state: web::Data<AppState>, caller: Caller) -> Result<
 
 /// `DELETE /user/sessions/:id`: ends one session (this one too, if asked).
 pub async fn end_own_session(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    user_sessions::end(&state, caller.user.id, path.into_inner(), Actor::of(&caller)).await?;
+    let id = path_id(&req, "id", SESSION)?;
+    user_sessions::end(&state, caller.user.id, id, Actor::of(&caller)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

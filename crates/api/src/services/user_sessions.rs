@@ -7,13 +7,11 @@ use crate::http::error::ApiError;
 use crate::services::audit::Actor;
 use crate::services::system_events;
 use crate::state::AppState;
+use roster_domain::SessionId;
 use roster_persistence::{applications, browser_sessions, now, oauth_tokens};
 use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
-
-const BROWSER: &str = "browser-";
-const OAUTH: &str = "oauth-";
 
 /// The session a request was made in, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,8 +45,9 @@ pub struct SessionApplication {
 /// One session, as `GET /user/sessions` shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SessionView {
-    /// `browser-…` or `oauth-…`: what `DELETE` takes.
-    pub id: String,
+    /// What `DELETE /user/sessions/:id` takes: unique among the user's
+    /// sessions of both kinds, and kept for the session's life.
+    pub id: i64,
     /// `browser` or `oauth`.
     pub kind: &'static str,
     /// When it began.
@@ -88,7 +87,7 @@ pub async fn list(state: &AppState, user_id: i64, current: Current) -> Result<Ve
         views.push((
             b.created_at,
             SessionView {
-                id: format!("{BROWSER}{}", b.id),
+                id: SessionId::Browser(b.id).number(),
                 kind: "browser",
                 created_at: crate::views::time(b.created_at),
                 last_used_at: crate::views::time(b.last_seen_at),
@@ -111,7 +110,7 @@ pub async fn list(state: &AppState, user_id: i64, current: Current) -> Result<Ve
         views.push((
             f.started_at,
             SessionView {
-                id: format!("{OAUTH}{}", f.current.family),
+                id: SessionId::TokenFamily(f.first_id).number(),
                 kind: "oauth",
                 created_at: crate::views::time(f.started_at),
                 last_used_at: crate::views::time(f.current.created_at),
@@ -127,20 +126,23 @@ pub async fn list(state: &AppState, user_id: i64, current: Current) -> Result<Ve
 }
 
 /// Ends the user's session `id`: `404` when there is no such live session.
-pub async fn end(state: &AppState, user_id: i64, id: String, actor: Actor) -> Result<(), ApiError> {
+pub async fn end(state: &AppState, user_id: i64, id: i64, actor: Actor) -> Result<(), ApiError> {
     let ended = state
         .db
         .write(move |conn| {
-            let ended = if let Some(n) = id.strip_prefix(BROWSER).and_then(|n| n.parse::<i64>().ok()) {
-                browser_sessions::delete_for_user_by_id(conn, user_id, n)?
-            } else if let Some(family) = id.strip_prefix(OAUTH) {
-                let revoked = oauth_tokens::revoke_user_family(conn, user_id, family)? > 0;
-                if revoked {
-                    system_events::token_revoked(conn, user_id, "oauth", None)?;
+            let ended = match SessionId::from_number(id) {
+                Some(SessionId::Browser(n)) => browser_sessions::delete_for_user_by_id(conn, user_id, n)?,
+                Some(SessionId::TokenFamily(first)) => {
+                    let revoked = match oauth_tokens::family_of_pair(conn, user_id, first)? {
+                        Some(family) => oauth_tokens::revoke_user_family(conn, user_id, &family)? > 0,
+                        None => false,
+                    };
+                    if revoked {
+                        system_events::token_revoked(conn, user_id, "oauth", None)?;
+                    }
+                    revoked
                 }
-                revoked
-            } else {
-                false
+                None => false,
             };
             if ended {
                 actor.record(conn, "session_ended", Some(user_id), json!({"session": id}))?;

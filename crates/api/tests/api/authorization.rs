@@ -88,7 +88,7 @@ const MATRIX: &[(&str, &str, &str, [u16; 9])] = &[
     ("GET", "/-/assets/webauthn.js", "", [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("GET", "/api/v4/avatar?email=nobody@example.com", "", [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("GET", "/api/v4/user/sessions", "", [401, 401, 401, 403, 403, 200, 200, 200, 200]),
-    ("DELETE", "/api/v4/user/sessions/oauth-none", "", [401, 401, 401, 403, 403, 403, 404, 404, 404]),
+    ("DELETE", "/api/v4/user/sessions/999999", "", [401, 401, 401, 403, 403, 403, 404, 404, 404]),
     ("GET", "/api/v4/users/{id}/sessions", "", [401, 401, 401, 403, 403, 403, 403, 403, 200]),
     ("DELETE", "/api/v4/users/{id}/sessions", "", [401, 401, 401, 403, 403, 403, 403, 403, 204]),
     ("DELETE", "/api/v4/user/sessions", "", [401, 401, 401, 403, 403, 403, 204, 204, 204]),
@@ -514,7 +514,7 @@ fn documented_form(path: &str) -> String {
         .replace("{gat_id}", "{token_id}")
         .replace("{app_id}", "{id}")
         .replace("/authorized_applications/999999", "/authorized_applications/{id}")
-        .replace("/sessions/oauth-none", "/sessions/{id}")
+        .replace("/sessions/999999", "/sessions/{id}")
         .replace("/registrations/999999", "/registrations/{id}")
         .replace("/impersonation_tokens/999999", "/impersonation_tokens/{token_id}")
         .replace("/gpg_keys/999999", "/gpg_keys/{key_id}")

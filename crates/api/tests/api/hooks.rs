@@ -716,7 +716,7 @@ async fn every_revoked_token_is_told() {
         .with_token(
             &fay_token,
             Method::DELETE,
-            &format!("/api/v4/user/sessions/{}", oauth["id"].as_str().unwrap()),
+            &format!("/api/v4/user/sessions/{}", oauth["id"]),
         )
         .send()
         .await

@@ -77,7 +77,10 @@ async fn sessions_are_listed_and_ended() {
     let phone_session = by_agent("phone/2.0");
     assert_eq!(phone_session["current"], false);
     let browser_session = sessions.iter().find(|s| s["kind"] == "browser").unwrap().clone();
-    assert!(browser_session["id"].as_str().unwrap().starts_with("browser-"));
+    // Ids are integers (§1), one for each session whatever its kind.
+    let ids: std::collections::BTreeSet<i64> = sessions.iter().map(|s| s["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids.len(), 3, "{listed}");
+    assert!(browser_session["id"].as_i64().unwrap() > 0);
 
     // A refresh keeps the session, and notes where it came from.
     let refreshed = roster
@@ -109,7 +112,7 @@ async fn sessions_are_listed_and_ended() {
     assert_eq!(phone_again["created_at"], phone_session["created_at"]);
 
     // Ending one: its tokens stop working; an unknown one is 404.
-    let end = |id: &str| {
+    let end = |id: String| {
         roster
             .with_token(
                 &laptop_token,
@@ -118,20 +121,15 @@ async fn sessions_are_listed_and_ended() {
             )
             .send()
     };
-    assert_eq!(
-        end(phone_session["id"].as_str().unwrap()).await.unwrap().status(),
-        204
-    );
+    assert_eq!(end(phone_session["id"].to_string()).await.unwrap().status(), 204);
     assert_eq!(
         status(&roster, refreshed["access_token"].as_str().unwrap()).await,
         401
     );
-    assert_eq!(
-        end(phone_session["id"].as_str().unwrap()).await.unwrap().status(),
-        404
-    );
-    assert_eq!(end("browser-99999").await.unwrap().status(), 404);
-    assert_eq!(end("nonsense").await.unwrap().status(), 404);
+    assert_eq!(end(phone_session["id"].to_string()).await.unwrap().status(), 404);
+    for unknown in ["99998", "99999", "0", "-2", "nonsense"] {
+        assert_eq!(end(unknown.into()).await.unwrap().status(), 404, "{unknown}");
+    }
 
     // Ending every other: the browser is signed out, this token works on.
     let others = roster

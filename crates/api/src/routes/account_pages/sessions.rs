@@ -42,7 +42,10 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>, person: Person) 
 /// `DELETE /user/sessions/:id`).
 pub async fn end(state: web::Data<AppState>, person: Person, params: Result<Params, ApiError>) -> PageResult {
     let params = checked_form(&person.browser, params)?;
-    let id = params.text("id").ok_or(ApiError::NotFound("Session"))?;
+    let id = params
+        .text("id")
+        .and_then(|id| id.parse::<i64>().ok())
+        .ok_or(ApiError::NotFound("Session"))?;
     user_sessions::end(&state, person.user().id, id, Actor::of(&person.caller)).await?;
     Ok(done(&person, PAGE, "session_ended"))
 }
