@@ -166,9 +166,19 @@ pub enum SecondFactorCode {
     Totp(OtpCode),
     /// One of the recovery codes.
     Recovery(RecoveryCode),
+    /// An answer of neither form, given to sign in: it matches nothing, and
+    /// is refused as a wrong code is (§11: `invalid_grant`, and it counts
+    /// toward the lockout), not as a malformed request.
+    Unreadable,
 }
 
 impl SecondFactorCode {
+    /// Reads the `otp` of a sign-in: any answer is a code, and one of
+    /// neither form is [`SecondFactorCode::Unreadable`].
+    pub fn read(value: &str) -> Self {
+        Self::parse(value).unwrap_or(Self::Unreadable)
+    }
+
     /// Reads `otp`: six digits are a TOTP code, 16 hex digits a recovery
     /// code; anything else is a field error.
     pub fn parse(value: &str) -> Result<Self, FieldError> {
@@ -191,6 +201,22 @@ mod tests {
     // RFC 6238 appendix B's SHA-1 seed and its 8-digit vectors, last six
     // digits (the same HOTP value truncated to six).
     const RFC_SEED: &[u8; 20] = b"12345678901234567890";
+
+    #[test]
+    fn a_sign_in_reads_any_answer_as_a_code() {
+        assert!(matches!(
+            SecondFactorCode::read("123456"),
+            SecondFactorCode::Totp(_)
+        ));
+        assert!(matches!(
+            SecondFactorCode::read("0123456789abcdef"),
+            SecondFactorCode::Recovery(_)
+        ));
+        for odd in ["12345", "abc", "1234567", ""] {
+            assert_eq!(SecondFactorCode::read(odd), SecondFactorCode::Unreadable, "{odd}");
+            assert!(SecondFactorCode::parse(odd).is_err(), "{odd}");
+        }
+    }
 
     #[test]
     fn codes_match_the_rfc_vectors_and_their_steps() {

@@ -56,10 +56,10 @@ pub struct TokenRequestFields {
     /// The device code (device grant).
     #[schema(min_length = 1)]
     pub device_code: Option<String>,
-    /// A TOTP code or a recovery code: with the password (`password`
-    /// grant) of a user who has a second factor, or with `mfa_token` (mfa
-    /// grant).
-    #[schema(min_length = 6, max_length = 64)]
+    /// A TOTP code (six digits) or a recovery code (16 hex digits): with
+    /// the password (`password` grant) of a user who has a second factor,
+    /// or with `mfa_token` (mfa grant). An answer of neither form is a
+    /// wrong code (`invalid_grant`).
     pub otp: Option<String>,
     /// The `mfa_token` of a `403 mfa_required` answer (mfa grant).
     #[schema(min_length = 1)]
@@ -163,7 +163,9 @@ impl RequestInput for TokenRequest {
         let redirect_uri = f.optional("redirect_uri", present("redirect_uri"));
         let code_verifier = f.optional("code_verifier", present("code_verifier"));
         let device_code = f.optional("device_code", present("device_code"));
-        let otp = f.optional("otp", SecondFactorCode::parse);
+        // Any answer is a code to try: one of neither form is wrong, as
+        // §11 says of a wrong code (`invalid_grant`), not malformed.
+        let otp = f.optional("otp", |v| Ok(SecondFactorCode::read(v)));
         let mfa_token = f.optional("mfa_token", present("mfa_token"));
         let webauthn_assertion = f.object("webauthn_assertion", false).map(|v| v.to_string());
         let grant = match grant_type?.as_str() {

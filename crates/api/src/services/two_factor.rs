@@ -106,6 +106,7 @@ pub fn check_code_in(
                 Ok(CodeCheck::Refused)
             }
         }
+        SecondFactorCode::Unreadable => Ok(CodeCheck::Refused),
     }
 }
 

@@ -140,9 +140,7 @@ async fn a_code_from_one_node_is_exchanged_at_another() {
         .iter()
         .find(|s| s["kind"] == "browser")
         .unwrap_or_else(|| panic!("{sessions}"))["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .to_string();
     let ended = client
         .delete(format!("{}/api/v4/user/sessions/{browser_session}", a.url))
         .header("PRIVATE-TOKEN", &admin)
