@@ -78,10 +78,7 @@ fn confirm_form(browser: &Browser, status: StatusCode, token: String, problems: 
 /// `GET /-/confirm?confirmation_token=…`: a button to confirm (a link that
 /// confirmed on GET would be spent by mail scanners that fetch links).
 pub async fn confirm_page(browser: Browser, params: Result<Params, ApiError>) -> HttpResponse {
-    let token = params
-        .ok()
-        .and_then(|p| p.text("confirmation_token"))
-        .unwrap_or_default();
+    let token = link_token(&params, "confirmation_token");
     confirm_form(&browser, StatusCode::OK, token, Vec::new())
 }
 
@@ -91,11 +88,11 @@ pub async fn confirm_submit(
     browser: Browser,
     params: Result<Params, ApiError>,
 ) -> HttpResponse {
-    let typed = params.as_ref().ok().and_then(|p| p.text("confirmation_token"));
+    let typed = link_token(&params, "confirmation_token");
     let params = match checked(&browser, params) {
         Ok(params) => params,
         Err((status, problems)) => {
-            return confirm_form(&browser, status, typed.unwrap_or_default(), problems);
+            return confirm_form(&browser, status, typed, problems);
         }
     };
     let token = params.text("confirmation_token").unwrap_or_default();
@@ -122,6 +119,15 @@ pub async fn confirm_submit(
         ),
         Err(e) => confirm_form(&browser, e_status(&e), token, problems(&e)),
     }
+}
+
+/// The token a mail link carries in `name` (empty when there is none).
+fn link_token(params: &Result<Params, ApiError>, name: &str) -> String {
+    params
+        .as_ref()
+        .ok()
+        .and_then(|p| p.text(name))
+        .unwrap_or_default()
 }
 
 fn e_status(e: &ApiError) -> StatusCode {
@@ -154,10 +160,7 @@ fn checked(browser: &Browser, params: Result<Params, ApiError>) -> Result<Params
 
 /// `GET /-/reset-password?reset_token=…`.
 pub async fn reset_page(browser: Browser, params: Result<Params, ApiError>) -> HttpResponse {
-    let token = params
-        .ok()
-        .and_then(|p| p.text("reset_token"))
-        .unwrap_or_default();
+    let token = link_token(&params, "reset_token");
     reset_form(&browser, StatusCode::OK, token, Vec::new())
 }
 
@@ -168,11 +171,11 @@ pub async fn reset_submit(
     params: Result<Params, ApiError>,
 ) -> HttpResponse {
     // The token from the link stays in the form, to try again.
-    let from_link = params.as_ref().ok().and_then(|p| p.text("reset_token"));
+    let from_link = link_token(&params, "reset_token");
     let params = match checked(&browser, params) {
         Ok(params) => params,
         Err((status, problems)) => {
-            return reset_form(&browser, status, from_link.unwrap_or_default(), problems);
+            return reset_form(&browser, status, from_link, problems);
         }
     };
     let token = params.text("reset_token").unwrap_or_default();
@@ -199,10 +202,7 @@ pub async fn invitation_page(
     browser: Browser,
     params: Result<Params, ApiError>,
 ) -> HttpResponse {
-    let token = params
-        .ok()
-        .and_then(|p| p.text("invite_token"))
-        .unwrap_or_default();
+    let token = link_token(&params, "invite_token");
     let lookup = token.clone();
     let found = state
         .db
