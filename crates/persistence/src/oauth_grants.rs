@@ -95,7 +95,11 @@ pub fn list_for_user(conn: &mut DbConnection, user_id: i64) -> Result<Vec<Author
 
 /// Withdraws consent `id` of the user and revokes every token the
 /// application holds for them; `None` when there is no such consent.
-pub fn revoke(conn: &mut DbConnection, user_id: i64, id: i64) -> Result<Option<GrantRow>, RepoError> {
+pub fn revoke(
+    conn: &mut DbConnection,
+    user_id: i64,
+    id: i64,
+) -> Result<Option<(GrantRow, usize)>, RepoError> {
     let Some(grant) = grants::table
         .find(id)
         .filter(grants::user_id.eq(user_id))
@@ -106,7 +110,7 @@ pub fn revoke(conn: &mut DbConnection, user_id: i64, id: i64) -> Result<Option<G
         return Ok(None);
     };
     diesel::delete(grants::table.find(id)).execute(conn)?;
-    diesel::update(
+    let revoked = diesel::update(
         tokens::table
             .filter(tokens::user_id.eq(user_id))
             .filter(tokens::application_id.eq(grant.application_id))
@@ -114,5 +118,5 @@ pub fn revoke(conn: &mut DbConnection, user_id: i64, id: i64) -> Result<Option<G
     )
     .set(tokens::revoked_at.eq(now()))
     .execute(conn)?;
-    Ok(Some(grant))
+    Ok(Some((grant, revoked)))
 }

@@ -289,15 +289,27 @@ pub fn live_families(conn: &mut DbConnection, user_id: i64) -> Result<Vec<LiveFa
         .collect())
 }
 
-/// The family of the user's pair with this id, whether that pair is live
-/// or was replaced by a refresh.
-pub fn family_of_pair(conn: &mut DbConnection, user_id: i64, id: i64) -> Result<Option<String>, RepoError> {
-    Ok(oauth::table
+/// The family whose first pair has this id, if it is the user's (the id
+/// that names the family for good: a refresh replaces the pair in use).
+pub fn family_of_first_pair(
+    conn: &mut DbConnection,
+    user_id: i64,
+    id: i64,
+) -> Result<Option<String>, RepoError> {
+    let Some(family) = oauth::table
         .find(id)
         .filter(oauth::user_id.eq(user_id))
         .select(oauth::family)
-        .first(conn)
-        .optional()?)
+        .first::<String>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let first: Option<i64> = oauth::table
+        .filter(oauth::family.eq(&family))
+        .select(diesel::dsl::min(oauth::id))
+        .first(conn)?;
+    Ok((first == Some(id)).then_some(family))
 }
 
 /// The family of the user's pair with this id, if that pair is live.

@@ -178,6 +178,7 @@ pub fn revoke_token(conn: &mut DbConnection, id: i64) -> anyhow::Result<bool> {
             Some(pat.user_id),
             json!({"token_id": id, "via": "command line"}),
         )?;
+        crate::services::tokens::access_token_revoked(conn, pat.user_id, id)?;
         Ok::<(), RepoError>(())
     })?;
     Ok(true)

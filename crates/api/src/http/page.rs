@@ -149,10 +149,24 @@ pub fn is_console_path(path: &str) -> bool {
         .any(|area| path == *area || path.starts_with(&format!("{area}/")))
 }
 
+/// Whether the request asks for a page (a browser's `Accept`), rather than
+/// JSON (an API client's).
+pub fn wants_html(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
 /// The answer to a page asked for with a method it does not take (the
-/// `page!` macro's): the page of a `405`, with `Allow`.
-pub async fn refuse_method(allow: String) -> Result<HttpResponse, actix_web::Error> {
-    Err(PageExit::MethodNotAllowed(allow).into())
+/// `page!` macro's): for a browser the page of a `405`, with `Allow`; the
+/// API's JSON `405` for anything else (§1).
+pub async fn refuse_method(req: HttpRequest, allow: String) -> Result<HttpResponse, actix_web::Error> {
+    if wants_html(&req) {
+        Err(PageExit::MethodNotAllowed(allow).into())
+    } else {
+        Err(ApiError::MethodNotAllowed(allow).into())
+    }
 }
 
 fn missing(status: StatusCode, title: &str, message: &str) -> HttpResponse {

@@ -165,7 +165,11 @@ impl RequestInput for TokenRequest {
         let device_code = f.optional("device_code", present("device_code"));
         // Any answer is a code to try: one of neither form is wrong, as
         // §11 says of a wrong code (`invalid_grant`), not malformed.
-        let otp = f.optional("otp", |v| Ok(SecondFactorCode::read(v)));
+        // A blank one is none (`mfa_required` follows).
+        let otp = f
+            .optional("otp", |v| Ok(v.trim().to_owned()))
+            .filter(|v| !v.is_empty())
+            .map(|v| SecondFactorCode::read(&v));
         let mfa_token = f.optional("mfa_token", present("mfa_token"));
         let webauthn_assertion = f.object("webauthn_assertion", false).map(|v| v.to_string());
         let grant = match grant_type?.as_str() {
@@ -227,6 +231,8 @@ impl RequestInput for TokenRequest {
                     f.require_one_of("mfa_token".into());
                 }
                 let proof = match (otp, webauthn_assertion) {
+                    // A form that sends both fields answers with the key.
+                    (Some(SecondFactorCode::Unreadable), Some(assertion)) => Proof::Assertion(assertion),
                     (Some(otp), _) => Proof::Code(otp),
                     (None, Some(assertion)) => Proof::Assertion(assertion),
                     (None, None) => {

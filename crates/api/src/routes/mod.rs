@@ -61,7 +61,9 @@ macro_rules! endpoint {
                 resource = resource.route(actix_web::web::head().to($handler));
             }
         )+
-        $cfg.service(resource.default_service(actix_web::web::to(move || $refuse(allow_header.clone()))));
+        $cfg.service(resource.default_service(actix_web::web::to(move |req: actix_web::HttpRequest| {
+            $refuse(req, allow_header.clone())
+        })));
     }};
 }
 
@@ -185,10 +187,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     social::configure_top_level(cfg);
 }
 
-/// The 404 for any unknown path: JSON, but for the console's areas, where
-/// a person in a browser gets the page of a 404.
+/// The 404 for any unknown path: JSON (§1), but for a browser asking for a
+/// page in the console's areas, which gets the page of a 404.
 pub async fn not_found(req: actix_web::HttpRequest) -> Result<actix_web::HttpResponse, actix_web::Error> {
-    if crate::http::page::is_console_path(req.path()) {
+    if crate::http::page::is_console_path(req.path()) && crate::http::page::wants_html(&req) {
         Err(crate::http::page::PageExit::NotFound.into())
     } else {
         Err(ApiError::NotFound("").into())
@@ -197,6 +199,9 @@ pub async fn not_found(req: actix_web::HttpRequest) -> Result<actix_web::HttpRes
 
 /// The answer to a route asked for with a method it does not take (the
 /// `endpoint!` macro's): a JSON `405` with `Allow`.
-pub async fn refuse_method(allow: String) -> Result<actix_web::HttpResponse, actix_web::Error> {
+pub async fn refuse_method(
+    _req: actix_web::HttpRequest,
+    allow: String,
+) -> Result<actix_web::HttpResponse, actix_web::Error> {
     Err(ApiError::MethodNotAllowed(allow).into())
 }

@@ -292,7 +292,7 @@ pub fn describe(scope: AppScope) -> &'static str {
         AppScope::Api => "read and change everything your account can, through the API",
         AppScope::ReadApi => "read everything your account can see, through the API",
         AppScope::ReadUser => "read your profile and the users you can see, through the API",
-        AppScope::OpenId => "know who you are (your user id)",
+        AppScope::OpenId => "know who you are: your user id, name, user name, avatar and e-mail address",
         AppScope::Profile => "see your name, user name, website and avatar",
         AppScope::Email => "see your e-mail address",
         AppScope::OfflineAccess => "keep access while you are away (a refresh token)",

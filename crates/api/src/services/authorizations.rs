@@ -23,7 +23,8 @@ pub async fn revoke(state: &AppState, actor: Actor, user_id: i64, id: i64) -> Re
     state
         .db
         .write(move |conn| {
-            let grant = oauth_grants::revoke(conn, user_id, id)?.ok_or(ApiError::NotFound(AUTHORIZED))?;
+            let (grant, revoked) =
+                oauth_grants::revoke(conn, user_id, id)?.ok_or(ApiError::NotFound(AUTHORIZED))?;
             actor.record_application(
                 conn,
                 "oauth_authorization_revoked",
@@ -31,7 +32,9 @@ pub async fn revoke(state: &AppState, actor: Actor, user_id: i64, id: i64) -> Re
                 json!({"user_id": user_id}),
             )?;
             // Its tokens stop working.
-            system_events::token_revoked(conn, user_id, "oauth", None)?;
+            if revoked > 0 {
+                system_events::token_revoked(conn, user_id, "oauth", None)?;
+            }
             Ok(())
         })
         .await

@@ -7,7 +7,6 @@ use crate::inputs::groups::CreateGroupToken;
 use crate::services::audit::Actor;
 use crate::services::groups::visible;
 use crate::services::links::new_link_token;
-use crate::services::system_events;
 use crate::services::tokens::issue;
 use crate::state::AppState;
 use roster_domain::{GroupRole, TokenKind, TokenSecret, UserState};
@@ -178,7 +177,7 @@ pub async fn revoke(
                 group.id,
                 json!({"token_id": row.id, "bot_user_id": row.user_id}),
             )?;
-            system_events::token_revoked(conn, row.user_id, "group_access_token", Some(row.id))?;
+            crate::services::tokens::access_token_revoked(conn, row.user_id, row.id)?;
             Ok(())
         })
         .await

@@ -147,6 +147,18 @@ pub async fn create(
         .await
 }
 
+/// `token_revoke` for access token `id` of `owner`: a group access token
+/// when the owner is a group's bot, else a personal one.
+pub fn access_token_revoked(conn: &mut DbConnection, owner: i64, id: i64) -> Result<(), RepoError> {
+    let bot = users::find_user(conn, owner)?.is_some_and(|u| u.bot_group_id.is_some());
+    let kind = if bot {
+        "group_access_token"
+    } else {
+        "personal_access_token"
+    };
+    system_events::token_revoked(conn, owner, kind, Some(id))
+}
+
 /// Revokes `token`, with its security event.
 pub async fn revoke(state: &AppState, actor: Actor, token: &PatRow) -> Result<(), ApiError> {
     let (id, owner, impersonation) = (token.id, token.user_id, token.impersonation);
@@ -165,7 +177,7 @@ pub async fn revoke(state: &AppState, actor: Actor, token: &PatRow) -> Result<()
                     Some(owner),
                     json!({"token_id": id}),
                 )?;
-                system_events::token_revoked(conn, owner, "personal_access_token", Some(id))
+                access_token_revoked(conn, owner, id)
             })
         })
         .await
@@ -202,12 +214,7 @@ pub async fn rotate(
                             json!({"token_id": id, "new_token_id": new.id}),
                         )?;
                         // The old token stops working.
-                        let kind = if bot {
-                            "group_access_token"
-                        } else {
-                            "personal_access_token"
-                        };
-                        system_events::token_revoked(conn, owner, kind, Some(id))?;
+                        access_token_revoked(conn, owner, id)?;
                     }
                     Rotation::ReuseDetected => actor.record(
                         conn,

@@ -133,7 +133,7 @@ pub async fn end(state: &AppState, user_id: i64, id: i64, actor: Actor) -> Resul
             let ended = match SessionId::from_number(id) {
                 Some(SessionId::Browser(n)) => browser_sessions::delete_for_user_by_id(conn, user_id, n)?,
                 Some(SessionId::TokenFamily(first)) => {
-                    let revoked = match oauth_tokens::family_of_pair(conn, user_id, first)? {
+                    let revoked = match oauth_tokens::family_of_first_pair(conn, user_id, first)? {
                         Some(family) => oauth_tokens::revoke_user_family(conn, user_id, &family)? > 0,
                         None => false,
                     };

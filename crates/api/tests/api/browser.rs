@@ -28,6 +28,13 @@ impl Browser {
         Self {
             client: Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
+                // What a browser asks for when it opens a page.
+                .default_headers(reqwest::header::HeaderMap::from_iter([(
+                    reqwest::header::ACCEPT,
+                    reqwest::header::HeaderValue::from_static(
+                        "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+                    ),
+                )]))
                 .build()
                 .unwrap(),
             base: base.to_owned(),

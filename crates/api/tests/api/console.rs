@@ -142,9 +142,15 @@ async fn account_pages_want_a_session_and_the_console_an_admin() {
     assert_eq!(reload.status, 405, "{}", reload.body);
     assert_eq!(reload.headers["allow"], "POST");
     assert!(reload.body.contains("<main"), "{}", reload.body);
-    // The API's own unknown addresses stay JSON.
+    // The API's own unknown addresses stay JSON, and so does every answer
+    // to a client that does not ask for a page (§1).
     let api = carol.get("/api/v4/nothing-here").await;
     assert_eq!(api.headers["content-type"], "application/json");
+    for (path, status) in [("/-/admin/nothing/here", 404), ("/-/account/keys/1/delete", 405)] {
+        let r = roster.get(path).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), status, "{path}");
+        assert_eq!(r.headers()["content-type"], "application/json", "{path}");
+    }
 }
 
 #[tokio::test]

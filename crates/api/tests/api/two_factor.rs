@@ -293,12 +293,21 @@ async fn totp_enrolment_then_sign_in_with_a_code_or_the_mfa_grant() {
     // An answer of neither form is a wrong code too (§11), not a
     // malformed request.
     for odd in ["12345", "abcdef", "not a code at all"] {
-        assert_eq!(
-            grant(&roster, alices_password(Some(odd)), 400).await["error"],
-            "invalid_grant",
-            "{odd}"
+        let refused = grant(&roster, alices_password(Some(odd)), 400).await;
+        assert_eq!(refused["error"], "invalid_grant", "{odd}");
+        assert!(
+            refused["error_description"]
+                .as_str()
+                .unwrap()
+                .contains("code is wrong"),
+            "{refused}"
         );
     }
+    // A blank one is none: the answer asks for the second factor.
+    assert_eq!(
+        grant(&roster, alices_password(Some(" ")), 403).await["error"],
+        "mfa_required"
+    );
     // After a recovery code is used, the methods still list the rest.
     let again = grant(&roster, alices_password(None), 403).await;
     assert_eq!(again["mfa_methods"], json!(["totp", "recovery_code"]));
