@@ -28,9 +28,14 @@ pub const PER_PAGE: i64 = 20;
 
 /// The page number asked for: a positive number, else the first.
 pub fn page_number(query: &[(String, String)]) -> i64 {
+    page_number_of(query, "page")
+}
+
+/// The page number in `param` (one of a page's several lists).
+pub fn page_number_of(query: &[(String, String)], param: &str) -> i64 {
     query
         .iter()
-        .find(|(k, _)| k == "page")
+        .find(|(k, _)| k == param)
         .and_then(|(_, v)| v.parse::<i64>().ok())
         .filter(|n| (1..=100_000).contains(n))
         .unwrap_or(1)

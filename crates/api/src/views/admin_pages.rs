@@ -81,12 +81,20 @@ pub struct UserPage {
     pub emails: Vec<EmailRow>,
     /// SSH keys.
     pub keys: Vec<KeyRow>,
+    /// The pages of the keys.
+    pub keys_pager: Pager,
     /// Active tokens.
     pub tokens: Vec<PatRow>,
+    /// The pages of the tokens.
+    pub tokens_pager: Pager,
     /// Sessions.
     pub sessions: Vec<SessionView>,
+    /// The pages of the sessions.
+    pub sessions_pager: Pager,
     /// Memberships: group id, full path, role.
     pub memberships: Vec<(i64, String, String)>,
+    /// The pages of the memberships.
+    pub groups_pager: Pager,
 }
 
 /// `/-/admin/users/new` and `/-/admin/users/:id/edit`.

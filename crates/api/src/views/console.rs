@@ -93,6 +93,26 @@ pub struct Pager {
     pub previous: Option<String>,
     /// The page after, if any.
     pub next: Option<String>,
+    /// What the links' landmark is called (unique on its page).
+    pub label: &'static str,
+}
+
+/// Which list of a page a pager moves through: the query parameter that
+/// holds its page, and the name of its links for a screen reader.
+#[derive(Debug, Clone, Copy)]
+pub struct PagedList {
+    /// The query parameter (`page` for a page's one list).
+    pub param: &'static str,
+    /// The landmark's label.
+    pub label: &'static str,
+}
+
+impl PagedList {
+    /// A page's one list.
+    pub const ONLY: Self = Self {
+        param: "page",
+        label: "Pages",
+    };
 }
 
 impl Pager {
@@ -106,12 +126,25 @@ impl Pager {
         total: Option<i64>,
         has_more: bool,
     ) -> Self {
+        Self::of(PagedList::ONLY, path, query, page, per_page, total, has_more)
+    }
+
+    /// [`Pager::new`] for one of several lists of a page.
+    pub fn of(
+        list: PagedList,
+        path: &str,
+        query: &[(String, String)],
+        page: i64,
+        per_page: i64,
+        total: Option<i64>,
+        has_more: bool,
+    ) -> Self {
         let link = |n: i64| {
             let mut s = url::form_urlencoded::Serializer::new(String::new());
-            for (k, v) in query.iter().filter(|(k, v)| k != "page" && !v.is_empty()) {
+            for (k, v) in query.iter().filter(|(k, v)| k != list.param && !v.is_empty()) {
                 s.append_pair(k, v);
             }
-            s.append_pair("page", &n.to_string());
+            s.append_pair(list.param, &n.to_string());
             format!("{path}?{}", s.finish())
         };
         Self {
@@ -119,12 +152,26 @@ impl Pager {
             pages: total.map(|t| ((t + per_page - 1) / per_page).max(1)),
             previous: (page > 1).then(|| link(page - 1)),
             next: has_more.then(|| link(page + 1)),
+            label: list.label,
         }
     }
 
     /// Page `page` of `rows`, all of them read at once (a person's own
     /// keys or sessions): that page's rows, and the pager of `path`.
     pub fn slice<T>(rows: Vec<T>, path: &str, page: i64, per_page: i64) -> (Vec<T>, Self) {
+        Self::slice_of(PagedList::ONLY, rows, path, &[], page, per_page)
+    }
+
+    /// [`Pager::slice`] for one of several lists of a page, whose query is
+    /// `query` (the other lists' pages, kept on every link).
+    pub fn slice_of<T>(
+        list: PagedList,
+        rows: Vec<T>,
+        path: &str,
+        query: &[(String, String)],
+        page: i64,
+        per_page: i64,
+    ) -> (Vec<T>, Self) {
         let total = i64::try_from(rows.len()).unwrap_or(i64::MAX);
         let skip = usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
         let shown: Vec<T> = rows
@@ -133,7 +180,8 @@ impl Pager {
             .take(usize::try_from(per_page).unwrap_or(0))
             .collect();
         let has_more = page.saturating_mul(per_page) < total;
-        (shown, Self::new(path, &[], page, per_page, Some(total), has_more))
+        let pager = Self::of(list, path, query, page, per_page, Some(total), has_more);
+        (shown, pager)
     }
 
     /// Whether there is more than one page.

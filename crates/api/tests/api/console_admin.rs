@@ -143,3 +143,48 @@ async fn the_admin_edits_and_creates_users_with_the_apis_rules() {
         .await;
     assert_eq!(ivy[0]["name"], "Ivy");
 }
+
+/// A user's long lists on their admin page come 20 at a time, each with its
+/// own page in the address, the others' kept on every link.
+#[tokio::test]
+async fn a_users_long_lists_page_one_by_one() {
+    let roster = TestRoster::spawn().await;
+    let hal = roster.create_user("hal").await;
+    for n in 0..22 {
+        roster
+            .expect_json(
+                roster
+                    .with_token(
+                        &hal.token,
+                        reqwest::Method::POST,
+                        "/api/v4/user/personal_access_tokens",
+                    )
+                    .json(&serde_json::json!({"name": format!("token {n:02}"), "scopes": ["read_api"]})),
+                201,
+            )
+            .await;
+    }
+    let mut admin = signed_in(&roster, &roster.admin.username).await;
+    let path = format!("/-/admin/users/{}", hal.id);
+    let first = admin.get(&path).await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    let row = "aria-label=\"Revoke the token ";
+    assert_eq!(first.body.matches(row).count(), 20, "{}", first.body);
+    assert!(
+        first.body.contains("aria-label=\"Pages of the tokens\""),
+        "{}",
+        first.body
+    );
+    // 23 tokens (the account's own too): page 2 holds the last 3.
+    let second = admin.get(&format!("{path}?keys_page=1&tokens_page=2")).await;
+    assert_eq!(second.body.matches(row).count(), 3, "{}", second.body);
+    let prev = crate::browser::unescape(
+        second
+            .body
+            .split("href=\"")
+            .find(|part| part.contains("rel=\"prev\""))
+            .and_then(|part| part.split('"').next())
+            .unwrap_or_else(|| panic!("no previous page in {}", second.body)),
+    );
+    assert_eq!(prev, format!("{path}?keys_page=1&tokens_page=1"));
+}

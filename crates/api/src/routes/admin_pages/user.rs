@@ -4,7 +4,10 @@
 use super::done;
 use crate::http::error::ApiError;
 use crate::http::input::parse;
-use crate::http::page::{checked_form, form_status, AdminPerson, FormState, PageExit, PageResult, Person};
+use crate::http::page::{
+    checked_form, form_status, page_number_of, query_pairs, AdminPerson, FormState, PageExit, PageResult,
+    Person, PER_PAGE,
+};
 use crate::http::params::Params;
 use crate::inputs::users::{CreateUser, UpdateUser};
 use crate::routes::path_id;
@@ -13,7 +16,7 @@ use crate::services::user_sessions::{self, Current};
 use crate::services::{emails, keys as keys_service, tokens, two_factor, users as user_service};
 use crate::state::AppState;
 use crate::views::admin_pages::{UserFormPage, UserPage};
-use crate::views::console::role_name;
+use crate::views::console::{role_name, PagedList, Pager};
 use crate::views::pages::render;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest};
@@ -35,8 +38,27 @@ const FIELDS: &[&str] = &[
     "projects_limit",
     "note",
 ];
-/// More of a user's keys, tokens or groups than anyone has; all are shown.
-const MOST: i64 = 500;
+/// More of a user's keys, tokens or groups than anyone has: each list is
+/// read whole, then shown [`PER_PAGE`] at a time.
+const MOST: i64 = 5000;
+
+/// The page's lists, each with its own page in the query.
+const KEYS: PagedList = PagedList {
+    param: "keys_page",
+    label: "Pages of the SSH keys",
+};
+const TOKENS: PagedList = PagedList {
+    param: "tokens_page",
+    label: "Pages of the tokens",
+};
+const SESSIONS: PagedList = PagedList {
+    param: "sessions_page",
+    label: "Pages of the sessions",
+};
+const GROUPS: PagedList = PagedList {
+    param: "groups_page",
+    label: "Pages of the memberships",
+};
 
 fn user_path(id: i64) -> String {
     format!("/-/admin/users/{id}")
@@ -84,6 +106,18 @@ fn actions_for(user: &UserRow, admin: &UserRow) -> Vec<(&'static str, &'static s
     actions
 }
 
+/// The page of `list` that `pairs` ask for, of `rows` read whole.
+fn paged<T>(list: PagedList, rows: Vec<T>, path: &str, pairs: &[(String, String)]) -> (Vec<T>, Pager) {
+    Pager::slice_of(
+        list,
+        rows,
+        path,
+        pairs,
+        page_number_of(pairs, list.param),
+        PER_PAGE,
+    )
+}
+
 /// `GET /-/admin/users/:id`.
 pub async fn page(
     req: HttpRequest,
@@ -116,6 +150,12 @@ pub async fn page(
         })
         .await?;
     let sessions = user_sessions::list(&state, id, Current::None).await?;
+    let pairs = query_pairs(&req);
+    let path = user_path(id);
+    let (key_rows, keys_pager) = paged(KEYS, key_rows, &path, &pairs);
+    let (tokens, tokens_pager) = paged(TOKENS, tokens, &path, &pairs);
+    let (sessions, sessions_pager) = paged(SESSIONS, sessions, &path, &pairs);
+    let (memberships, groups_pager) = paged(GROUPS, memberships, &path, &pairs);
     Ok(person.browser.page(
         StatusCode::OK,
         render(&UserPage {
@@ -125,12 +165,16 @@ pub async fn page(
             user,
             emails: rows,
             keys: key_rows,
+            keys_pager,
             tokens,
+            tokens_pager,
             sessions,
+            sessions_pager,
             memberships: memberships
                 .into_iter()
                 .map(|(m, g)| (g.id, g.full_path, role_name(m.access_level)))
                 .collect(),
+            groups_pager,
         }),
     ))
 }
