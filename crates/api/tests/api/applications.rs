@@ -1,5 +1,6 @@
 //! OAuth applications (§10, GitLab's `/applications`): registered by admins,
-//! secrets shown once and stored hashed, redirect URIs exact.
+//! secrets shown once and stored hashed, redirect URIs exact, and how an
+//! application authenticates at the token endpoint.
 use reqwest::Method;
 use roster_testkit::TestRoster;
 use serde_json::{json, Value};
@@ -327,4 +328,53 @@ async fn the_password_grant_can_be_limited_to_applications_or_turned_off() {
         .expect_json(off.request(Method::POST, "/oauth/token").form(&sign_in(&[])), 400)
         .await;
     assert_eq!(refused["error"], "unsupported_grant_type");
+}
+
+/// A confidential client authenticating with `Authorization: Basic` may
+/// also name itself with `client_id` in the body (openid-client does, and
+/// RFC 8628 §3.1 asks for it); naming another client, or sending the
+/// secret twice, is two methods and refused before the code is spent.
+#[tokio::test]
+async fn a_client_naming_itself_beside_basic_authentication_is_one_method() {
+    let roster = TestRoster::spawn().await;
+    roster.create_user("alice").await;
+    let app = crate::oidc::register(&roster, true, true, "openid").await;
+    let mut browser = crate::browser::Browser::new(&roster.url);
+    let (verifier, challenge) = crate::oidc::pkce();
+    let first = browser
+        .get(&crate::oidc::authorize_path(
+            &app,
+            &challenge,
+            &[("scope", "openid")],
+        ))
+        .await;
+    let code = crate::oidc::code_of(
+        &browser
+            .sign_in_from(&first, "alice", roster_testkit::TEST_PASSWORD)
+            .await,
+    );
+    let token = |extra: Vec<(&'static str, String)>| {
+        let mut form = vec![
+            ("grant_type", "authorization_code".to_owned()),
+            ("code", code.clone()),
+            ("redirect_uri", crate::oidc::CALLBACK.to_owned()),
+            ("code_verifier", verifier.clone()),
+        ];
+        form.extend(extra);
+        roster
+            .request(Method::POST, "/oauth/token")
+            .basic_auth(&app.client_id, Some(&app.secret))
+            .form(&form)
+    };
+    for extra in [
+        vec![("client_id", "someone-else".to_owned())],
+        vec![("client_secret", app.secret.clone())],
+    ] {
+        let refused = roster.expect_json(token(extra), 400).await;
+        assert_eq!(refused["error"], "invalid_request", "{refused}");
+    }
+    let issued = roster
+        .expect_json(token(vec![("client_id", app.client_id.clone())]), 200)
+        .await;
+    assert!(issued["id_token"].is_string(), "{issued}");
 }

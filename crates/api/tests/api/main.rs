@@ -21,6 +21,7 @@ mod gpg_keys;
 mod group_invitations;
 mod group_members;
 mod groups;
+mod hook_events;
 mod hook_receiver;
 mod hooks;
 mod hooks_nodes;
